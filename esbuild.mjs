@@ -1,0 +1,79 @@
+// Bundles the extension (client), the language server, the CLI and the benchmarks, and transpiles
+// the test suites for mocha.
+//   node esbuild.mjs               development build: source maps, not minified
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --watch       development build, rebuilt on change
+//   node esbuild.mjs --tests       also transpile client/, server/ and test/ file by file into out/
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  // pg optionally requires pg-native; it is never installed and never used.
+  external: ['pg-native'],
+};
+
+const bundles = [
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (!production && fs.existsSync('bench/index.ts')) {
+  bundles.push({ entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' });
+}
+// The revision graph webview's script runs in the browser, not in Node.
+if (fs.existsSync('client/webview/graph.ts')) {
+  bundles.push({
+    entryPoints: ['client/webview/graph.ts'], outfile: 'dist/webview/graph.js',
+    platform: 'browser', target: 'es2022', format: 'iife', external: [],
+  });
+}
+
+function listTs(dir) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (['fixtures', 'host', 'node_modules'].includes(entry.name)) continue;
+      out.push(...listTs(p));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+async function buildAll() {
+  const started = Date.now();
+  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  if (tests) {
+    // File by file, keeping the folder layout, so that tests import the modules they test and
+    // the vscode tier can require('vscode') inside the extension host.
+    await esbuild.build({
+      entryPoints: [...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
+      outdir: 'out', outbase: '.', bundle: false, platform: 'node', target: 'node20', format: 'cjs',
+      sourcemap: 'inline', logLevel: 'warning',
+    });
+  }
+  console.log(`esbuild: ${production ? 'production' : 'development'} build${tests ? ' + tests' : ''} in ${Date.now() - started} ms`);
+}
+
+if (watch) {
+  const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes');
+} else {
+  await buildAll();
+}

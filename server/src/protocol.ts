@@ -1,0 +1,124 @@
+// Every custom request and notification between the extension (client) and the language server.
+// The client imports this file's types and method names; nothing here imports vscode or the LSP
+// libraries, so it is safe on both sides. Paths are absolute file-system paths; URIs are `file://`.
+import type { Range, Severity } from './core/types';
+
+/** One Alembic project the server found (an `alembic.ini` or a `pyproject.toml` with `[tool.alembic]`). */
+export interface ProjectInfo {
+  /** Stable id: the absolute path of the configuration file. */
+  id: string;
+  /** Folder holding the configuration file; Alembic runs here. */
+  root: string;
+  configFile: string;
+  kind: 'ini' | 'pyproject';
+  /** Absolute path to the `script_location` folder (holds env.py). */
+  scriptLocation?: string;
+  versionLocations: string[];
+  /** `sqlalchemy.url` from the ini, as written (may hold a password: mask it before showing). */
+  sqlalchemyUrl?: string;
+  /** `file_template` from the configuration, when set. */
+  fileTemplate?: string;
+  /** Literal `version_table` / `version_table_schema` passed in env.py's `context.configure(...)`. */
+  versionTable?: string;
+  versionTableSchema?: string;
+  /** Configuration problems (unreadable ini, missing script_location ...), for the UI to show. */
+  problems: string[];
+  revisionCount: number;
+  heads: string[];
+}
+
+/** `alembic/projects` (client → server): the projects currently indexed. */
+export const ProjectsRequest = 'alembic/projects';
+export interface ProjectsResult {
+  projects: ProjectInfo[];
+}
+
+/** One revision in a project's graph. */
+export interface RevisionNode {
+  revision: string;
+  /** `down_revision` ids, in the order written. */
+  parents: string[];
+  /** Revisions whose `down_revision` names this one. */
+  children: string[];
+  /** `depends_on` ids (resolved to full revision ids where possible). */
+  dependencies: string[];
+  /** Revisions whose `depends_on` names this one. */
+  dependents: string[];
+  branchLabels: string[];
+  isHead: boolean;
+  isBase: boolean;
+  isMerge: boolean;
+  isBranchPoint: boolean;
+  message?: string;
+  createDate?: string;
+  /** `file://` URI of the migration file. */
+  uri: string;
+  path: string;
+  /** Range of the `revision = ...` line's value. */
+  revisionRange: Range;
+  /** Worst severity of the diagnostics on this file, if any. */
+  worstSeverity?: Severity;
+  diagnosticCount: number;
+}
+
+/** `alembic/revisionGraph` (client → server): one project's graph, heads first, newest first. */
+export const RevisionGraphRequest = 'alembic/revisionGraph';
+export interface RevisionGraphParams {
+  /** ProjectInfo.id; when absent, the first project. */
+  projectId?: string;
+}
+export interface RevisionGraphResult {
+  projectId: string;
+  /**
+   * Nodes in `alembic history` order: from the heads down to the bases, newest first, each revision
+   * once, a revision only after every child of it.
+   */
+  nodes: RevisionNode[];
+  heads: string[];
+  bases: string[];
+}
+
+/**
+ * `alembic/resolveRevision` (client → server): resolve a target the way Alembic does
+ * (`head`, `heads`, `base`, a unique prefix, `label@head`, `+N`/`-N` relative to `from`).
+ */
+export const ResolveRevisionRequest = 'alembic/resolveRevision';
+export interface ResolveRevisionParams {
+  projectId: string;
+  target: string;
+  /** The current revision(s) the database is at, for relative targets. */
+  current?: string[];
+}
+export type ResolveRevisionResult = { ok: true; revisions: string[] } | { ok: false; message: string };
+
+/** A destructive or notable operation found in a migration's function, for confirmations. */
+export interface OperationSummary {
+  revision: string;
+  function: 'upgrade' | 'downgrade';
+  /** For example `drop_table`, `drop_column`, `drop enum`, `execute DROP`. */
+  operation: string;
+  /** The object it acts on, as written (table, `table.column`, enum name), when literal. */
+  target?: string;
+  uri: string;
+  range: Range;
+}
+
+/** `alembic/operations` (client → server): operations of the named revisions' functions. */
+export const OperationsRequest = 'alembic/operations';
+export interface OperationsParams {
+  projectId: string;
+  revisions: string[];
+  function: 'upgrade' | 'downgrade';
+}
+export interface OperationsResult {
+  operations: OperationSummary[];
+}
+
+/**
+ * `alembic/graphChanged` (server → client): a project's graph or its diagnostics changed; the client
+ * asks again for what it shows. Sent after the initial index and after every (debounced) change.
+ */
+export const GraphChangedNotification = 'alembic/graphChanged';
+export interface GraphChangedParams {
+  projectIds: string[];
+}
