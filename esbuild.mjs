@@ -30,9 +30,6 @@ const bundles = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
-if (!production && fs.existsSync('bench/index.ts')) {
-  bundles.push({ entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' });
-}
 // The revision graph webview's script runs in the browser, not in Node.
 if (fs.existsSync('client/webview/graph.ts')) {
   bundles.push({
