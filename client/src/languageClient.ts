@@ -1,0 +1,26 @@
+// Starting and restarting the language server (dist/server.js) over Node IPC.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+
+export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', language: 'python' }],
+    synchronize: {
+      configurationSection: 'alembic',
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.py'),
+        vscode.workspace.createFileSystemWatcher('**/alembic.ini'),
+        vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
+      ],
+    },
+    outputChannel,
+    // Analysis is read-only and safe in untrusted workspaces; nothing here runs Python.
+  };
+  return new LanguageClient('alembic', 'Alembic Language Server', serverOptions, clientOptions);
+}

@@ -1,0 +1,118 @@
+// What the views show, in one place: the projects and revision graphs (asked from the language server,
+// the single source of truth about migration files) and each project's database state (asked from the
+// database). Views subscribe to `onDidChange`; commands call `refresh` after they change something.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+  GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
+  RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
+} from '../../server/src/protocol';
+
+/** The database side of a project, as the views show it. */
+export type DatabaseView =
+  | { kind: 'loading' }
+  | { kind: 'unconfigured' }
+  | { kind: 'untrusted' }
+  /** A URL for a dialect we cannot read yet (SQLite, MySQL ...): the tree still works from files. */
+  | { kind: 'unsupported'; message: string; source: string }
+  | { kind: 'problem'; message: string; source: string }
+  | {
+      kind: 'ok';
+      source: string;
+      /** Revisions in the version table (several when several heads are applied). */
+      current: string[];
+      applied: Set<string>;
+      /** Revisions in the version table that no migration file defines. */
+      unknown: string[];
+      pendingCount: number;
+      serverVersion?: string;
+      latencyMs?: number;
+    };
+
+export interface ProjectState {
+  info: ProjectInfo;
+  graph?: RevisionGraphResult;
+  database: DatabaseView;
+}
+
+export type DatabaseReader = (project: ProjectInfo, graph: RevisionGraphResult | undefined) => Promise<DatabaseView>;
+
+export class ProjectStore implements vscode.Disposable {
+  private states = new Map<string, ProjectState>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshing: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly client: LanguageClient, private readonly readDatabase: DatabaseReader) {
+    this.disposables.push(
+      client.onNotification(GraphChangedNotification, (_p: GraphChangedParams) => { void this.refresh({ database: false }); }),
+    );
+  }
+
+  get projects(): ProjectState[] {
+    return [...this.states.values()];
+  }
+
+  get(projectId: string): ProjectState | undefined {
+    return this.states.get(projectId);
+  }
+
+  /**
+   * Reloads projects and graphs from the server and (unless told not to) the database state.
+   * Concurrent calls coalesce: at most one runs, and one more follows if asked meanwhile.
+   */
+  async refresh(opts: { database?: boolean } = {}): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      this.againDatabase ||= opts.database !== false;
+      return this.refreshing;
+    }
+    this.refreshing = this.doRefresh(opts.database !== false).finally(() => { this.refreshing = undefined; });
+    await this.refreshing;
+    if (this.again) {
+      const database = this.againDatabase;
+      this.again = false;
+      this.againDatabase = false;
+      await this.refresh({ database });
+    }
+  }
+  private againDatabase = false;
+
+  private async doRefresh(withDatabase: boolean): Promise<void> {
+    const { projects } = await this.client.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const next = new Map<string, ProjectState>();
+    for (const info of projects) {
+      const graph = await this.client.sendRequest<RevisionGraphResult>(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams);
+      const previous = this.states.get(info.id);
+      next.set(info.id, { info, graph, database: previous?.database ?? { kind: 'loading' } });
+    }
+    this.states = next;
+    await vscode.commands.executeCommand('setContext', 'alembic.projectCount', projects.length);
+    this.emitter.fire();
+    if (!withDatabase && [...next.values()].every((s) => s.database.kind !== 'loading')) return;
+    await Promise.all([...next.values()].map(async (state) => {
+      state.database = await this.readDatabase(state.info, state.graph);
+    }));
+    const configured = [...next.values()].some((s) => s.database.kind !== 'unconfigured');
+    await vscode.commands.executeCommand('setContext', 'alembic.databaseConfigured', configured);
+    this.emitter.fire();
+  }
+
+  /** The project a file belongs to (its versions folder or config file), or the only project. */
+  projectForUri(uri: vscode.Uri | undefined): ProjectState | undefined {
+    if (uri) {
+      const p = uri.fsPath;
+      for (const s of this.states.values()) {
+        if (s.info.configFile === p || s.info.versionLocations.some((v) => p.startsWith(v + '/') || p.startsWith(v + '\\'))) return s;
+      }
+    }
+    return this.states.size === 1 ? [...this.states.values()][0] : undefined;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

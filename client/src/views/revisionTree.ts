@@ -1,0 +1,151 @@
+// The Revisions tree (`alembic.revisions`): the server's graph in `alembic history` order, flat, with
+// markers, a small lane graph, the database's applied/pending/current state and diagnostics.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RevisionNode } from '../../../server/src/protocol';
+import type { ProjectState, ProjectStore } from '../projectStore';
+import { laneGraph } from './lanes';
+import { shortRevision } from './format';
+
+export type TreeNode =
+  | { kind: 'project'; projectId: string }
+  | { kind: 'revision'; projectId: string; revision: string; lane: string }
+  | { kind: 'notice'; projectId: string; message: string };
+
+export class RevisionTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: ProjectStore) {
+    this.subscription = store.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    const projects = this.store.projects;
+    if (!element) {
+      if (projects.length === 1 && projects[0]) return this.revisionsOf(projects[0]);
+      return projects.map((p) => ({ kind: 'project', projectId: p.info.id }));
+    }
+    if (element.kind === 'project') {
+      const state = this.store.get(element.projectId);
+      return state ? this.revisionsOf(state) : [];
+    }
+    return [];
+  }
+
+  private revisionsOf(state: ProjectState): TreeNode[] {
+    const nodes = state.graph?.nodes ?? [];
+    const lanes = laneGraph(nodes);
+    const out: TreeNode[] = [];
+    const db = state.database;
+    if (db.kind === 'ok' && db.unknown.length > 0) {
+      out.push({ kind: 'notice', projectId: state.info.id, message: `The database is at ${db.unknown.map(shortRevision).join(', ')}, which no migration defines` });
+    }
+    if (db.kind === 'problem' || db.kind === 'unsupported') {
+      out.push({ kind: 'notice', projectId: state.info.id, message: db.message });
+    }
+    nodes.forEach((n, i) => out.push({ kind: 'revision', projectId: state.info.id, revision: n.revision, lane: lanes[i] ?? '' }));
+    return out;
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    const state = this.store.get(element.projectId);
+    if (element.kind === 'project') {
+      const item = new vscode.TreeItem(path.basename(state?.info.root ?? element.projectId), vscode.TreeItemCollapsibleState.Expanded);
+      item.description = state ? vscode.workspace.asRelativePath(state.info.configFile) : undefined;
+      item.contextValue = 'project';
+      item.iconPath = new vscode.ThemeIcon('database');
+      item.id = `project:${element.projectId}`;
+      return item;
+    }
+    if (element.kind === 'notice') {
+      const item = new vscode.TreeItem(element.message, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.contextValue = 'notice';
+      item.tooltip = element.message;
+      return item;
+    }
+    const node = state?.graph?.nodes.find((n) => n.revision === element.revision);
+    if (!state || !node) return new vscode.TreeItem(element.revision);
+    return revisionItem(state, node, element.lane);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+type AppliedState = 'current' | 'applied' | 'pending' | 'unknown';
+
+function appliedStateOf(state: ProjectState, revision: string): AppliedState {
+  const db = state.database;
+  if (db.kind !== 'ok') return 'unknown';
+  if (db.current.includes(revision)) return 'current';
+  return db.applied.has(revision) ? 'applied' : 'pending';
+}
+
+function revisionItem(state: ProjectState, node: RevisionNode, lane: string): vscode.TreeItem {
+  const applied = appliedStateOf(state, node.revision);
+  const item = new vscode.TreeItem(`${shortRevision(node.revision)} ${node.message ?? ''}`.trim(), vscode.TreeItemCollapsibleState.None);
+  item.id = `${state.info.id}#${node.revision}`;
+  const markers: string[] = [];
+  if (node.isHead) markers.push('head');
+  if (node.isBase) markers.push('base');
+  if (node.isMerge) markers.push('merge');
+  if (node.isBranchPoint) markers.push('branchpoint');
+  for (const label of node.branchLabels) markers.push(`@${label}`);
+  if (applied === 'current') markers.push('current');
+  if (node.diagnosticCount > 0) markers.push(`${node.worstSeverity === 'error' ? '✖' : '⚠'} ${node.diagnosticCount}`);
+  const date = node.createDate?.slice(0, 10);
+  item.description = [lane, markers.join(' · '), date].filter((s) => s).join('  ');
+  item.iconPath = iconFor(applied, node);
+  item.contextValue = ['revision', applied, node.isHead ? 'head' : '', node.isBase ? 'base' : ''].filter(Boolean).join('.');
+  item.resourceUri = vscode.Uri.parse(node.uri);
+  item.tooltip = tooltipFor(state, node, applied);
+  item.command = { command: 'alembic.openFile', title: 'Open File', arguments: [{ projectId: state.info.id, revision: node.revision }] };
+  item.accessibilityInformation = { label: `${node.revision} ${node.message ?? ''} ${markers.join(' ')} ${applied}` };
+  return item;
+}
+
+function iconFor(applied: AppliedState, node: RevisionNode): vscode.ThemeIcon {
+  if (node.worstSeverity === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  switch (applied) {
+    case 'current': return new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue'));
+    case 'applied': return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'));
+    case 'pending': return new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('charts.yellow'));
+    default: return new vscode.ThemeIcon(node.isMerge ? 'git-merge' : 'git-commit');
+  }
+}
+
+function tooltipFor(state: ProjectState, node: RevisionNode, applied: AppliedState): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(node.message ?? '(no message)')}**\n\n`);
+  md.appendMarkdown(`Revision \`${node.revision}\``);
+  if (node.createDate) md.appendMarkdown(` · ${escape(node.createDate)}`);
+  md.appendMarkdown('\n\n');
+  const list = (ids: string[]) => (ids.length ? ids.map((i) => `\`${i}\``).join(', ') : '—');
+  md.appendMarkdown(`Parents: ${list(node.parents)}  \nChildren: ${list(node.children)}`);
+  if (node.dependencies.length) md.appendMarkdown(`  \nDepends on: ${list(node.dependencies)}`);
+  if (node.branchLabels.length) md.appendMarkdown(`  \nBranch labels: ${node.branchLabels.map(escape).join(', ')}`);
+  md.appendMarkdown(`\n\nState: ${applied === 'unknown' ? describeDatabase(state) : applied}`);
+  if (node.diagnosticCount) md.appendMarkdown(`  \n${node.diagnosticCount} problem(s) in this file`);
+  md.appendMarkdown(`\n\nFile: ${escape(vscode.workspace.asRelativePath(node.path))}`);
+  return md;
+}
+
+function describeDatabase(state: ProjectState): string {
+  const db = state.database;
+  switch (db.kind) {
+    case 'unconfigured': return 'no database configured';
+    case 'untrusted': return 'database not read (workspace not trusted)';
+    case 'loading': return 'reading the database…';
+    case 'problem': case 'unsupported': return escape(db.message);
+    default: return 'unknown';
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
