@@ -1,0 +1,57 @@
+// Inside a real VS Code, on a scratch copy of the amani fixture: the extension activates by itself
+// (workspaceContains:**/alembic.ini), contributes its view container and tree view, and its commands run.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'alembic-migrations.alembic-migrations';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('activation on the amani project', function () {
+  this.timeout(60_000);
+
+  it('opens the fixture as the workspace folder', () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'no workspace folder open');
+    assert.ok(fs.existsSync(path.join(folder.uri.fsPath, 'alembic.ini')), `no alembic.ini in ${folder.uri.fsPath}`);
+    assert.ok(fs.existsSync(path.join(folder.uri.fsPath, 'alembic', 'versions', '001_initial_schema.py')));
+  });
+
+  it('activates by itself through its activation events', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not loaded; loaded: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
+    // No ext.activate() here: that would pass even if the activation events were wrong.
+    await waitFor('the extension to activate', () => ext.isActive || undefined);
+  });
+
+  it('registers the Alembic view container and the Revisions view, and both open', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('workbench.view.extension.alembic'), 'view container command missing');
+    assert.ok(commands.includes('alembic.revisions.focus'), 'view focus command missing');
+    await vscode.commands.executeCommand('workbench.view.extension.alembic');
+    await vscode.commands.executeCommand('alembic.revisions.focus');
+  });
+
+  it('runs alembic.refresh', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('alembic.refresh'), 'alembic.refresh is not registered');
+    await vscode.commands.executeCommand('alembic.refresh');
+  });
+
+  it('sees the test database and interpreter the harness passed in', () => {
+    // Later suites connect to this server; a missing variable here means the harness is broken.
+    assert.match(process.env.ALEMBIC_TEST_PG_URL ?? '', /^postgresql:\/\/.+@127\.0\.0\.1:\d+\//);
+    const settings = vscode.workspace.getConfiguration('alembic');
+    assert.equal(settings.get('pythonPath'), process.env.ALEMBIC_TEST_PYTHON || '/usr/bin/python3');
+  });
+});
