@@ -98,6 +98,13 @@ async function runInCodeServer(opts, workspace) {
   const out = execFileSync(path.join(here, 'start-code-server.sh'),
     [path.join(opts.runDir, 'code-server'), workspace, '--vscode-option', 'enable-smoke-test-driver'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () => execFileSync(path.join(here, 'stop-code-server.sh'), [path.join(opts.runDir, 'code-server')], { stdio: 'inherit' });
+  // Ctrl-C or a CI timeout must not leave code-server (and its extension host) running.
+  const onSignal = (signal) => {
+    try { stop(); } finally { process.exit(signal === 'SIGINT' ? 130 : 143); }
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const port = /^CS_PORT=(\d+)$/m.exec(out)?.[1];
   if (!port) throw new Error(`start-code-server.sh printed no port:\n${out}`);
   const authority = `127.0.0.1:${port}`;
@@ -146,7 +153,9 @@ async function runInCodeServer(opts, workspace) {
   } finally {
     await context?.close().catch(() => {});
     fs.rmSync(profile, { recursive: true, force: true });
-    execFileSync(path.join(here, 'stop-code-server.sh'), [path.join(opts.runDir, 'code-server')], { stdio: 'inherit' });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    stop();
   }
 }
 

@@ -35,6 +35,12 @@ mkdir -p "$RUN/user-data/User" "$RUN/extensions" "$RUN/tmp" "$RUN/xdg-config" "$
 }
 JSON
 
+# node rather than curl: a fresh Debian machine may not have curl.
+healthy() {
+  node -e 'require("http").get(process.argv[1], (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))' \
+    "http://127.0.0.1:$1/healthz"
+}
+
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
@@ -57,7 +63,7 @@ for attempt in 1 2 3; do
   echo "$PORT" > "$RUN/port"
   deadline=$(( $(date +%s) + 60 ))
   while (( $(date +%s) < deadline )); do
-    if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+    if healthy "$PORT"; then
       echo "code-server ready on port $PORT after $(( ($(date +%s%N) - started) / 1000000 )) ms (pid $PID)" >&2
       echo "CS_PORT=$PORT"
       echo "CS_PID=$PID"
@@ -65,7 +71,7 @@ for attempt in 1 2 3; do
       exit 0
     fi
     kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.2
   done
   kill -- -"$PID" 2>/dev/null || true
   # Only a lost race for the port is worth another try.
