@@ -254,3 +254,75 @@ describe('createRevisionFromTemplate', () => {
     assert.throws(() => createRevisionFromTemplate({ ...base, answers, revisionId: 'abc-def' }), /@ - \+ :/);
   });
 });
+
+describe("createRevisionFromTemplate with the project's script.py.mako", () => {
+  // A project template in the typed style of recent Alembic versions, written for this test.
+  const mako = [
+    '"""${message}',
+    '',
+    'Revision ID: ${up_revision}',
+    'Revises: ${down_revision | comma,n}',
+    'Create Date: ${create_date}',
+    '',
+    '"""',
+    'from typing import Sequence, Union',
+    '',
+    'from alembic import op',
+    'import sqlalchemy as sa',
+    '${imports if imports else ""}',
+    '',
+    '# our own header line',
+    'revision: str = ${repr(up_revision)}',
+    'down_revision: Union[str, Sequence[str], None] = ${repr(down_revision)}',
+    'branch_labels: Union[str, Sequence[str], None] = ${repr(branch_labels)}',
+    'depends_on: Union[str, Sequence[str], None] = ${repr(depends_on)}',
+    '',
+    '',
+    'def upgrade() -> None:',
+    '    """Upgrade schema."""',
+    '    ${upgrades if upgrades else "pass"}',
+    '',
+    '',
+    'def downgrade() -> None:',
+    '    """Downgrade schema."""',
+    '    ${downgrades if downgrades else "pass"}',
+    '',
+  ].join('\n');
+  const project = { versionLocation: 'v', scriptTemplate: mako };
+
+  it('an empty revision follows it, with a downgrade that raises and the cursor in upgrade()', () => {
+    const r = createRevisionFromTemplate({ template: byId('empty'), answers: { message: 'tidy up' }, project, heads: ['h1'], now: NOW, revisionId: 'feedfacecafe' });
+    assert.deepEqual(r.notes, []);
+    assert.match(r.text, /^# our own header line$/m);
+    assert.match(r.text, /^revision: str = 'feedfacecafe'$/m);
+    assert.match(r.text, /^down_revision: Union\[str, Sequence\[str\], None\] = 'h1'$/m);
+    assert.match(r.text, /^Create Date: 2024-05-06 07:08:09\.123000$/m);
+    assert.match(r.text, /def downgrade\(\) -> None:\n {4}"""Downgrade schema\."""\n {4}raise NotImplementedError\("downgrade of feedfacecafe is not written yet"\)\n/);
+    const lines = r.text.split('\n');
+    assert.equal(lines[r.cursor.line], '    pass');
+    assert.equal(r.cursor.character, 4);
+    assert.equal(lines[r.cursor.line - 2], 'def upgrade() -> None:');
+  });
+
+  it('a merge follows it too, with a tuple down_revision and nothing to undo', () => {
+    const r = createRevisionFromTemplate({ template: byId('merge'), answers: {}, project, heads: ['h1', 'h2'], now: NOW, revisionId: 'feedfacecafe' });
+    assert.match(r.text, /^down_revision: Union\[str, Sequence\[str\], None\] = \('h1', 'h2'\)$/m);
+    assert.match(r.text, /^Revises: h1, h2$/m);
+    assert.match(r.text, /"""Downgrade schema\."""\n {4}pass\n$/);
+    assert.equal(r.fileName, 'feedfacecafe_merge_heads.py');
+  });
+
+  it('other templates ignore it', () => {
+    const r = createRevisionFromTemplate({ template: byId('create-table'), answers: { table: 't', column: 'c' }, project, heads: ['h1'], now: NOW, revisionId: 'feedfacecafe' });
+    assert.doesNotMatch(r.text, /our own header line/);
+  });
+
+  it('falls back to the built-in template, and says why, when it uses Mako features Python would be needed for', () => {
+    const withLoop = mako.replace('${imports if imports else ""}', '% for name in config.get_main_option("databases").split(","):\n${name}\n% endfor');
+    const r = createRevisionFromTemplate({ template: byId('empty'), answers: { message: 'x' }, project: { ...project, scriptTemplate: withLoop }, heads: [], now: NOW, revisionId: 'feedfacecafe' });
+    assert.equal(r.notes.length, 1);
+    assert.match(r.notes[0] ?? '', /script\.py\.mako was not used \(line 12: the control line '% for \.\.\.' is not supported\)/);
+    assert.match(r.text, /^revision: str = "feedfacecafe"$/m);
+    assert.match(r.text, /raise NotImplementedError/);
+  });
+});

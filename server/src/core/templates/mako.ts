@@ -92,7 +92,7 @@ class Renderer {
       }
       if (t.startsWith('<%!', this.pos)) { this.moduleBlock(); continue; }
       if (t.startsWith('<%', this.pos) || t.startsWith('</%', this.pos) || t.startsWith('<&', this.pos) || t.startsWith('</&', this.pos)) {
-        const tag = /^<\/?[%&]\s*([\w.:]*)/.exec(t.slice(this.pos))?.[1] ?? '';
+        const tag = /^<\/?[%&]([\w.:]*)/.exec(t.slice(this.pos))?.[1] ?? '';
         throw this.unsupported(tag ? `the <%${tag}> tag` : 'a Python block (<% ... %>)');
       }
       this.plainText();
@@ -368,7 +368,8 @@ class Expression {
     if (this.eat('is')) {
       const negate = this.eat('not');
       if (!this.eat('None')) this.fail("'is' with anything but None");
-      const isNone = left === null || left === undefined;
+      // Mako's UNDEFINED is an object, not None.
+      const isNone = left === null;
       return negate ? !isNone : isNone;
     }
     if (this.peek('==') || this.peek('!=')) {
