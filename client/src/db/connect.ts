@@ -108,26 +108,30 @@ export async function connect(input: PostgresTarget, opts: ConnectOptions): Prom
     const fallback = fallbackAfter(target.sslMode, first, result.error);
     const remaining = deadline - Date.now();
     if (fallback && remaining > 0) {
-      const retry: Attempt = fallback === 'tls' ? { tls: true, options: tls } : { tls: false };
+      const retry: Attempt = fallback.to === 'tls' ? { tls: true, options: tls } : { tls: false };
       result = await attempt(target, retry, remaining);
-      if (result.ok) {
-        notes.push(retry.tls
-          ? `The server refused the connection without SSL; connected with SSL (sslmode=${target.sslMode}).`
-          : `The server does not support SSL; connected without encryption (sslmode=${target.sslMode}).`);
-      }
+      if (result.ok) notes.push(fallback.note);
     }
   }
   if (!result.ok) return fail(describeFailure(result.error, target, endpoint, opts.timeoutMs));
   return { ok: true, client: result.client, tls: result.tls, endpoint, target, notes: [...target.notes, ...notes] };
 }
 
-function fallbackAfter(mode: PostgresTarget['sslMode'], first: Attempt, error: unknown): 'tls' | 'plain' | undefined {
+/** Whether libpq would try again the other way after this failure, and what to tell the user then. */
+function fallbackAfter(mode: PostgresTarget['sslMode'], first: Attempt, error: unknown): { to: 'tls' | 'plain'; note: string } | undefined {
   const code = errorCode(error);
   if (mode === 'prefer' && first.tls) {
-    // The server answered the SSLRequest with 'N', or pg_hba.conf only has hostnossl for us.
-    if (errorMessage(error) === 'The server does not support SSL connections' || code === '28000') return 'plain';
+    if (errorMessage(error) === 'The server does not support SSL connections') {
+      return { to: 'plain', note: 'The server does not support SSL; connected without encryption (sslmode=prefer).' };
+    }
+    // pg_hba.conf has only `hostnossl` lines for us.
+    if (code === '28000') {
+      return { to: 'plain', note: 'The server refused the SSL connection (pg_hba.conf); connected without encryption (sslmode=prefer).' };
+    }
   }
-  if (mode === 'allow' && !first.tls && code === '28000') return 'tls';
+  if (mode === 'allow' && !first.tls && code === '28000') {
+    return { to: 'tls', note: 'The server refused the connection without SSL (pg_hba.conf); connected with SSL (sslmode=allow).' };
+  }
   return undefined;
 }
 
