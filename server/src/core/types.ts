@@ -87,6 +87,11 @@ export interface ParsedCall {
   /** For `x(...).method(...)`: the call `x(...)`. */
   receiver?: ParsedCall;
   /**
+   * For a statement `name = call(...)` inside a migration function (`bind = op.get_bind()`,
+   * `user_role = postgresql.ENUM(...)`): the variable the result is bound to.
+   */
+  assignedTo?: { name: string; range: Range };
+  /**
    * When the call is inside `with op.batch_alter_table("t") as batch_op:` (any alias), the table
    * name of that block and the alias.
    */

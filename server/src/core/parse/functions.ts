@@ -1,0 +1,251 @@
+// `upgrade()` / `downgrade()` (and `upgrade_<engine>` ...): ranges, emptiness, a leading `raise`, and
+// every call in the body with its `batch_alter_table` / `autocommit_block` context.
+import type { MigrationFunction, ParsedCall } from '../types';
+import { type CallContext, readChain, readValue, startsPrimary } from './expressions';
+import * as tok from './tokenizer';
+
+// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
+// imported constant is a getter call, which cost a third of the parse time in these loops.
+const OP_ELLIPSIS = tok.OP_ELLIPSIS, TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
+import type { Tokens } from './tokens';
+
+const LPAREN = 40, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, DOT = 46;
+
+/** The kind and engine of a function name, or undefined when it is not a migration function. */
+export function migrationFunctionName(name: string): { kind: 'upgrade' | 'downgrade'; engine?: string } | undefined {
+  for (const kind of ['upgrade', 'downgrade'] as const) {
+    if (!name.startsWith(kind)) continue;
+    if (name.length === kind.length) return { kind };
+    if (name.charCodeAt(kind.length) === 95 && name.length > kind.length + 1) return { kind, engine: name.slice(kind.length + 1) };
+  }
+  return undefined;
+}
+
+/** A function definition located by the module walk. */
+export interface DefSite {
+  /** First token: the first decorator's `@`, `async` or `def`. */
+  first: number;
+  /** The `def` (or `async`) token. */
+  def: number;
+  name: number;
+  /** NEWLINE ending the `def` line's logical line. */
+  headerEnd: number;
+  /** Token after the header's `:`, when there is one. */
+  colon: number;
+  /** Body tokens: an indented block [bodyStart, bodyEnd) or the rest of the `def` line. */
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+export function readFunction(tk: Tokens, site: DefSite, kind: 'upgrade' | 'downgrade', engine: string | undefined): MigrationFunction {
+  const defLine = tk.lines.lineOf(tk.start[site.def] ?? 0);
+  const fn: MigrationFunction = {
+    name: tk.tokText(site.name),
+    kind,
+    range: tk.range(site.first, site.headerEnd - 1),
+    nameRange: tk.tokRange(site.name),
+    defLineRange: tk.lines.range(tk.start[site.def] ?? 0, tk.lines.lineContentEnd(defLine)),
+    isEmpty: true,
+    raises: false,
+    calls: [],
+  };
+  if (engine !== undefined) fn.engine = engine;
+  const first = firstBodyToken(tk, site.bodyStart, site.bodyEnd);
+  const last = lastBodyToken(tk, site.bodyStart, site.bodyEnd);
+  if (first >= 0 && last >= first) {
+    fn.bodyRange = tk.range(first, last);
+    fn.range = tk.range(site.first, last);
+    classifyStatements(tk, site.bodyStart, site.bodyEnd, fn);
+    new BodyScanner(tk, fn.calls).scan(site.bodyStart, site.bodyEnd);
+  }
+  return fn;
+}
+
+function isLayout(k: number | undefined): boolean {
+  return k === TK_NEWLINE || k === TK_INDENT || k === TK_DEDENT;
+}
+
+function firstBodyToken(tk: Tokens, a: number, b: number): number {
+  for (let i = a; i < b; i++) if (!isLayout(tk.kind[i])) return i;
+  return -1;
+}
+
+function lastBodyToken(tk: Tokens, a: number, b: number): number {
+  for (let i = b - 1; i >= a; i--) if (!isLayout(tk.kind[i])) return i;
+  return -1;
+}
+
+/** isEmpty: only `pass`, `...` and string statements; raises: the first other statement is `raise`. */
+function classifyStatements(tk: Tokens, a: number, b: number, fn: MigrationFunction): void {
+  let i = a;
+  while (i < b) {
+    if (isLayout(tk.kind[i])) { i++; continue; }
+    const lineEnd = Math.min(tk.lineEnd(i), b);
+    while (i < lineEnd) {
+      const e = tk.findOp(i, lineEnd, SEMI);
+      if (e > i && !isFiller(tk, i, e)) {
+        if (fn.isEmpty) fn.raises = tk.isWord(i, 'raise');
+        fn.isEmpty = false;
+        return;
+      }
+      i = e + 1;
+    }
+    i = lineEnd;
+  }
+}
+
+function isFiller(tk: Tokens, a: number, b: number): boolean {
+  if (b - a === 1 && (tk.isWord(a, 'pass') || tk.isOp(a, OP_ELLIPSIS))) return true;
+  for (let i = a; i < b; i++) if (tk.kind[i] !== TK_STRING) return false;
+  return true;
+}
+
+interface Frame {
+  depth: number;
+  outer: CallContext;
+}
+
+/** Walks a body's logical lines, tracking the `with` blocks that give calls their context. */
+class BodyScanner {
+  private ctx: CallContext = { inAutocommitBlock: false };
+  private readonly frames: Frame[] = [];
+  private pending: CallContext | undefined;
+  private depth = 0;
+
+  constructor(private readonly tk: Tokens, private readonly calls: ParsedCall[]) {}
+
+  scan(a: number, b: number): void {
+    const tk = this.tk;
+    let i = a;
+    while (i < b) {
+      const k = tk.kind[i];
+      if (k === TK_INDENT) {
+        this.depth++;
+        if (this.pending) {
+          this.frames.push({ depth: this.depth, outer: this.ctx });
+          this.ctx = this.pending;
+          this.pending = undefined;
+        }
+        i++;
+        continue;
+      }
+      if (k === TK_DEDENT) {
+        this.depth--;
+        for (let f = this.frames[this.frames.length - 1]; f && f.depth > this.depth; f = this.frames[this.frames.length - 1]) {
+          this.ctx = f.outer;
+          this.frames.pop();
+        }
+        i++;
+        continue;
+      }
+      if (k === TK_NEWLINE) { i++; continue; }
+      this.pending = undefined;
+      const lineEnd = Math.min(tk.lineEnd(i), b);
+      if (tk.isWord(i, 'with')) this.withStatement(i + 1, lineEnd);
+      else if (tk.isWord(i, 'async') && tk.isWord(i + 1, 'with')) this.withStatement(i + 2, lineEnd);
+      else this.statements(i, lineEnd, this.ctx);
+      i = lineEnd;
+    }
+  }
+
+  /** `with item [as alias], ...: [body]` from the token after `with` to the line's end. */
+  private withStatement(a: number, e: number): void {
+    const tk = this.tk;
+    const colon = tk.findOp(a, e, COLON);
+    let s = a;
+    let t = colon;
+    // Parenthesised with-items (Python 3.10): `with (a as b, c as d):`.
+    if (tk.isOp(s, LPAREN) && tk.closeOf(s, t) === t - 1 && (tk.findOp(s + 1, t - 1, COMMA) < t - 1 || hasAs(tk, s + 1, t - 1))) {
+      s++;
+      t--;
+    }
+    let inner: CallContext = this.ctx;
+    while (s < t) {
+      const ie = tk.findOp(s, t, COMMA);
+      let exprEnd = ie;
+      let alias = '';
+      for (let k = s; k < ie; k++) {
+        if (tk.isOp(k, LPAREN) || tk.isOp(k, 91) || tk.isOp(k, 123)) { k = tk.closeOf(k, ie); continue; }
+        if (tk.isWord(k, 'as')) {
+          exprEnd = k;
+          if (k + 1 < ie) alias = tk.spanText(k + 1, ie - 1);
+          break;
+        }
+      }
+      const before = this.calls.length;
+      this.statements(s, exprEnd, this.ctx);
+      const call = this.calls.length === before + 1 ? this.calls[before] : undefined;
+      if (call) inner = blockContext(call, alias, inner);
+      s = ie + 1;
+    }
+    if (colon + 1 < e) this.statements(colon + 1, e, inner);
+    else this.pending = inner;
+  }
+
+  /** Simple statements separated by `;` in [a, b): collects their calls. */
+  private statements(a: number, b: number, ctx: CallContext): void {
+    const tk = this.tk;
+    let stmt = a;
+    let i = a;
+    while (i < b) {
+      if (i === stmt) {
+        // `name = call(...)` records the variable the call's result is bound to.
+        if (tk.kind[i] === TK_NAME && tk.isOp(i + 1, EQUALS) && startsPrimary(tk, i + 2)) {
+          const end = tk.findOp(i, b, SEMI);
+          const chain = readChain(tk, i + 2, end, ctx);
+          if (chain.call) {
+            if (chain.next === end && chain.endsWithCall) chain.call.assignedTo = { name: tk.tokText(i), range: tk.tokRange(i) };
+            this.calls.push(chain.call);
+            i = chain.next;
+            continue;
+          }
+        }
+      }
+      const k = tk.kind[i];
+      if (k === TK_OP) {
+        const f = tk.flags[i];
+        if (f === SEMI && i + 1 <= b) stmt = i + 1;
+        i++;
+        continue;
+      }
+      if (k === TK_NAME && (i === a || !tk.isOp(i - 1, DOT)) && startsPrimary(tk, i)) {
+        const chain = readChain(tk, i, b, ctx);
+        if (chain.call) this.calls.push(chain.call);
+        i = chain.next > i ? chain.next : i + 1;
+        continue;
+      }
+      i++;
+    }
+  }
+}
+
+function hasAs(tk: Tokens, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) {
+    if (tk.isOpenBracket(k)) { k = tk.closeOf(k, b); continue; }
+    if (tk.isWord(k, 'as')) return true;
+  }
+  return false;
+}
+
+/** The context inside `with <call> as <alias>:`. */
+function blockContext(call: ParsedCall, alias: string, outer: CallContext): CallContext {
+  const callee = call.callee;
+  if (callee === 'batch_alter_table' || callee.endsWith('.batch_alter_table')) {
+    const tableArg = call.args[0] ?? call.kwargs.find((k) => k.name === 'table_name')?.value;
+    // A table given as a variable keeps its source text: the rules can still tell the blocks apart.
+    const table = !tableArg ? '' : tableArg.kind === 'string' ? tableArg.value : tableArg.kind === 'name' ? tableArg.name : sourceOf(tableArg);
+    return { ...outer, batch: { table, alias } };
+  }
+  if (callee === 'autocommit_block' || callee.endsWith('.autocommit_block')) return { ...outer, inAutocommitBlock: true };
+  return outer;
+}
+
+function sourceOf(v: ReturnType<typeof readValue>): string {
+  switch (v.kind) {
+    case 'other': return v.text;
+    case 'number': return v.text;
+    case 'call': return v.call.callee + '()';
+    default: return '';
+  }
+}
+

@@ -1,0 +1,317 @@
+// parseMigration(text): every fact the server reads from one migration file. Module-level statements
+// give the revision variables, the docstring header and enum variables; the upgrade/downgrade
+// functions give their calls. Never throws: a broken spot costs the facts on it, not the file.
+import type {
+  EnumVariable, ExecutedSql, Migration, MigrationFunction, ParsedCall, RevisionAssignment, RevisionValue, RevisionVariable,
+} from '../types';
+import { readDocstringHeader } from './docstring';
+import { NO_CONTEXT, readChain, readRevisionValue, startsPrimary } from './expressions';
+import { migrationFunctionName, readFunction, type DefSite } from './functions';
+import * as tok from './tokenizer';
+import { createTokenBuffers, tokenize } from './tokenizer';
+import { Tokens } from './tokens';
+
+// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
+// imported constant is a getter call, which costs noticeably in these loops.
+const AUGMENTED_ASSIGN_OPS = tok.AUGMENTED_ASSIGN_OPS, SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT;
+const TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE;
+const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
+
+const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, STAR = 42, LBRACE = 123, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, AT = 64;
+
+const FIELD_OF: Record<RevisionVariable, 'revision' | 'downRevision' | 'branchLabels' | 'dependsOn'> = {
+  revision: 'revision',
+  down_revision: 'downRevision',
+  branch_labels: 'branchLabels',
+  depends_on: 'dependsOn',
+};
+
+const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'async']);
+
+/** Shared by every call: parsing is synchronous and the Migration keeps no reference to tokens. */
+const buffers = createTokenBuffers();
+
+export function parseMigration(text: string): Migration {
+  const tk = new Tokens(tokenize(text, buffers));
+  const m: Migration = {
+    functions: [],
+    enumVariables: [],
+    executedSql: [],
+    comments: [],
+    lineCount: tk.lines.lineCount,
+    syntaxProblems: [],
+  };
+  new ModuleWalker(tk, m).walk();
+  for (const fn of m.functions) collectExecutedSql(fn, m.executedSql);
+  const c = tk.ts.comments;
+  for (let k = 0; k + 1 < c.length; k += 2) {
+    const s = c[k] ?? 0;
+    const e = c[k + 1] ?? s;
+    m.comments.push({ text: text.slice(s + 1, e), range: tk.lines.range(s, e) });
+  }
+  for (const p of tk.ts.problems) m.syntaxProblems.push({ message: p.message, range: tk.lines.range(p.start, p.end) });
+  return m;
+}
+
+function revisionVariable(tk: Tokens, i: number): RevisionVariable | undefined {
+  if (tk.kind[i] !== TK_NAME) return undefined;
+  const len = (tk.end[i] ?? 0) - (tk.start[i] ?? 0);
+  if (len !== 8 && len !== 13 && len !== 10) return undefined;
+  const name = tk.tokText(i);
+  return name === 'revision' || name === 'down_revision' || name === 'branch_labels' || name === 'depends_on' ? name : undefined;
+}
+
+function isEnumCallee(callee: string): boolean {
+  if (callee.includes('(')) return false;
+  const dot = callee.lastIndexOf('.');
+  const last = callee.slice(dot + 1);
+  if (last !== 'Enum' && last !== 'ENUM') return false;
+  // Python's own enum.Enum functional API is not a database type.
+  return !callee.startsWith('enum.');
+}
+
+class ModuleWalker {
+  private first = true;
+
+  constructor(private readonly tk: Tokens, private readonly m: Migration) {}
+
+  walk(): void {
+    const tk = this.tk;
+    const last = tk.ts.count - 1;
+    let i = 0;
+    while (i < last) {
+      const k = tk.kind[i];
+      if (k === TK_NEWLINE || k === TK_DEDENT) { i++; continue; }
+      if (k === TK_INDENT) {
+        // An unexpected indent (Python refuses the file): its assignments are reported, not trusted.
+        const end = this.blockEnd(i);
+        this.nestedBlock(i + 1, end);
+        this.first = false;
+        i = end + 1;
+        continue;
+      }
+      if (tk.isOp(i, AT) || tk.isWord(i, 'def') || (tk.isWord(i, 'async') && tk.isWord(i + 1, 'def')) || tk.isWord(i, 'class')) {
+        i = this.definition(i);
+        this.first = false;
+        continue;
+      }
+      const lineEnd = tk.lineEnd(i);
+      const hasBlock = tk.kind[lineEnd + 1] === TK_INDENT;
+      if (tk.kind[i] === TK_NAME && COMPOUND_KEYWORDS.has(tk.tokText(i))) {
+        const colon = tk.findOp(i, lineEnd, COLON);
+        if (colon + 1 < lineEnd) this.statements(colon + 1, lineEnd, true);
+      } else {
+        this.statements(i, lineEnd, false);
+      }
+      this.first = false;
+      if (hasBlock) {
+        const end = this.blockEnd(lineEnd + 1);
+        this.nestedBlock(lineEnd + 2, end);
+        i = end + 1;
+      } else {
+        i = lineEnd + 1;
+      }
+    }
+  }
+
+  /** Index of the DEDENT closing the block opened by the INDENT at i (or the END token). */
+  private blockEnd(i: number): number {
+    const tk = this.tk;
+    const last = tk.ts.count - 1;
+    let depth = 0;
+    for (let j = i; j < last; j++) {
+      const k = tk.kind[j];
+      if (k === TK_INDENT) depth++;
+      else if (k === TK_DEDENT && --depth === 0) return j;
+    }
+    return last;
+  }
+
+  /** Decorators, then `def`/`class`: reads migration functions, skips the rest. Returns the next index. */
+  private definition(i: number): number {
+    const tk = this.tk;
+    const last = tk.ts.count - 1;
+    const first = i;
+    let j = i;
+    while (j < last && tk.isOp(j, AT)) j = tk.lineEnd(j) + 1;
+    const isDef = tk.isWord(j, 'def') || (tk.isWord(j, 'async') && tk.isWord(j + 1, 'def'));
+    if (!isDef && !tk.isWord(j, 'class')) return j > first ? j : first + 1;
+    const headerEnd = tk.lineEnd(j);
+    const hasBlock = tk.kind[headerEnd + 1] === TK_INDENT;
+    const blockEnd = hasBlock ? this.blockEnd(headerEnd + 1) : -1;
+    const next = hasBlock ? blockEnd + 1 : headerEnd + 1;
+    if (!isDef) return next;
+    const name = tk.isWord(j, 'async') ? j + 2 : j + 1;
+    if (name >= headerEnd || tk.kind[name] !== TK_NAME) return next;
+    const which = migrationFunctionName(tk.tokText(name));
+    if (!which) return next;
+    let p = name + 1;
+    if (tk.isOp(p, LPAREN)) p = tk.after(p, headerEnd);
+    const colon = tk.findOp(p, headerEnd, COLON);
+    const site: DefSite = { first, def: j, name, headerEnd, colon, bodyStart: headerEnd, bodyEnd: headerEnd };
+    if (colon + 1 < headerEnd) {
+      site.bodyStart = colon + 1;
+    } else if (hasBlock) {
+      // Also when the `:` is missing (half-typed): the indented block is still the body.
+      site.bodyStart = headerEnd + 2;
+      site.bodyEnd = blockEnd;
+    }
+    this.m.functions.push(readFunction(tk, site, which.kind, which.engine));
+    return next;
+  }
+
+  /**
+   * A block inside a module-level compound statement (`if`, `try` ...) or an unexpected indent.
+   * Python runs it at import time, so assignments to revision variables there do change them, but
+   * not to a value we can know: they are reported as unresolved. Nested def/class bodies are skipped.
+   */
+  private nestedBlock(a: number, b: number): void {
+    const tk = this.tk;
+    let i = a;
+    while (i < b) {
+      const k = tk.kind[i];
+      if (k === TK_NEWLINE || k === TK_DEDENT || k === TK_INDENT) { i++; continue; }
+      const lineEnd = Math.min(tk.lineEnd(i), b);
+      const hasBlock = tk.kind[lineEnd + 1] === TK_INDENT && lineEnd + 1 < b;
+      if (tk.isOp(i, AT) || tk.isWord(i, 'def') || tk.isWord(i, 'class') || (tk.isWord(i, 'async') && tk.isWord(i + 1, 'def'))) {
+        i = hasBlock ? Math.min(this.blockEnd(lineEnd + 1), b) : lineEnd;
+        continue;
+      }
+      if (tk.kind[i] === TK_NAME && COMPOUND_KEYWORDS.has(tk.tokText(i))) {
+        const colon = tk.findOp(i, lineEnd, COLON);
+        if (colon + 1 < lineEnd) this.statements(colon + 1, lineEnd, true);
+      } else {
+        this.statements(i, lineEnd, true);
+      }
+      i = lineEnd;
+    }
+  }
+
+  /** Simple statements separated by `;` in [a, b). */
+  private statements(a: number, b: number, nested: boolean): void {
+    const tk = this.tk;
+    let s = a;
+    while (s < b) {
+      const e = tk.findOp(s, b, SEMI);
+      if (e > s) {
+        if (this.first && !nested && isStringStatement(tk, s, e)) this.m.docstring = readDocstringHeader(tk, s, e);
+        this.first = false;
+        this.assignment(s, e, nested);
+      }
+      s = e + 1;
+    }
+  }
+
+  /** `a = b = value`, `a: T = value`, `a += value`, `a, b = value` over [s, e). */
+  private assignment(s: number, e: number, nested: boolean): void {
+    const tk = this.tk;
+    if (tk.kind[s] !== TK_NAME && !tk.isOp(s, LPAREN) && !tk.isOp(s, LBRACKET)) return;
+    const eqs: number[] = [];
+    for (let i = s; i < e; i++) {
+      if (tk.kind[i] !== TK_OP) {
+        // A lambda's default values are not assignments: `x = lambda a=1: a`.
+        if (tk.isWord(i, 'lambda')) break;
+        continue;
+      }
+      const f = tk.flags[i];
+      if (f === EQUALS) eqs.push(i);
+      else if (f === LPAREN || f === LBRACKET || f === LBRACE) i = tk.closeOf(i, e);
+    }
+    if (eqs.length === 0) {
+      const v = revisionVariable(tk, s);
+      if (v && tk.kind[s + 1] === TK_OP && AUGMENTED_ASSIGN_OPS.has(tk.flags[s + 1] ?? 0)) {
+        this.assign(v, s, this.unresolved(s + 2, e, tk.end[s + 1] ?? 0));
+      }
+      return;
+    }
+    const vs = (eqs[eqs.length - 1] ?? s) + 1;
+    const eqEnd = tk.end[vs - 1] ?? 0;
+    let value: RevisionValue | undefined;
+    const valueOf = (): RevisionValue => (value ??= nested ? this.unresolved(vs, e, eqEnd) : readRevisionValue(tk, vs, e, eqEnd));
+    let ts = s;
+    for (const eq of eqs) {
+      const targetEnd = eq;
+      const single = targetEnd - ts === 1 || (tk.isOp(ts + 1, COLON) && ts === s);
+      if (single && tk.kind[ts] === TK_NAME) {
+        const v = revisionVariable(tk, ts);
+        if (v) this.assign(v, ts, valueOf());
+        else if (!nested) this.enumVariable(ts, vs, e);
+      } else if (isUnpackingTarget(tk, ts, targetEnd)) {
+        // `revision, x = ...`: the value of each name is not something we evaluate.
+        for (let i = ts; i < targetEnd; i++) {
+          const v = revisionVariable(tk, i);
+          if (v) this.assign(v, i, this.unresolved(vs, e, eqEnd));
+        }
+      }
+      ts = eq + 1;
+    }
+  }
+
+  private unresolved(a: number, b: number, at: number): RevisionValue {
+    const tk = this.tk;
+    if (b <= a) return { kind: 'unresolved', text: '', range: tk.lines.range(at, at) };
+    return { kind: 'unresolved', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
+  }
+
+  private assign(name: RevisionVariable, nameTok: number, value: RevisionValue): void {
+    const a: RevisionAssignment = { name, nameRange: this.tk.tokRange(nameTok), value };
+    // The last assignment wins, as when Python runs the module.
+    this.m[FIELD_OF[name]] = a;
+  }
+
+  private enumVariable(nameTok: number, a: number, b: number): void {
+    const tk = this.tk;
+    if (!startsPrimary(tk, a)) return;
+    const chain = readChain(tk, a, b, NO_CONTEXT);
+    if (!chain.call || chain.next !== b || !chain.endsWithCall || !isEnumCallee(chain.call.callee)) return;
+    const v: EnumVariable = { name: tk.tokText(nameTok), nameRange: tk.tokRange(nameTok), call: chain.call };
+    this.m.enumVariables.push(v);
+  }
+}
+
+/** `a, b`, `(a, [b, *c])`: names, commas, brackets and stars only, no subscripts or attributes. */
+function isUnpackingTarget(tk: Tokens, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    if (tk.kind[i] === TK_NAME) continue;
+    if (tk.kind[i] !== TK_OP) return false;
+    const f = tk.flags[i];
+    if (f === LPAREN || f === LBRACKET) {
+      if (i > a && !(tk.isOp(i - 1, COMMA) || tk.isOp(i - 1, LPAREN) || tk.isOp(i - 1, LBRACKET) || tk.isOp(i - 1, STAR))) return false;
+    } else if (f !== COMMA && f !== STAR && f !== RPAREN && f !== RBRACKET) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isStringStatement(tk: Tokens, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    if (tk.kind[i] !== TK_STRING || ((tk.flags[i] ?? 0) & (SF_BYTES | SF_FORMAT))) return false;
+  }
+  return true;
+}
+
+function isTextCallee(callee: string): boolean {
+  return callee === 'text' || callee.endsWith('.text');
+}
+
+/** SQL strings passed to `op.execute("...")` or `op.execute(sa.text("..."))`. */
+function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
+  for (const call of fn.calls) {
+    if (call.callee !== 'op.execute') continue;
+    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext')?.value;
+    if (!arg) continue;
+    if (arg.kind === 'string') {
+      out.push({ sql: arg.value, call, range: arg.range, function: fn.name });
+      continue;
+    }
+    if (arg.kind !== 'call') continue;
+    // `sa.text("...").bindparams(...)` executes the text of the receiver.
+    let inner: ParsedCall | undefined = arg.call;
+    while (inner && !isTextCallee(inner.callee)) inner = inner.receiver;
+    if (!inner) continue;
+    const sql = inner.args[0] ?? inner.kwargs.find((k) => k.name === 'text')?.value;
+    if (sql?.kind === 'string') out.push({ sql: sql.value, call, range: sql.range, function: fn.name });
+  }
+}
+
