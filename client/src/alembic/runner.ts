@@ -54,6 +54,7 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** The command run, its arguments masked. */
   command: AlembicCommand;
   /** `alembic upgrade head`, quoted for reading, secrets masked. */
   display: string;
@@ -214,24 +215,26 @@ export class AlembicRunner {
    */
   async run(command: AlembicCommand, ro: RunOptions = {}): Promise<RunResult> {
     const display = this.mask(displayCommand(command.args));
+    // Results get logged and shown: they carry the arguments masked, like everything else.
+    const shown: AlembicCommand = { ...command, args: Object.freeze(command.args.map((a) => this.mask(a))) };
     const applicationName = `alembic-vscode-${crypto.randomBytes(6).toString('hex')}`;
     const startedAt = new Date();
     const t0 = performance.now();
     const base = (): RunResult => ({
-      command, display, python: this.opts.python, cwd: this.cwd, started: false, exitCode: null, signal: null,
+      command: shown, display, python: this.opts.python, cwd: this.cwd, started: false, exitCode: null, signal: null,
       cancelled: false, stdout: '', stderr: '', startedAt, durationMs: performance.now() - t0, applicationName,
     });
     if (ro.signal?.aborted) return { ...base(), cancelled: true };
     const got = await acquire(this.projectKey, { display, since: startedAt }, ro.ifBusy ?? 'refuse', ro.signal);
     if (!got) return { ...base(), cancelled: true };
     try {
-      return await this.spawnAndWait(command, ro, display, applicationName);
+      return await this.spawnAndWait(command, shown, ro, display, applicationName);
     } finally {
       release(this.projectKey);
     }
   }
 
-  private spawnAndWait(command: AlembicCommand, ro: RunOptions, display: string, applicationName: string): Promise<RunResult> {
+  private spawnAndWait(command: AlembicCommand, shown: AlembicCommand, ro: RunOptions, display: string, applicationName: string): Promise<RunResult> {
     const envVar = this.opts.databaseUrlEnvVar ?? 'DATABASE_URL';
     const env: NodeJS.ProcessEnv = {
       ...(this.opts.env ?? process.env),
@@ -253,7 +256,7 @@ export class AlembicRunner {
         if (settled) return;
         settled = true;
         resolve({
-          command, display, python: this.opts.python, cwd: this.cwd, started: true, exitCode: null, signal: null,
+          command: shown, display, python: this.opts.python, cwd: this.cwd, started: true, exitCode: null, signal: null,
           cancelled, stdout: out.stdout.join(''), stderr: out.stderr.join(''), startedAt,
           durationMs: performance.now() - t0, applicationName, ...r,
         });

@@ -1,0 +1,152 @@
+// Cancelling a long migration (pg_sleep(30) in SQL) and the one-run-at-a-time lock, with the real
+// Alembic and PostgreSQL. Runs wait for the server to show the sleeping statement, never a fixed time.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as cmd from '../../client/src/alembic/commands';
+import { interpretRun } from '../../client/src/alembic/results';
+import { AlembicBusyError, runningFor } from '../../client/src/alembic/runner';
+import { pgSessionReaper } from '../../client/src/alembic/sessions';
+import { createScratchDatabase, testServerUrl, type ScratchDatabase } from '../support/pg';
+import { capture, otherSessions, project, runnerFor, tables, versions, waitFor, type Project } from './runner-support';
+
+const FIRST = '5e5e00000001';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A killed child of a killed parent may linger as a zombie until reaped: that counts as gone.
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('AlembicRunner: cancellation and one run at a time', function () {
+  this.timeout(60_000);
+  let db: ScratchDatabase;
+  let p: Project;
+  beforeEach(async () => {
+    db = await createScratchDatabase('cancel');
+    p = project('runner-sleep');
+  });
+  afterEach(async () => {
+    await db.drop();
+    p.remove();
+  });
+
+  const sleeping = (): Promise<true | undefined> => otherSessions(testServerUrl(), db.name)
+    .then((s) => (s.some((x) => x.query.includes('pg_sleep(30)')) ? true : undefined));
+
+  it('cancelling kills the process tree within seconds, ends its session, and leaves the database unchanged', async () => {
+    const r = runnerFor(p, db.url, { reapSessions: pgSessionReaper(db.url), killGraceMs: 2_000 });
+    assert.equal(interpretRun(await r.run(cmd.upgrade({ target: FIRST }))).status, 'success');
+    const before = { v: await versions(db.url), t: await tables(db.url) };
+
+    const ac = new AbortController();
+    const out = capture();
+    const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal, sink: out.sink });
+    await waitFor('the migration to sleep in PostgreSQL', sleeping);
+    const sessionsWhileSleeping = await otherSessions(testServerUrl(), db.name);
+    const t0 = Date.now();
+    ac.abort();
+    const result = await running;
+    const took = Date.now() - t0;
+
+    assert.equal(result.cancelled, true);
+    assert.ok(took < 5_000, `cancellation took ${took} ms`);
+    // The sleeping session carried the run's tag (PGAPPNAME), and the reaper ended it.
+    assert.ok(sessionsWhileSleeping.some((s) => s.application_name === result.applicationName), JSON.stringify(sessionsWhileSleeping));
+    assert.equal(result.sessionsEnded, 1);
+    assert.deepEqual(await otherSessions(testServerUrl(), db.name), []);
+    assert.deepEqual({ v: await versions(db.url), t: await tables(db.url) }, before);
+    assert.deepEqual(before, { v: [FIRST], t: ['jobs'] });
+    const o = interpretRun(result);
+    assert.equal(o.status, 'cancelled');
+    assert.deepEqual(o.failedStep?.to, ['5e5e00000002']);
+    assert.match(o.message, /^Cancelled alembic upgrade head; ended 1 database session/);
+    console.log(`      cancel → result in ${took} ms`);
+  });
+
+  it('takes down helper processes of the run too, with SIGKILL after the grace period when they ignore SIGTERM', async () => {
+    const pidFile = path.join(p.dir, 'helper.pid');
+    const graceMs = 1_000;
+    const r = runnerFor(p, db.url, {
+      reapSessions: pgSessionReaper(db.url), killGraceMs: graceMs, env: { ...process.env, RUNNER_CHILD_PID_FILE: pidFile },
+    });
+    const ac = new AbortController();
+    const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });
+    await waitFor('the migration to sleep in PostgreSQL', sleeping);
+    const helperPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(alive(helperPid), 'the helper runs before cancelling');
+    const t0 = Date.now();
+    ac.abort();
+    const result = await running;
+    const took = Date.now() - t0;
+    assert.equal(result.cancelled, true);
+    // The helper holds stdout open and ignores SIGTERM: only the SIGKILL after the grace period ends the run.
+    assert.ok(took >= graceMs - 50 && took < graceMs + 4_000, `took ${took} ms`);
+    await waitFor('the helper process to be gone', async () => (alive(helperPid) ? undefined : true), 5_000);
+    assert.deepEqual(await otherSessions(testServerUrl(), db.name), []);
+    assert.equal(await versions(db.url), undefined);
+    assert.deepEqual(await tables(db.url), []);
+  });
+
+  it('refuses a second run of the same project naming the running command, or queues it when asked', async () => {
+    const r = runnerFor(p, db.url, { reapSessions: pgSessionReaper(db.url) });
+    const other = runnerFor(p, db.url); // another runner object for the same ini shares the lock
+    const ac = new AbortController();
+    const long = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });
+    await waitFor('the migration to sleep in PostgreSQL', sleeping);
+    assert.equal(runningFor(r.projectKey)?.display, 'alembic upgrade head');
+
+    await assert.rejects(other.run(cmd.current()), (e: unknown) => {
+      assert.ok(e instanceof AlembicBusyError);
+      assert.equal(e.running, 'alembic upgrade head');
+      assert.match(e.message, /already running "alembic upgrade head".*"alembic current" was not started/);
+      return true;
+    });
+
+    // A waiting run that is cancelled while it waits never starts.
+    const acWait = new AbortController();
+    const gaveUp = other.run(cmd.heads(), { ifBusy: 'wait', signal: acWait.signal });
+    acWait.abort();
+    const gaveUpResult = await gaveUp;
+    assert.equal(gaveUpResult.started, false);
+    assert.equal(gaveUpResult.cancelled, true);
+
+    const queued = other.run(cmd.heads(), { ifBusy: 'wait' });
+    let queuedDone = false;
+    void queued.then(() => { queuedDone = true; });
+    // Still sleeping, so the queued run cannot have finished.
+    assert.equal(await sleeping(), true);
+    assert.equal(queuedDone, false);
+    ac.abort();
+    const longResult = await long;
+    const queuedResult = await queued;
+    assert.equal(longResult.cancelled, true);
+    assert.equal(queuedResult.exitCode, 0);
+    assert.equal(queuedResult.stdout.trim(), '5e5e00000002 (head)');
+    assert.ok(queuedResult.startedAt.getTime() >= longResult.startedAt.getTime() + longResult.durationMs - 5,
+      'the queued run started only after the first ended');
+    assert.equal(runningFor(r.projectKey), undefined);
+
+    // Different projects do not block each other.
+    const q = project('runner-linear');
+    try {
+      const ac2 = new AbortController();
+      const again = r.run(cmd.upgrade({ target: 'head' }), { signal: ac2.signal });
+      await waitFor('the migration to sleep again', sleeping);
+      const elsewhere = await runnerFor(q, undefined).run(cmd.heads());
+      assert.equal(elsewhere.exitCode, 0);
+      ac2.abort();
+      assert.equal((await again).cancelled, true);
+    } finally {
+      q.remove();
+    }
+  });
+});
