@@ -1,0 +1,298 @@
+// buildRevisionGraph: Alembic's RevisionMap._revision_map, step for step, except that where Alembic
+// stops at the first problem (a cycle, a missing parent, a reused branch name) this records the problem
+// and goes on, so that the editor still has a graph to show and every problem gets reported.
+// Cheap enough to redo on every edit: linear in revisions and edges, plus one descendant walk per
+// revision that declares branch labels.
+import path from 'node:path';
+import type { Migration, Range, RevisionAssignment } from '../types';
+import type {
+  BranchLabelConflict, RefAt, RevisionCycle, RevisionFile, RevisionGraph, RevisionNode, UnknownReference,
+} from './types';
+
+export interface RevisionSource {
+  /** Absolute path of the migration file. */
+  path: string;
+  migration: Migration;
+}
+
+const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+/** Alembic's legacy rule: a file without `revision` takes its id from an all-hex file name. */
+const LEGACY_REV_RE = /^([a-f0-9]+)\.py$/;
+
+/** What Alembic reads from one file's revision variables. */
+export function readRevisionFile(source: RevisionSource): RevisionFile {
+  const m = source.migration;
+  const file: RevisionFile = {
+    path: source.path,
+    migration: m,
+    revisionRange: ZERO_RANGE,
+    downRevisions: [],
+    dependsOn: [],
+    branchLabels: [],
+    downRevisionUnknown: false,
+    dependsOnUnknown: false,
+    hasNoDependencies: true,
+  };
+  const rev = m.revision?.value;
+  if (rev) {
+    file.revisionRange = rev.range;
+    if (rev.kind === 'string') file.revision = rev.value;
+  } else {
+    const legacy = LEGACY_REV_RE.exec(path.basename(source.path));
+    if (legacy?.[1]) file.revision = legacy[1];
+  }
+  const down = m.downRevision?.value;
+  if (down?.kind === 'unresolved') file.downRevisionUnknown = true;
+  // `tuple_rev_as_scalar`: an empty string or tuple is None, so the revision is a base.
+  else if (down?.kind === 'string' && down.value !== '') file.downRevisions = [{ value: down.value, range: down.range }];
+  else if (down?.kind === 'sequence') file.downRevisions = down.items.map((i) => ({ value: i.value, range: i.range }));
+
+  const deps = m.dependsOn?.value;
+  if (deps?.kind === 'unresolved') {
+    file.dependsOnUnknown = true;
+    file.hasNoDependencies = false;
+  } else if (deps?.kind === 'string') {
+    // `depends_on = ""` is a dependency on nothing, but not None: the revision is no "real" base.
+    file.hasNoDependencies = false;
+    if (deps.value !== '') file.dependsOn = [{ value: deps.value, range: deps.range }];
+  } else if (deps?.kind === 'sequence' && deps.items.length > 0) {
+    file.hasNoDependencies = false;
+    file.dependsOn = deps.items.map((i) => ({ value: i.value, range: i.range }));
+  }
+  file.branchLabels = refs(m.branchLabels);
+  return file;
+}
+
+function refs(a: RevisionAssignment | undefined): RefAt[] {
+  const v = a?.value;
+  if (v?.kind === 'string') return [{ value: v.value, range: v.range }];
+  if (v?.kind === 'sequence') return v.items.map((i) => ({ value: i.value, range: i.range }));
+  return [];
+}
+
+/** Builds the graph from migration files given in Alembic's load order. */
+export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFile>): RevisionGraph {
+  const files: RevisionFile[] = [];
+  for (const s of sources) files.push('downRevisions' in s ? s : readRevisionFile(s));
+  const nodes = new Map<string, RevisionNode>();
+  const claims = new Map<string, RevisionFile[]>();
+  const cycles: RevisionCycle[] = [];
+  for (const file of files) {
+    const id = file.revision;
+    if (id === undefined) continue;
+    const list = claims.get(id);
+    if (list) list.push(file);
+    else claims.set(id, [file]);
+    // A duplicated id: the later file replaces the earlier one but keeps its place (OrderedDict).
+    nodes.set(id, newNode(id, file));
+    if (file.downRevisions.some((d) => d.value === id)) cycles.push({ kind: 'Self-loop', revisions: [id] });
+    else if (file.dependsOn.some((d) => d.value === id)) cycles.push({ kind: 'Dependency self-loop', revisions: [id] });
+  }
+  const duplicates = new Map([...claims].filter(([, fs]) => fs.length > 1));
+
+  // Branch labels share the namespace of revision ids (`map_[branch_label] = revision`).
+  const labels = new Map<string, string>();
+  const labelConflicts: BranchLabelConflict[] = [];
+  for (const node of nodes.values()) {
+    for (const label of node.file.branchLabels) {
+      const owner = nodes.has(label.value) ? label.value : labels.get(label.value);
+      if (owner !== undefined) {
+        labelConflicts.push({
+          label, path: node.path, revision: node.revision, usedBy: owner, usedByPath: nodes.get(owner)?.path ?? node.path,
+        });
+        continue;
+      }
+      labels.set(label.value, node.revision);
+    }
+  }
+
+  const unknownReferences: UnknownReference[] = [];
+  const unknown = (node: RevisionNode, variable: UnknownReference['variable'], ref: RefAt): void => {
+    const u: UnknownReference = { path: node.path, revision: node.revision, variable, ref, prefixOf: [] };
+    const labelOf = labels.get(ref.value);
+    if (labelOf !== undefined) u.labelOf = labelOf;
+    if (ref.value.length > 0) {
+      for (const id of nodes.keys()) if (id.startsWith(ref.value)) u.prefixOf.push(id);
+    }
+    unknownReferences.push(u);
+  };
+  for (const node of nodes.values()) {
+    const deps: string[] = [];
+    for (const d of node.file.dependsOn) {
+      if (d.value === node.revision) continue;
+      const target = nodes.has(d.value) ? d.value : labels.get(d.value);
+      if (target === undefined) unknown(node, 'depends_on', d);
+      else if (!deps.includes(target)) deps.push(target);
+    }
+    node.dependencies = deps;
+    for (const d of node.file.downRevisions) {
+      if (d.value === node.revision) continue;
+      if (nodes.has(d.value)) {
+        if (!node.parents.includes(d.value)) node.parents.push(d.value);
+      }
+      else unknown(node, 'down_revision', d);
+    }
+  }
+  // Edges, in load order of the child (Alembic iterates the map in insertion order).
+  for (const node of nodes.values()) {
+    for (const p of node.parents) {
+      const parent = nodes.get(p);
+      if (parent && !parent.children.includes(node.revision)) parent.children.push(node.revision);
+    }
+    for (const d of node.dependencies) {
+      const target = nodes.get(d);
+      if (target && !node.parents.includes(d) && !target.dependents.includes(node.revision)) target.dependents.push(node.revision);
+    }
+  }
+  const heads: string[] = [];
+  const realHeads: string[] = [];
+  const bases: string[] = [];
+  const realBases: string[] = [];
+  for (const node of nodes.values()) {
+    const f = node.file;
+    node.isHead = node.children.length === 0;
+    node.isRealHead = node.isHead && node.dependents.length === 0;
+    // A `down_revision` that cannot be read is not None: such a revision is no base.
+    node.isBase = f.downRevisions.length === 0 && !f.downRevisionUnknown;
+    node.isRealBase = node.isBase && f.hasNoDependencies;
+    node.isMergePoint = f.downRevisions.length > 1;
+    node.isBranchPoint = node.children.length > 1;
+    node.isRealBranchPoint = node.children.length + node.dependents.length > 1;
+    if (node.isHead) heads.push(node.revision);
+    if (node.isRealHead) realHeads.push(node.revision);
+    if (node.isBase) bases.push(node.revision);
+    if (node.isRealBase) realBases.push(node.revision);
+  }
+  cycles.push(...findCycles(nodes));
+  propagateBranchLabels(nodes);
+  return {
+    nodes, files, filesByPath: new Map(files.map((f) => [f.path, f])), duplicates,
+    heads, realHeads, bases, realBases, labels, unknownReferences, labelConflicts, cycles,
+  };
+}
+
+function newNode(revision: string, file: RevisionFile): RevisionNode {
+  return {
+    revision, file, path: file.path, parents: [], dependencies: [], children: [], dependents: [],
+    ownBranchLabels: [...new Set(file.branchLabels.map((l) => l.value))], branchLabels: [],
+    isHead: true, isRealHead: true, isBase: false, isRealBase: false, isMergePoint: false,
+    isBranchPoint: false, isRealBranchPoint: false,
+  };
+}
+
+/**
+ * Strongly connected components with more than one member: first over `down_revision` edges
+ * (Alembic's "Cycle is detected"), then over `down_revision` + `depends_on` edges for cycles that only
+ * dependencies close ("Dependency cycle is detected"). Iterative Tarjan, so deep histories do not
+ * overflow the stack.
+ */
+function findCycles(nodes: Map<string, RevisionNode>): RevisionCycle[] {
+  const out: RevisionCycle[] = [];
+  const versioned = scc(nodes, (n) => n.parents);
+  for (const c of versioned) out.push({ kind: 'Cycle', revisions: c.sort() });
+  const inVersioned = new Set(versioned.flat());
+  for (const c of scc(nodes, (n) => [...n.parents, ...n.dependencies])) {
+    if (c.every((r) => inVersioned.has(r))) continue;
+    out.push({ kind: 'Dependency cycle', revisions: c.sort() });
+  }
+  return out;
+}
+
+function scc(nodes: Map<string, RevisionNode>, edges: (n: RevisionNode) => string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const result: string[][] = [];
+  let counter = 0;
+  for (const start of nodes.keys()) {
+    if (index.has(start)) continue;
+    const work: { id: string; next: number; out: string[] }[] = [];
+    const push = (id: string): void => {
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      stack.push(id);
+      onStack.add(id);
+      const n = nodes.get(id);
+      work.push({ id, next: 0, out: n ? edges(n).filter((e) => nodes.has(e)) : [] });
+    };
+    push(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (!frame) break;
+      if (frame.next < frame.out.length) {
+        const w = frame.out[frame.next++] ?? '';
+        if (!index.has(w)) push(w);
+        else if (onStack.has(w)) low.set(frame.id, Math.min(low.get(frame.id) ?? 0, index.get(w) ?? 0));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id) ?? 0, low.get(frame.id) ?? 0));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const comp: string[] = [];
+        for (;;) {
+          const w = stack.pop();
+          if (w === undefined) break;
+          onStack.delete(w);
+          comp.push(w);
+          if (w === frame.id) break;
+        }
+        if (comp.length > 1) result.push(comp);
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * Alembic's `_add_branches`: a revision's labels go to all its descendants (through `down_revision`),
+ * and, when those descendants form a single line, from the tip of that line down through the revision's
+ * ancestors until a branch point (children or dependents) or a merge point.
+ *
+ * Alembic starts that downward walk from whichever descendant its set iteration yields last; when the
+ * descendants branch, every such walk stops at the first branch point at or above the revision, so
+ * ancestors get no labels. This reproduces that without depending on iteration order.
+ */
+function propagateBranchLabels(nodes: Map<string, RevisionNode>): void {
+  const labelSets = new Map<string, Set<string>>();
+  const add = (id: string, labels: string[]): void => {
+    const set = labelSets.get(id) ?? new Set<string>();
+    labelSets.set(id, set);
+    for (const l of labels) set.add(l);
+  };
+  for (const node of nodes.values()) {
+    if (node.ownBranchLabels.length === 0) continue;
+    const labels = node.ownBranchLabels;
+    const seen = new Set<string>();
+    const todo = [node.revision];
+    while (todo.length > 0) {
+      const id = todo.pop() ?? '';
+      if (seen.has(id)) continue;
+      seen.add(id);
+      add(id, labels);
+      for (const c of nodes.get(id)?.children ?? []) todo.push(c);
+    }
+    // Follow the single line of children to its tip; a fork means the walk back stops at the fork.
+    let tip: RevisionNode = node;
+    const visited = new Set<string>();
+    while (tip.children.length === 1 && !visited.has(tip.revision)) {
+      visited.add(tip.revision);
+      const next = nodes.get(tip.children[0] ?? '');
+      if (!next) break;
+      tip = next;
+    }
+    if (tip.children.length > 1) continue;
+    let cur: RevisionNode | undefined = tip;
+    const walked = new Set<string>();
+    while (cur && !cur.isRealBranchPoint && !cur.isMergePoint && !walked.has(cur.revision)) {
+      walked.add(cur.revision);
+      add(cur.revision, labels);
+      // Alembic follows `down_revision` only when it is a single id (a tuple is a merge point).
+      const down: string | undefined = cur.file.downRevisions[0]?.value;
+      cur = down === undefined ? undefined : nodes.get(down);
+    }
+  }
+  for (const node of nodes.values()) node.branchLabels = [...(labelSets.get(node.revision) ?? [])].sort();
+}

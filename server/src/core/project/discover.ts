@@ -1,0 +1,131 @@
+// Finding Alembic projects: every alembic.ini, every pyproject.toml with `[tool.alembic]`, or the one
+// configuration file the user named (`alembic.configFile`).
+import path from 'node:path';
+import { scanEnvPy } from './envPy';
+import type { FileSystem } from './fs';
+import { resolveLocations } from './locations';
+import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
+
+/** One Alembic project with its locations resolved: everything needed to list and watch its files. */
+export interface ProjectConfig extends AlembicSettings {
+  /** Stable id: the absolute path of the configuration file (the folder for a bare folder). */
+  id: string;
+  /** Absolute `script_location`, when resolved. */
+  scriptLocationPath?: string;
+  /** Absolute version locations. */
+  versionLocationPaths: string[];
+  versionTable?: string;
+  versionTableSchema?: string;
+}
+
+export interface DiscoverOptions {
+  /** `alembic.configFile`: when set, only this configuration (absolute, or relative to the first root). */
+  configFile?: string;
+  /** Folder names never descended into (in addition to virtual environments, found by pyvenv.cfg). */
+  skipFolders?: string[];
+  /** How deep below each root to look for configuration files. */
+  maxDepth?: number;
+}
+
+const DEFAULT_SKIP = ['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox',
+  'site-packages', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'dist', 'out'];
+
+/** Every Alembic project under the roots (multi-root workspaces pass several), sorted by path. */
+export async function discoverProjects(fs: FileSystem, roots: string[], opts: DiscoverOptions = {}): Promise<ProjectConfig[]> {
+  if (opts.configFile) {
+    const file = path.resolve(roots[0] ?? '/', opts.configFile);
+    const p = await loadConfigFile(fs, file, roots);
+    return p ? [p] : [];
+  }
+  const skip = new Set([...DEFAULT_SKIP, ...(opts.skipFolders ?? [])]);
+  const maxDepth = opts.maxDepth ?? 12;
+  const found = new Map<string, ProjectConfig>();
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await fs.readDirectory(dir);
+    if (!entries) return;
+    const names = new Set(entries.map((e) => e.name));
+    if (names.has('pyvenv.cfg')) return;
+    const project = await loadFolderConfig(fs, dir, names, roots);
+    if (project) found.set(project.id, project);
+    if (depth >= maxDepth) return;
+    const subdirs = entries.filter((e) => e.kind === 'directory' && !skip.has(e.name)).map((e) => e.name).sort();
+    for (const d of subdirs) await walk(path.join(dir, d), depth + 1);
+  };
+  for (const root of roots) await walk(root, 0);
+  return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The project whose configuration is in `dir` (alembic.ini first, else pyproject.toml with [tool.alembic]). */
+export async function loadFolderConfig(fs: FileSystem, dir: string, names?: Set<string>, roots: string[] = [dir]): Promise<ProjectConfig | undefined> {
+  const has = async (n: string): Promise<boolean> => (names ? names.has(n) : (await fs.stat(path.join(dir, n))) === 'file');
+  if (await has('alembic.ini')) return loadConfigFile(fs, path.join(dir, 'alembic.ini'), roots);
+  if (await has('pyproject.toml')) return loadConfigFile(fs, path.join(dir, 'pyproject.toml'), roots, true);
+  return undefined;
+}
+
+/**
+ * A project from one configuration file (an .ini of any name, or a pyproject.toml). A pyproject.toml
+ * without `[tool.alembic]` is no project (`undefined`) when `quiet`, and a project with that problem
+ * otherwise; an unreadable file is a project with a problem, so that the user sees why.
+ */
+export async function loadConfigFile(fs: FileSystem, file: string, roots: string[] = [], quiet = false): Promise<ProjectConfig | undefined> {
+  const text = await fs.readFile(file);
+  let settings: AlembicSettings | undefined;
+  if (text === undefined) {
+    settings = brokenSettings(path.basename(file) === 'pyproject.toml' ? 'pyproject' : 'ini', file, `${file}: cannot read the configuration file`);
+  } else if (path.basename(file) === 'pyproject.toml') {
+    settings = readPyprojectSettings(file, text);
+    if (!settings) {
+      if (quiet) return undefined;
+      settings = brokenSettings('pyproject', file, `${file}: no [tool.alembic] table`);
+    }
+  } else {
+    const pyprojectPath = path.join(path.dirname(file), 'pyproject.toml');
+    const pyprojectText = await fs.readFile(pyprojectPath);
+    settings = readIniSettings(file, text, pyprojectText === undefined ? {} : { pyproject: { path: pyprojectPath, text: pyprojectText } });
+  }
+  return completeConfig(fs, settings, roots);
+}
+
+/** A bare folder of migration files, taken as one version location. */
+export async function loadMigrationFolder(fs: FileSystem, folder: string): Promise<ProjectConfig> {
+  return completeConfig(fs, folderSettings(folder), []);
+}
+
+function brokenSettings(kind: 'ini' | 'pyproject', file: string, problem: string): AlembicSettings {
+  return {
+    kind, configFile: file, root: path.dirname(file), recursiveVersionLocations: false, prependSysPath: [],
+    sourceless: false, problems: [problem],
+  };
+}
+
+async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: string[]): Promise<ProjectConfig> {
+  const locations = settings.kind === 'folder'
+    ? { scriptLocation: settings.root, versionLocations: [settings.root], problems: [] }
+    : await resolveLocations(fs, settings, roots);
+  const config: ProjectConfig = {
+    ...settings,
+    id: settings.configFile,
+    versionLocationPaths: locations.versionLocations,
+    problems: [...settings.problems, ...locations.problems],
+  };
+  if (locations.scriptLocation !== undefined) {
+    config.scriptLocationPath = locations.scriptLocation;
+    const env = await fs.readFile(path.join(locations.scriptLocation, 'env.py'));
+    if (env !== undefined) {
+      const facts = scanEnvPy(env);
+      if (facts.versionTable !== undefined) config.versionTable = facts.versionTable;
+      if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
+    }
+  }
+  if (settings.kind !== 'folder') {
+    for (const loc of config.versionLocationPaths) {
+      if ((await fs.stat(loc)) !== 'directory') {
+        config.problems.push(settings.versionLocations
+          ? `${settings.configFile}: version location '${loc}' does not exist (Alembic skips it)`
+          : `${settings.configFile}: versions folder '${loc}' does not exist`);
+      }
+    }
+  }
+  return config;
+}

@@ -1,0 +1,42 @@
+// The only way core code reaches the file system: an interface passed in by the caller (the Node
+// implementation lives in server/src/nodeFileSystem.ts; tests may pass an in-memory one).
+
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'other';
+}
+
+export interface FileSystem {
+  /** The file's text (UTF-8), or `undefined` when it does not exist or cannot be read. */
+  readFile(path: string): Promise<string | undefined>;
+  /** The folder's entries in any order, or `undefined` when it is not a readable folder. */
+  readDirectory(path: string): Promise<DirEntry[] | undefined>;
+  /** What is at `path` (following symbolic links), or `undefined` when nothing is. */
+  stat(path: string): Promise<'file' | 'directory' | 'other' | undefined>;
+  /** The canonical path (symbolic links resolved); optional, used to spot a file loaded twice. */
+  realPath?(path: string): Promise<string>;
+}
+
+/** An in-memory FileSystem over a path → text map (tests, benchmarks, unsaved editor buffers). */
+export function memoryFileSystem(files: Record<string, string> | Map<string, string>, sep = '/'): FileSystem {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  const dirs = new Map<string, Map<string, DirEntry['kind']>>();
+  for (const p of map.keys()) {
+    const parts = p.split(sep);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join(sep) || sep;
+      const entries = dirs.get(dir) ?? new Map<string, DirEntry['kind']>();
+      dirs.set(dir, entries);
+      const name = parts[i] ?? '';
+      if (!entries.has(name)) entries.set(name, i === parts.length - 1 ? 'file' : 'directory');
+    }
+  }
+  return {
+    readFile: async (p) => map.get(p),
+    readDirectory: async (p) => {
+      const entries = dirs.get(p);
+      return entries ? [...entries].map(([name, kind]) => ({ name, kind })) : undefined;
+    },
+    stat: async (p) => (map.has(p) ? 'file' : dirs.has(p) ? 'directory' : undefined),
+  };
+}

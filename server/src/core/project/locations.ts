@@ -1,0 +1,118 @@
+// Where a project's migration files are, and which of them Alembic loads.
+import path from 'node:path';
+import type { FileSystem } from './fs';
+import type { AlembicSettings } from './settings';
+
+/**
+ * Alembic's filter for revision files (`_only_source_rev_file` in alembic/script/base.py, 1.8 through
+ * current): a name ending in `.py`, not starting with `.#` (editor lock files) nor with `__init__`.
+ */
+const REVISION_FILE_RE = /^(?!\.#|__init__).*\.py$/;
+
+export function isRevisionFileName(name: string): boolean {
+  return REVISION_FILE_RE.test(name);
+}
+
+export interface ResolvedLocations {
+  /** Absolute `script_location` (the folder holding env.py), when it could be resolved. */
+  scriptLocation?: string;
+  /** Absolute version locations, in configuration order (existing or not). */
+  versionLocations: string[];
+  problems: string[];
+}
+
+/**
+ * Resolves `script_location` and `version_locations` to absolute folders. Relative paths start at the
+ * configuration's folder (Alembic resolves them against the working folder, and it is run there);
+ * `package:path` names a folder inside a Python package, looked up in `prepend_sys_path`, the
+ * configuration's folder, its `src/`, and the workspace roots.
+ */
+export async function resolveLocations(fs: FileSystem, settings: AlembicSettings, workspaceRoots: string[] = []): Promise<ResolvedLocations> {
+  const problems: string[] = [];
+  const bases = [
+    ...settings.prependSysPath.map((p) => path.resolve(settings.root, p)),
+    settings.root,
+    path.join(settings.root, 'src'),
+    ...workspaceRoots,
+  ];
+  const coerce = async (value: string, option: string): Promise<string | undefined> => {
+    if (path.isAbsolute(value) || !value.includes(':')) return path.resolve(settings.root, value);
+    const [pkg = '', ...rest] = value.split(':');
+    const rel = path.join(...pkg.split('.'), ...rest);
+    for (const base of unique(bases)) {
+      const candidate = path.join(base, rel);
+      if ((await fs.stat(candidate)) === 'directory') return candidate;
+    }
+    problems.push(`${settings.configFile}: ${option} '${value}': package '${pkg}' not found in the workspace (looked in ${unique(bases).join(', ')})`);
+    return undefined;
+  };
+  const result: ResolvedLocations = { versionLocations: [], problems };
+  if (settings.scriptLocation !== undefined) {
+    const loc = await coerce(settings.scriptLocation, 'script_location');
+    if (loc !== undefined) {
+      result.scriptLocation = loc;
+      if ((await fs.stat(loc)) !== 'directory') {
+        problems.push(`${settings.configFile}: Path doesn't exist: '${loc}'.  Please use the 'init' command to create a new scripts folder.`);
+      }
+    }
+  }
+  if (settings.versionLocations) {
+    for (const v of settings.versionLocations) {
+      const loc = await coerce(v, 'version_locations');
+      if (loc !== undefined) result.versionLocations.push(loc);
+    }
+  } else if (result.scriptLocation !== undefined) {
+    result.versionLocations.push(path.join(result.scriptLocation, 'versions'));
+  }
+  result.versionLocations = unique(result.versionLocations);
+  return result;
+}
+
+/**
+ * The files Alembic loads from the version locations, in Alembic's order (newer Alembic: each
+ * folder's files sorted by name, subfolders after them in name order, `__pycache__` skipped).
+ * Locations that do not exist are skipped, as Alembic does; a file reached twice is listed once.
+ */
+export async function listRevisionFiles(fs: FileSystem, versionLocations: string[], recursive: boolean): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fs.readDirectory(dir);
+    if (!entries) return;
+    const files = entries.filter((e) => e.kind !== 'directory').map((e) => e.name).sort(byCodePoint);
+    for (const name of files) {
+      if (!isRevisionFileName(name)) continue;
+      const full = path.join(dir, name);
+      // Only several locations can reach one file twice (os.walk does not follow folder links).
+      const key = fs.realPath && versionLocations.length > 1 ? await fs.realPath(full) : full;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(full);
+    }
+    if (!recursive) return;
+    const dirs = entries.filter((e) => e.kind === 'directory' && !e.name.endsWith('__pycache__')).map((e) => e.name).sort(byCodePoint);
+    for (const d of dirs) await walk(path.join(dir, d));
+  };
+  for (const loc of versionLocations) await walk(loc);
+  return out;
+}
+
+/** Whether `file` is one Alembic would load from these version locations. */
+export function isInVersionLocations(file: string, versionLocations: string[], recursive: boolean): boolean {
+  if (!isRevisionFileName(path.basename(file))) return false;
+  const dir = path.dirname(file);
+  return versionLocations.some((loc) => {
+    if (dir === loc) return true;
+    if (!recursive) return false;
+    const rel = path.relative(loc, dir);
+    return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).some((p) => p.endsWith('__pycache__'));
+  });
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

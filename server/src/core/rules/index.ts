@@ -1,0 +1,43 @@
+// The rule registry. Adding a rule = writing `rules/<id>.ts` (+ docs/rules/<id>.md) and listing it in
+// `allRules` below; the language server and `alembic-lint check` run whatever is listed here.
+import type { Finding } from '../types';
+import { duplicateBranchLabel } from './duplicate-branch-label';
+import { duplicateRevision } from './duplicate-revision';
+import { docstringMismatch } from './docstring-mismatch';
+import { invalidRevisionId } from './invalid-revision-id';
+import { multipleHeads } from './multiple-heads';
+import { revisionCycle } from './revision-cycle';
+import type { Rule } from './rule';
+import { runRules as runWith, type RunRulesInput } from './runner';
+import { unknownRevision } from './unknown-revision';
+import { unresolvedValue } from './unresolved-value';
+
+export const allRules: readonly Rule[] = [
+  // Graph rules: the revision graph as Alembic builds it.
+  unknownRevision,
+  duplicateRevision,
+  multipleHeads,
+  revisionCycle,
+  duplicateBranchLabel,
+  // File rules: one migration file at a time.
+  invalidRevisionId,
+  docstringMismatch,
+  unresolvedValue,
+];
+
+const byId = new Map(allRules.map((r) => [r.id, r]));
+
+export function getRule(id: string): Rule | undefined {
+  return byId.get(id);
+}
+
+export const ruleIds: ReadonlySet<string> = new Set(byId.keys());
+
+/** Every registered rule (or `rules`) over a project. */
+export function runRules(input: RunRulesInput & { rules?: readonly Rule[] }): Finding[] {
+  return runWith(input.rules ?? allRules, input);
+}
+
+export { runFileRules, runGraphRules, effectiveSeverity, type FileInput, type RunRulesInput } from './runner';
+export { parseSuppressions, isSuppressed, type Suppressions } from './suppression';
+export * from './rule';

@@ -1,0 +1,36 @@
+// multiple-heads: more than one head. `alembic upgrade head` then fails with "Multiple head revisions
+// are present"; the usual fix is `alembic merge heads` (or pointing the newer branch's down_revision
+// at the other head). Heads on deliberately labelled branches are reported more quietly.
+import { defineGraphRule, type GraphRuleFinding } from './rule';
+
+export const multipleHeads = defineGraphRule({
+  id: 'multiple-heads',
+  defaultSeverity: 'warning',
+  description: "The project has more than one head revision, so 'alembic upgrade head' fails.",
+  check({ graph }) {
+    const heads = graph.heads.flatMap((h) => graph.nodes.get(h) ?? []);
+    if (heads.length < 2) return [];
+    // Separate branches that each carry their own label are a documented Alembic layout
+    // (`alembic upgrade heads`, `label@head`): still worth knowing, but not a warning.
+    const labelled = heads.every((h) => h.branchLabels.length > 0) &&
+      new Set(heads.map((h) => h.branchLabels.join(','))).size === heads.length;
+    const out: GraphRuleFinding[] = [];
+    for (const head of heads) {
+      const others = heads.filter((h) => h !== head);
+      const names = others.map((o) => o.revision).join(', ');
+      const message = labelled
+        ? `Revision ${head.revision} is one of ${heads.length} heads (${names} ${others.length === 1 ? 'is' : 'are'} the other${others.length === 1 ? '' : 's'}), each on its own labelled branch: use 'alembic upgrade heads' or '<label>@head'.`
+        : `Multiple heads: ${head.revision} and ${names}. 'alembic upgrade head' fails until they are merged: run 'alembic merge heads', or point the newer migration's down_revision at the other head.`;
+      const f: GraphRuleFinding = {
+        path: head.path,
+        range: head.file.revisionRange,
+        message,
+        related: others.map((o) => ({ path: o.path, range: o.file.revisionRange, message: `head ${o.revision}` })),
+        data: { heads: heads.map((h) => h.revision), otherHeads: others.map((o) => o.revision) },
+      };
+      if (labelled) f.severity = 'information';
+      out.push(f);
+    }
+    return out;
+  },
+});

@@ -1,0 +1,93 @@
+// Running rules: file rules per file, graph rules per project, then severity from configuration and
+// suppression comments. Kept apart from the registry (index.ts) so that callers may pass any rule list.
+import type { RuleSeverityMap } from '../config/severities';
+import type { RevisionGraph } from '../graph/types';
+import type { ProjectConfig } from '../project/discover';
+import type { Finding, Migration, Severity } from '../types';
+import type { FileRule, GraphRule, Rule, RuleFinding } from './rule';
+import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
+
+export interface FileInput {
+  path: string;
+  text: string;
+  migration: Migration;
+}
+
+const suppressionCache = new WeakMap<Migration, Suppressions>();
+
+function suppressionsOf(m: Migration | undefined): Suppressions | undefined {
+  if (!m) return undefined;
+  let s = suppressionCache.get(m);
+  if (!s) {
+    s = parseSuppressions(m.comments);
+    suppressionCache.set(m, s);
+  }
+  return s;
+}
+
+/** The severity a finding gets, or `off`. Configuration wins over the finding's own and the rule's default. */
+export function effectiveSeverity(rule: Rule, finding: RuleFinding, severities: RuleSeverityMap = {}): Severity | 'off' {
+  return severities[rule.id] ?? finding.severity ?? rule.defaultSeverity;
+}
+
+function toFinding(rule: Rule, path: string, f: RuleFinding, severities: RuleSeverityMap | undefined, suppress: Suppressions | undefined): Finding | undefined {
+  const severity = effectiveSeverity(rule, f, severities);
+  if (severity === 'off') return undefined;
+  if (suppress && isSuppressed(suppress, rule.id, f.range.start.line)) return undefined;
+  const finding: Finding = { path, range: f.range, severity, rule: rule.id, message: f.message };
+  if (f.related && f.related.length > 0) finding.related = f.related;
+  if (f.data) finding.data = f.data;
+  return finding;
+}
+
+function enabled(rule: Rule, severities: RuleSeverityMap | undefined): boolean {
+  return severities?.[rule.id] !== 'off';
+}
+
+/** File rules over one file. */
+export function runFileRules(rules: readonly Rule[], file: FileInput, graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap): Finding[] {
+  const out: Finding[] = [];
+  const suppress = suppressionsOf(file.migration);
+  for (const rule of rules) {
+    if (rule.kind !== 'file' || !enabled(rule, severities)) continue;
+    const ctx = { path: file.path, text: file.text, migration: file.migration, graph, ...(project ? { project } : {}) };
+    for (const f of (rule as FileRule).check(ctx)) {
+      const finding = toFinding(rule, file.path, f, severities, suppress);
+      if (finding) out.push(finding);
+    }
+  }
+  return out;
+}
+
+/** Graph rules over a project's graph; findings land in the files they name. */
+export function runGraphRules(rules: readonly Rule[], graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.kind !== 'graph' || !enabled(rule, severities)) continue;
+    for (const f of (rule as GraphRule).check({ graph, ...(project ? { project } : {}) })) {
+      const suppress = suppressionsOf(graph.filesByPath.get(f.path)?.migration);
+      const finding = toFinding(rule, f.path, f, severities, suppress);
+      if (finding) out.push(finding);
+    }
+  }
+  return out;
+}
+
+export interface RunRulesInput {
+  graph: RevisionGraph;
+  project?: ProjectConfig;
+  /** File texts by path; file rules run on every graph file that has one. */
+  texts: ReadonlyMap<string, string>;
+  severities?: RuleSeverityMap;
+}
+
+/** Every rule over a whole project: graph rules once, file rules per file in load order. */
+export function runRules(rules: readonly Rule[], input: RunRulesInput): Finding[] {
+  const out = runGraphRules(rules, input.graph, input.project, input.severities);
+  for (const file of input.graph.files) {
+    const text = input.texts.get(file.path);
+    if (text === undefined) continue;
+    out.push(...runFileRules(rules, { path: file.path, text, migration: file.migration }, input.graph, input.project, input.severities));
+  }
+  return out;
+}

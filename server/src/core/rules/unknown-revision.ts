@@ -1,0 +1,36 @@
+// unknown-revision: a `down_revision` or `depends_on` element that names no revision. Alembic warns
+// "Revision X referenced from Y is not present" and then cannot load the history at all.
+import { defineGraphRule, type GraphRuleFinding } from './rule';
+
+export const unknownRevision = defineGraphRule({
+  id: 'unknown-revision',
+  defaultSeverity: 'error',
+  description: 'A down_revision or depends_on names a revision that does not exist in the project.',
+  check({ graph }) {
+    const out: GraphRuleFinding[] = [];
+    for (const u of graph.unknownReferences) {
+      const from = u.revision ? ` referenced from ${u.revision}` : '';
+      let message = `Revision ${u.ref.value}${from} is not present`;
+      const related: GraphRuleFinding['related'] = [];
+      if (u.variable === 'down_revision' && u.labelOf !== undefined) {
+        message += `: '${u.ref.value}' is a branch label of ${u.labelOf}, and down_revision needs revision ids (use '${u.labelOf}')`;
+        const owner = graph.nodes.get(u.labelOf);
+        if (owner) related.push({ path: owner.path, range: owner.file.revisionRange, message: `revision ${u.labelOf} declares the branch label '${u.ref.value}'` });
+      } else if (u.prefixOf.length === 1) {
+        message += `; did you mean '${u.prefixOf[0]}'? Alembic needs the full revision id in ${u.variable}`;
+        const target = graph.nodes.get(u.prefixOf[0] ?? '');
+        if (target) related.push({ path: target.path, range: target.file.revisionRange, message: `revision ${target.revision}` });
+      } else if (u.variable === 'depends_on') {
+        message += ' (depends_on takes revision ids or branch labels)';
+      }
+      message += '. Alembic cannot load the revision history until this is fixed.';
+      const f: GraphRuleFinding = {
+        path: u.path, range: u.ref.range, message,
+        data: { id: u.ref.value, variable: u.variable, suggestions: u.labelOf !== undefined ? [u.labelOf] : u.prefixOf },
+      };
+      if (related.length > 0) f.related = related;
+      out.push(f);
+    }
+    return out;
+  },
+});

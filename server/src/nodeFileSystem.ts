@@ -1,0 +1,47 @@
+// The Node implementation of core's FileSystem, for the CLI and the language server.
+import { promises as fsp } from 'node:fs';
+import type { DirEntry, FileSystem } from './core/project/fs';
+
+export const nodeFileSystem: FileSystem = {
+  async readFile(path) {
+    try {
+      return await fsp.readFile(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  async readDirectory(path) {
+    try {
+      const entries = await fsp.readdir(path, { withFileTypes: true });
+      const out: DirEntry[] = [];
+      for (const e of entries) {
+        let kind: DirEntry['kind'] = e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other';
+        if (e.isSymbolicLink()) {
+          // Alembic follows links to files; a link to a folder is listed as a folder (not descended by
+          // os.walk's default, but version locations themselves may be links).
+          const s = await fsp.stat(`${path}/${e.name}`).catch(() => undefined);
+          kind = s?.isFile() ? 'file' : s?.isDirectory() ? 'directory' : 'other';
+        }
+        out.push({ name: e.name, kind });
+      }
+      return out;
+    } catch {
+      return undefined;
+    }
+  },
+  async stat(path) {
+    try {
+      const s = await fsp.stat(path);
+      return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
+    } catch {
+      return undefined;
+    }
+  },
+  async realPath(path) {
+    try {
+      return await fsp.realpath(path);
+    } catch {
+      return path;
+    }
+  },
+};
