@@ -96,7 +96,8 @@ t0=$(now_ms)
 banner "setup"
 if [[ ! -x "$MOCHA" || ! -d node_modules/vscode-languageserver || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "installing npm dependencies"
-  if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund || stop_now "npm ci failed"
+  # npm ci on a fresh clone; npm install when node_modules exists, since ci would wipe it first
+  if [[ -f package-lock.json && ! -d node_modules ]]; then npm ci --no-audit --no-fund || stop_now "npm ci failed"
   else npm install --no-audit --no-fund || stop_now "npm install failed"; fi
 fi
 
