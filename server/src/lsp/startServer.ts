@@ -1,13 +1,255 @@
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+// The LSP glue: connection, documents, settings, file watching, debounced re-analysis, and the
+// handlers. Everything it answers comes from the WorkspaceIndex (core models) and features.ts.
+import {
+  type Connection, createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures,
+  RequestType, TextDocuments, TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { severitiesFromSetting } from '../core/config/severities';
+import { destructiveOperations } from '../core/operations';
+import { ruleIds } from '../core/rules';
+import { nodeFileSystem } from '../nodeFileSystem';
+import {
+  GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
+  ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
+  RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
+} from '../protocol';
+import { codeActions } from './codeActions';
+import { DiagnosticsPublisher } from './diagnostics';
+import * as features from './features';
+import { fileUri, uriToPath } from './positions';
+import { type IndexSettings, isConfigurationFile, WorkspaceIndex } from './workspaceIndex';
 
-export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+/** Edits are re-analysed after this pause in typing. */
+const DEBOUNCE_MS = 120;
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const documents = new TextDocuments(TextDocument);
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-    serverInfo: { name: 'alembic-language-server' },
-  }));
+  let index: WorkspaceIndex | undefined;
+  let publisher: DiagnosticsPublisher | undefined;
+  let hasConfigurationCapability = false;
+  let codeLensEnabled = true;
+  let ready: Promise<void> = Promise.resolve();
+  const dirty = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const openText = (p: string): string | undefined => documents.get(fileUri(p))?.getText();
+
+  connection.onInitialize((params) => {
+    hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    const roots = (params.workspaceFolders ?? []).flatMap((f) => uriToPath(f.uri) ?? []);
+    if (roots.length === 0 && params.rootUri) roots.push(...[uriToPath(params.rootUri)].flatMap((r) => r ?? []));
+    index = new WorkspaceIndex(nodeFileSystem, openText, roots, settingsFrom(params.initializationOptions));
+    publisher = new DiagnosticsPublisher(connection);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        definitionProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['"', "'"] },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'alembic-language-server', version: '0.1.0' },
+    };
+  });
+
+  /** Re-reads settings, re-discovers projects, re-publishes everything. */
+  const reindexAll = async (): Promise<void> => {
+    if (!index) return;
+    if (hasConfigurationCapability) {
+      const config: unknown = await connection.workspace.getConfiguration('alembic');
+      index.setSettings(settingsFrom(config));
+      codeLensEnabled = (config as { codeLens?: boolean } | null)?.codeLens !== false;
+    }
+    const started = Date.now();
+    index.settingsProblems = [];
+    if (!(await index.reindex())) return;
+    for (const problem of index.settingsProblems) connection.console.warn(problem);
+    const ids = index.projectIds();
+    const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
+    connection.console.info(`Indexed ${ids.length} Alembic project(s), ${files} migration file(s) in ${Date.now() - started} ms`);
+    publishAll();
+    void connection.sendNotification(GraphChangedNotification, { projectIds: ids } satisfies GraphChangedParams);
+  };
+
+  const publishAll = (): void => {
+    if (!index || !publisher) return;
+    const all = new Map<string, readonly import('../core/types').Finding[]>();
+    for (const id of index.projectIds()) for (const [p, f] of index.findingsByPath(id)) all.set(p, f);
+    publisher.publish(all);
+  };
+
+  const flush = (): void => {
+    timer = undefined;
+    if (!index) return;
+    const affected = new Set<string>();
+    for (const p of dirty) {
+      for (const id of index.updateFile(p, openText(p))) affected.add(id);
+    }
+    dirty.clear();
+    if (affected.size === 0) return;
+    publishAll();
+    void connection.sendNotification(GraphChangedNotification, { projectIds: [...affected] } satisfies GraphChangedParams);
+  };
+
+  const schedule = (p: string): void => {
+    dirty.add(p);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, DEBOUNCE_MS);
+  };
+
+  connection.onInitialized(() => {
+    if (hasConfigurationCapability) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'alembic' });
+    }
+    connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
+      const current = new Set((await connection.workspace.getWorkspaceFolders() ?? []).flatMap((f) => uriToPath(f.uri) ?? []));
+      for (const removed of e.removed) current.delete(uriToPath(removed.uri) ?? '');
+      index?.setRoots([...current]);
+      ready = reindexAll();
+    });
+    ready = reindexAll();
+  });
+
+  connection.onDidChangeConfiguration(() => { ready = ready.then(reindexAll); });
+
+  documents.onDidChangeContent((e) => {
+    const p = uriToPath(e.document.uri);
+    if (p) schedule(p);
+  });
+  documents.onDidClose((e) => {
+    const p = uriToPath(e.document.uri);
+    if (!p || !index) return;
+    // The editor's text no longer overrides the disk: read what is saved.
+    void index.refreshFromDisk(p).then((affected) => {
+      if (affected.length === 0) return;
+      publishAll();
+      void connection.sendNotification(GraphChangedNotification, { projectIds: affected } satisfies GraphChangedParams);
+    });
+  });
+
+  connection.onDidChangeWatchedFiles(async (params) => {
+    if (!index) return;
+    let configChanged = false;
+    const affected = new Set<string>();
+    for (const change of params.changes) {
+      const p = uriToPath(change.uri);
+      if (!p) continue;
+      if (isConfigurationFile(p)) {
+        configChanged = true;
+        continue;
+      }
+      if (!p.endsWith('.py') || documents.get(change.uri)) continue;
+      const ids = change.type === FileChangeType.Deleted ? index.updateFile(p, undefined) : await index.refreshFromDisk(p);
+      for (const id of ids) affected.add(id);
+    }
+    if (configChanged) {
+      ready = ready.then(reindexAll);
+      return;
+    }
+    if (affected.size === 0) return;
+    publishAll();
+    void connection.sendNotification(GraphChangedNotification, { projectIds: [...affected] } satisfies GraphChangedParams);
+  });
+
+  /** Answers only after pending edits are analysed, so a request never sees stale text. */
+  const current = async (): Promise<WorkspaceIndex | undefined> => {
+    await ready;
+    if (timer) {
+      clearTimeout(timer);
+      flush();
+    }
+    return index;
+  };
+  const pathOf = (uri: string): string | undefined => uriToPath(uri);
+
+  connection.onDefinition(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    return idx && file ? features.definition(idx, file, p.position) : [];
+  });
+  connection.onReferences(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    return idx && file ? features.references(idx, file, p.position, p.context.includeDeclaration) : [];
+  });
+  connection.onHover(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    return idx && file ? features.hover(idx, file, p.position) ?? null : null;
+  });
+  connection.onCompletion(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    const doc = documents.get(p.textDocument.uri);
+    return idx && file && doc ? features.completion(idx, file, doc.getText(), p.position) : [];
+  });
+  connection.onDocumentSymbol(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    return idx && file ? features.documentSymbols(idx, file) : [];
+  });
+  connection.onWorkspaceSymbol(async (p) => {
+    const idx = await current();
+    return idx ? features.workspaceSymbols(idx, p.query) : [];
+  });
+  connection.onCodeLens(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    return idx && file && codeLensEnabled ? features.codeLenses(idx, file) : [];
+  });
+  connection.onCodeAction(async (p) => {
+    const idx = await current();
+    const file = pathOf(p.textDocument.uri);
+    const doc = documents.get(p.textDocument.uri);
+    return idx && file && doc ? codeActions(idx, file, doc.getText(), p) : [];
+  });
+
+  connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
+    const idx = await current();
+    return { projects: idx ? idx.projectIds().flatMap((id) => idx.model(id)?.info() ?? []) : [] };
+  });
+  connection.onRequest(RevisionGraphRequest, async (params: RevisionGraphParams): Promise<RevisionGraphResult> => {
+    const idx = await current();
+    const id = params.projectId ?? idx?.projectIds()[0];
+    const model = id ? idx?.model(id) : undefined;
+    if (!idx || !id || !model) return { projectId: id ?? '', nodes: [], heads: [], bases: [] };
+    return model.revisionGraph([...idx.findingsByPath(id).values()].flat());
+  });
+  connection.onRequest(new RequestType<ResolveRevisionParams, ResolveRevisionResult, void>(ResolveRevisionRequest), async (params): Promise<ResolveRevisionResult> => {
+    const idx = await current();
+    const project = idx?.project(params.projectId);
+    if (!project) return { ok: false, message: `No Alembic project ${params.projectId}` };
+    return project.resolve(params.target, params.current ?? []);
+  });
+  connection.onRequest(OperationsRequest, async (params: OperationsParams): Promise<OperationsResult> => {
+    const idx = await current();
+    const project = idx?.project(params.projectId);
+    if (!project) return { operations: [] };
+    const operations: OperationsResult['operations'] = [];
+    for (const revision of params.revisions) {
+      const node = project.nodes.get(revision);
+      const file = node && project.files.get(node.path);
+      if (!file) continue;
+      for (const op of destructiveOperations(file.migration, params.function)) {
+        operations.push({ revision, function: params.function, operation: op.operation, ...(op.target ? { target: op.target } : {}), uri: file.uri, range: op.range });
+      }
+    }
+    return { operations };
+  });
+
   documents.listen(connection);
   connection.listen();
+}
+
+function settingsFrom(value: unknown): IndexSettings {
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const configFile = typeof o.configFile === 'string' && o.configFile.trim() ? o.configFile.trim() : undefined;
+  const rules = severitiesFromSetting(o.rules, ruleIds).severities;
+  return configFile ? { configFile, rules } : { rules };
 }

@@ -1,0 +1,61 @@
+// Findings of the core → LSP diagnostics, published per file, only when a file's set changed, and
+// cleared from files that no longer have any (a finding about two heads leaves both files at once).
+import path from 'node:path';
+import { type Connection, type Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import type { Finding, Severity } from '../core/types';
+import { fileUri } from './positions';
+
+const severities: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** The rule's page, shipped inside the extension (docs/rules/<id>.md beside dist/). */
+export function ruleDocUri(rule: string): string {
+  return fileUri(path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`));
+}
+
+export function toDiagnostic(f: Finding): Diagnostic {
+  const d: Diagnostic = {
+    range: f.range,
+    severity: severities[f.severity],
+    code: f.rule,
+    codeDescription: { href: ruleDocUri(f.rule) },
+    source: 'alembic',
+    message: f.message,
+  };
+  if (f.related?.length) {
+    d.relatedInformation = f.related.map((r) => ({ location: { uri: fileUri(r.path), range: r.range }, message: r.message }));
+  }
+  if (f.rule === 'docstring-mismatch') d.tags = [DiagnosticTag.Unnecessary];
+  if (f.data) d.data = f.data;
+  return d;
+}
+
+export class DiagnosticsPublisher {
+  /** What was last sent per URI, serialized, so unchanged files are not sent again. */
+  private readonly sent = new Map<string, string>();
+
+  constructor(private readonly connection: Connection) {}
+
+  /** Publish the full set of findings by path; paths absent from the map get cleared. */
+  publish(findingsByPath: ReadonlyMap<string, readonly Finding[]>, scope: (uri: string) => boolean = () => true): void {
+    const seen = new Set<string>();
+    for (const [p, findings] of findingsByPath) {
+      const uri = fileUri(p);
+      seen.add(uri);
+      const diagnostics = findings.map(toDiagnostic);
+      const key = JSON.stringify(diagnostics);
+      if (this.sent.get(uri) === key) continue;
+      this.sent.set(uri, key);
+      void this.connection.sendDiagnostics({ uri, diagnostics });
+    }
+    for (const uri of [...this.sent.keys()]) {
+      if (seen.has(uri) || !scope(uri)) continue;
+      this.sent.delete(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+}

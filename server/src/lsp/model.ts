@@ -1,0 +1,52 @@
+// What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
+// parse results, graph and rule findings; handlers never touch the file system.
+import type { ProjectInfo, ResolveRevisionResult } from '../protocol';
+import type { Finding, Migration, Range } from '../core/types';
+
+export interface IndexedFile {
+  path: string;
+  uri: string;
+  text: string;
+  migration: Migration;
+  projectId: string;
+}
+
+export interface GraphNodeView {
+  revision: string;
+  path: string;
+  parents: string[];
+  children: string[];
+  dependencies: string[];
+  dependents: string[];
+  branchLabels: string[];
+  isHead: boolean;
+  isBase: boolean;
+  isMerge: boolean;
+  isBranchPoint: boolean;
+  message?: string;
+  createDate?: string;
+  revisionRange: Range;
+}
+
+export interface IndexedProject {
+  info: ProjectInfo;
+  files: ReadonlyMap<string, IndexedFile>;
+  /** By full revision id. */
+  nodes: ReadonlyMap<string, GraphNodeView>;
+  /** Revision ids in `alembic history` order (heads first, newest first). */
+  historyOrder: readonly string[];
+  heads: readonly string[];
+  bases: readonly string[];
+  /** Findings by absolute file path (every file of the project has an entry, possibly empty). */
+  findings: ReadonlyMap<string, readonly Finding[]>;
+  /** Heads reachable upwards from a revision (through children). */
+  headsAbove(revision: string): string[];
+  resolve(target: string, current?: string[]): ResolveRevisionResult;
+}
+
+export interface WorkspaceModel {
+  projects(): IndexedProject[];
+  project(id: string): IndexedProject | undefined;
+  /** The indexed migration file at a path (open documents win over disk). */
+  file(path: string): { project: IndexedProject; file: IndexedFile } | undefined;
+}
