@@ -20,6 +20,9 @@ export interface CallContext {
 
 export const NO_CONTEXT: CallContext = { inAutocommitBlock: false };
 
+/** Deeper nesting of calls and displays is kept as source text: recursion stays bounded. */
+const MAX_DEPTH = 100;
+
 export interface Chain {
   /** The outermost call of the chain, when it holds one. */
   call?: ParsedCall;
@@ -61,7 +64,7 @@ function dottedText(tk: Tokens, i: number, j: number): string {
  * Reads a primary starting at the NAME at i: `a.b(...)`, `a(...).c.d(...)`, `a.b`. The call
  * returned is the last one of the chain; calls before it are its receivers.
  */
-export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext): Chain {
+export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, depth = 0): Chain {
   let j = dottedEnd(tk, i, b);
   let base = dottedText(tk, i, j);
   let call: ParsedCall | undefined;
@@ -85,7 +88,7 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext): C
       };
       if (call) c.receiver = call;
       if (ctx.batch) c.batch = ctx.batch;
-      readArgs(tk, j + 1, close, c, ctx);
+      readArgs(tk, j + 1, close, c, ctx, depth + 1);
       call = c;
       endsWithCall = true;
       attrs = '';
@@ -109,7 +112,7 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext): C
   return chain;
 }
 
-function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallContext): void {
+function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallContext, depth: number): void {
   let i = a;
   while (i < b) {
     const e = tk.findOp(i, b, COMMA);
@@ -117,10 +120,10 @@ function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallC
       if (tk.kind[i] === TK_OP && (tk.flags[i] === STAR || tk.flags[i] === OP_POW)) {
         call.hasStarArgs = true;
       } else if (tk.kind[i] === TK_NAME && tk.isOp(i + 1, EQUALS) && i + 1 < e) {
-        const kw: KeywordArg = { name: tk.tokText(i), nameRange: tk.tokRange(i), value: readValue(tk, i + 2, e, ctx) };
+        const kw: KeywordArg = { name: tk.tokText(i), nameRange: tk.tokRange(i), value: readValue(tk, i + 2, e, ctx, depth) };
         call.kwargs.push(kw);
       } else {
-        call.args.push(readValue(tk, i, e, ctx));
+        call.args.push(readValue(tk, i, e, ctx, depth));
       }
     }
     i = e + 1;
@@ -136,12 +139,12 @@ function plainStrings(tk: Tokens, a: number, b: number): boolean {
 }
 
 /** An argument value over tokens [a, b). */
-export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext): ArgValue {
+export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext, depth = 0): ArgValue {
   if (b <= a) {
     const at = tk.lines.range(tk.start[a] ?? 0, tk.start[a] ?? 0);
     return { kind: 'other', text: '', range: at };
   }
-  const k = tk.kind[a];
+  const k = depth > MAX_DEPTH ? 0 : tk.kind[a];
   if (k === TK_STRING && plainStrings(tk, a, b)) {
     const value = concatenatedValue(tk.ts, a, b);
     if (value !== undefined) return { kind: 'string', value, range: tk.range(a, b - 1) };
@@ -154,7 +157,7 @@ export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext): A
     if (startsPrimary(tk, a)) {
       const d = dottedEnd(tk, a, b);
       if (d === b) return { kind: 'name', name: dottedText(tk, a, d), range: tk.range(a, b - 1) };
-      const chain = readChain(tk, a, b, ctx);
+      const chain = readChain(tk, a, b, ctx, depth);
       if (chain.call && chain.next === b && chain.endsWithCall) return { kind: 'call', call: chain.call, range: chain.call.range };
     }
   } else if (k === TK_NUMBER) {
@@ -168,10 +171,10 @@ export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext): A
       const hasComma = tk.findOp(a + 1, b - 1, COMMA) < b - 1;
       if (f === LPAREN && !hasComma && b - a > 2) {
         // A parenthesised expression is its content (but not a generator: that stays `other`).
-        const inner = readValue(tk, a + 1, b - 1, ctx);
+        const inner = readValue(tk, a + 1, b - 1, ctx, depth + 1);
         if (inner.kind !== 'other') return inner;
       } else {
-        return { kind: 'sequence', items: readItems(tk, a + 1, b - 1, ctx), range: tk.range(a, b - 1) };
+        return { kind: 'sequence', items: readItems(tk, a + 1, b - 1, ctx, depth + 1), range: tk.range(a, b - 1) };
       }
     }
     if (f === OP_ELLIPSIS && b - a === 1) return { kind: 'other', text: '...', range: tk.tokRange(a) };
@@ -179,12 +182,12 @@ export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext): A
   return { kind: 'other', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
 }
 
-function readItems(tk: Tokens, a: number, b: number, ctx: CallContext): ArgValue[] {
+function readItems(tk: Tokens, a: number, b: number, ctx: CallContext, depth: number): ArgValue[] {
   const items: ArgValue[] = [];
   let i = a;
   while (i < b) {
     const e = tk.findOp(i, b, COMMA);
-    if (e > i) items.push(readValue(tk, i, e, ctx));
+    if (e > i) items.push(readValue(tk, i, e, ctx, depth));
     i = e + 1;
   }
   return items;

@@ -9,6 +9,7 @@ import { NO_CONTEXT, readChain, readRevisionValue, startsPrimary } from './expre
 import { migrationFunctionName, readFunction, type DefSite } from './functions';
 import * as tok from './tokenizer';
 import { createTokenBuffers, tokenize } from './tokenizer';
+import { LineIndex } from './lineIndex';
 import { Tokens } from './tokens';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
@@ -32,6 +33,21 @@ const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'with',
 const buffers = createTokenBuffers();
 
 export function parseMigration(text: string): Migration {
+  try {
+    return parse(text);
+  } catch (err) {
+    // A safety net only: the fuzz test fails on this message. Whatever happens, the server keeps
+    // its index and the user sees where the parser gave up.
+    const lines = new LineIndex(text);
+    const message = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
+    return {
+      functions: [], enumVariables: [], executedSql: [], comments: [], lineCount: lines.lineCount,
+      syntaxProblems: [{ message, range: lines.range(0, 0) }],
+    };
+  }
+}
+
+function parse(text: string): Migration {
   const tk = new Tokens(tokenize(text, buffers));
   const m: Migration = {
     functions: [],
