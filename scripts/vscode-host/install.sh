@@ -34,6 +34,10 @@ mkdir -p "$HOST_DIR/node24" "$HOST_DIR/cs"
 printf '{"name":"vscode-host-node24","private":true}\n' > "$HOST_DIR/node24/package.json"
 printf '{"name":"vscode-host-code-server","private":true}\n' > "$HOST_DIR/cs/package.json"
 
+# Under `npm test` the outer npm's settings arrive as npm_* variables, which the inner npm would take as
+# its own config: npm_config_user_agent, for one, names Node 20 and code-server's postinstall refuses it.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^npm_' || true)
+
 npm_quiet=(--no-audit --no-fund --loglevel=error --no-package-lock)
 (cd "$HOST_DIR/node24" && npm install "${npm_quiet[@]}" "node@$NODE_VERSION_SPEC")
 [[ -x "$HOST_NODE_BIN" ]] || { echo "vscode host: node@$NODE_VERSION_SPEC installed no node binary at $HOST_NODE_BIN" >&2; exit 1; }
