@@ -24,6 +24,12 @@ export interface SchemaDifference {
   change: ChangeKind;
   /** What a reader calls it: `enum projectstatus`, `index ix_projects_title on projects`, `column users.nickname`. */
   label: string;
+  /** The kind of object in words: `index`, `check constraint`, `materialized view`. */
+  noun: string;
+  /** The object as shown after the noun: `ix_projects_title`, `users.nickname`, `audit.events`, `touch()`. */
+  display: string;
+  /** For indexes, constraints and triggers: the table as shown (`projects`, `audit.events`). */
+  onTable?: string;
   schema: string;
   /** The object's own name (index, enum, constraint, table name; the column name for a column). */
   name: string;
@@ -52,59 +58,39 @@ export function diffSnapshots(from: SchemaSnapshot, to: SchemaSnapshot): SchemaD
   compareNames(out, 'schema', from.schemas, to.schemas);
   compareNames(out, 'extension', from.extensions, to.extensions);
 
-  compare(out, from.enums, to.enums, (e) => `${e.schema}.${e.name}`, (e) => ({
-    kind: 'enum', label: `enum ${qualified(e.schema, e.name)}`, schema: e.schema, name: e.name,
-  }), enumDetails);
+  compare(out, from.enums, to.enums, (e) => `${e.schema}.${e.name}`, (e) => ident('enum', 'enum', qualified(e.schema, e.name), e.schema, e.name), enumDetails);
 
-  compare(out, from.tables, to.tables, tableKey, (t) => ({
-    kind: 'table', label: `table ${qualified(t.schema, t.name)}`, schema: t.schema, name: t.name,
-  }), tableDetails);
+  compare(out, from.tables, to.tables, tableKey, (t) => ident('table', 'table', qualified(t.schema, t.name), t.schema, t.name), tableDetails);
 
   // Columns of tables present on both sides.
   for (const [key, fromTable] of fromTables) {
     const toTable = toTables.get(key);
     if (!toTable) continue;
     compare(out, fromTable.columns, toTable.columns, (c) => c.name, (c) => ({
-      kind: 'column', label: `column ${qualified(fromTable.schema, fromTable.name)}.${c.name}`,
-      schema: fromTable.schema, name: c.name, table: fromTable.name,
+      ...ident('column', 'column', `${qualified(fromTable.schema, fromTable.name)}.${c.name}`, fromTable.schema, c.name),
+      table: fromTable.name,
     }), columnDetails);
   }
 
   const notInWhole = <T extends { schema: string; table: string }>(list: T[]): T[] =>
     list.filter((x) => !inWholeTable(x.schema, x.table));
 
-  compare(out, notInWhole(from.constraints), notInWhole(to.constraints), onTableKey, (k) => ({
-    kind: 'constraint', label: `${k.type} constraint ${k.name} on ${qualified(k.schema, k.table)}`,
-    schema: k.schema, name: k.name, table: k.table,
-  }), (a: ConstraintSnapshot, b: ConstraintSnapshot) => changed('definition', a.definition, b.definition));
+  compare(out, notInWhole(from.constraints), notInWhole(to.constraints), onTableKey, (k) => onTable(ident('constraint', `${k.type} constraint`, k.name, k.schema, k.name), k.table), (a: ConstraintSnapshot, b: ConstraintSnapshot) => changed('definition', a.definition, b.definition));
 
-  compare(out, notInWhole(from.indexes), notInWhole(to.indexes), onTableKey, (i) => ({
-    kind: 'index', label: `index ${i.name} on ${qualified(i.schema, i.table)}`,
-    schema: i.schema, name: i.name, table: i.table,
-  }), (a: IndexSnapshot, b: IndexSnapshot) => changed('definition', a.definition, b.definition));
+  compare(out, notInWhole(from.indexes), notInWhole(to.indexes), onTableKey, (i) => onTable(ident('index', 'index', i.name, i.schema, i.name), i.table), (a: IndexSnapshot, b: IndexSnapshot) => changed('definition', a.definition, b.definition));
 
   const sequenceFilter = (list: SequenceSnapshot[]): SequenceSnapshot[] =>
     list.filter((s) => !s.ownedBy || !wholeTables.has(s.ownedBy.slice(0, s.ownedBy.lastIndexOf('.'))));
-  compare(out, sequenceFilter(from.sequences), sequenceFilter(to.sequences), (s) => `${s.schema}.${s.name}`, (s) => ({
-    kind: 'sequence', label: `sequence ${qualified(s.schema, s.name)}`, schema: s.schema, name: s.name,
-  }), sequenceDetails);
+  compare(out, sequenceFilter(from.sequences), sequenceFilter(to.sequences), (s) => `${s.schema}.${s.name}`, (s) => ident('sequence', 'sequence', qualified(s.schema, s.name), s.schema, s.name), sequenceDetails);
 
-  compare(out, from.views, to.views, (v) => `${v.schema}.${v.name}`, (v) => ({
-    kind: 'view', label: `${v.materialized ? 'materialized view' : 'view'} ${qualified(v.schema, v.name)}`,
-    schema: v.schema, name: v.name,
-  }), (a: ViewSnapshot, b: ViewSnapshot) => [
+  compare(out, from.views, to.views, (v) => `${v.schema}.${v.name}`, (v) => ident('view', v.materialized ? 'materialized view' : 'view', qualified(v.schema, v.name), v.schema, v.name), (a: ViewSnapshot, b: ViewSnapshot) => [
     ...changed('kind', a.materialized ? 'materialized' : 'plain', b.materialized ? 'materialized' : 'plain'),
     ...changed('definition', a.definition, b.definition),
   ]);
 
-  compare(out, from.functions, to.functions, (f) => `${f.schema}.${f.name}(${f.args})`, (f) => ({
-    kind: 'function', label: `function ${qualified(f.schema, f.name)}(${f.args})`, schema: f.schema, name: f.name,
-  }), (a: FunctionSnapshot, b: FunctionSnapshot) => changed('definition', a.definition, b.definition));
+  compare(out, from.functions, to.functions, (f) => `${f.schema}.${f.name}(${f.args})`, (f) => ident('function', 'function', `${qualified(f.schema, f.name)}(${f.args})`, f.schema, f.name), (a: FunctionSnapshot, b: FunctionSnapshot) => changed('definition', a.definition, b.definition));
 
-  compare(out, notInWhole(from.triggers), notInWhole(to.triggers), onTableKey, (t) => ({
-    kind: 'trigger', label: `trigger ${t.name} on ${qualified(t.schema, t.table)}`,
-    schema: t.schema, name: t.name, table: t.table,
-  }), (a: TriggerSnapshot, b: TriggerSnapshot) => changed('definition', a.definition, b.definition));
+  compare(out, notInWhole(from.triggers), notInWhole(to.triggers), onTableKey, (t) => onTable(ident('trigger', 'trigger', t.name, t.schema, t.name), t.table), (a: TriggerSnapshot, b: TriggerSnapshot) => changed('definition', a.definition, b.definition));
 
   const rank = (k: ObjectKind): number => OBJECT_KINDS.indexOf(k);
   return out.sort((a, b) => rank(a.kind) - rank(b.kind) || cmp(a.label, b.label) || cmp(a.change, b.change));
@@ -165,14 +151,23 @@ function compare<T>(
 }
 
 function compareNames(out: SchemaDifference[], kind: 'schema' | 'extension', from: string[], to: string[]): void {
-  compare(out, from, to, (n) => n, (n) => ({ kind, label: `${kind} ${n}`, schema: kind === 'schema' ? n : '', name: n }),
-    () => []);
+  compare(out, from, to, (n) => n, (n) => ident(kind, kind, n, kind === 'schema' ? n : '', n), () => []);
 }
 
 function keyed<T>(list: readonly T[], key: (item: T) => string): Map<string, T> {
   const map = new Map<string, T>();
   for (const item of list) map.set(key(item), item);
   return map;
+}
+
+function ident(kind: ObjectKind, noun: string, display: string, schema: string, name: string): Identity {
+  return { kind, noun, display, label: `${noun} ${display}`, schema, name };
+}
+
+/** The identity of an object that belongs to a table: `index ix on projects`. */
+function onTable(id: Identity, table: string): Identity {
+  const shown = qualified(id.schema, table);
+  return { ...id, table, onTable: shown, label: `${id.label} on ${shown}` };
 }
 
 const tableKey = (t: TableSnapshot): string => `${t.schema}.${t.name}`;

@@ -3,12 +3,10 @@
 // own database is only ever connected to as a place to issue CREATE/DROP DATABASE from; nothing in it
 // is read or written. No vscode import.
 import crypto from 'node:crypto';
-import type { ConnectionOptions } from 'node:tls';
 import { Client, type ClientConfig } from 'pg';
 import { redactUrl } from '../db/redact';
-import {
-  describeEndpoint, parseDatabaseUrl, splitSqlalchemyUrl, tlsOptions, toPgConfig, type PostgresTarget,
-} from '../db/sqlalchemyUrl';
+import { connect } from '../db/connect';
+import { describeEndpoint, parseDatabaseUrl, splitSqlalchemyUrl, type PostgresTarget } from '../db/sqlalchemyUrl';
 import { localClusterUnavailable, startLocalCluster, type LocalCluster } from './localCluster';
 
 export type ScratchLocation = 'server' | 'local';
@@ -63,7 +61,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export async function createScratchDatabase(opts: ScratchOptions): Promise<ScratchDatabase> {
   const where = opts.where ?? 'auto';
   const log = opts.log ?? (() => undefined);
-  const connect = opts.connect ?? defaultConnect;
+  const connect = opts.connect ?? libpqConnect(opts.env);
   let target: PostgresTarget | undefined;
   let problem: ScratchDatabaseError | undefined;
 
@@ -253,30 +251,16 @@ async function versionOf(c: Client): Promise<string> {
 }
 
 /**
- * A plain connection, with libpq's `prefer`/`allow` approximated by trying TLS and then plain text.
- * Certificate files are not read here; pass the db module's connect for those.
+ * The db module's libpq-like connect (PG* defaults, sslmode prefer/allow, certificate files), as a
+ * throwing function; its messages already say what to do and hold no password.
  */
-export const defaultConnect: ConnectFn = async (target, database) => {
-  const attempts: (false | ConnectionOptions)[] =
-    target.sslMode === 'disable' ? [false]
-      : target.sslMode === 'allow' ? [false, tlsOptions(target)]
-        : target.sslMode === 'prefer' ? [tlsOptions(target), false]
-          : [tlsOptions(target)];
-  let last: unknown;
-  for (const ssl of attempts) {
-    const c = new Client(toPgConfig({ ...target, database }, { timeoutMs: CONNECT_TIMEOUT_MS, ssl }));
-    try {
-      await c.connect();
-      return c;
-    } catch (e) {
-      last = e;
-      await c.end().catch(() => undefined);
-      // Only a refusal of TLS itself is worth another attempt; a wrong password stays wrong.
-      if (!/does not support SSL|SSL.*(refused|off)|no pg_hba.conf entry.*(SSL|encryption)/i.test(errorText(e))) break;
-    }
-  }
-  throw last;
-};
+export function libpqConnect(env?: NodeJS.ProcessEnv): ConnectFn {
+  return async (target, database) => {
+    const r = await connect({ ...target, database }, { timeoutMs: CONNECT_TIMEOUT_MS, env: env ?? process.env });
+    if (r.ok) return r.client;
+    throw Object.assign(new Error(r.problem.message), r.problem.code ? { code: r.problem.code } : {});
+  };
+}
 
 function once(fn: () => Promise<void>): () => Promise<void> {
   let p: Promise<void> | undefined;
