@@ -1,9 +1,10 @@
 // Schema snapshots against a real PostgreSQL: what they hold, that they do not depend on OIDs or on the
 // order objects were created in, and the PostgreSQL 18 NOT NULL constraint-row rule.
 import assert from 'node:assert/strict';
-import type { Client } from 'pg';
+import { Client } from 'pg';
 import { takeSnapshot, type SchemaSnapshot } from '../../client/src/db/snapshot';
 import { diffSnapshots, snapshotsEqual } from '../../client/src/db/schemaDiff';
+import { startLocalCluster } from '../../client/src/verify/localCluster';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/pg';
 
 // Every kind of object the snapshot covers, in one script.
@@ -155,6 +156,32 @@ describe('schema snapshot (real PostgreSQL)', function () {
     // ...and it does notice a difference once there is one.
     await exec(b.url, 'DROP INDEX ix_projects_title');
     assert.ok(!snapshotsEqual(sa, await snapshotOf(b.url)));
+  });
+
+  it('is equal across two servers (the test server and a fresh local cluster)', async () => {
+    const a = await freshDb();
+    await exec(a.url, RICH_SCHEMA);
+    const cluster = await startLocalCluster();
+    try {
+      const config = { host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, connectionTimeoutMillis: 5000 };
+      const admin = new Client({ ...config, database: 'postgres' });
+      await admin.connect();
+      await admin.query('CREATE DATABASE other');
+      await admin.end();
+      const c = new Client({ ...config, database: 'other' });
+      await c.connect();
+      try {
+        for (const batch of RICH_SCHEMA_OTHER_ORDER.split(/^\s*-- next batch.*$/m)) await c.query(batch);
+        const local = await takeSnapshot(c);
+        const server = await snapshotOf(a.url);
+        assert.deepEqual(diffSnapshots(server, local), []);
+        assert.deepEqual(local, server);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('covers only the schemas asked for, and a renamed version table', async () => {
