@@ -2,39 +2,72 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { basicCommands } from './commands/basic';
+import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
+import { migrateCommands } from './commands/migrate';
+import { SqlPreviews } from './commands/sqlPreview';
+import { readSettings } from './config';
+import { databaseReader } from './database';
 import { createLanguageClient } from './languageClient';
 import { Log } from './log';
-import { type DatabaseReader, ProjectStore } from './projectStore';
+import { ProjectStore } from './projectStore';
 import type { Services } from './services';
 import { RevisionTreeProvider } from './views/revisionTree';
 import { DatabaseStatusBar } from './views/statusBar';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<Services> {
+/** What the extension exports: the services, for the vscode-tier tests and for other extensions. */
+export interface AlembicExtensionApi {
+  services: Services;
+  previews: SqlPreviews;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<AlembicExtensionApi> {
   const log = new Log();
   context.subscriptions.push(log);
   const serverChannel = vscode.window.createOutputChannel('Alembic Language Server', { log: true });
   context.subscriptions.push(serverChannel);
   client = createLanguageClient(context, serverChannel);
 
-  const readDatabase: DatabaseReader = async () => ({ kind: 'unconfigured' });
-  const store = new ProjectStore(client, readDatabase);
+  const store = new ProjectStore(client, databaseReader(context, log));
   const services: Services = { context, log, client, store };
+  const previews = new SqlPreviews();
 
   const tree = new RevisionTreeProvider(store);
   const view = vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(store, tree, view, new DatabaseStatusBar(store));
+  context.subscriptions.push(store, tree, view, previews, new DatabaseStatusBar(store));
 
-  const commands = { ...basicCommands(services) };
+  const commands = { ...basicCommands(services), ...databaseCommands(services), ...migrateCommands(services, previews) };
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }
 
+  // The database state follows focus, settings, trust, and an optional interval.
+  let interval: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (interval) clearInterval(interval);
+    const seconds = readSettings().refreshInterval;
+    interval = seconds > 0 ? setInterval(() => { void store.refresh(); }, seconds * 1000) : undefined;
+  };
+  schedule();
+  context.subscriptions.push(
+    { dispose: () => { if (interval) clearInterval(interval); } },
+    vscode.window.onDidChangeWindowState((e) => { if (e.focused) void store.refresh(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { void store.refresh(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('alembic.refreshInterval')) schedule();
+      if (e.affectsConfiguration('alembic.databaseUrl')) void warnAboutPasswordInSettings(services);
+      if (['alembic.databaseUrl', 'alembic.databaseUrlEnvVar', 'alembic.versionTable', 'alembic.versionTableSchema'].some((k) => e.affectsConfiguration(k))) {
+        void store.refresh();
+      }
+    }),
+  );
+
   await client.start();
   log.info('Alembic language server started');
+  void warnAboutPasswordInSettings(services);
   await store.refresh().catch((err: unknown) => log.error('Reading the Alembic projects failed', err));
-  return services;
+  return { services, previews };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,155 @@
+// Running one Alembic command for a project from the editor: the interpreter, the database URL, a
+// progress notification with a Cancel button, the output streamed to the log (masked), and the
+// outcome shown with plain advice and a link to the failing migration line.
+import * as vscode from 'vscode';
+import type { AlembicCommand } from './alembic/commands';
+import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from './alembic/interpreter';
+import { type RunOutcome, interpretRun } from './alembic/results';
+import { AlembicBusyError, AlembicRunner } from './alembic/runner';
+import { readSettings } from './config';
+import { chooseUrl, workspaceFolderOf } from './database';
+import { redactUrl } from './db/redact';
+import type { ProjectInfo } from '../../server/src/protocol';
+import type { Services } from './services';
+
+/** The Python extension's selected interpreter for a folder, when that extension is installed. */
+async function pythonExtensionInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> {
+  if (!vscode.extensions.getExtension('ms-python.python')) return undefined;
+  try {
+    const { PythonExtension } = await import('@vscode/python-extension');
+    const api = await PythonExtension.api();
+    const active = api.environments.getActiveEnvironmentPath(folder?.uri);
+    const resolved = await api.environments.resolveEnvironment(active);
+    return resolved?.executable.uri?.fsPath ?? active.path;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function interpreterFor(project: ProjectInfo): Promise<AlembicInterpreter> {
+  const folder = workspaceFolderOf(project);
+  const settings = readSettings(folder?.uri);
+  const fromExtension = settings.pythonPath ? undefined : await pythonExtensionInterpreter(folder);
+  return resolveInterpreter({
+    ...(settings.pythonPath ? { settingPath: settings.pythonPath } : {}),
+    ...(fromExtension ? { pythonExtensionPath: fromExtension } : {}),
+    projectRoot: project.root,
+    ...(folder ? { workspaceFolder: folder.uri.fsPath } : {}),
+  });
+}
+
+/** Everything that runs Python or connects stops here in an untrusted workspace. */
+export function requireTrust(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showWarningMessage(
+    `${what} is disabled because this workspace is not trusted: it would run the project's Python code (env.py, migrations). ` +
+    'Trust the workspace to enable it.', 'Manage Workspace Trust',
+  ).then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
+  return false;
+}
+
+export interface SessionRun {
+  outcome: RunOutcome;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunAlembicOptions {
+  /** Progress title, e.g. "Upgrading to head". */
+  title: string;
+  /** Show the outcome as a notification (default true). */
+  notify?: boolean;
+  /** Whether the command needs a database URL (online commands, autogenerate). */
+  needsDatabase?: boolean;
+}
+
+/** Runs one command; never throws: problems are shown and come back as an outcome or undefined. */
+export async function runAlembic(s: Services, project: ProjectInfo, command: AlembicCommand, o: RunAlembicOptions): Promise<SessionRun | undefined> {
+  if (!requireTrust(`Running Alembic (${o.title})`)) return undefined;
+  let python: AlembicInterpreter;
+  try {
+    python = await interpreterFor(project);
+  } catch (err) {
+    const message = err instanceof InterpreterError ? err.message : `Could not check the Python interpreter: ${String(err)}`;
+    s.log.error(message);
+    const choice = await vscode.window.showErrorMessage(message, 'Choose Interpreter…', 'Open Settings');
+    if (choice === 'Choose Interpreter…') void vscode.commands.executeCommand('python.setInterpreter');
+    if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+    return undefined;
+  }
+  const settings = readSettings(workspaceFolderOf(project)?.uri);
+  const chosen = await chooseUrl(s.context, project);
+  if (!chosen.ok && o.needsDatabase) {
+    const choice = await vscode.window.showErrorMessage(`${o.title}: ${chosen.message}`, 'Configure Database Connection…');
+    if (choice) void vscode.commands.executeCommand('alembic.configureDatabase');
+    return undefined;
+  }
+  const databaseUrl = chosen.ok ? chosen.url : undefined;
+  const runner = new AlembicRunner({
+    python: python.path,
+    iniPath: project.configFile,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    databaseUrlEnvVar: settings.databaseUrlEnvVar,
+    sink: (line) => s.log.output(line.text),
+    projectKey: project.id,
+  });
+  s.log.info(`${project.configFile}: ${runner.mask(`${python.path} ${runner.argv(command).join(' ')}`)}` +
+    (databaseUrl ? ` (database from ${chosen.ok ? chosen.source.label : ''}: ${redactUrl(databaseUrl)})` : ''));
+
+  const cancellable = command.changesDatabase || command.connects || command.name === 'revision';
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Alembic: ${o.title}`, cancellable }, async (_progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const run = await runner.run(command, { signal: abort.signal });
+      const outcome = interpretRun(run, { versionDirs: project.versionLocations, databaseUrlEnvVar: settings.databaseUrlEnvVar });
+      s.log.info(`${run.display}: ${outcome.status} in ${Math.round(run.durationMs)} ms — ${outcome.message}`);
+      if (o.notify !== false) void showOutcome(s, outcome);
+      return { outcome, stdout: run.stdout, stderr: run.stderr };
+    } catch (err) {
+      if (err instanceof AlembicBusyError) {
+        void vscode.window.showWarningMessage(err.message);
+        return undefined;
+      }
+      s.log.error(`Running ${o.title} failed`, err);
+      void vscode.window.showErrorMessage(`Alembic: ${o.title} failed: ${s.log.mask(String(err))}`);
+      return undefined;
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** The outcome as a notification: success info, or the error with advice and a link to the failing line. */
+export async function showOutcome(s: Services, outcome: RunOutcome): Promise<void> {
+  if (outcome.ok) {
+    void vscode.window.showInformationMessage(`Alembic: ${outcome.message}`);
+    return;
+  }
+  if (outcome.status === 'cancelled') {
+    void vscode.window.showWarningMessage(`Alembic: cancelled. ${outcome.message}`);
+    return;
+  }
+  const actions: string[] = [];
+  const location = outcome.location ?? outcome.projectLocation;
+  if (location) actions.push(`Open ${location.file.split(/[\\/]/).pop()}:${location.line}`);
+  for (const a of outcome.advice?.actions ?? []) {
+    if (a === 'mergeHeads') actions.push('Merge Heads…');
+    if (a === 'editDatabaseUrl') actions.push('Configure Database Connection…');
+    if (a === 'chooseInterpreter') actions.push('Choose Interpreter…');
+    if (a === 'upgradeToHead') actions.push('Upgrade to Head');
+  }
+  actions.push('Show Log');
+  const text = [outcome.message, outcome.advice?.text].filter(Boolean).join(' — ');
+  const choice = await vscode.window.showErrorMessage(`Alembic: ${s.log.mask(text)}`, ...actions);
+  if (!choice) return;
+  if (choice === 'Show Log') s.log.show();
+  else if (choice.startsWith('Open ') && location) {
+    const doc = await vscode.workspace.openTextDocument(location.file);
+    const line = Math.max(0, location.line - 1);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0) });
+  } else if (choice === 'Merge Heads…') void vscode.commands.executeCommand('alembic.mergeHeads');
+  else if (choice === 'Configure Database Connection…') void vscode.commands.executeCommand('alembic.configureDatabase');
+  else if (choice === 'Choose Interpreter…') void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+  else if (choice === 'Upgrade to Head') void vscode.commands.executeCommand('alembic.upgradeHead');
+}

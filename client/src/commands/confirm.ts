@@ -1,0 +1,63 @@
+// Confirmations before a command changes what is applied: what will be undone, which of it destroys
+// data (from the server's parsed calls), and for protected databases the typed database name.
+import * as vscode from 'vscode';
+import { OperationsRequest, type OperationsResult } from '../../../server/src/protocol';
+import { databaseIdentity } from '../database';
+import { readSettings } from '../config';
+import type { ProjectState } from '../projectStore';
+import type { Services } from '../services';
+import { shortRevision } from '../views/format';
+
+/** Glob over `host/database`: `*` any run of characters, `?` one character; case-insensitive. */
+export function matchesGlob(pattern: string, text: string): boolean {
+  const re = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+  return new RegExp(`^${re}$`, 'i').test(text);
+}
+
+export function isProtected(patterns: readonly string[], identity: { host: string; database: string }): boolean {
+  const subject = `${identity.host}/${identity.database}`;
+  return patterns.some((p) => matchesGlob(p, subject) || matchesGlob(p, identity.database));
+}
+
+/** For a protected database, asks for its name; true when typed correctly (or not protected). */
+export async function protectedDatabaseCheck(project: ProjectState, url: string | undefined, action: string): Promise<boolean> {
+  const identity = url ? databaseIdentity(url) : undefined;
+  if (!identity) return true;
+  const patterns = readSettings(vscode.Uri.file(project.info.root)).protectedDatabases;
+  if (!isProtected(patterns, identity)) return true;
+  const typed = await vscode.window.showInputBox({
+    title: `${action}: protected database`,
+    prompt: `${identity.host}/${identity.database} matches alembic.protectedDatabases. Type the database name to continue.`,
+    placeHolder: identity.database,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v === identity.database || v === '' ? undefined : 'That is not the database name'),
+  });
+  return typed === identity.database;
+}
+
+/** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */
+export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string): Promise<boolean> {
+  const { operations } = await s.client.sendRequest<OperationsResult>(OperationsRequest, {
+    projectId: project.info.id, revisions: undone, function: 'downgrade',
+  });
+  const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));
+  const lines = undone.map((r) => `• ${shortRevision(r)} ${nodes.get(r)?.message ?? ''}`.trimEnd());
+  const destructive = operations.map((o) => `• ${shortRevision(o.revision)}: ${o.operation}${o.target ? ` ${o.target}` : ''}`);
+  const detail = [
+    `${undone.length} revision(s) will be undone:`, ...lines.slice(0, 25), ...(lines.length > 25 ? [`… and ${lines.length - 25} more`] : []),
+    '',
+    destructive.length ? 'Their downgrades destroy data:' : 'Their downgrades drop no tables, columns or enums that the extension can see.',
+    ...destructive.slice(0, 30), ...(destructive.length > 30 ? [`… and ${destructive.length - 30} more`] : []),
+  ].join('\n');
+  const choice = await vscode.window.showWarningMessage(`Downgrade the database to ${target === 'base' ? 'base' : shortRevision(target)}?`, { modal: true, detail }, 'Downgrade');
+  return choice === 'Downgrade';
+}
+
+export async function confirmStamp(revisions: string[]): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(
+    `Stamp the database at ${revisions.map(shortRevision).join(', ')}?`,
+    { modal: true, detail: 'Stamping writes the version table only: no migration runs. Use it when the schema already matches that revision.' },
+    'Stamp',
+  );
+  return choice === 'Stamp';
+}

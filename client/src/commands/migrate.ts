@@ -1,0 +1,274 @@
+// Commands that run Alembic: upgrade, downgrade, stamp, current, history, SQL preview, new revision,
+// merge heads. Targets are validated with the server's resolver (the core's, the same as Alembic's)
+// before anything runs; everything that changes the database is confirmed first.
+import * as vscode from 'vscode';
+import * as cmd from '../alembic/commands';
+import { runAlembic, requireTrust, type SessionRun } from '../alembicSession';
+import { chooseUrl } from '../database';
+import { computeAppliedState } from '../db/appliedState';
+import { ResolveRevisionRequest, type ResolveRevisionResult } from '../../../server/src/protocol';
+import type { ProjectState } from '../projectStore';
+import type { Services } from '../services';
+import { shortRevision } from '../views/format';
+import { revisionArg } from './args';
+import { confirmDowngrade, confirmStamp, protectedDatabaseCheck } from './confirm';
+import { pickProject, pickRevision, revisionItem, type RevisionPickItem } from './pick';
+import type { SqlPreviews } from './sqlPreview';
+
+type Handler = (...args: unknown[]) => unknown;
+
+async function resolve(s: Services, project: ProjectState, target: string, current?: string[]): Promise<ResolveRevisionResult> {
+  return s.client.sendRequest<ResolveRevisionResult>(ResolveRevisionRequest, { projectId: project.info.id, target, ...(current ? { current } : {}) });
+}
+
+/** The database state, fresh; undefined (with a message shown) when it cannot be read. */
+async function freshState(s: Services, project: ProjectState): Promise<{ current: string[]; applied: Set<string> } | undefined> {
+  await s.store.refresh();
+  const state = s.store.get(project.info.id) ?? project;
+  const db = state.database;
+  if (db.kind === 'ok') return { current: db.current, applied: db.applied };
+  const why = db.kind === 'unconfigured' ? 'no database is configured' : db.kind === 'untrusted' ? 'the workspace is not trusted'
+    : 'message' in db ? db.message : 'the database state is not known yet';
+  const choice = await vscode.window.showErrorMessage(`Alembic: cannot read the database: ${why}.`, 'Configure Database Connection…');
+  if (choice) void vscode.commands.executeCommand('alembic.configureDatabase');
+  return undefined;
+}
+
+async function afterRun(s: Services, run: SessionRun | undefined): Promise<void> {
+  await s.store.refresh().catch((err: unknown) => s.log.error('Refreshing after the command failed', err));
+  void run;
+}
+
+async function upgradeTo(s: Services, project: ProjectState, target: string, title: string): Promise<void> {
+  const checked = await resolve(s, project, target);
+  if (!checked.ok && !/^[+]\d+$/.test(target)) {
+    void vscode.window.showErrorMessage(`Alembic: cannot upgrade to ${target}: ${checked.message}`);
+    return;
+  }
+  const run = await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
+  await afterRun(s, run);
+}
+
+/** Undoes down to `target` (a revision id or `base`) after the confirmation. */
+async function downgradeTo(s: Services, project: ProjectState, target: string, commandTarget = target): Promise<void> {
+  const state = await freshState(s, project);
+  if (!state) return;
+  const nodes = project.graph?.nodes ?? [];
+  const keep = target === 'base' ? new Set<string>() : computeAppliedState(nodes, [target]).applied;
+  const undone = nodes.map((n) => n.revision).filter((r) => state.applied.has(r) && !keep.has(r));
+  if (undone.length === 0) {
+    void vscode.window.showInformationMessage(`Alembic: nothing to downgrade — ${target === 'base' ? 'the database is at base' : `${shortRevision(target)} is not below the current revision`}.`);
+    return;
+  }
+  if (!(await confirmDowngrade(s, project, undone, target))) return;
+  const chosen = await chooseUrl(s.context, project.info);
+  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
+  const run = await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
+  await afterRun(s, run);
+}
+
+async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
+  if (!(await confirmStamp(revisions))) return;
+  const chosen = await chooseUrl(s.context, project.info);
+  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Stamp'))) return;
+  const run = await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
+  await afterRun(s, run);
+}
+
+function nodeItems(project: ProjectState, filter: (rev: string) => boolean): RevisionPickItem[] {
+  return (project.graph?.nodes ?? []).filter((n) => filter(n.revision)).map((n) => revisionItem(n));
+}
+
+/** With several heads, `upgrade head` fails: ask which head (or all, or merge) first. */
+async function headTarget(project: ProjectState): Promise<string | undefined> {
+  const heads = project.graph?.heads ?? [];
+  if (heads.length <= 1) return 'head';
+  const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));
+  const items: RevisionPickItem[] = [
+    { label: 'All heads', description: 'alembic upgrade heads', target: 'heads' },
+    ...heads.flatMap((h) => { const n = nodes.get(h); return n ? [revisionItem(n)] : []; }),
+    { label: 'Merge the heads first…', description: 'alembic merge heads', target: '__merge__' },
+  ];
+  const picked = await pickRevision(items, `The project has ${heads.length} heads: upgrade which?`);
+  if (picked === '__merge__') {
+    void vscode.commands.executeCommand('alembic.mergeHeads', { projectId: project.info.id });
+    return undefined;
+  }
+  return picked;
+}
+
+export function migrateCommands(s: Services, previews: SqlPreviews): Record<string, Handler> {
+  const withProject = (fn: (project: ProjectState, arg: unknown) => Promise<void>, what: string): Handler => async (arg: unknown) => {
+    if (!requireTrust(what)) return;
+    const project = await pickProject(s, arg);
+    if (project) await fn(project, arg);
+  };
+
+  return {
+    'alembic.upgradeHead': withProject(async (p) => {
+      const target = await headTarget(p);
+      if (target) await upgradeTo(s, p, target, `Upgrading to ${target}`);
+    }, 'Upgrade to Head'),
+    'alembic.upgradeOne': withProject((p) => upgradeTo(s, p, '+1', 'Upgrading one revision'), 'Upgrade One Revision'),
+    'alembic.upgradeTo': withProject(async (p) => {
+      const state = await freshState(s, p);
+      if (!state) return;
+      const target = await pickRevision(nodeItems(p, (r) => !state.applied.has(r)), 'Upgrade to which pending revision?');
+      if (target) await upgradeTo(s, p, target, `Upgrading to ${shortRevision(target)}`);
+    }, 'Upgrade to Revision'),
+    'alembic.upgradeToHere': withProject(async (p, arg) => {
+      const ref = revisionArg(arg);
+      if (ref) await upgradeTo(s, p, ref.revision, `Upgrading to ${shortRevision(ref.revision)}`);
+    }, 'Upgrade to Here'),
+    'alembic.downgradeOne': withProject(async (p) => {
+      const state = await freshState(s, p);
+      if (!state) return;
+      if (state.current.length === 0) {
+        void vscode.window.showInformationMessage('Alembic: the database is at base; there is nothing to downgrade.');
+        return;
+      }
+      const target = await resolve(s, p, '-1', state.current);
+      if (!target.ok) {
+        void vscode.window.showErrorMessage(`Alembic: cannot downgrade one revision: ${target.message}. Choose the target with "Downgrade to Revision…".`);
+        return;
+      }
+      await downgradeTo(s, p, target.revisions[0] ?? 'base', '-1');
+    }, 'Downgrade One Revision'),
+    'alembic.downgradeTo': withProject(async (p) => {
+      const state = await freshState(s, p);
+      if (!state) return;
+      const items = [
+        ...nodeItems(p, (r) => state.applied.has(r) && !state.current.includes(r)),
+        { label: 'base', description: 'undo every revision', target: 'base' },
+      ];
+      const target = await pickRevision(items, 'Downgrade to which revision?');
+      if (target) await downgradeTo(s, p, target);
+    }, 'Downgrade to Revision'),
+    'alembic.downgradeToHere': withProject(async (p, arg) => {
+      const ref = revisionArg(arg);
+      if (ref) await downgradeTo(s, p, ref.revision);
+    }, 'Downgrade to Here'),
+    'alembic.stamp': withProject(async (p) => {
+      const items = [
+        { label: 'head', description: 'the newest revision', target: 'head' },
+        ...nodeItems(p, () => true),
+        { label: 'base', description: 'empty the version table', target: 'base' },
+      ];
+      const target = await pickRevision(items, 'Stamp the database at which revision?');
+      if (target) await stampAt(s, p, [target]);
+    }, 'Stamp Revision'),
+    'alembic.stampHere': withProject(async (p, arg) => {
+      const ref = revisionArg(arg);
+      if (ref) await stampAt(s, p, [ref.revision]);
+    }, 'Stamp Here'),
+    'alembic.showCurrent': withProject(async (p) => {
+      const run = await runAlembic(s, p.info, cmd.current({ verbose: true }), { title: 'Reading the current revision', notify: false, needsDatabase: true });
+      if (!run) return;
+      if (!run.outcome.ok) return void vscode.window.showErrorMessage(`Alembic: ${run.outcome.message}`);
+      const text = run.stdout.trim() || 'The database is at base (no revision applied).';
+      s.log.output(text);
+      void vscode.window.showInformationMessage(`Alembic current: ${text.split('\n').filter((l) => /^\S/.test(l) || /Rev:/.test(l)).slice(0, 3).join('; ')}`, 'Show Log')
+        .then((c) => { if (c) s.log.show(); });
+    }, 'Show Current Revision'),
+    'alembic.showHistory': withProject(async (p) => {
+      const run = await runAlembic(s, p.info, cmd.history({ verbose: true }), { title: 'Reading the history', notify: false });
+      if (!run) return;
+      if (!run.outcome.ok) return void vscode.window.showErrorMessage(`Alembic: ${run.outcome.message}`);
+      await previews.open(`history ${vscode.workspace.asRelativePath(p.info.configFile)}`, run.stdout, 'plaintext');
+    }, 'Show History'),
+    'alembic.previewUpgradeSql': withProject(async (p) => {
+      const from = await startingRevision(s, p);
+      if (from === undefined) return;
+      const target = await headTarget(p);
+      if (target) await previewSql(s, previews, p, 'upgrade', from, target);
+    }, 'Preview Upgrade SQL'),
+    'alembic.previewDowngradeSql': withProject(async (p) => {
+      const from = await startingRevision(s, p);
+      if (from === undefined) return;
+      if (from === 'base') return void vscode.window.showInformationMessage('Alembic: the database is at base; there is no downgrade to preview.');
+      const keep = computeAppliedState(p.graph?.nodes ?? [], [from]).applied;
+      const items = [...nodeItems(p, (r) => keep.has(r) && r !== from), { label: 'base', description: 'undo every revision', target: 'base' }];
+      const target = await pickRevision(items, `Downgrade SQL from ${shortRevision(from)} to which revision?`);
+      if (target) await previewSql(s, previews, p, 'downgrade', from, target);
+    }, 'Preview Downgrade SQL'),
+    'alembic.previewSqlToHere': withProject(async (p, arg) => {
+      const ref = revisionArg(arg);
+      if (!ref) return;
+      const db = (s.store.get(p.info.id) ?? p).database;
+      const current = db.kind === 'ok' && db.current.length === 1 ? db.current[0] ?? 'base' : db.kind === 'ok' && db.current.length === 0 ? 'base' : undefined;
+      if (db.kind === 'ok' && current && current !== 'base' && db.applied.has(ref.revision) && current !== ref.revision) {
+        await previewSql(s, previews, p, 'downgrade', current, ref.revision);
+      } else {
+        await previewSql(s, previews, p, 'upgrade', current ?? 'base', ref.revision);
+      }
+    }, 'Preview SQL to Here'),
+    'alembic.newRevision': withProject(async (p) => {
+      const message = await vscode.window.showInputBox({ title: 'New Alembic revision', prompt: 'Message (what the migration does)', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A message is required') });
+      if (!message) return;
+      const mode = await vscode.window.showQuickPick([
+        { label: 'Empty revision', description: 'alembic revision', auto: false },
+        { label: 'Autogenerate from the models', description: 'alembic revision --autogenerate (compares with the database)', auto: true },
+      ], { placeHolder: 'How should the revision start?' });
+      if (!mode) return;
+      const heads = p.graph?.heads ?? [];
+      let head: string | undefined;
+      if (heads.length > 1) {
+        const nodes = new Map((p.graph?.nodes ?? []).map((n) => [n.revision, n]));
+        head = await pickRevision(heads.flatMap((h) => { const n = nodes.get(h); return n ? [revisionItem(n)] : []; }), 'The project has several heads: the new revision follows which?');
+        if (!head) return;
+      }
+      const run = await runAlembic(s, p.info, cmd.revision({ message, autogenerate: mode.auto, ...(head ? { head } : {}) }), { title: `New revision "${message}"`, needsDatabase: mode.auto });
+      await openGenerated(run);
+      await afterRun(s, run);
+    }, 'New Revision'),
+    'alembic.mergeHeads': withProject(async (p) => {
+      const heads = p.graph?.heads ?? [];
+      if (heads.length < 2) return void vscode.window.showInformationMessage('Alembic: the project has a single head; there is nothing to merge.');
+      const nodes = new Map((p.graph?.nodes ?? []).map((n) => [n.revision, n]));
+      const picked = await vscode.window.showQuickPick(heads.flatMap((h) => { const n = nodes.get(h); return n ? [{ ...revisionItem(n), picked: true }] : []; }), { canPickMany: true, placeHolder: 'Merge which heads?' });
+      if (!picked || picked.length < 2) return;
+      const message = await vscode.window.showInputBox({ title: 'Merge heads', prompt: 'Message for the merge revision', value: 'merge heads', ignoreFocusOut: true });
+      if (message === undefined) return;
+      const run = await runAlembic(s, p.info, cmd.merge({ revisions: picked.map((i) => i.target), message }), { title: 'Merging heads' });
+      await openGenerated(run);
+      await afterRun(s, run);
+    }, 'Merge Heads'),
+  };
+}
+
+/** Where an offline SQL range starts: the database's single current revision, or base, or a pick. */
+async function startingRevision(s: Services, project: ProjectState): Promise<string | undefined> {
+  await s.store.refresh().catch(() => undefined);
+  const db = (s.store.get(project.info.id) ?? project).database;
+  if (db.kind === 'ok') {
+    if (db.current.length === 0) return 'base';
+    if (db.current.length === 1) return db.current[0];
+  }
+  const items = [{ label: 'base', description: 'from an empty database', target: 'base' }, ...nodeItems(project, () => true)];
+  return pickRevision(items, db.kind === 'ok' ? 'The database has several heads applied: start the SQL from which revision?' : 'The database state is not known: start the SQL from which revision?');
+}
+
+async function previewSql(s: Services, previews: SqlPreviews, project: ProjectState, direction: 'upgrade' | 'downgrade', from: string, to: string): Promise<void> {
+  const command = direction === 'upgrade'
+    ? cmd.upgrade({ target: to, sql: true, ...(from !== 'base' ? { from } : {}) })
+    : cmd.downgrade({ target: to, sql: true, from });
+  const range = `${from}:${to}`;
+  const run = await runAlembic(s, project.info, command, { title: `SQL for ${direction} ${range}`, notify: false });
+  if (!run) return;
+  if (!run.outcome.ok) {
+    const { showOutcome } = await import('../alembicSession');
+    await showOutcome(s, run.outcome);
+    return;
+  }
+  const header = `-- Alembic ${direction} SQL for ${range} (offline, generated by \`alembic ${direction} ${range} --sql\`)\n-- Project: ${project.info.configFile}\n-- Nothing was run against the database.\n\n`;
+  await previews.open(`${direction} ${range}`, header + run.stdout, 'sql');
+}
+
+/** `Generating /path/to/file.py ...  done` → open the new file. */
+async function openGenerated(run: SessionRun | undefined): Promise<void> {
+  if (!run?.outcome.ok) return;
+  const m = /Generating (.+?\.py) \.\.\./.exec(run.stdout + '\n' + run.stderr);
+  if (!m?.[1]) return;
+  const doc = await vscode.workspace.openTextDocument(m[1]);
+  await vscode.window.showTextDocument(doc);
+}

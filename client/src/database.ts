@@ -1,0 +1,100 @@
+// The extension side of the database: gathers the inputs for choosing a URL (settings, environment,
+// the workspace's .env, alembic.ini, SecretStorage) and reads the state for the views.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { computeAppliedState } from './db/appliedState';
+import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from './db/databaseUrl';
+import { readDatabaseStateFromUrl } from './db/databaseState';
+import { parseDatabaseUrl } from './db/sqlalchemyUrl';
+import { readSettings } from './config';
+import type { Log } from './log';
+import type { ProjectInfo, RevisionGraphResult } from '../../server/src/protocol';
+import type { DatabaseView } from './projectStore';
+
+const SECRET_PREFIX = 'alembic.databasePassword:';
+
+/** The SecretStorage key of the password that belongs to a password-less URL. */
+export function secretKeyFor(urlWithoutPassword: string): string {
+  return SECRET_PREFIX + urlWithoutPassword;
+}
+
+export function workspaceFolderOf(project: ProjectInfo): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(project.configFile));
+}
+
+function readDotenv(folders: string[]): DatabaseUrlInputs['dotenv'] {
+  for (const folder of folders) {
+    const p = path.join(folder, '.env');
+    try {
+      return { path: p, text: fs.readFileSync(p, 'utf8') };
+    } catch {
+      // no .env here
+    }
+  }
+  return undefined;
+}
+
+export async function databaseInputs(context: vscode.ExtensionContext, project: ProjectInfo): Promise<DatabaseUrlInputs> {
+  const folder = workspaceFolderOf(project);
+  const settings = readSettings(folder?.uri ?? vscode.Uri.file(project.root));
+  const inputs: DatabaseUrlInputs = { envVarName: settings.databaseUrlEnvVar, env: process.env };
+  if (settings.databaseUrl) {
+    inputs.settingUrl = settings.databaseUrl;
+    const secret = await context.secrets.get(secretKeyFor(settings.databaseUrl));
+    if (secret) inputs.secretPassword = secret;
+  }
+  const dotenv = readDotenv([project.root, ...(folder ? [folder.uri.fsPath] : [])]);
+  if (dotenv) inputs.dotenv = dotenv;
+  inputs.ini = project.sqlalchemyUrl !== undefined ? { path: project.configFile, url: project.sqlalchemyUrl } : { path: project.configFile };
+  return inputs;
+}
+
+export async function chooseUrl(context: vscode.ExtensionContext, project: ProjectInfo): Promise<ChosenUrl> {
+  return chooseDatabaseUrl(await databaseInputs(context, project));
+}
+
+/** `host/database` of a URL, for protected-database patterns and confirmations. */
+export function databaseIdentity(url: string): { host: string; database: string } | undefined {
+  const parsed = parseDatabaseUrl(url, { env: process.env });
+  if (parsed.kind !== 'postgres') return undefined;
+  return { host: parsed.target.host ?? 'localhost', database: parsed.target.database ?? '' };
+}
+
+/** The reader the ProjectStore calls: URL → version table → applied/pending per revision. */
+export function databaseReader(context: vscode.ExtensionContext, log: Log) {
+  return async (project: ProjectInfo, graph: RevisionGraphResult | undefined): Promise<DatabaseView> => {
+    if (!vscode.workspace.isTrusted) return { kind: 'untrusted' };
+    const chosen = await chooseUrl(context, project);
+    if (!chosen.ok) {
+      return chosen.kind === 'none' ? { kind: 'unconfigured' } : { kind: 'problem', message: chosen.message, source: chosen.source?.label ?? 'configuration' };
+    }
+    const source = chosen.source.label;
+    const password = parsedPassword(chosen.url);
+    log.addSecret(password);
+    const settings = readSettings(workspaceFolderOf(project)?.uri);
+    const table = settings.versionTable || project.versionTable;
+    const schema = settings.versionTableSchema || project.versionTableSchema;
+    const state = await readDatabaseStateFromUrl(chosen.url, {
+      env: process.env,
+      versionTable: { ...(table ? { table } : {}), ...(schema ? { schema } : {}) },
+    }, chosen.source);
+    if (!state.ok) {
+      log.warn(`Database state for ${project.configFile}: ${state.problem.message}`);
+      return state.problem.kind === 'unsupportedDialect'
+        ? { kind: 'unsupported', message: state.problem.message, source }
+        : { kind: 'problem', message: state.problem.message, source };
+    }
+    const applied = computeAppliedState(graph?.nodes ?? [], state.currentRevisions);
+    for (const w of applied.warnings) log.warn(w);
+    return {
+      kind: 'ok', source, current: applied.current, applied: applied.applied, unknown: applied.unknown,
+      pendingCount: applied.pendingCount, serverVersion: state.serverVersion, latencyMs: state.latencyMs,
+    };
+  };
+}
+
+function parsedPassword(url: string): string | undefined {
+  const parsed = parseDatabaseUrl(url, { env: process.env });
+  return parsed.kind === 'postgres' ? parsed.target.password : undefined;
+}
