@@ -46,7 +46,9 @@ export async function databaseInputs(context: vscode.ExtensionContext, project: 
   }
   const dotenv = readDotenv([project.root, ...(folder ? [folder.uri.fsPath] : [])]);
   if (dotenv) inputs.dotenv = dotenv;
-  inputs.ini = project.sqlalchemyUrl !== undefined ? { path: project.configFile, url: project.sqlalchemyUrl } : { path: project.configFile };
+  // The server already applied configparser interpolation; chooseDatabaseUrl interpolates again, so
+  // escape `%` to make that second pass an identity.
+  inputs.ini = project.sqlalchemyUrl !== undefined ? { path: project.configFile, url: project.sqlalchemyUrl.replace(/%/g, '%%') } : { path: project.configFile };
   return inputs;
 }
 
