@@ -73,5 +73,6 @@ describe('templates: the script.py.mako subset', () => {
     assert.match(unsupported('${message'), /not closed/);
     assert.match(unsupported('% if message:\nx\n'), /without % endif/);
     assert.match(unsupported('${message[0]}'), /indexing 'message'/);
+    assert.match(unsupported('x\n  %% y\n'), /line 2: an indented %% line is not supported/);
   });
 });

@@ -127,8 +127,11 @@ class Renderer {
     const t = this.text;
     if (this.atLineStart()) {
       const escaped = /^([ \t]*)%%/.exec(t.slice(this.pos));
+      // Mako turns a line-leading `%%` into `%`, but mangles an indented one (it drops a space
+      // and keeps both percents): refuse that rather than copy the quirk.
+      if (escaped?.[1]) throw this.unsupported('an indented %% line');
       if (escaped) {
-        this.emit(`${escaped[1] ?? ''}%`);
+        this.emit('%');
         this.pos += escaped[0].length;
       }
     }
