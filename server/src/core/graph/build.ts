@@ -75,20 +75,22 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
   const files: RevisionFile[] = [];
   for (const s of sources) files.push('downRevisions' in s ? s : readRevisionFile(s));
   const nodes = new Map<string, RevisionNode>();
-  const claims = new Map<string, RevisionFile[]>();
+  const duplicates = new Map<string, RevisionFile[]>();
   const cycles: RevisionCycle[] = [];
   for (const file of files) {
     const id = file.revision;
     if (id === undefined) continue;
-    const list = claims.get(id);
-    if (list) list.push(file);
-    else claims.set(id, [file]);
+    const earlier = nodes.get(id);
+    if (earlier) {
+      const list = duplicates.get(id);
+      if (list) list.push(file);
+      else duplicates.set(id, [earlier.file, file]);
+    }
     // A duplicated id: the later file replaces the earlier one but keeps its place (OrderedDict).
     nodes.set(id, newNode(id, file));
     if (file.downRevisions.some((d) => d.value === id)) cycles.push({ kind: 'Self-loop', revisions: [id] });
     else if (file.dependsOn.some((d) => d.value === id)) cycles.push({ kind: 'Dependency self-loop', revisions: [id] });
   }
-  const duplicates = new Map([...claims].filter(([, fs]) => fs.length > 1));
 
   // Branch labels share the namespace of revision ids (`map_[branch_label] = revision`).
   const labels = new Map<string, string>();
@@ -117,14 +119,12 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
     unknownReferences.push(u);
   };
   for (const node of nodes.values()) {
-    const deps: string[] = [];
     for (const d of node.file.dependsOn) {
       if (d.value === node.revision) continue;
       const target = nodes.has(d.value) ? d.value : labels.get(d.value);
       if (target === undefined) unknown(node, 'depends_on', d);
-      else if (!deps.includes(target)) deps.push(target);
+      else if (!node.dependencies.includes(target)) node.dependencies.push(target);
     }
-    node.dependencies = deps;
     for (const d of node.file.downRevisions) {
       if (d.value === node.revision) continue;
       if (nodes.has(d.value)) {
@@ -174,7 +174,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
 function newNode(revision: string, file: RevisionFile): RevisionNode {
   return {
     revision, file, path: file.path, parents: [], dependencies: [], children: [], dependents: [],
-    ownBranchLabels: [...new Set(file.branchLabels.map((l) => l.value))], branchLabels: [],
+    ownBranchLabels: file.branchLabels.length === 0 ? [] : [...new Set(file.branchLabels.map((l) => l.value))], branchLabels: [],
     isHead: true, isRealHead: true, isBase: false, isRealBase: false, isMergePoint: false,
     isBranchPoint: false, isRealBranchPoint: false,
   };
@@ -188,6 +188,7 @@ function newNode(revision: string, file: RevisionFile): RevisionNode {
  */
 function findCycles(nodes: Map<string, RevisionNode>): RevisionCycle[] {
   const out: RevisionCycle[] = [];
+  if (!hasCycle(nodes)) return out;
   const versioned = scc(nodes, (n) => n.parents);
   for (const c of versioned) out.push({ kind: 'Cycle', revisions: c.sort() });
   const inVersioned = new Set(versioned.flat());
@@ -196,6 +197,32 @@ function findCycles(nodes: Map<string, RevisionNode>): RevisionCycle[] {
     out.push({ kind: 'Dependency cycle', revisions: c.sort() });
   }
   return out;
+}
+
+/** Kahn's peel over parent + dependency edges: linear and allocation-light, the common answer is "no". */
+function hasCycle(nodes: Map<string, RevisionNode>): boolean {
+  const pending = new Map<string, number>();
+  for (const n of nodes.values()) {
+    for (const p of n.parents) pending.set(p, (pending.get(p) ?? 0) + 1);
+    for (const d of n.dependencies) if (!n.parents.includes(d)) pending.set(d, (pending.get(d) ?? 0) + 1);
+  }
+  const queue: RevisionNode[] = [];
+  for (const n of nodes.values()) if (!pending.get(n.revision)) queue.push(n);
+  let removed = 0;
+  while (queue.length > 0) {
+    const n = queue.pop();
+    if (!n) break;
+    removed++;
+    const release = (id: string): void => {
+      const left = (pending.get(id) ?? 0) - 1;
+      pending.set(id, left);
+      const target = left === 0 ? nodes.get(id) : undefined;
+      if (target) queue.push(target);
+    };
+    for (const p of n.parents) release(p);
+    for (const d of n.dependencies) if (!n.parents.includes(d)) release(d);
+  }
+  return removed < nodes.size;
 }
 
 function scc(nodes: Map<string, RevisionNode>, edges: (n: RevisionNode) => string[]): string[][] {
@@ -294,5 +321,45 @@ function propagateBranchLabels(nodes: Map<string, RevisionNode>): void {
       cur = down === undefined ? undefined : nodes.get(down);
     }
   }
-  for (const node of nodes.values()) node.branchLabels = [...(labelSets.get(node.revision) ?? [])].sort();
+  for (const [id, set] of labelSets) {
+    const node = nodes.get(id);
+    if (node) node.branchLabels = [...set].sort();
+  }
+}
+
+/** Whether two readings of a file give the graph the same ids and edges (ranges may differ). */
+export function sameGraphFacts(a: RevisionFile, b: RevisionFile): boolean {
+  const vals = (r: RefAt[]): string => r.map((x) => x.value).join('\u0000');
+  return a.path === b.path && a.revision === b.revision && a.downRevisionUnknown === b.downRevisionUnknown &&
+    a.dependsOnUnknown === b.dependsOnUnknown && a.hasNoDependencies === b.hasNoDependencies &&
+    a.downRevisions.length === b.downRevisions.length && a.dependsOn.length === b.dependsOn.length &&
+    a.branchLabels.length === b.branchLabels.length && vals(a.downRevisions) === vals(b.downRevisions) &&
+    vals(a.dependsOn) === vals(b.dependsOn) && vals(a.branchLabels) === vals(b.branchLabels);
+}
+
+/**
+ * The graph after `oldFile` was re-read as `newFile` with the same graph facts (an edit of the body, a
+ * comment, the docstring): no rebuild, only the file object and the ranges taken from it are swapped.
+ * The returned graph shares (and updates) the given graph's maps: the given graph must not be used after.
+ */
+export function replaceFileFacts(graph: RevisionGraph, oldFile: RevisionFile, newFile: RevisionFile): RevisionGraph {
+  const swapRef = (ref: RefAt): RefAt => {
+    for (const key of ['downRevisions', 'dependsOn', 'branchLabels'] as const) {
+      const i = oldFile[key].indexOf(ref);
+      if (i >= 0) return newFile[key][i] ?? ref;
+    }
+    return ref;
+  };
+  const i = graph.files.indexOf(oldFile);
+  if (i >= 0) graph.files[i] = newFile;
+  graph.filesByPath.set(newFile.path, newFile);
+  if (newFile.revision !== undefined) {
+    const node = graph.nodes.get(newFile.revision);
+    if (node?.file === oldFile) node.file = newFile;
+    const dups = graph.duplicates.get(newFile.revision);
+    if (dups) dups.forEach((f, j) => { if (f === oldFile) dups[j] = newFile; });
+  }
+  for (const u of graph.unknownReferences) if (u.path === newFile.path) u.ref = swapRef(u.ref);
+  for (const c of graph.labelConflicts) if (c.path === newFile.path) c.label = swapRef(c.label);
+  return { ...graph };
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuleSeverityMap } from '../config/severities';
-import { buildRevisionGraph, readRevisionFile } from '../graph/build';
+import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
 import { historyOrder } from '../graph/history';
 import type { RevisionFile, RevisionGraph } from '../graph/types';
 import { parseMigration } from '../parse';
@@ -68,9 +68,15 @@ export class ProjectModel {
     const existing = this.files.get(file);
     if (existing && existing.text === text) return true;
     const migration = this.parse(text);
-    this.files.set(file, { path: file, text, migration, revisionFile: readRevisionFile({ path: file, migration }) });
+    const revisionFile = readRevisionFile({ path: file, migration });
+    this.files.set(file, { path: file, text, migration, revisionFile });
     if (!existing) this.ordered = undefined;
-    this.graphCache = undefined;
+    // Most edits leave ids and edges alone: swap the file into the graph instead of rebuilding it.
+    if (existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile)) {
+      this.graphCache = replaceFileFacts(this.graphCache, existing.revisionFile, revisionFile);
+    } else {
+      this.graphCache = undefined;
+    }
     return true;
   }
 

@@ -1,0 +1,142 @@
+// Project discovery over an in-memory file system: alembic.ini, pyproject.toml [tool.alembic], version
+// locations and separators, package:path, env.py's version table, Alembic's file filter and order.
+import assert from 'node:assert/strict';
+import {
+  discoverProjects, isRevisionFileName, listRevisionFiles, loadConfigFile, memoryFileSystem, readIniSettings,
+  readPyprojectSettings, scanEnvPy,
+} from '../../server/src/core/project';
+import { ProjectModel } from '../../server/src/core/project/model';
+
+const ini = (body: string): string => `[alembic]\n${body}\n\n[loggers]\nkeys = root\n`;
+
+describe('project: settings', () => {
+  it('splits version_locations by every separator Alembic knows', () => {
+    const cases: [string, string[]][] = [
+      ['version_locations = a b,c, d', ['a', 'b', 'c', 'd']],
+      ['version_locations = a:b\nversion_path_separator = :', ['a', 'b']],
+      ['version_locations = a;b c\nversion_path_separator = ;', ['a', 'b c']],
+      ['version_locations = a b\nversion_path_separator = space', ['a', 'b']],
+      ['version_locations = a:b\nversion_path_separator = os', ['a', 'b']],
+      ['version_locations =\n  a\n  b c\npath_separator = newline', ['a', 'b c']],
+      ['version_locations = a;b\npath_separator = ;\nversion_path_separator = :', ['a', 'b']],
+    ];
+    for (const [body, expected] of cases) {
+      const s = readIniSettings('/p/alembic.ini', ini(`script_location = m\n${body}`));
+      assert.deepEqual(s.versionLocations, expected, body);
+      assert.deepEqual(s.problems, [], body);
+    }
+    const bad = readIniSettings('/p/alembic.ini', ini('script_location = m\nversion_locations = a\nversion_path_separator = tab'));
+    assert.match(bad.problems[0] ?? '', /'tab' is not a valid value for version_path_separator/);
+  });
+
+  it('reads the options Alembic uses, and reports a missing script_location in Alembic\'s words', () => {
+    const s = readIniSettings('/p/alembic.ini', ini('script_location = %(here)s/db\nfile_template = %%(rev)s\nrecursive_version_locations = true\nsqlalchemy.url = postgresql://x'));
+    assert.equal(s.scriptLocation, '/p/db');
+    assert.equal(s.fileTemplate, '%(rev)s');
+    assert.equal(s.recursiveVersionLocations, true);
+    assert.equal(s.sqlalchemyUrl, 'postgresql://x');
+    assert.equal(readIniSettings('/p/alembic.ini', ini('script_location = m\nrecursive_version_locations = True')).recursiveVersionLocations, false, 'Alembic compares with "true" exactly');
+    assert.match(readIniSettings('/p/alembic.ini', ini('x = 1')).problems.join('\n'), /No 'script_location' key found in configuration\./);
+  });
+
+  it('reads [tool.alembic] from pyproject.toml and fills options the ini lacks', () => {
+    const toml = '[tool.alembic]\nscript_location = "%(here)s/migrations"\nversion_locations = ["%(here)s/a", "%(here)s/b"]\nrecursive_version_locations = true\n';
+    const s = readPyprojectSettings('/p/pyproject.toml', toml);
+    assert.ok(s);
+    assert.equal(s.kind, 'pyproject');
+    assert.equal(s.scriptLocation, '/p/migrations');
+    assert.deepEqual(s.versionLocations, ['/p/a', '/p/b']);
+    assert.equal(s.recursiveVersionLocations, true);
+    assert.equal(readPyprojectSettings('/p/pyproject.toml', '[project]\nname = "x"\n'), undefined);
+    const merged = readIniSettings('/p/alembic.ini', ini('sqlalchemy.url = x'), { pyproject: { path: '/p/pyproject.toml', text: toml } });
+    assert.equal(merged.scriptLocation, '/p/migrations', 'script_location from the toml');
+    assert.deepEqual(merged.problems, []);
+    const wrongType = readPyprojectSettings('/p/pyproject.toml', '[tool.alembic]\nscript_location = "m"\nrecursive_version_locations = "yes"\n');
+    assert.match(wrongType?.problems[0] ?? '', /boolean value expected for TOML parameter 'recursive_version_locations'/);
+  });
+
+  it('scans env.py for literal version_table arguments only', () => {
+    assert.deepEqual(scanEnvPy('context.configure(\n  connection=c,  # version_table="no"\n  version_table="my_versions",\n  version_table_schema=\'audit\')\n'),
+      { versionTable: 'my_versions', versionTableSchema: 'audit' });
+    assert.deepEqual(scanEnvPy('context.configure(version_table=NAME)\n# context.configure(version_table="x")\ns = "configure(version_table=\'y\')"\n'), {});
+    assert.deepEqual(scanEnvPy('context.configure(version_table="v_" + suffix)\n'), {});
+  });
+});
+
+describe('project: files Alembic loads', () => {
+  it('applies Alembic\'s file name filter', () => {
+    for (const n of ['abc_x.py', '001_initial.py', '.hidden.py', '_private.py']) assert.ok(isRevisionFileName(n), n);
+    for (const n of ['__init__.py', '__init__x.py', '.#abc.py', 'abc.pyc', 'abc.py~', 'abc.txt', 'abc.py.bak']) assert.ok(!isRevisionFileName(n), n);
+  });
+
+  it('lists files sorted, subfolders only when recursive, skipping __pycache__', async () => {
+    const fs = memoryFileSystem({
+      '/p/v/b.py': '', '/p/v/a.py': '', '/p/v/__init__.py': '', '/p/v/.#a.py': '', '/p/v/notes.txt': '',
+      '/p/v/sub/c.py': '', '/p/v/sub/deeper/d.py': '', '/p/v/__pycache__/e.py': '', '/p/v/aa/f.py': '',
+    });
+    assert.deepEqual(await listRevisionFiles(fs, ['/p/v'], false), ['/p/v/a.py', '/p/v/b.py']);
+    assert.deepEqual(await listRevisionFiles(fs, ['/p/v'], true), ['/p/v/a.py', '/p/v/b.py', '/p/v/aa/f.py', '/p/v/sub/c.py', '/p/v/sub/deeper/d.py']);
+    assert.deepEqual(await listRevisionFiles(fs, ['/p/missing', '/p/v/sub'], false), ['/p/v/sub/c.py']);
+  });
+
+  it('orders a project model\'s files as Alembic loads them', async () => {
+    const config = await loadConfigFile(memoryFileSystem({
+      '/p/alembic.ini': ini('script_location = m\nrecursive_version_locations = true'),
+      '/p/m/versions/z.py': '', '/p/m/versions/a/b.py': '', '/p/m/versions/b.py': '',
+    }), '/p/alembic.ini');
+    assert.ok(config);
+    const model = new ProjectModel(config, { parse: () => ({ functions: [], enumVariables: [], executedSql: [], comments: [], lineCount: 0, syntaxProblems: [] }) });
+    for (const p of ['/p/m/versions/a/b.py', '/p/m/versions/z.py', '/p/m/versions/b.py']) assert.ok(model.setFile(p, ''));
+    assert.equal(model.setFile('/p/m/env.py', ''), false, 'env.py is not a revision file');
+    assert.equal(model.setFile('/p/m/versions/__init__.py', ''), false);
+    assert.deepEqual(model.paths(), ['/p/m/versions/b.py', '/p/m/versions/z.py', '/p/m/versions/a/b.py']);
+  });
+});
+
+describe('project: discovery', () => {
+  const files = {
+    '/ws/alembic.ini': ini('script_location = %(here)s/migrations\nsqlalchemy.url = postgresql://u@h/d'),
+    '/ws/migrations/env.py': 'context.configure(url=url, version_table="app_versions")\n',
+    '/ws/migrations/versions/a.py': '',
+    '/ws/services/billing/pyproject.toml': '[tool.alembic]\nscript_location = "%(here)s/db"\n',
+    '/ws/services/billing/db/versions/b.py': '',
+    '/ws/services/other/pyproject.toml': '[project]\nname = "other"\n',
+    '/ws/services/pkg/alembic.ini': ini('script_location = myapp.data:migrations\nversion_locations = %(here)s/v1 %(here)s/v2'),
+    '/ws/services/pkg/src/myapp/data/migrations/env.py': '',
+    '/ws/services/pkg/v1/x.py': '',
+    '/ws/node_modules/x/alembic.ini': ini('script_location = m'),
+    '/ws/.venv/pyvenv.cfg': '', '/ws/.venv/lib/alembic.ini': ini('script_location = m'),
+    '/ws/env2/pyvenv.cfg': '', '/ws/env2/alembic.ini': ini('script_location = m'),
+  };
+
+  it('finds every alembic.ini and [tool.alembic], skipping dependencies and virtual environments', async () => {
+    const projects = await discoverProjects(memoryFileSystem(files), ['/ws']);
+    assert.deepEqual(projects.map((p) => [p.id, p.kind]), [
+      ['/ws/alembic.ini', 'ini'],
+      ['/ws/services/billing/pyproject.toml', 'pyproject'],
+      ['/ws/services/pkg/alembic.ini', 'ini'],
+    ]);
+    const [root, billing, pkg] = projects;
+    assert.equal(root?.scriptLocationPath, '/ws/migrations');
+    assert.deepEqual(root?.versionLocationPaths, ['/ws/migrations/versions']);
+    assert.equal(root?.versionTable, 'app_versions');
+    assert.equal(root?.sqlalchemyUrl, 'postgresql://u@h/d');
+    assert.deepEqual(billing?.versionLocationPaths, ['/ws/services/billing/db/versions']);
+    assert.equal(pkg?.scriptLocationPath, '/ws/services/pkg/src/myapp/data/migrations', 'package:path found under src/');
+    assert.deepEqual(pkg?.versionLocationPaths, ['/ws/services/pkg/v1', '/ws/services/pkg/v2']);
+    assert.match(pkg?.problems.join('\n') ?? '', /version location '\/ws\/services\/pkg\/v2' does not exist \(Alembic skips it\)/);
+  });
+
+  it('uses only the configured file when alembic.configFile is set', async () => {
+    const projects = await discoverProjects(memoryFileSystem(files), ['/ws'], { configFile: 'services/pkg/alembic.ini' });
+    assert.deepEqual(projects.map((p) => p.id), ['/ws/services/pkg/alembic.ini']);
+    const missing = await discoverProjects(memoryFileSystem(files), ['/ws'], { configFile: '/ws/nope.ini' });
+    assert.match(missing[0]?.problems[0] ?? '', /cannot read the configuration file/);
+  });
+
+  it('reports a package that cannot be found', async () => {
+    const p = await loadConfigFile(memoryFileSystem({ '/p/alembic.ini': ini('script_location = nopkg:migrations') }), '/p/alembic.ini');
+    assert.match(p?.problems.join('\n') ?? '', /package 'nopkg' not found in the workspace/);
+    assert.deepEqual(p?.versionLocationPaths, []);
+  });
+});
