@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildRevisionGraph } from '../../server/src/core/graph';
 import { parseMigration } from '../../server/src/core/parse';
-import { allRules, runRules } from '../../server/src/core/rules';
+import { allRules, isSuppressed, parseSuppressions, runRules } from '../../server/src/core/rules';
 import { createRevisionFromTemplate, loadTemplateLibrary, type MigrationTemplate } from '../../server/src/core/templates';
 import type { Finding } from '../../server/src/core/types';
 import { fixturePath, repoRoot } from '../support/paths';
@@ -74,5 +74,16 @@ describe('templates: every template passes every rule', () => {
     const down = m.downRevision?.value;
     assert.ok(down?.kind === 'sequence');
     assert.deepEqual(down.items.map((i) => i.value), ['a'.repeat(12), 'b'.repeat(12)]);
+  });
+
+  it("enum-add-value's deliberately empty downgrade carries a suppression the rule engine reads", () => {
+    const t = library.find((x) => x.id === 'enum-add-value');
+    assert.ok(t);
+    const m = parseMigration(findingsFor(t).text);
+    const downgrade = m.functions.find((f) => f.name === 'downgrade');
+    assert.ok(downgrade?.isEmpty, 'the downgrade is empty on purpose');
+    const suppressions = parseSuppressions(m.comments);
+    assert.equal(isSuppressed(suppressions, 'missing-downgrade', downgrade.defLineRange.start.line), true);
+    assert.equal(isSuppressed(suppressions, 'enum-without-checkfirst', downgrade.defLineRange.start.line), false);
   });
 });
