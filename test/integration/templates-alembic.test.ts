@@ -168,6 +168,17 @@ describe('templates compared with the real Alembic and Mako', function () {
       '% if imports:\nI\n% elif message:\nM\n%   if not upgrades:\nnested ${message}\n%   endif\n% else:\nE\n% endif\nend\n',
       '<%!\nimport re\n\n%>"""${message}"""\n[${"  x  " | trim}] ${"<a & \'b\'>" | h} cost $5 < 6 <b>\n',
       'x = ${repr(message)}\ny = ${repr(depends_on)}\nz = ${comma(down_revision)}\n',
+      // The typed layout of recent Alembic versions (written for this test).
+      [
+        '"""${message}', '', 'Revision ID: ${up_revision}', 'Revises: ${down_revision | comma,n}', 'Create Date: ${create_date}', '', '"""',
+        'from typing import Sequence, Union', '', 'from alembic import op', 'import sqlalchemy as sa', '${imports if imports else ""}', '',
+        '# revision identifiers, used by Alembic.', 'revision: str = ${repr(up_revision)}',
+        'down_revision: Union[str, Sequence[str], None] = ${repr(down_revision)}',
+        'branch_labels: Union[str, Sequence[str], None] = ${repr(branch_labels)}',
+        'depends_on: Union[str, Sequence[str], None] = ${repr(depends_on)}', '', '',
+        'def upgrade() -> None:', '    """Upgrade schema."""', '    ${upgrades if upgrades else "pass"}', '', '',
+        'def downgrade() -> None:', '    """Downgrade schema."""', '    ${downgrades if downgrades else "pass"}', '',
+      ].join('\n'),
     ];
     const script = [
       'import datetime, json, sys',
