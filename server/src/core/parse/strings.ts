@@ -2,18 +2,18 @@
 // (bytes, f-strings, `\N{...}` names, malformed escapes) yields undefined: callers report it rather
 // than guess.
 import * as tok from './tokenizer';
-import { stringBody, type TokenStream } from './tokenizer';
+import type { TokenStream } from './tokenizer';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
 // imported constant is a getter call, which cost a third of the parse time in these loops.
 const SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT, SF_RAW = tok.SF_RAW, TK_STRING = tok.TK_STRING;
+const stringBodyStart = tok.stringBodyStart, stringBodyEnd = tok.stringBodyEnd;
 
 /** The value of one STRING token, or undefined when it is not a plain `str` literal we can evaluate. */
 export function stringTokenValue(ts: TokenStream, i: number): string | undefined {
   const f = ts.flags[i] ?? 0;
   if (f & (SF_BYTES | SF_FORMAT)) return undefined;
-  const [s, e] = stringBody(ts, i);
-  return decodeStringBody(ts.text, s, e, (f & SF_RAW) !== 0);
+  return decodeStringBody(ts.text, stringBodyStart(ts, i), stringBodyEnd(ts, i), (f & SF_RAW) !== 0);
 }
 
 /** The value of adjacent STRING tokens [a, b) (implicit concatenation), or undefined. */

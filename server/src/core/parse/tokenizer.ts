@@ -83,13 +83,22 @@ export interface TokenStream {
   readonly problems: OffsetProblem[];
 }
 
+/** ASCII character classes: 1 starts a name, 2 is a digit (continues a name). */
+const ASCII_CLASS: Uint8Array = (() => {
+  const a = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE) a[c] = 1;
+    else if (c >= CH_0 && c <= CH_9) a[c] = 2;
+  }
+  return a;
+})();
+
 export function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE || (c >= 0x80 && !isUnicodeSpace(c));
+  return c < 128 ? ASCII_CLASS[c] === 1 : c >= 0x80 && !isUnicodeSpace(c);
 }
 
 export function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= CH_0 && c <= CH_9) || c === CH_UNDERSCORE ||
-    (c >= 0x80 && !isUnicodeSpace(c));
+  return c < 128 ? ASCII_CLASS[c] !== 0 : c >= 0x80 && !isUnicodeSpace(c);
 }
 
 function isUnicodeSpace(c: number): boolean {
@@ -122,12 +131,18 @@ export function stringPrefixLength(flags: number): number {
 
 /** Offsets of the text between the quotes of a STRING token. */
 export function stringBody(ts: TokenStream, i: number): [number, number] {
+  return [stringBodyStart(ts, i), stringBodyEnd(ts, i)];
+}
+
+export function stringBodyStart(ts: TokenStream, i: number): number {
   const f = ts.flags[i] ?? 0;
-  const q = f & SF_TRIPLE ? 3 : 1;
-  const s = (ts.start[i] ?? 0) + stringPrefixLength(f) + q;
-  let e = ts.end[i] ?? 0;
-  if (!(f & SF_UNTERMINATED)) e -= q;
-  return [s, Math.max(s, e)];
+  return (ts.start[i] ?? 0) + stringPrefixLength(f) + (f & SF_TRIPLE ? 3 : 1);
+}
+
+export function stringBodyEnd(ts: TokenStream, i: number): number {
+  const f = ts.flags[i] ?? 0;
+  const e = f & SF_UNTERMINATED ? ts.end[i] ?? 0 : (ts.end[i] ?? 0) - (f & SF_TRIPLE ? 3 : 1);
+  return Math.max(stringBodyStart(ts, i), e);
 }
 
 class Tokenizer {
@@ -144,6 +159,7 @@ class Tokenizer {
   private readonly brackets: number[] = [];
   private readonly indents: number[] = [0];
   private lineHasTokens = false;
+  private recoveredAtLineStart = false;
   /** Where a failed string scan stopped (a newline, or the end of the text). */
   private failAt = 0;
 
@@ -258,9 +274,8 @@ class Tokenizer {
           if (q === CH_SQUOTE || q === CH_DQUOTE) {
             const pf = prefixFlags(t, pos, p);
             if (pf >= 0) {
-              const r = this.string(pos, p, pf);
-              pos = r.end;
-              if (r.atLineStart) atLineStart = true;
+              pos = this.string(pos, p, pf);
+              if (this.recoveredAtLineStart) atLineStart = true;
               continue;
             }
           }
@@ -274,9 +289,8 @@ class Tokenizer {
         continue;
       }
       if (c === CH_SQUOTE || c === CH_DQUOTE) {
-        const r = this.string(pos, pos, 0);
-        pos = r.end;
-        if (r.atLineStart) atLineStart = true;
+        pos = this.string(pos, pos, 0);
+        if (this.recoveredAtLineStart) atLineStart = true;
         continue;
       }
       if (c === CH_BACKSLASH) {
@@ -382,7 +396,9 @@ class Tokenizer {
   }
 
   /** A string literal whose prefix starts at tokStart and whose opening quote is at quote. */
-  private string(tokStart: number, quote: number, pf: number): { end: number; atLineStart: boolean } {
+  /** Returns the offset after the string; sets recoveredAtLineStart when recovery ended it before a line. */
+  private string(tokStart: number, quote: number, pf: number): number {
+    this.recoveredAtLineStart = false;
     const t = this.text;
     const q = t.charCodeAt(quote);
     const triple = t.charCodeAt(quote + 1) === q && t.charCodeAt(quote + 2) === q;
@@ -390,7 +406,7 @@ class Tokenizer {
     const r = this.body(quote + (triple ? 3 : 1), q, triple, flags, 0);
     if (r >= 0) {
       this.emit(TK_STRING, tokStart, r, flags);
-      return { end: r, atLineStart: false };
+      return r;
     }
     flags |= SF_UNTERMINATED;
     if (!triple) {
@@ -398,14 +414,15 @@ class Tokenizer {
       if (end >= this.n) end = lineEndFrom(t, quote);
       this.problems.push({ message: 'unterminated string literal', start: tokStart, end });
       this.emit(TK_STRING, tokStart, end, flags);
-      return { end, atLineStart: false };
+      return end;
     }
     const end = this.nextBlockLine(quote);
     this.problems.push({ message: 'unterminated triple-quoted string literal', start: tokStart, end: Math.min(end, quote + 3) });
     this.emit(TK_STRING, tokStart, end, flags);
-    if (end >= this.n) return { end, atLineStart: false };
+    if (end >= this.n) return end;
     if (this.brackets.length === 0) this.newline(end, end);
-    return { end, atLineStart: true };
+    this.recoveredAtLineStart = true;
+    return end;
   }
 
   /** Start of the first line after p that begins with a column-0 def/class/decorator, or the text's end. */
@@ -614,7 +631,8 @@ class Tokenizer {
     // Brackets opened after the partner are left unclosed (`(]` style mistakes).
     for (let j = st.length - 1; j > k; j--) this.unclosed(st[j] ?? 0);
     const b = st[k] ?? 0;
-    st.length = k;
+    if (k === st.length - 1) st.pop();
+    else st.length = k;
     this.match[b] = i;
     this.match[i] = b;
   }

@@ -9,6 +9,10 @@ import { type TokenStream } from './tokenizer';
 // imported constant is a getter call, which cost a third of the parse time in these loops.
 const TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP;
 
+/** First letters of the keywords: most names are ruled out without building a string. */
+const KEYWORD_FIRST = new Uint8Array(128);
+for (const c of 'FNTabcdefgilnoprtwy') KEYWORD_FIRST[c.charCodeAt(0)] = 1;
+
 const PYTHON_KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
   'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
@@ -48,7 +52,11 @@ export class Tokens {
   }
 
   isKeyword(i: number): boolean {
-    return this.kind[i] === TK_NAME && PYTHON_KEYWORDS.has(this.tokText(i));
+    if (this.kind[i] !== TK_NAME) return false;
+    const s = this.start[i] ?? 0;
+    const len = (this.end[i] ?? 0) - s;
+    if (len < 2 || len > 8 || KEYWORD_FIRST[this.text.charCodeAt(s)] !== 1) return false;
+    return PYTHON_KEYWORDS.has(this.tokText(i));
   }
 
   tokText(i: number): string {
