@@ -193,6 +193,18 @@ describe('tokenizer', () => {
     }
   });
 
+  it('never starts or ends a token between CR and LF', () => {
+    const samples = ['f"{x:\\\r\n}"\r\n', '"a\\\r\nb"\r\n', '"open\r\nx', "f'{x\r\n", 'a = (1, \\\r\n 2) # c\r\n', '"""a\r\n\r\ndef f():\r\n'];
+    for (const s of samples) {
+      const ts = tokenize(s);
+      const between = (o: number): boolean => s[o - 1] === '\r' && s[o] === '\n';
+      for (let i = 0; i < ts.count; i++) {
+        assert.ok(!between(ts.start[i] ?? 0) && !between(ts.end[i] ?? 0), `${JSON.stringify(s)} token ${i}`);
+      }
+      for (const p of ts.problems) assert.ok(!between(p.start) && !between(p.end), JSON.stringify(s));
+    }
+  });
+
   it('reads deeply nested f-strings without exhausting the stack', () => {
     const deep = 'f"{' + 'f"{'.repeat(3000) + 'x' + '}"'.repeat(3000) + '}"';
     const ts = tokenize(`${deep} + 1\n`);

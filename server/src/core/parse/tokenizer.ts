@@ -547,7 +547,7 @@ class Tokenizer {
       // The enclosing string's closing quote ends the field early (a half-typed spec).
       if (c === q && (!triple || (t.charCodeAt(p + 1) === q && t.charCodeAt(p + 2) === q))) return p;
       if ((c === CH_LF || c === CH_CR) && !triple) { this.failAt = p; return -1; }
-      if (c === CH_BACKSLASH) { p += 2; continue; }
+      if (c === CH_BACKSLASH) { p += t.charCodeAt(p + 1) === CH_CR && t.charCodeAt(p + 2) === CH_LF ? 3 : 2; continue; }
       p++;
     }
     this.failAt = n;
