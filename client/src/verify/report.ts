@@ -113,7 +113,7 @@ function setupLines(report: VerifyReport): string[] {
   const lines: string[] = [];
   const s = report.scratch;
   if (s) {
-    const where = s.location === 'local' ? `a throwaway local PostgreSQL at ${s.endpoint}` : `${s.endpoint} (PostgreSQL ${s.serverVersion})`;
+    const where = `${s.location === 'local' ? 'a throwaway local PostgreSQL at ' : ''}${s.endpoint} (PostgreSQL ${s.serverVersion})`;
     lines.push(`Scratch database \`${s.name}\` on ${where}; ${s.dropped ? 'dropped afterwards' : `**not dropped**: ${s.dropError ?? 'unknown reason'}`}`);
     if (s.fallbackReason) lines.push(`The configured server was not used: ${s.fallbackReason}`);
   }

@@ -215,7 +215,7 @@ async function createOnLocalCluster(
     }
   });
   return {
-    name, location: 'local', alembicUrl, endpoint: `${cluster.host}:${cluster.port} (local, PostgreSQL ${cluster.version})`,
+    name, location: 'local', alembicUrl, endpoint: `${cluster.host}:${cluster.port}`,
     serverVersion, ...(fallbackReason ? { fallbackReason } : {}), drop,
     connect: async () => {
       const c = new Client(config(name));
