@@ -1,3 +1,321 @@
 // alembic-lint: the command-line tool over the same core as the language server.
-process.stdout.write('alembic-lint: not implemented yet\n');
-process.exitCode = 2;
+//   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=sev]
+//   alembic-lint graph PATH... [--recursive] [--json]
+// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error (on stderr).
+import path from 'node:path';
+import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from './core/config/severities';
+import { historyOrder } from './core/graph';
+import {
+  discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
+} from './core/project';
+import { ProjectModel } from './core/project/model';
+import { allRules, ruleIds } from './core/rules';
+import type { Finding, Severity } from './core/types';
+import { nodeFileSystem } from './nodeFileSystem';
+import pkg from '../../package.json';
+
+const USAGE = `Usage:
+  alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
+  alembic-lint graph PATH... [--recursive] [--json]
+  alembic-lint rules
+  alembic-lint --help | --version
+
+PATH is a folder holding alembic.ini or a pyproject.toml with [tool.alembic], an .ini file, a pyproject.toml,
+or a folder of migration files (taken as one version location). With --recursive, every Alembic project
+below each folder is checked.
+
+check   reports problems in the revision graph and the migration files.
+          --format   text (default): path:line:col: severity rule message
+                     json: {"diagnostics": [...], "summary": {...}}
+                     sarif: SARIF 2.1.0 for code scanning
+          --fail-on  the lowest severity that makes the exit code 1 (default: error)
+          --rule     override a rule's severity (error, warning, information, hint, off); repeatable.
+                     Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
+graph   prints each project's revisions (history order), heads and bases; --json for machines.
+rules   lists the rules with their default severities.
+
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  command: 'check' | 'graph' | 'rules' | 'help' | 'version';
+  paths: string[];
+  recursive: boolean;
+  format: 'text' | 'json' | 'sarif';
+  failOn: 'error' | 'warning' | 'never';
+  rules: string[];
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { command: 'help', paths: [], recursive: false, format: 'text', failOn: 'error', rules: [], json: false };
+  const rest = [...argv];
+  const value = (name: string, inline: string | undefined): string => {
+    if (inline !== undefined) return inline;
+    const v = rest.shift();
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  let command: string | undefined;
+  while (rest.length > 0) {
+    const arg = rest.shift() ?? '';
+    if (arg === '--') {
+      opts.paths.push(...rest.splice(0));
+      break;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      const eq = arg.indexOf('=');
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+      switch (name) {
+        case '-h': case '--help': return { ...opts, command: 'help' };
+        case '-V': case '--version': return { ...opts, command: 'version' };
+        case '-r': case '--recursive': opts.recursive = true; break;
+        case '--json': opts.json = true; break;
+        case '--format': {
+          const f = value(name, inline);
+          if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${f}')`);
+          opts.format = f;
+          break;
+        }
+        case '--fail-on': {
+          const f = value(name, inline);
+          if (f !== 'error' && f !== 'warning' && f !== 'never') throw new UsageError(`--fail-on must be error, warning or never (got '${f}')`);
+          opts.failOn = f;
+          break;
+        }
+        case '--rule': opts.rules.push(value(name, inline)); break;
+        default: throw new UsageError(`unknown option '${arg}'`);
+      }
+      continue;
+    }
+    if (command === undefined) command = arg;
+    else opts.paths.push(arg);
+  }
+  if (command === undefined) return opts;
+  if (command !== 'check' && command !== 'graph' && command !== 'rules' && command !== 'help') throw new UsageError(`unknown command '${command}'`);
+  opts.command = command;
+  if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
+  if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
+  return opts;
+}
+
+/** The projects a PATH names (see USAGE). Configuration errors are UsageErrors (exit 2). */
+async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig[]> {
+  const abs = path.resolve(p);
+  const kind = await nodeFileSystem.stat(abs);
+  if (kind === undefined) throw new UsageError(`${p}: no such file or folder`);
+  if (kind === 'file') {
+    const config = await loadConfigFile(nodeFileSystem, abs);
+    if (!config) throw new UsageError(`${p}: no [tool.alembic] table`);
+    return [config];
+  }
+  if (recursive) {
+    const found = await discoverProjects(nodeFileSystem, [abs]);
+    if (found.length === 0) throw new UsageError(`${p}: no alembic.ini or pyproject.toml with [tool.alembic] below this folder`);
+    return found;
+  }
+  const config = await loadFolderConfig(nodeFileSystem, abs);
+  if (config) return [config];
+  const entries = (await nodeFileSystem.readDirectory(abs)) ?? [];
+  if (!entries.some((e) => e.kind === 'file' && e.name.endsWith('.py'))) {
+    throw new UsageError(`${p}: neither an Alembic project (alembic.ini, pyproject.toml with [tool.alembic]) nor a folder of migration files`);
+  }
+  return [await loadMigrationFolder(nodeFileSystem, abs)];
+}
+
+async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<ProjectModel[]> {
+  const configs = new Map<string, ProjectConfig>();
+  for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
+  const models: ProjectModel[] = [];
+  for (const config of configs.values()) {
+    const existing = [];
+    for (const loc of config.versionLocationPaths) if ((await nodeFileSystem.stat(loc)) === 'directory') existing.push(loc);
+    if (existing.length === 0) {
+      throw new UsageError(`${config.configFile}: no version location to read\n${config.problems.map((x) => `  ${x}`).join('\n')}`);
+    }
+    for (const problem of config.problems) stderr(`alembic-lint: warning: ${problem}\n`);
+    models.push(await ProjectModel.load(nodeFileSystem, config));
+  }
+  return models;
+}
+
+async function projectSeverities(config: ProjectConfig, cli: RuleSeverityMap, stderr: (s: string) => void): Promise<RuleSeverityMap> {
+  const file = path.join(config.root, 'pyproject.toml');
+  const text = await nodeFileSystem.readFile(file);
+  if (text === undefined) return cli;
+  const r = severitiesFromPyproject(text, file, ruleIds);
+  if (r.errors.length > 0) throw new UsageError(r.errors.join('\n'));
+  for (const w of r.warnings) stderr(`alembic-lint: warning: ${w}\n`);
+  return mergeSeverities(r.severities, cli);
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+function summary(findings: Finding[], models: ProjectModel[]): Record<string, number> {
+  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  return {
+    projects: models.length,
+    files: models.reduce((n, m) => n + m.paths().length, 0),
+    revisions: models.reduce((n, m) => n + m.graph.nodes.size, 0),
+    errors: count('error'),
+    warnings: count('warning'),
+    information: count('information'),
+    hints: count('hint'),
+    total: findings.length,
+  };
+}
+
+function sarif(findings: Finding[]): unknown {
+  const rules = allRules.map((r) => ({
+    id: r.id,
+    name: r.id,
+    shortDescription: { text: r.description },
+    helpUri: r.docsUrl,
+    defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
+  }));
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const location = (p: string, range: Finding['range']): unknown => ({
+    physicalLocation: {
+      artifactLocation: { uri: toUri(p), ...(path.isAbsolute(toUri(p)) ? {} : { uriBaseId: '%SRCROOT%' }) },
+      region: { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 },
+    },
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'alembic-lint', version: pkg.version, informationUri: allRules[0]?.docsUrl.replace(/[^/]+$/, '') ?? '', rules } },
+      columnKind: 'utf16CodeUnits',
+      originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToUri(process.cwd())}/` } },
+      results: findings.map((f) => ({
+        ruleId: f.rule,
+        ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
+        level: sarifLevel(f.severity),
+        message: { text: f.message },
+        locations: [location(f.path, f.range)],
+        ...(f.related && f.related.length > 0
+          ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, ...(location(r.path, r.range) as object) })) }
+          : {}),
+      })),
+    }],
+  };
+}
+
+function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
+  return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
+}
+
+/** A path relative to the working folder as a URI reference (forward slashes, escaped), else a file URI. */
+function toUri(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).map(encodeURIComponent).join('/');
+  return pathToUri(p);
+}
+
+function pathToUri(p: string): string {
+  return `file://${p.split(path.sep).map(encodeURIComponent).join('/')}`;
+}
+
+async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const cli = severitiesFromCli(opts.rules, ruleIds);
+  if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
+  const models = await loadAll(opts.paths, opts.recursive, err);
+  const findings: Finding[] = [];
+  for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
+  findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
+  const sum = summary(findings, models);
+  if (opts.format === 'json') {
+    out(`${JSON.stringify({
+      diagnostics: findings.map((f) => ({
+        path: f.path, line: f.range.start.line + 1, column: f.range.start.character + 1,
+        endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1, severity: f.severity, rule: f.rule, message: f.message,
+      })),
+      summary: sum,
+    }, null, 2)}\n`);
+  } else if (opts.format === 'sarif') {
+    out(`${JSON.stringify(sarif(findings), null, 2)}\n`);
+  } else {
+    for (const f of findings) out(`${displayPath(f.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}\n`);
+    err(`alembic-lint: ${sum.revisions} revisions in ${sum.projects} project${sum.projects === 1 ? '' : 's'}: ` +
+      `${sum.errors} error${sum.errors === 1 ? '' : 's'}, ${sum.warnings} warning${sum.warnings === 1 ? '' : 's'}, ` +
+      `${sum.information} information, ${sum.hints} hint${sum.hints === 1 ? '' : 's'}\n`);
+  }
+  if (opts.failOn === 'never') return 0;
+  const limit = RANK[opts.failOn];
+  return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
+}
+
+async function runGraph(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const models = await loadAll(opts.paths, opts.recursive, err);
+  const projects = models.map((m) => {
+    const g = m.graph;
+    return {
+      root: m.config.root,
+      versionLocations: m.config.versionLocationPaths,
+      revisions: historyOrder(g).flatMap((id) => {
+        const n = g.nodes.get(id);
+        if (!n) return [];
+        const doc = n.file.migration.docstring;
+        return [{
+          revision: n.revision,
+          downRevisions: n.file.downRevisions.map((d) => d.value),
+          dependsOn: n.file.dependsOn.map((d) => d.value),
+          branchLabels: n.ownBranchLabels,
+          path: n.path,
+          message: doc?.message ?? null,
+          createDate: doc?.createDate ?? null,
+        }];
+      }),
+      heads: g.heads,
+      bases: g.bases,
+    };
+  });
+  if (opts.json) {
+    out(`${JSON.stringify({ projects }, null, 2)}\n`);
+    return 0;
+  }
+  for (const p of projects) {
+    out(`${displayPath(p.root)} (${p.revisions.length} revisions; heads: ${p.heads.join(', ') || '-'}; bases: ${p.bases.join(', ') || '-'})\n`);
+    for (const r of p.revisions) {
+      const marks = [p.heads.includes(r.revision) ? 'head' : '', r.downRevisions.length > 1 ? 'mergepoint' : '', r.branchLabels.length ? r.branchLabels.join(',') : ''].filter(Boolean);
+      out(`  ${r.downRevisions.join(', ') || '<base>'} -> ${r.revision}${marks.length ? ` (${marks.join(') (')})` : ''}, ${r.message ?? ''}\n`);
+    }
+  }
+  return 0;
+}
+
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  try {
+    const opts = parseArgs(argv);
+    switch (opts.command) {
+      case 'help': out(`${USAGE}\n`); return 0;
+      case 'version': out(`alembic-lint ${pkg.version}\n`); return 0;
+      case 'rules':
+        for (const r of allRules) out(`${r.id.padEnd(28)} ${r.defaultSeverity.padEnd(12)} ${r.description}\n`);
+        return 0;
+      case 'graph': return await runGraph(opts, out, err);
+      case 'check': return await runCheck(opts, out, err);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`alembic-lint: ${e.message}\n${e.message.includes('PATH') || e.message.startsWith('unknown') || e.message.includes('--') ? 'Run alembic-lint --help for usage.\n' : ''}`);
+      return 2;
+    }
+    err(`alembic-lint: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  // exitCode rather than process.exit(): stdout is flushed before Node exits, so large JSON is complete.
+  void main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then((code) => {
+    process.exitCode = code;
+  });
+}
