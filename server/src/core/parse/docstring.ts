@@ -12,12 +12,11 @@
 import type { DocstringHeader, StringAt } from '../types';
 import { decodeStringBody } from './strings';
 import * as tok from './tokenizer';
-import { stringBody } from './tokenizer';
+import type { Tokens } from './tokens';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
 // imported constant is a getter call, which cost a third of the parse time in these loops.
-const SF_RAW = tok.SF_RAW;
-import type { Tokens } from './tokens';
+const SF_RAW = tok.SF_RAW, stringBody = tok.stringBody;
 
 const REVISION_ID = 'Revision ID:';
 const REVISES = 'Revises:';

@@ -4,13 +4,14 @@
 import type { ArgValue, KeywordArg, ParsedCall, RevisionValue, StringAt } from '../types';
 import { concatenatedValue } from './strings';
 import * as tok from './tokenizer';
+import type { Tokens } from './tokens';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
 // imported constant is a getter call, which cost a third of the parse time in these loops.
-const OP_ELLIPSIS = tok.OP_ELLIPSIS, OP_POW = tok.OP_POW, SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT, TK_NAME = tok.TK_NAME, TK_NUMBER = tok.TK_NUMBER, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
-import type { Tokens } from './tokens';
+const OP_ELLIPSIS = tok.OP_ELLIPSIS, OP_POW = tok.OP_POW, SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT;
+const TK_NAME = tok.TK_NAME, TK_NUMBER = tok.TK_NUMBER, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
 
-const DOT = 46, LPAREN = 40, RPAREN = 41, LBRACKET = 91, COMMA = 44, EQUALS = 61, STAR = 42, MINUS = 45, PLUS = 43;
+const DOT = 46, LPAREN = 40, LBRACKET = 91, COMMA = 44, EQUALS = 61, STAR = 42, MINUS = 45, PLUS = 43;
 
 /** What surrounds a call: a batch_alter_table block, an autocommit block. */
 export interface CallContext {

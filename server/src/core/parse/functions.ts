@@ -3,11 +3,12 @@
 import type { MigrationFunction, ParsedCall } from '../types';
 import { type CallContext, readChain, readValue, startsPrimary } from './expressions';
 import * as tok from './tokenizer';
+import type { Tokens } from './tokens';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
 // imported constant is a getter call, which cost a third of the parse time in these loops.
-const OP_ELLIPSIS = tok.OP_ELLIPSIS, TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
-import type { Tokens } from './tokens';
+const OP_ELLIPSIS = tok.OP_ELLIPSIS, TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME;
+const TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
 
 const LPAREN = 40, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, DOT = 46;
 

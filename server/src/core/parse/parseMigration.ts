@@ -7,9 +7,9 @@ import type {
 import { readDocstringHeader } from './docstring';
 import { NO_CONTEXT, readChain, readRevisionValue, startsPrimary } from './expressions';
 import { migrationFunctionName, readFunction, type DefSite } from './functions';
+import { LineIndex } from './lineIndex';
 import * as tok from './tokenizer';
 import { createTokenBuffers, tokenize } from './tokenizer';
-import { LineIndex } from './lineIndex';
 import { Tokens } from './tokens';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
@@ -18,7 +18,8 @@ const AUGMENTED_ASSIGN_OPS = tok.AUGMENTED_ASSIGN_OPS, SF_BYTES = tok.SF_BYTES, 
 const TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE;
 const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
 
-const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, STAR = 42, LBRACE = 123, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, AT = 64;
+const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, LBRACE = 123;
+const STAR = 42, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, AT = 64;
 
 const FIELD_OF: Record<RevisionVariable, 'revision' | 'downRevision' | 'branchLabels' | 'dependsOn'> = {
   revision: 'revision',

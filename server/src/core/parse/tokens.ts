@@ -3,7 +3,7 @@
 import type { Range } from '../types';
 import { LineIndex } from './lineIndex';
 import * as tok from './tokenizer';
-import { type TokenStream } from './tokenizer';
+import type { TokenStream } from './tokenizer';
 
 // Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
 // imported constant is a getter call, which cost a third of the parse time in these loops.
