@@ -12,6 +12,16 @@ import { capture, otherSessions, project, runnerFor, tables, versions, waitFor, 
 
 const FIRST = '5e5e00000001';
 
+/** Whether SIGTERM (15) is in the process's ignored-signal mask (Linux /proc). */
+function ignoresSigterm(pid: number): boolean {
+  try {
+    const m = /^SigIgn:\s+([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m !== null && (BigInt(`0x${m[1]}`) & (1n << 14n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -51,6 +61,9 @@ describe('AlembicRunner: cancellation and one run at a time', function () {
     const out = capture();
     const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal, sink: out.sink });
     await waitFor('the migration to sleep in PostgreSQL', sleeping);
+    // Output streams while the run is under way, not only at its end.
+    await waitFor('the log line of the sleeping step', async () =>
+      (out.lines.some((l) => l.text.includes(`Running upgrade ${FIRST} -> 5e5e00000002`)) ? true : undefined));
     const sessionsWhileSleeping = await otherSessions(testServerUrl(), db.name);
     const t0 = Date.now();
     ac.abort();
@@ -81,8 +94,12 @@ describe('AlembicRunner: cancellation and one run at a time', function () {
     const ac = new AbortController();
     const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });
     await waitFor('the migration to sleep in PostgreSQL', sleeping);
-    const helperPid = Number(fs.readFileSync(pidFile, 'utf8'));
-    assert.ok(alive(helperPid), 'the helper runs before cancelling');
+    const helperPid = await waitFor('the helper pid file', async () => {
+      const text = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '';
+      return text ? Number(text) : undefined;
+    });
+    // The helper must be ignoring SIGTERM before the test means anything (Python takes a while to start).
+    await waitFor('the helper to ignore SIGTERM', async () => (ignoresSigterm(helperPid) ? true : undefined));
     const t0 = Date.now();
     ac.abort();
     const result = await running;

@@ -182,8 +182,9 @@ describe('AlembicRunner: commands against PostgreSQL', function () {
   });
 
   it('never lets the password reach the sink or the result', async () => {
-    // No `@` or `:` in it: Alembic splits a target at `@` (label@rev) and refuses `:` (a range) online.
-    const password = `Pw-${crypto.randomBytes(6).toString('hex')}/x%y;z`;
+    // No `@`, `:`, `-` or `+` in it: Alembic parses targets (label@rev, ranges, rev-N) and would echo
+    // only a fragment.
+    const password = `Pw${crypto.randomBytes(6).toString('hex')}/x%y;z`;
     const role = `runner_${crypto.randomBytes(3).toString('hex')}`;
     await withClient(testServerUrl(), async (c) => {
       await c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);

@@ -126,6 +126,13 @@ describe('alembic results', () => {
       'Downgraded 1 revision: 222200000002');
     assert.equal(interpretRun(run({ command: cmd.upgrade({ target: 'head', sql: true }), stderr: UPGRADE_LOG })).message,
       'Generated upgrade SQL for 3 revisions');
+    // Logging on but nothing run, versus an env.py that logs nothing at all.
+    const noop = interpretRun(run({ stderr: UPGRADE_LOG.split('\n').slice(0, 2).join('\n') }));
+    assert.equal(noop.message, 'Nothing to upgrade: the database is already at the target');
+    assert.equal(noop.stepsKnown, true);
+    const silent = interpretRun(run({ stderr: '' }));
+    assert.equal(silent.stepsKnown, false);
+    assert.match(silent.message, /finished \(env\.py does not log/);
     const cancelled = interpretRun(run({ cancelled: true, exitCode: null, signal: 'SIGTERM', sessionsEnded: 1 }));
     assert.equal(cancelled.status, 'cancelled');
     assert.match(cancelled.message, /ended 1 database session/);

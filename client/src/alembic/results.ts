@@ -75,6 +75,11 @@ export interface RunOutcome {
   advice?: Advice;
   /** Every revision step Alembic logged, in order. Offline (`--sql`) these are the steps the SQL holds. */
   steps: RevisionStep[];
+  /**
+   * Whether Alembic's INFO log was on, so that `steps` is complete. An env.py without
+   * `fileConfig(...)` logs nothing: then compare the version table before and after instead.
+   */
+  stepsKnown: boolean;
   /** When a run failed after starting a step: that step (its changes were not kept unless env.py commits per migration). */
   failedStep?: RevisionStep;
   durationMs: number;
@@ -301,8 +306,11 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function successMessage(run: RunResult, steps: RevisionStep[]): string {
+function successMessage(run: RunResult, steps: RevisionStep[], stepsKnown: boolean): string {
   const name = run.command.name;
+  if (!stepsKnown && steps.length === 0 && ['upgrade', 'downgrade'].includes(name)) {
+    return `${run.display} finished (env.py does not log the revisions it runs)`;
+  }
   const ups = steps.filter((s) => s.direction === 'upgrade');
   const downs = steps.filter((s) => s.direction === 'downgrade');
   const chain = (ids: string[]): string => ids.join(' → ');
@@ -328,7 +336,9 @@ function successMessage(run: RunResult, steps: RevisionStep[]): string {
 /** Turns a finished run into what the UI shows. */
 export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOutcome {
   const steps = parseSteps(run.stderr, ctx.knownRevisions);
-  const base = { steps, durationMs: run.durationMs };
+  // Alembic logs this line at INFO whenever it runs env.py with logging configured.
+  const stepsKnown = steps.length > 0 || /\bContext impl \w+/.test(run.stderr);
+  const base = { steps, stepsKnown, durationMs: run.durationMs };
   const adviceOpts = { databaseUrlEnvVar: ctx.databaseUrlEnvVar, python: run.python };
 
   if (!run.started) {
@@ -347,7 +357,7 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
   }
   // sys.exit(-1) is 255 on POSIX; Windows reports it as 4294967295 or -1 depending on the layer.
   const code = run.exitCode;
-  if (code === 0) return { ...base, status: 'success', ok: true, message: successMessage(run, steps) };
+  if (code === 0) return { ...base, status: 'success', ok: true, message: successMessage(run, steps, stepsKnown) };
 
   if (code === 255 || code === -1 || code === 4294967295) {
     const idx = run.stdout.lastIndexOf('FAILED: ');
