@@ -9,6 +9,8 @@ import { AlembicBusyError, AlembicRunner } from './alembic/runner';
 import { readSettings } from './config';
 import { chooseUrl, workspaceFolderOf } from './database';
 import { redactUrl } from './db/redact';
+import { parseDatabaseUrl, tlsOptions, toPgConfig } from './db/sqlalchemyUrl';
+import { pgSessionReaper, type SessionReaper } from './alembic/sessions';
 import type { ProjectInfo } from '../../server/src/protocol';
 import type { Services } from './services';
 
@@ -92,6 +94,7 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     databaseUrlEnvVar: settings.databaseUrlEnvVar,
     sink: (line) => s.log.output(line.text),
     projectKey: project.id,
+    ...(databaseUrl ? reaperFor(databaseUrl) : {}),
   });
   s.log.info(`${project.configFile}: ${runner.mask(`${python.path} ${runner.argv(command).join(' ')}`)}` +
     (databaseUrl ? ` (database from ${chosen.ok ? chosen.source.label : ''}: ${redactUrl(databaseUrl)})` : ''));
@@ -102,7 +105,8 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
       const run = await runner.run(command, { signal: abort.signal });
-      const outcome = interpretRun(run, { versionDirs: project.versionLocations, databaseUrlEnvVar: settings.databaseUrlEnvVar });
+      const knownRevisions = new Set((s.store.get(project.id)?.graph?.nodes ?? []).map((n) => n.revision));
+      const outcome = interpretRun(run, { versionDirs: project.versionLocations, databaseUrlEnvVar: settings.databaseUrlEnvVar, knownRevisions });
       s.log.info(`${run.display}: ${outcome.status} in ${Math.round(run.durationMs)} ms — ${outcome.message}`);
       if (o.notify !== false) void showOutcome(s, outcome);
       return { outcome, stdout: run.stdout, stderr: run.stderr };
@@ -118,6 +122,18 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
       sub.dispose();
     }
   });
+}
+
+/**
+ * Killing Python does not stop its statement on the server: after a cancel, the runner ends the
+ * sessions the run opened (tagged with PGAPPNAME) through this connection.
+ */
+function reaperFor(url: string): { reapSessions: SessionReaper } | Record<string, never> {
+  const parsed = parseDatabaseUrl(url, { env: process.env });
+  if (parsed.kind !== 'postgres') return {};
+  const t = parsed.target;
+  const ssl = t.sslMode === 'disable' || t.sslMode === 'allow' || t.sslMode === 'prefer' ? false : tlsOptions(t);
+  return { reapSessions: pgSessionReaper(toPgConfig(t, { timeoutMs: 5000, ssl })) };
 }
 
 /** The outcome as a notification: success info, or the error with advice and a link to the failing line. */

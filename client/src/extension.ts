@@ -1,6 +1,7 @@
 // activate/deactivate: wiring only.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { forgetInterpreterChecks } from './alembic/interpreter';
 import { basicCommands } from './commands/basic';
 import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
 import { migrateCommands } from './commands/migrate';
@@ -13,6 +14,7 @@ import { ProjectStore } from './projectStore';
 import type { Services } from './services';
 import { RevisionTreeProvider } from './views/revisionTree';
 import { DatabaseStatusBar } from './views/statusBar';
+import { ui } from './ui';
 
 let client: LanguageClient | undefined;
 
@@ -20,6 +22,9 @@ let client: LanguageClient | undefined;
 export interface AlembicExtensionApi {
   services: Services;
   previews: SqlPreviews;
+  tree: RevisionTreeProvider;
+  /** The prompts commands use; tests script answers through it. */
+  ui: typeof ui;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AlembicExtensionApi> {
@@ -56,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
     vscode.workspace.onDidGrantWorkspaceTrust(() => { void store.refresh(); }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('alembic.refreshInterval')) schedule();
+      if (e.affectsConfiguration('alembic.pythonPath')) forgetInterpreterChecks();
       if (e.affectsConfiguration('alembic.databaseUrl')) void warnAboutPasswordInSettings(services);
       if (['alembic.databaseUrl', 'alembic.databaseUrlEnvVar', 'alembic.versionTable', 'alembic.versionTableSchema'].some((k) => e.affectsConfiguration(k))) {
         void store.refresh();
@@ -67,7 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   log.info('Alembic language server started');
   void warnAboutPasswordInSettings(services);
   await store.refresh().catch((err: unknown) => log.error('Reading the Alembic projects failed', err));
-  return { services, previews };
+  return { services, previews, tree, ui };
 }
 
 export async function deactivate(): Promise<void> {

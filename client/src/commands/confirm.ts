@@ -1,6 +1,7 @@
 // Confirmations before a command changes what is applied: what will be undone, which of it destroys
 // data (from the server's parsed calls), and for protected databases the typed database name.
 import * as vscode from 'vscode';
+import { ui } from '../ui';
 import { OperationsRequest, type OperationsResult } from '../../../server/src/protocol';
 import { databaseIdentity } from '../database';
 import { readSettings } from '../config';
@@ -25,7 +26,7 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
   if (!identity) return true;
   const patterns = readSettings(vscode.Uri.file(project.info.root)).protectedDatabases;
   if (!isProtected(patterns, identity)) return true;
-  const typed = await vscode.window.showInputBox({
+  const typed = await ui.showInputBox({
     title: `${action}: protected database`,
     prompt: `${identity.host}/${identity.database} matches alembic.protectedDatabases. Type the database name to continue.`,
     placeHolder: identity.database,
@@ -49,12 +50,12 @@ export async function confirmDowngrade(s: Services, project: ProjectState, undon
     destructive.length ? 'Their downgrades destroy data:' : 'Their downgrades drop no tables, columns or enums that the extension can see.',
     ...destructive.slice(0, 30), ...(destructive.length > 30 ? [`… and ${destructive.length - 30} more`] : []),
   ].join('\n');
-  const choice = await vscode.window.showWarningMessage(`Downgrade the database to ${target === 'base' ? 'base' : shortRevision(target)}?`, { modal: true, detail }, 'Downgrade');
+  const choice = await ui.showWarningMessage(`Downgrade the database to ${target === 'base' ? 'base' : shortRevision(target)}?`, { modal: true, detail }, 'Downgrade');
   return choice === 'Downgrade';
 }
 
 export async function confirmStamp(revisions: string[]): Promise<boolean> {
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await ui.showWarningMessage(
     `Stamp the database at ${revisions.map(shortRevision).join(', ')}?`,
     { modal: true, detail: 'Stamping writes the version table only: no migration runs. Use it when the schema already matches that revision.' },
     'Stamp',

@@ -1,6 +1,7 @@
 // Database connection commands: configure (password to SecretStorage, password-less URL to settings),
 // test, and the warning that moves a password out of settings.json.
 import * as vscode from 'vscode';
+import { ui } from '../ui';
 import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../database';
 import { hasPassword, splitPassword } from '../db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../db/databaseState';
@@ -35,7 +36,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       const project = await pickProject(s, arg);
       const folder = project ? workspaceFolderOf(project.info) : vscode.workspace.workspaceFolders?.[0];
       const existing = vscode.workspace.getConfiguration('alembic', folder?.uri).get<string>('databaseUrl', '');
-      const url = await vscode.window.showInputBox({
+      const url = await ui.showInputBox({
         title: 'Alembic: database connection (1/2)',
         prompt: 'Database URL in SQLAlchemy form. A password typed here is moved to the editor\'s secret storage.',
         placeHolder: 'postgresql+asyncpg://user@localhost:5432/app',
@@ -50,7 +51,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       if (!url) return;
       let password: string | undefined;
       if (!hasPassword(url.trim())) {
-        password = await vscode.window.showInputBox({
+        password = await ui.showInputBox({
           title: 'Alembic: database connection (2/2)',
           prompt: 'Password (kept in the editor\'s secret storage, never in settings). Leave empty for none.',
           password: true,
@@ -101,7 +102,7 @@ export async function warnAboutPasswordInSettings(s: Services): Promise<void> {
     const url = config.get<string>('databaseUrl', '');
     if (!url || !hasPassword(url)) continue;
     s.log.addSecret(splitPassword(url).password);
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await ui.showWarningMessage(
       'alembic.databaseUrl in your settings contains a password. Move it to the editor\'s secret storage?', 'Move Password', 'Not Now');
     if (choice !== 'Move Password') continue;
     const inspect = config.inspect<string>('databaseUrl');

@@ -2,11 +2,12 @@
 // merge heads. Targets are validated with the server's resolver (the core's, the same as Alembic's)
 // before anything runs; everything that changes the database is confirmed first.
 import * as vscode from 'vscode';
+import { ui } from '../ui';
 import * as cmd from '../alembic/commands';
 import { runAlembic, requireTrust, type SessionRun } from '../alembicSession';
 import { chooseUrl } from '../database';
 import { computeAppliedState } from '../db/appliedState';
-import { ResolveRevisionRequest, type ResolveRevisionResult } from '../../../server/src/protocol';
+import { ResolveRevisionRequest, type ResolveRevisionResult, type RevisionNode } from '../../../server/src/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -54,8 +55,10 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   const state = await freshState(s, project);
   if (!state) return;
   const nodes = project.graph?.nodes ?? [];
-  const keep = target === 'base' ? new Set<string>() : computeAppliedState(nodes, [target]).applied;
-  const undone = nodes.map((n) => n.revision).filter((r) => state.applied.has(r) && !keep.has(r));
+  // Alembic undoes what stands above the target (its descendants, through children and dependents);
+  // other branches stay applied. Down to base, everything goes.
+  const above = target === 'base' ? new Set(nodes.map((n) => n.revision)) : descendants(nodes, target);
+  const undone = nodes.map((n) => n.revision).filter((r) => state.applied.has(r) && above.has(r));
   if (undone.length === 0) {
     void vscode.window.showInformationMessage(`Alembic: nothing to downgrade — ${target === 'base' ? 'the database is at base' : `${shortRevision(target)} is not below the current revision`}.`);
     return;
@@ -65,6 +68,20 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
   const run = await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
   await afterRun(s, run);
+}
+
+function descendants(nodes: readonly RevisionNode[], from: string): Set<string> {
+  const byId = new Map(nodes.map((n) => [n.revision, n]));
+  const out = new Set<string>();
+  const stack = [...(byId.get(from)?.children ?? []), ...(byId.get(from)?.dependents ?? [])];
+  while (stack.length > 0) {
+    const id = stack.pop() ?? '';
+    if (out.has(id)) continue;
+    out.add(id);
+    const n = byId.get(id);
+    if (n) stack.push(...n.children, ...n.dependents);
+  }
+  return out;
 }
 
 async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
@@ -203,9 +220,9 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       }
     }, 'Preview SQL to Here'),
     'alembic.newRevision': withProject(async (p) => {
-      const message = await vscode.window.showInputBox({ title: 'New Alembic revision', prompt: 'Message (what the migration does)', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A message is required') });
+      const message = await ui.showInputBox({ title: 'New Alembic revision', prompt: 'Message (what the migration does)', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A message is required') });
       if (!message) return;
-      const mode = await vscode.window.showQuickPick([
+      const mode = await ui.showQuickPick([
         { label: 'Empty revision', description: 'alembic revision', auto: false },
         { label: 'Autogenerate from the models', description: 'alembic revision --autogenerate (compares with the database)', auto: true },
       ], { placeHolder: 'How should the revision start?' });
@@ -225,9 +242,9 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       const heads = p.graph?.heads ?? [];
       if (heads.length < 2) return void vscode.window.showInformationMessage('Alembic: the project has a single head; there is nothing to merge.');
       const nodes = new Map((p.graph?.nodes ?? []).map((n) => [n.revision, n]));
-      const picked = await vscode.window.showQuickPick(heads.flatMap((h) => { const n = nodes.get(h); return n ? [{ ...revisionItem(n), picked: true }] : []; }), { canPickMany: true, placeHolder: 'Merge which heads?' });
+      const picked = await ui.showQuickPick(heads.flatMap((h) => { const n = nodes.get(h); return n ? [{ ...revisionItem(n), picked: true }] : []; }), { canPickMany: true, placeHolder: 'Merge which heads?' });
       if (!picked || picked.length < 2) return;
-      const message = await vscode.window.showInputBox({ title: 'Merge heads', prompt: 'Message for the merge revision', value: 'merge heads', ignoreFocusOut: true });
+      const message = await ui.showInputBox({ title: 'Merge heads', prompt: 'Message for the merge revision', value: 'merge heads', ignoreFocusOut: true });
       if (message === undefined) return;
       const run = await runAlembic(s, p.info, cmd.merge({ revisions: picked.map((i) => i.target), message }), { title: 'Merging heads' });
       await openGenerated(run);

@@ -1,6 +1,7 @@
 // Choosing what a command acts on: the project (from the argument, the active editor, or a pick) and
 // revisions (quick picks with messages and dates).
 import * as vscode from 'vscode';
+import { ui } from '../ui';
 import type { RevisionNode } from '../../../server/src/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
@@ -20,7 +21,7 @@ export async function pickProject(s: Services, arg?: unknown): Promise<ProjectSt
     return undefined;
   }
   if (projects.length === 1) return projects[0];
-  const picked = await vscode.window.showQuickPick(projects.map((p) => ({
+  const picked = await ui.showQuickPick(projects.map((p) => ({
     label: vscode.workspace.asRelativePath(p.info.configFile), description: `${p.info.revisionCount} revisions`, state: p,
   })), { placeHolder: 'Which Alembic project?' });
   return picked?.state;
@@ -45,6 +46,6 @@ export async function pickRevision(items: RevisionPickItem[], placeHolder: strin
     void vscode.window.showInformationMessage(`Alembic: nothing to choose — ${placeHolder.toLowerCase()}`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  const picked = await ui.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
   return picked?.target;
 }

@@ -1,0 +1,78 @@
+// The Revisions tree inside the real VS Code: order and markers from the server's graph, applied /
+// pending / current from the real database, and updates when a migration is edited.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { AlembicExtensionApi } from '../../../client/src/extension';
+import type { ScratchDatabase } from '../../support/pg';
+import { extensionApi, forgetDatabase, useScratchDatabase, waitFor } from '../support';
+
+function rows(api: AlembicExtensionApi): vscode.TreeItem[] {
+  return api.tree.getChildren().map((n) => api.tree.getTreeItem(n)).filter((i) => String(i.contextValue).startsWith('revision'));
+}
+
+function row(api: AlembicExtensionApi, idPrefix: string): vscode.TreeItem | undefined {
+  return rows(api).find((r) => String(r.label).startsWith(idPrefix));
+}
+
+function iconId(item: vscode.TreeItem | undefined): string | undefined {
+  return item?.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined;
+}
+
+describe('Revisions tree', function () {
+  this.timeout(90_000);
+  let api: AlembicExtensionApi;
+  let db: ScratchDatabase | undefined;
+
+  before(async () => {
+    api = await extensionApi();
+    await waitFor('the project in the tree', () => rows(api).length >= 6 || undefined);
+  });
+  after(async () => {
+    await forgetDatabase(db);
+  });
+
+  it('lists the revisions from head to base with their markers', () => {
+    const labels = rows(api).map((r) => String(r.label));
+    assert.equal(labels.length, 6, labels.join(' | '));
+    assert.ok(labels[0]?.startsWith('005_merge_notifications'), labels.join(' | '));
+    assert.ok(labels[5]?.startsWith('001_initial_schema'), labels.join(' | '));
+    const desc = (p: string) => String(row(api, p)?.description ?? '');
+    assert.match(desc('005_merge_notifications'), /head/);
+    assert.match(desc('005_merge_notifications'), /merge/);
+    assert.match(desc('002_user_phone'), /branchpoint/);
+    assert.match(desc('001_initial_schema'), /base/);
+    assert.match(desc('003_notifications'), /@notifications/);
+    const tooltip = row(api, '002_user_phone')?.tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString && /003\\?_notifications/.test(tooltip.value));
+    assert.equal(row(api, '002_user_phone')?.command?.command, 'alembic.openFile');
+  });
+
+  it('shows every revision pending on an empty database, then applied and current after an upgrade', async () => {
+    db = await useScratchDatabase(api);
+    await waitFor('pending icons', () => rows(api).every((r) => iconId(r) === 'circle-large-outline') || undefined);
+    const projectId = api.services.store.projects[0]?.info.id;
+    await vscode.commands.executeCommand('alembic.upgradeToHere', { projectId, revision: '002_user_phone' });
+    await waitFor('002 current', () => /current/.test(String(row(api, '002_user_phone')?.description)) || undefined);
+    assert.equal(iconId(row(api, '001_initial_schema')), 'pass-filled');
+    assert.equal(iconId(row(api, '002_user_phone')), 'debug-stackframe');
+    assert.equal(iconId(row(api, '004_normalized_email')), 'circle-large-outline');
+    const state = api.services.store.projects[0]?.database;
+    assert.equal(state?.kind, 'ok');
+    assert.equal(state?.kind === 'ok' ? state.pendingCount : -1, 4);
+  });
+
+  it('follows an edit of a migration file without saving it', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const file = path.join(folder, 'alembic', 'versions', '004_normalized_email.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const editor = await vscode.window.showTextDocument(doc);
+    const first = doc.lineAt(0);
+    const original = first.text;
+    await editor.edit((e) => e.replace(first.range, '"""Normalize emails, edited in the tree test'));
+    await waitFor('the new message in the tree', () => /edited in the tree test/.test(String(row(api, '004_normalized_email')?.label)) || undefined);
+    await editor.edit((e) => e.replace(doc.lineAt(0).range, original));
+    await waitFor('the message back', () => !/edited in the tree test/.test(String(row(api, '004_normalized_email')?.label)) || undefined);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+});

@@ -1,0 +1,55 @@
+// Helpers for suites that run inside the real VS Code: the extension's API, polling, and a scratch
+// database on the throwaway PostgreSQL configured the way a user would (password in SecretStorage).
+import * as vscode from 'vscode';
+import type { AlembicExtensionApi } from '../../client/src/extension';
+import { secretKeyFor } from '../../client/src/database';
+import { splitPassword } from '../../client/src/db/databaseUrl';
+import { createScratchDatabase, type ScratchDatabase } from '../support/pg';
+
+export const EXTENSION_ID = 'alembic-migrations.alembic-migrations';
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function extensionApi(): Promise<AlembicExtensionApi> {
+  const ext = vscode.extensions.getExtension<AlembicExtensionApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+/**
+ * A fresh database, set as `alembic.databaseUrl` (user settings, so the fixture stays untouched) without
+ * its password, which goes to SecretStorage like "Configure Database Connection…" does.
+ */
+export async function useScratchDatabase(api: AlembicExtensionApi): Promise<ScratchDatabase> {
+  const db = await createScratchDatabase('vscode');
+  const { urlWithoutPassword, password } = splitPassword(db.url);
+  if (password) await api.services.context.secrets.store(secretKeyFor(urlWithoutPassword), password);
+  await vscode.workspace.getConfiguration('alembic').update('databaseUrl', urlWithoutPassword, vscode.ConfigurationTarget.Global);
+  await api.services.store.refresh();
+  return db;
+}
+
+export async function forgetDatabase(db: ScratchDatabase | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('alembic').update('databaseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await db?.drop();
+}
+
+/** Answers the next modal warnings with `answer`, recording what was asked. */
+export function scriptWarnings(api: AlembicExtensionApi, answer: string | undefined): { asked: { message: string; detail?: string }[]; restore(): void } {
+  const original = api.ui.showWarningMessage;
+  const asked: { message: string; detail?: string }[] = [];
+  api.ui.showWarningMessage = (async (message: string, ...rest: unknown[]) => {
+    const options = rest[0] as vscode.MessageOptions | undefined;
+    asked.push({ message, ...(options?.detail ? { detail: options.detail } : {}) });
+    return answer;
+  }) as typeof api.ui.showWarningMessage;
+  return { asked, restore: () => { api.ui.showWarningMessage = original; } };
+}
