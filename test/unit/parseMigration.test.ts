@@ -489,6 +489,16 @@ describe('parseMigration: positions and recovery', () => {
     assert.equal(m.lineCount, text.split('\r\n').length - 1);
   });
 
+  it('reads old Mac CR-only line endings like LF', () => {
+    const lf = fixture('enums_and_sql.py');
+    const text = lf.text.replace(/\n/g, '\r');
+    const m = parseMigration(text);
+    assert.deepEqual(vars(m), vars(lf.m));
+    assert.deepEqual(callees(fn(m, 'upgrade')), callees(fn(lf.m, 'upgrade')));
+    assert.deepEqual(fn(m, 'upgrade').range, fn(lf.m, 'upgrade').range);
+    assert.equal(textAt(text, call(fn(m, 'downgrade'), 'op.drop_table').range), "op.drop_table('members')");
+  });
+
   it('keeps every fact before and after an unclosed call in upgrade', () => {
     const { text, m } = fixture('broken_half_typed.py');
     assert.deepEqual(vars(m), { revision: "'ha1f00000001'", down_revision: "'ha1f00000000'", branch_labels: 'None', depends_on: "'after_the_break'" });
