@@ -6,6 +6,8 @@ import { basicCommands } from './commands/basic';
 import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
 import { migrateCommands } from './commands/migrate';
 import { SqlPreviews } from './commands/sqlPreview';
+import { templateCommands } from './commands/templates';
+import { verifyCommands } from './commands/verify';
 import { readSettings } from './config';
 import { databaseReader } from './database';
 import { createLanguageClient } from './languageClient';
@@ -42,7 +44,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const view = vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(store, tree, view, previews, new DatabaseStatusBar(store));
 
-  const commands = { ...basicCommands(services), ...databaseCommands(services), ...migrateCommands(services, previews) };
+  const commands = {
+    ...basicCommands(services), ...databaseCommands(services), ...migrateCommands(services, previews),
+    ...templateCommands(services), ...verifyCommands(services),
+  };
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }

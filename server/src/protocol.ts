@@ -112,6 +112,8 @@ export interface OperationsParams {
 }
 export interface OperationsResult {
   operations: OperationSummary[];
+  /** Objects the named functions create (tables, columns, indexes, constraints, enums), by literal name. */
+  creations: { revision: string; kind: 'table' | 'column' | 'index' | 'constraint' | 'enum'; name: string; uri: string; range: Range }[];
 }
 
 /**

@@ -53,3 +53,26 @@ export function scriptWarnings(api: AlembicExtensionApi, answer: string | undefi
   }) as typeof api.ui.showWarningMessage;
   return { asked, restore: () => { api.ui.showWarningMessage = original; } };
 }
+
+/**
+ * Scripts the next quick picks and input boxes: `pick` chooses among the items offered (by their
+ * fields), `inputs` answers input boxes in order (`undefined` = accept the suggested value), checking
+ * each answer with the box's own validation first.
+ */
+export function scriptPrompts(api: AlembicExtensionApi, pick: (items: vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined, inputs: (string | undefined)[]): { prompts: string[]; restore(): void } {
+  const originalPick = api.ui.showQuickPick;
+  const originalInput = api.ui.showInputBox;
+  const prompts: string[] = [];
+  api.ui.showQuickPick = (async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
+    prompts.push(options?.placeHolder ?? '');
+    return pick([...(await items)]);
+  }) as typeof api.ui.showQuickPick;
+  api.ui.showInputBox = (async (options?: vscode.InputBoxOptions) => {
+    prompts.push(options?.prompt ?? '');
+    const answer = inputs.shift() ?? options?.value ?? '';
+    const problem = await options?.validateInput?.(answer);
+    if (problem) throw new Error(`answer ${JSON.stringify(answer)} refused: ${JSON.stringify(problem)}`);
+    return answer;
+  }) as typeof api.ui.showInputBox;
+  return { prompts, restore: () => { api.ui.showQuickPick = originalPick; api.ui.showInputBox = originalInput; } };
+}

@@ -63,3 +63,45 @@ export function destructiveOperations(migration: Migration, kind: 'upgrade' | 'd
 function opt(target: string | undefined): { target?: string } {
   return target === undefined ? {} : { target };
 }
+
+export interface CreatedObject {
+  /** `table`, `column` (`table.column`), `index`, `constraint`, `enum`. */
+  kind: 'table' | 'column' | 'index' | 'constraint' | 'enum';
+  name: string;
+  range: Range;
+}
+
+/** Objects an upgrade creates, by literal name, to point a round-trip report at the responsible line. */
+export function createdObjects(migration: Migration, kind: 'upgrade' | 'downgrade' = 'upgrade'): CreatedObject[] {
+  const out: CreatedObject[] = [];
+  const enums = new Map(migration.enumVariables.map((e) => [e.name, e.call]));
+  const push = (k: CreatedObject['kind'], name: string | undefined, range: Range): void => {
+    if (name) out.push({ kind: k, name, range });
+  };
+  for (const fn of migration.functions) {
+    if (fn.kind !== kind) continue;
+    for (const call of fn.calls) {
+      const method = call.callee.split('.').pop() ?? '';
+      const onOp = /^op\./.test(call.callee) || call.batch !== undefined;
+      if (onOp && method === 'create_table') {
+        push('table', literal(arg(call, 0, 'table_name')), call.range);
+        for (const a of call.args.slice(1)) {
+          if (a.kind === 'call' && /(^|\.)Enum$|(^|\.)ENUM$/.test(a.call.callee)) push('enum', enumName(a.call), a.range);
+        }
+      } else if (onOp && method === 'add_column') {
+        const table = call.batch ? call.batch.table : literal(arg(call, 0, 'table_name'));
+        const column = call.batch ? call.args[0] : call.args[1];
+        const colName = column?.kind === 'call' ? literal(column.call.args[0]) : undefined;
+        push('column', table && colName ? `${table}.${colName}` : colName, call.range);
+      } else if (onOp && method === 'create_index') {
+        push('index', literal(arg(call, 0, 'index_name')), call.range);
+      } else if (onOp && /^create_(foreign_key|unique_constraint|check_constraint|primary_key|exclude_constraint)$/.test(method)) {
+        push('constraint', literal(arg(call, 0, 'constraint_name')), call.range);
+      } else if (method === 'create') {
+        const def = call.receiver ?? enums.get(call.callee.slice(0, -'.create'.length));
+        if (def && /(^|\.)(Enum|ENUM)$/.test(def.callee)) push('enum', enumName(def), call.range);
+      }
+    }
+  }
+  return out;
+}

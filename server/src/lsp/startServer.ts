@@ -6,7 +6,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { severitiesFromSetting } from '../core/config/severities';
-import { destructiveOperations } from '../core/operations';
+import { createdObjects, destructiveOperations } from '../core/operations';
 import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../nodeFileSystem';
 import {
@@ -230,8 +230,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(OperationsRequest, async (params: OperationsParams): Promise<OperationsResult> => {
     const idx = await current();
     const project = idx?.project(params.projectId);
-    if (!project) return { operations: [] };
+    if (!project) return { operations: [], creations: [] };
     const operations: OperationsResult['operations'] = [];
+    const creations: OperationsResult['creations'] = [];
     for (const revision of params.revisions) {
       const node = project.nodes.get(revision);
       const file = node && project.files.get(node.path);
@@ -239,8 +240,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const op of destructiveOperations(file.migration, params.function)) {
         operations.push({ revision, function: params.function, operation: op.operation, ...(op.target ? { target: op.target } : {}), uri: file.uri, range: op.range });
       }
+      for (const c of createdObjects(file.migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
     }
-    return { operations };
+    return { operations, creations };
   });
 
   documents.listen(connection);
