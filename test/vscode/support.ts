@@ -66,7 +66,7 @@ export function scriptPrompts(api: AlembicExtensionApi, pick: (items: vscode.Qui
   api.ui.showQuickPick = (async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
     prompts.push(options?.placeHolder ?? '');
     return pick([...(await items)]);
-  }) as typeof api.ui.showQuickPick;
+  }) as unknown as typeof api.ui.showQuickPick;
   api.ui.showInputBox = (async (options?: vscode.InputBoxOptions) => {
     prompts.push(options?.prompt ?? '');
     const answer = inputs.shift() ?? options?.value ?? '';
