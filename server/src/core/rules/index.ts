@@ -11,6 +11,19 @@ import type { Rule } from './rule';
 import { runRules as runWith, type RunRulesInput } from './runner';
 import { unknownRevision } from './unknown-revision';
 import { unresolvedValue } from './unresolved-value';
+import { addNotNullColumnWithoutDefault } from './add-not-null-column-without-default';
+import { changeColumnType } from './change-column-type';
+import { concurrentIndexOutsideAutocommit } from './concurrent-index-outside-autocommit';
+import { destructiveSql } from './destructive-sql';
+import { destructiveUpgrade } from './destructive-upgrade';
+import { downgradeAsymmetry } from './downgrade-asymmetry';
+import { enumWithoutCheckfirst } from './enum-without-checkfirst';
+import { foreignKeyWithoutNotValid } from './foreign-key-without-not-valid';
+import { irreversibleMigration } from './irreversible-migration';
+import { missingDowngrade } from './missing-downgrade';
+import { nonConcurrentIndex } from './non-concurrent-index';
+import { renameColumnOrTable } from './rename-column-or-table';
+import { setNotNullOnExistingColumn } from './set-not-null-on-existing-column';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -23,6 +36,20 @@ export const allRules: readonly Rule[] = [
   invalidRevisionId,
   docstringMismatch,
   unresolvedValue,
+  missingDowngrade,
+  irreversibleMigration,
+  enumWithoutCheckfirst,
+  downgradeAsymmetry,
+  // PostgreSQL safety: locks, failures on tables with rows, data loss.
+  addNotNullColumnWithoutDefault,
+  nonConcurrentIndex,
+  concurrentIndexOutsideAutocommit,
+  destructiveUpgrade,
+  destructiveSql,
+  renameColumnOrTable,
+  changeColumnType,
+  foreignKeyWithoutNotValid,
+  setNotNullOnExistingColumn,
 ];
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

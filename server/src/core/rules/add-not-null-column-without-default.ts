@@ -1,0 +1,27 @@
+// add-not-null-column-without-default: `add_column` of a NOT NULL column without `server_default` on
+// a table the migration did not create. PostgreSQL has to give existing rows a value and has none:
+// the migration fails with `column "x" contains null values` on any table that has rows (it only
+// works on the empty development database, which is why it slips through review).
+import { upgradeOps } from './facts/functions';
+import { defineFileRule, type RuleFinding } from './rule';
+
+export const addNotNullColumnWithoutDefault = defineFileRule({
+  id: 'add-not-null-column-without-default',
+  defaultSeverity: 'warning',
+  description: 'A NOT NULL column without server_default is added to an existing table: fails when the table has rows.',
+  check({ migration }) {
+    const out: RuleFinding[] = [];
+    for (const { op, newTable } of upgradeOps(migration)) {
+      if (op.kind !== 'add_column' || newTable || !op.column) continue;
+      const c = op.column;
+      if (!c.notNull || c.hasServerDefault) continue;
+      const where = `${op.table ?? '?'}.${op.name ?? '?'}`;
+      const pythonDefault = c.hasPythonDefault ? ' (default= is applied by SQLAlchemy on new INSERTs only; existing rows need server_default=)' : '';
+      out.push({
+        range: op.range,
+        message: `Adding NOT NULL column ${where} without a server_default fails with 'column contains null values' as soon as the table has rows${pythonDefault}. Add it nullable, backfill, then set NOT NULL; or give it a server_default.`,
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,33 @@
+// destructive-sql: raw SQL in an upgrade that destroys data: DROP TABLE, DROP SCHEMA/DATABASE,
+// ALTER TABLE ... DROP COLUMN, TRUNCATE, DELETE without WHERE. The same loss as destructive-upgrade,
+// hidden in a string where reviewers look less carefully.
+import { upgradeOps } from './facts/functions';
+import type { ParsedCall } from '../types';
+import { defineFileRule, type RuleFinding } from './rule';
+
+const DESTRUCTIVE: Record<string, string> = {
+  drop_table: 'drops a table', drop_schema: 'drops a schema', drop_column: 'drops a column', truncate: 'truncates a table', delete_all: 'deletes every row of a table',
+};
+
+export const destructiveSql = defineFileRule({
+  id: 'destructive-sql',
+  defaultSeverity: 'warning',
+  description: 'Raw SQL in upgrade() drops, truncates or deletes data.',
+  check({ migration }) {
+    const byCall = new Map<ParsedCall, string[]>();
+    for (const { op, newTable, newColumn } of upgradeOps(migration)) {
+      const what = op.sql ? DESTRUCTIVE[op.sql.kind] : undefined;
+      if (!op.sql || !what) continue;
+      if ((op.kind === 'drop_table' && newTable) || (op.kind === 'drop_column' && newColumn)) continue;
+      const target = op.sql.kind === 'drop_column' ? `${op.table ?? '?'}.${op.name ?? '?'}` : op.sql.names.join(', ') || op.table || '?';
+      const line = `${what} (${target})`;
+      const list = byCall.get(op.call) ?? [];
+      if (!list.includes(line)) list.push(line);
+      byCall.set(op.call, list);
+    }
+    return [...byCall].map(([call, what]): RuleFinding => ({
+      range: call.range,
+      message: `This SQL ${what.join('; ')}: the data is lost and a downgrade cannot restore it. Make sure that is intended (back up first), and suppress this line to record it.`,
+    }));
+  },
+});

@@ -1,0 +1,184 @@
+// downgrade-asymmetry: something upgrade() creates that downgrade() does not undo: a table not
+// dropped, a column not dropped (unless its table is), an index or constraint not dropped (unless its
+// table is), an enum type created (explicitly, or implicitly by create_table) and never dropped.
+// After such a downgrade the database is not where the previous revision left it, and the next
+// upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
+// missing-downgrade's business, a raising one is declared one-way.
+import type { Migration, MigrationFunction, Range } from '../types';
+import { type FunctionPair, functionPairs, opsInContext } from './facts/functions';
+import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from './facts/schema';
+import { defineFileRule, type RuleFinding } from './rule';
+
+export type CreatedKind = 'table' | 'column' | 'index' | 'constraint' | 'enum';
+
+/** Something the upgrade creates that the downgrade leaves in place. */
+export interface MissingInverse {
+  pair: FunctionPair & { downgrade: MigrationFunction };
+  kind: CreatedKind;
+  /** The operation that creates it (for an implicit enum: the create_table). */
+  op: SchemaOp;
+  /** For an enum created by create_table: that enum. */
+  implicitEnum?: EnumFacts;
+  /** Where to report: the call, or the enum inside the create_table. */
+  range: Range;
+  /** What it is, for messages: `table 'users'`, `column users.email`. */
+  label: string;
+  /**
+   * Order of creation in the upgrade (the call's index; an implicit enum comes just before its
+   * table). The inverse of a later creation runs earlier in the downgrade.
+   */
+  order: number;
+}
+
+interface Undone {
+  tables: Set<string>;
+  columns: Set<string>;
+  indexes: Set<string>;
+  constraints: Set<string>;
+  enums: Set<string>;
+  /** A drop whose name is not a literal (a loop, a variable): it may undo anything of its kind. */
+  any: Set<CreatedKind>;
+}
+
+const constraintKey = (op: SchemaOp): string => op.name ?? `unnamed:${op.table ?? ''}:${op.constraintType ?? ''}`;
+const enumKeys = (e: EnumFacts | undefined, name: string | undefined): string[] =>
+  [name, e?.name, e?.moduleVariable ? `var:${e.moduleVariable}` : undefined].flatMap((k) => (k === undefined ? [] : [k]));
+
+function undoneBy(ops: readonly SchemaOp[]): Undone {
+  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), any: new Set() };
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'drop_table':
+        if (op.table === undefined) u.any.add('table');
+        else u.tables.add(op.table);
+        break;
+      case 'drop_column':
+        if (op.table === undefined || op.name === undefined) u.any.add('column');
+        else u.columns.add(`${op.table}.${op.name}`);
+        break;
+      case 'drop_index':
+        if (op.name === undefined) u.any.add('index');
+        else u.indexes.add(op.name);
+        break;
+      case 'drop_constraint':
+        if (op.nameUnknown) u.any.add('constraint');
+        else u.constraints.add(constraintKey(op));
+        break;
+      case 'enum_drop':
+        if (op.nameUnknown && !op.enumType?.moduleVariable) u.any.add('enum');
+        for (const k of enumKeys(op.enumType, op.name)) u.enums.add(k);
+        break;
+      default:
+        break;
+    }
+  }
+  return u;
+}
+
+function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): boolean {
+  if (u.any.has(kind)) return true;
+  const t = op.table;
+  switch (kind) {
+    case 'table':
+      return t !== undefined && u.tables.has(t);
+    case 'column':
+      return t !== undefined && (u.tables.has(t) || u.columns.has(`${t}.${op.name ?? ''}`));
+    case 'index':
+      return (op.name !== undefined && u.indexes.has(op.name)) || (t !== undefined && u.tables.has(t));
+    case 'constraint':
+      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t));
+    case 'enum':
+      return enumKeys(e ?? op.enumType, e ? e.name : op.name).some((k) => u.enums.has(k));
+  }
+}
+
+/** Module-level functions of the file that the downgrade calls: they may undo anything. */
+function callsLocalHelper(text: string, fn: MigrationFunction): boolean {
+  for (const call of fn.calls) {
+    if (call.callee.includes('.') || call.callee.includes('(')) continue;
+    const name = call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`^(?:async[ \\t]+)?def[ \\t]+${name}\\b`, 'm').test(text)) return true;
+  }
+  return false;
+}
+
+function describe(kind: CreatedKind, op: SchemaOp, e?: EnumFacts): string | undefined {
+  switch (kind) {
+    case 'table':
+      return op.table === undefined ? undefined : `table '${op.table}'`;
+    case 'column':
+      return op.table === undefined || op.name === undefined ? undefined : `column ${op.table}.${op.name}`;
+    case 'index':
+      return op.name === undefined ? undefined : `index '${op.name}'`;
+    case 'constraint':
+      return op.nameUnknown ? undefined : op.name === undefined ? `an unnamed ${op.constraintType ?? ''} constraint on '${op.table ?? '?'}'` : `constraint '${op.name}'`;
+    case 'enum': {
+      const n = e ? e.name ?? e.moduleVariable : op.name ?? op.enumType?.moduleVariable;
+      return n === undefined ? undefined : `enum type '${n}'`;
+    }
+  }
+}
+
+const KIND_OF: Partial<Record<SchemaOp['kind'], CreatedKind>> = {
+  create_table: 'table', add_column: 'column', create_index: 'index', create_constraint: 'constraint', enum_create: 'enum',
+};
+
+/** What each upgrade creates that its downgrade does not undo (downgrades with a real body only). */
+export function missingInverses(migration: Migration, text: string): MissingInverse[] {
+  const out: MissingInverse[] = [];
+  for (const pair of functionPairs(migration)) {
+    const { upgrade, downgrade } = pair;
+    if (!downgrade || downgrade.isEmpty || downgrade.raises || upgrade.isEmpty) continue;
+    if (callsLocalHelper(text, downgrade)) continue;
+    const undone = undoneBy(schemaOps(migration, downgrade));
+    const ups = opsInContext(migration, upgrade);
+    // Created then dropped again within the upgrade (a scratch table): nothing to undo.
+    const laterDrops = (i: number): Undone => undoneBy(ups.slice(i + 1).map((x) => x.op));
+    const seenEnums = new Set<string>();
+    const withDown = { ...pair, downgrade };
+    const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
+      if (op.sql) return;
+      const label = describe(kind, op, e);
+      if (label === undefined) return;
+      if (kind === 'enum') {
+        const keys = enumKeys(e ?? op.enumType, e ? e.name : op.name);
+        if (keys.some((k) => seenEnums.has(k))) return;
+        for (const k of keys) seenEnums.add(k);
+      }
+      if (isUndone(undone, kind, op, e) || isUndone(laterDrops(i), kind, op, e)) return;
+      const m: MissingInverse = { pair: withDown, kind, op, range, label, order };
+      if (e) m.implicitEnum = e;
+      out.push(m);
+    };
+    ups.forEach(({ op, newTable }, i) => {
+      for (const e of implicitEnums(op)) {
+        const at = op.columns?.find((c) => c.enums.includes(e))?.type?.range ?? op.range;
+        consider('enum', op, i, op.index - 0.5, at, e);
+      }
+      const kind = KIND_OF[op.kind];
+      if (!kind) return;
+      // Columns, indexes and constraints of a table this upgrade created go with that table.
+      if (newTable && kind !== 'table' && kind !== 'enum') return;
+      consider(kind, op, i, op.index, op.range);
+    });
+  }
+  return out;
+}
+
+const VERB: Record<CreatedKind, string> = { table: 'drop', column: 'drop', index: 'drop', constraint: 'drop', enum: 'drop' };
+
+export const downgradeAsymmetry = defineFileRule({
+  id: 'downgrade-asymmetry',
+  defaultSeverity: 'warning',
+  description: 'Something upgrade() creates is not undone by downgrade().',
+  check({ migration, text }) {
+    return missingInverses(migration, text).map((m): RuleFinding => {
+      const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
+      return {
+        range: m.range,
+        message: `${m.pair.upgrade.name}() creates ${m.label}${how}, but ${m.pair.downgrade.name}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
+        data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index },
+      };
+    });
+  },
+});

@@ -1,0 +1,92 @@
+// Upgrade/downgrade pairs, and what an upgrade has created before a given operation ("an existing
+// table" is one the same function has not created earlier: only tables already in the database
+// hold rows and take traffic while the migration runs).
+import type { Migration, MigrationFunction } from '../../types';
+import { type SchemaOp, schemaOps } from './schema';
+
+export interface FunctionPair {
+  upgrade: MigrationFunction;
+  /** The downgrade of the same engine, when the file has one. */
+  downgrade?: MigrationFunction;
+  /** `<engine>` of `upgrade_<engine>` (multi-database template); undefined for plain `upgrade`. */
+  engine?: string;
+}
+
+/** The function Python ends up with for a name: the last `def` wins. */
+function lastByName(fns: readonly MigrationFunction[]): Map<string, MigrationFunction> {
+  const m = new Map<string, MigrationFunction>();
+  for (const f of fns) m.set(f.name, f);
+  return m;
+}
+
+/** Every upgrade with the downgrade of the same engine. */
+export function functionPairs(m: Migration): FunctionPair[] {
+  const byName = lastByName(m.functions);
+  const out: FunctionPair[] = [];
+  for (const fn of byName.values()) {
+    if (fn.kind !== 'upgrade') continue;
+    const down = byName.get(fn.engine === undefined ? 'downgrade' : `downgrade_${fn.engine}`);
+    const pair: FunctionPair = { upgrade: fn };
+    if (down) pair.downgrade = down;
+    if (fn.engine !== undefined) pair.engine = fn.engine;
+    out.push(pair);
+  }
+  return out;
+}
+
+/** The upgrade functions Python keeps (one per name). */
+export function upgradeFunctions(m: Migration): MigrationFunction[] {
+  return [...lastByName(m.functions).values()].filter((f) => f.kind === 'upgrade');
+}
+
+/** Every migration function Python keeps (one per name). */
+export function migrationFunctions(m: Migration): MigrationFunction[] {
+  return [...lastByName(m.functions).values()];
+}
+
+/** A SchemaOp with what the function did before it. */
+export interface OpInContext {
+  op: SchemaOp;
+  /** Its table was created earlier in this function (so it is empty and unused by now). */
+  newTable: boolean;
+  /** Its column (alter_column, drop_column) was added earlier in this function. */
+  newColumn: boolean;
+  /** Its index (drop_index) was created earlier in this function. */
+  newIndex: boolean;
+}
+
+/** The function's operations, each knowing whether its table/column/index is new in this function. */
+export function opsInContext(m: Migration, fn: MigrationFunction): OpInContext[] {
+  const tables = new Set<string>();
+  const columns = new Set<string>();
+  const indexes = new Map<string, string | undefined>();
+  // A create_table with a name we cannot read could be any table.
+  let unknownTable = false;
+  const out: OpInContext[] = [];
+  for (const op of schemaOps(m, fn)) {
+    const t = op.table;
+    const newTable = t === undefined ? unknownTable : tables.has(t);
+    const newColumn = newTable || (t !== undefined && op.name !== undefined && columns.has(`${t}.${op.name}`));
+    const newIndex = op.kind === 'drop_index' && op.name !== undefined && indexes.has(op.name) &&
+      (t === undefined || indexes.get(op.name) === undefined || indexes.get(op.name) === t || tables.has(indexes.get(op.name) ?? ''));
+    out.push({ op, newTable, newColumn, newIndex: newIndex || (op.kind === 'drop_index' && newTable) });
+    if (op.kind === 'create_table') {
+      if (t === undefined) unknownTable = true;
+      else tables.add(t);
+    } else if (op.kind === 'rename_table' && t !== undefined && op.newName !== undefined && tables.has(t)) {
+      tables.add(op.newName);
+    } else if (op.kind === 'add_column' && t !== undefined && op.name !== undefined) {
+      columns.add(`${t}.${op.name}`);
+    } else if (op.kind === 'alter_column' && t !== undefined && op.name !== undefined && op.newName !== undefined && columns.has(`${t}.${op.name}`)) {
+      columns.add(`${t}.${op.newName}`);
+    } else if (op.kind === 'create_index' && op.name !== undefined) {
+      indexes.set(op.name, t);
+    }
+  }
+  return out;
+}
+
+/** Every operation of every upgrade function, in context. The PostgreSQL safety rules read these. */
+export function upgradeOps(m: Migration): OpInContext[] {
+  return upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn));
+}

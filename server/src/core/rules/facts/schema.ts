@@ -1,0 +1,437 @@
+// What one migration function does to the schema: every Alembic operation (`op.*`, `batch_op.*` in
+// `with op.batch_alter_table(...)` blocks), enum type creation and removal, and the statements of raw
+// SQL passed to `op.execute`, normalised into SchemaOps in source order. The rules read these
+// instead of callee strings, so `op.f("ix")`, batch blocks, keyword/positional arguments and SQL
+// all look the same to them. Computed once per function (cached on the parsed Migration).
+import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../../types';
+import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
+import { type SqlOp, sqlName, sqlOperations } from './sql';
+
+export type SchemaOpKind =
+  | 'create_table' | 'drop_table' | 'rename_table'
+  | 'add_column' | 'drop_column' | 'alter_column'
+  | 'create_index' | 'drop_index'
+  | 'create_constraint' | 'drop_constraint'
+  | 'enum_create' | 'enum_drop'
+  | 'execute'
+  /** Any other statement-level call (helpers, data changes): the function does something we do not model. */
+  | 'other';
+
+export type ConstraintType = 'foreignkey' | 'unique' | 'check' | 'primary' | 'exclude';
+
+/** A column as `sa.Column(...)` describes it. */
+export interface ColumnFacts {
+  /** The `sa.Column(...)` call; absent for a column added by raw SQL. */
+  call?: ParsedCall;
+  name?: string;
+  nameArg?: ArgValue;
+  type?: ArgValue;
+  /** `nullable=` given literally. */
+  nullable?: boolean;
+  primaryKey: boolean;
+  /** NOT NULL: `nullable=False`, or a primary key not declared nullable. */
+  notNull: boolean;
+  /** Existing rows get a value: `server_default=`, `sa.Identity()`, `sa.Computed()`. */
+  hasServerDefault: boolean;
+  /** `default=` (Python side only: existing rows do not get it). */
+  hasPythonDefault: boolean;
+  /** Enum types the column uses (its type argument). */
+  enums: EnumFacts[];
+}
+
+/** An enum type as the migration defines it. */
+export interface EnumFacts {
+  /** The type name (`name=` of the definition), lower case; undefined when not literal. */
+  name?: string;
+  /** The `name=` argument as written. */
+  nameArg?: ArgValue;
+  /** The definition call (`sa.Enum(...)`, `postgresql.ENUM(...)`). */
+  definition?: ParsedCall;
+  /** A module-level variable bound to the definition. */
+  moduleVariable?: string;
+  /** A variable bound to the definition inside the function. */
+  localVariable?: string;
+  /** `create_type=False` or `native_enum=False`: creating a table does not create the type. */
+  noImplicitCreate: boolean;
+}
+
+export interface SchemaOp {
+  kind: SchemaOpKind;
+  /** The statement-level call (`op.execute(...)` for SQL ops). */
+  call: ParsedCall;
+  /** Where findings about it go: the call, or a part of it (an enum inside a column). */
+  range: Range;
+  /** Position of the call in the function's calls. */
+  index: number;
+  /** Inside `with op.batch_alter_table(...) as <alias>:`. */
+  batch?: { table: string; alias: string };
+  inAutocommitBlock: boolean;
+  /** From `op.execute` SQL rather than an Alembic operation: no argument to edit. */
+  sql?: SqlOp;
+  /** The table, lower case (`op.f` unwrapped); undefined when not literal. */
+  table?: string;
+  tableArg?: ArgValue;
+  /** Index, constraint or column name, lower case; undefined when absent or not literal. */
+  name?: string;
+  nameArg?: ArgValue;
+  /** A name is given but is not a literal (a variable, a loop): it may be anything. */
+  nameUnknown: boolean;
+  schemaArg?: ArgValue;
+  /** add_column: the column; create_table: every `sa.Column`. */
+  column?: ColumnFacts;
+  columns?: ColumnFacts[];
+  constraintType?: ConstraintType;
+  /** Index operations: `postgresql_concurrently=True` / `CONCURRENTLY`. */
+  concurrently: boolean;
+  /** Foreign keys: `postgresql_not_valid=True` / `NOT VALID`. */
+  notValid: boolean;
+  /** rename_table: the new name; alter_column: `new_column_name`. */
+  newName?: string;
+  newNameArg?: ArgValue;
+  /** alter_column keyword values. */
+  alter?: {
+    nullable?: ArgValue;
+    type?: ArgValue;
+    existingType?: ArgValue;
+    serverDefault?: ArgValue;
+    existingServerDefault?: ArgValue;
+  };
+  /** enum_create / enum_drop. */
+  enumType?: EnumFacts;
+  /** enum_create / enum_drop: `checkfirst` as given (undefined when absent or not literal). */
+  checkfirst?: boolean;
+  /** enum_create / enum_drop: a `checkfirst` argument is present (literal or not). */
+  checkfirstGiven?: boolean;
+}
+
+const low = (s: string | undefined): string | undefined => s?.toLowerCase();
+
+/** Calls that do nothing to the schema and need no inverse. */
+const NEUTRAL_METHODS = new Set(['get_bind', 'get_context', 'autocommit_block', 'batch_alter_table', 'f', 'inline_literal', 'is_offline_mode', 'begin_transaction']);
+const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list', 'dict', 'set', 'tuple', 'sorted', 'isinstance', 'getattr', 'hasattr']);
+
+const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
+
+/** The schema operations of one function, in source order. */
+export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp[] {
+  let ops = cache.get(fn);
+  if (!ops) {
+    ops = new Reader(migration, fn).read();
+    cache.set(fn, ops);
+  }
+  return ops;
+}
+
+class Reader {
+  private readonly moduleEnums = new Map<string, ParsedCall>();
+  private readonly localEnums = new Map<string, ParsedCall>();
+  private readonly out: SchemaOp[] = [];
+
+  constructor(private readonly migration: Migration, private readonly fn: MigrationFunction) {
+    for (const v of migration.enumVariables) this.moduleEnums.set(v.name, v.call);
+  }
+
+  read(): SchemaOp[] {
+    this.fn.calls.forEach((call, index) => this.call(call, index));
+    return this.out;
+  }
+
+  private base(kind: SchemaOpKind, call: ParsedCall, index: number): SchemaOp {
+    const op: SchemaOp = { kind, call, range: call.range, index, inAutocommitBlock: call.inAutocommitBlock, nameUnknown: false, concurrently: false, notValid: false };
+    if (call.batch) op.batch = call.batch;
+    return op;
+  }
+
+  private call(call: ParsedCall, index: number): void {
+    const method = methodOf(call.callee);
+    const recv = receiverOf(call.callee);
+    const onOp = recv === 'op';
+    const onBatch = !!call.batch && recv === call.batch.alias;
+    if (call.assignedTo && isEnumCallee(call.callee)) {
+      this.localEnums.set(call.assignedTo.name, call);
+      return;
+    }
+    if ((method === 'create' || method === 'drop') && this.enumCall(call, index, method)) return;
+    if (onOp && method === 'execute') {
+      this.execute(call, index);
+      return;
+    }
+    if (onOp || onBatch) {
+      const op = this.operation(call, index, method, onBatch);
+      if (op) {
+        this.out.push(op);
+        return;
+      }
+    }
+    if (NEUTRAL_METHODS.has(method) || (!recv && NEUTRAL_FUNCTIONS.has(method))) return;
+    this.out.push(this.base('other', call, index));
+  }
+
+  /** Positional index of a parameter: batch operations drop the table parameter. */
+  private operation(call: ParsedCall, index: number, method: string, batch: boolean): SchemaOp | undefined {
+    const table = (i: number, kw: string): void => {
+      if (batch) {
+        op.table = low(call.batch?.table);
+        return;
+      }
+      const v = argAt(call, i, kw);
+      if (v) op.tableArg = v;
+      op.table = low(literalName(v));
+    };
+    const name = (i: number, kw: string): void => {
+      const v = argAt(call, i, kw);
+      if (v) op.nameArg = v;
+      op.name = low(literalName(v));
+      op.nameUnknown = !!v && op.name === undefined && v.kind !== 'none';
+    };
+    const shift = batch ? 1 : 0;
+    const op = this.base('other', call, index);
+    const schema = kwarg(call, 'schema');
+    if (schema) op.schemaArg = schema;
+    switch (method) {
+      case 'create_table': {
+        op.kind = 'create_table';
+        table(0, 'table_name');
+        op.nameUnknown = op.table === undefined;
+        op.columns = call.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
+        return op;
+      }
+      case 'drop_table':
+        op.kind = 'drop_table';
+        table(0, 'table_name');
+        op.nameUnknown = op.table === undefined;
+        return op;
+      case 'rename_table': {
+        op.kind = 'rename_table';
+        table(0, 'old_table_name');
+        const to = argAt(call, 1, 'new_table_name');
+        if (to) op.newNameArg = to;
+        const n = low(literalName(to));
+        if (n !== undefined) op.newName = n;
+        return op;
+      }
+      case 'add_column': {
+        op.kind = 'add_column';
+        table(0, 'table_name');
+        const col = argAt(call, 1 - shift, 'column');
+        if (col?.kind === 'call' && isColumnCallee(col.call.callee)) {
+          op.column = this.column(col.call);
+          if (op.column.nameArg) op.nameArg = op.column.nameArg;
+          op.name = low(op.column.name);
+        }
+        op.nameUnknown = op.name === undefined;
+        return op;
+      }
+      case 'drop_column':
+        op.kind = 'drop_column';
+        table(0, 'table_name');
+        name(1 - shift, 'column_name');
+        return op;
+      case 'alter_column': {
+        op.kind = 'alter_column';
+        table(0, 'table_name');
+        name(1 - shift, 'column_name');
+        const alter: NonNullable<SchemaOp['alter']> = {};
+        const nullable = argAt(call, batch ? 1 : 2, 'nullable');
+        if (nullable) alter.nullable = nullable;
+        for (const [key, kw] of [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default']] as const) {
+          const v = kwarg(call, kw);
+          if (v) alter[key] = v;
+        }
+        op.alter = alter;
+        const to = kwarg(call, 'new_column_name');
+        if (to && to.kind !== 'none') {
+          op.newNameArg = to;
+          const n = low(literalName(to));
+          if (n !== undefined) op.newName = n;
+        }
+        return op;
+      }
+      case 'create_index':
+        op.kind = 'create_index';
+        name(0, 'index_name');
+        table(1, 'table_name');
+        op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
+        return op;
+      case 'drop_index':
+        op.kind = 'drop_index';
+        name(0, 'index_name');
+        table(1, 'table_name');
+        op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
+        return op;
+      case 'create_foreign_key':
+      case 'create_unique_constraint':
+      case 'create_check_constraint':
+      case 'create_primary_key':
+      case 'create_exclude_constraint': {
+        op.kind = 'create_constraint';
+        op.constraintType = CONSTRAINT_TYPES[method];
+        name(0, 'constraint_name');
+        table(1, method === 'create_foreign_key' ? 'source_table' : 'table_name');
+        if (method === 'create_foreign_key') {
+          const s = kwarg(call, 'source_schema');
+          if (s) op.schemaArg = s;
+        }
+        op.notValid = boolValue(kwarg(call, 'postgresql_not_valid')) === true;
+        return op;
+      }
+      case 'drop_constraint': {
+        op.kind = 'drop_constraint';
+        name(0, 'constraint_name');
+        table(1, 'table_name');
+        const t = literalName(argAt(call, batch ? 1 : 2, 'type_'));
+        if (t === 'foreignkey' || t === 'unique' || t === 'check' || t === 'primary') op.constraintType = t;
+        return op;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private column(call: ParsedCall): ColumnFacts {
+    const first = call.args[0];
+    const nameArg = first && (first.kind === 'string' || first.kind === 'call' && /(^|\.)f$/.test(first.call.callee)) ? first : kwarg(call, 'name');
+    const rest = nameArg === first ? call.args.slice(1) : call.args;
+    const typeArg = rest[0] ?? kwarg(call, 'type_');
+    const nullable = boolValue(kwarg(call, 'nullable'));
+    const primaryKey = boolValue(kwarg(call, 'primary_key')) === true;
+    const sd = kwarg(call, 'server_default');
+    const generated = call.args.some((a) => a.kind === 'call' && /(^|\.)(Identity|Computed)$/.test(a.call.callee));
+    const facts: ColumnFacts = {
+      call,
+      primaryKey,
+      notNull: nullable === false || (primaryKey && nullable !== true),
+      hasServerDefault: (!!sd && sd.kind !== 'none') || generated,
+      hasPythonDefault: !!kwarg(call, 'default'),
+      enums: [],
+    };
+    if (nameArg) facts.nameArg = nameArg;
+    const n = literalName(nameArg);
+    if (n !== undefined) facts.name = n;
+    if (typeArg) facts.type = typeArg;
+    if (nullable !== undefined) facts.nullable = nullable;
+    const e = typeArg ? this.enumOfValue(typeArg) : undefined;
+    if (e) facts.enums.push(e);
+    return facts;
+  }
+
+  /** The enum a type argument denotes: an inline definition or a variable bound to one. */
+  private enumOfValue(v: ArgValue): EnumFacts | undefined {
+    if (v.kind === 'call' && isEnumCallee(v.call.callee)) return enumFacts(v.call, {});
+    if (v.kind === 'name') return this.enumOfVariable(v.name);
+    return undefined;
+  }
+
+  private enumOfVariable(name: string): EnumFacts | undefined {
+    const local = this.localEnums.get(name);
+    if (local) return enumFacts(local, { localVariable: name });
+    const module = this.moduleEnums.get(name);
+    if (module) return enumFacts(module, { moduleVariable: name });
+    return undefined;
+  }
+
+  /** `<enum>.create(bind, checkfirst=...)` / `.drop(...)` on an inline definition or an enum variable. */
+  private enumCall(call: ParsedCall, index: number, method: 'create' | 'drop'): boolean {
+    let e: EnumFacts | undefined;
+    if (call.receiver && isEnumCallee(call.receiver.callee) && call.callee === `${call.receiver.callee}().${method}`) {
+      e = enumFacts(call.receiver, {});
+    } else if (!call.receiver) {
+      const recv = receiverOf(call.callee);
+      if (recv && !recv.includes('.')) e = this.enumOfVariable(recv);
+    }
+    if (!e) return false;
+    const op = this.base(method === 'create' ? 'enum_create' : 'enum_drop', call, index);
+    op.enumType = e;
+    if (e.name !== undefined) op.name = e.name;
+    op.nameUnknown = e.name === undefined;
+    const cf = argAt(call, 1, 'checkfirst');
+    op.checkfirstGiven = !!cf;
+    const b = boolValue(cf);
+    if (b !== undefined) op.checkfirst = b;
+    this.out.push(op);
+    return true;
+  }
+
+  private execute(call: ParsedCall, index: number): void {
+    const executed = this.migration.executedSql.find((s) => s.call === call);
+    if (!executed) {
+      this.out.push(this.base('execute', call, index));
+      return;
+    }
+    const ops = sqlOperations(executed.sql);
+    if (ops.length === 0) {
+      this.out.push(this.base('execute', call, index));
+      return;
+    }
+    for (const s of ops) this.out.push(...sqlSchemaOps(this.base('execute', call, index), s));
+  }
+}
+
+const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
+  create_foreign_key: 'foreignkey',
+  create_unique_constraint: 'unique',
+  create_check_constraint: 'check',
+  create_primary_key: 'primary',
+  create_exclude_constraint: 'exclude',
+};
+
+function enumFacts(def: ParsedCall, where: { moduleVariable?: string; localVariable?: string }): EnumFacts {
+  const nameArg = kwarg(def, 'name');
+  const e: EnumFacts = {
+    definition: def,
+    noImplicitCreate: boolValue(kwarg(def, 'create_type')) === false || boolValue(kwarg(def, 'native_enum')) === false,
+    ...where,
+  };
+  if (nameArg) e.nameArg = nameArg;
+  const n = low(literalName(nameArg));
+  if (n !== undefined) e.name = n;
+  return e;
+}
+
+/** One SQL statement's effect as SchemaOps (several for `DROP TABLE a, b`). */
+function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
+  const one = (kind: SchemaOpKind, extra: Partial<SchemaOp>): SchemaOp => ({ ...base, kind, sql: s, concurrently: s.concurrently, notValid: s.notValid, ...extra });
+  switch (s.kind) {
+    case 'drop_table':
+    case 'truncate':
+    case 'delete_all':
+    case 'drop_schema':
+    case 'reindex_concurrently':
+      return s.kind === 'drop_table' ? s.names.map((t) => one('drop_table', { table: t })) : [one('execute', {})];
+    case 'drop_type':
+      return s.names.map((n) => one('enum_drop', { name: n, checkfirst: s.ifExists, checkfirstGiven: true }));
+    case 'drop_index':
+      return s.names.map((n) => one('drop_index', { name: n }));
+    case 'create_index':
+      return [one('create_index', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
+    case 'add_column': {
+      const column: ColumnFacts = { primaryKey: false, notNull: s.notNull, hasServerDefault: s.hasDefault, hasPythonDefault: false, enums: [] };
+      if (s.names[0]) column.name = s.names[0];
+      return [one('add_column', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}), column })];
+    }
+    case 'drop_column':
+      return [one('drop_column', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
+    case 'alter_type':
+    case 'set_not_null':
+      return [one('alter_column', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
+    case 'rename_column':
+      return [one('alter_column', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}), ...(s.names[1] ? { newName: s.names[1] } : {}) })];
+    case 'rename_table':
+      return [one('rename_table', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { newName: s.names[0] } : {}) })];
+    case 'add_foreign_key':
+      return [one('create_constraint', { constraintType: 'foreignkey', ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
+    case 'drop_constraint':
+      return [one('drop_constraint', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
+  }
+}
+
+export { sqlName };
+
+/** Every enum a create_table creates implicitly (columns whose enum lacks create_type=False). */
+export function implicitEnums(op: SchemaOp): EnumFacts[] {
+  if (op.kind !== 'create_table' || !op.columns) return [];
+  return op.columns.flatMap((c) => c.enums.filter((e) => !e.noImplicitCreate));
+}
+
+/** Calls nested in a value, for rules that look inside arguments. */
+export { nestedCalls };

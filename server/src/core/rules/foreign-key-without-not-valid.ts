@@ -1,0 +1,27 @@
+// foreign-key-without-not-valid: a foreign key added to an existing table without NOT VALID
+// (`postgresql_not_valid=True`, SQLAlchemy 1.4.32+). PostgreSQL checks every existing row while
+// holding a SHARE ROW EXCLUSIVE lock on both tables: writes to both wait for the whole scan. With
+// NOT VALID the constraint is added instantly (new rows are checked) and a later
+// `ALTER TABLE ... VALIDATE CONSTRAINT` checks the old rows without blocking writes.
+import { upgradeOps } from './facts/functions';
+import { defineFileRule, type RuleFinding } from './rule';
+
+export const foreignKeyWithoutNotValid = defineFileRule({
+  id: 'foreign-key-without-not-valid',
+  defaultSeverity: 'information',
+  description: 'A foreign key is added to an existing table without NOT VALID: both tables are write-locked while every row is checked.',
+  check({ migration }) {
+    const out: RuleFinding[] = [];
+    for (const { op, newTable } of upgradeOps(migration)) {
+      if (op.kind !== 'create_constraint' || op.constraintType !== 'foreignkey' || op.notValid || newTable) continue;
+      const name = op.name ? `'${op.name}' ` : '';
+      const how = op.sql ? 'add NOT VALID' : 'pass postgresql_not_valid=True';
+      out.push({
+        range: op.range,
+        message: `Adding foreign key ${name}to existing table '${op.table ?? '?'}' checks every row while writes to it and to the referenced table are blocked. ${how[0]?.toUpperCase()}${how.slice(1)}, then run 'ALTER TABLE ... VALIDATE CONSTRAINT' in a later migration.`,
+        data: op.sql ? {} : { fix: 'not-valid' },
+      });
+    }
+    return out;
+  },
+});

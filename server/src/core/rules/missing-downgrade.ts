@@ -1,0 +1,34 @@
+// missing-downgrade: upgrade() changes the database but downgrade() is missing or does nothing (only
+// `pass`, `...`, docstrings, comments: the untouched autogenerate skeleton). `alembic downgrade`
+// then reports success while the database keeps every change, and the next upgrade fails on objects
+// that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
+// is a declared one-way migration (irreversible-migration).
+import { functionPairs } from './facts/functions';
+import { defineFileRule, type RuleFinding } from './rule';
+
+export const missingDowngrade = defineFileRule({
+  id: 'missing-downgrade',
+  defaultSeverity: 'warning',
+  description: 'upgrade() changes the database but downgrade() is missing or empty.',
+  check({ migration }) {
+    const out: RuleFinding[] = [];
+    for (const { upgrade, downgrade, engine } of functionPairs(migration)) {
+      if (upgrade.isEmpty) continue;
+      const downName = engine === undefined ? 'downgrade' : `downgrade_${engine}`;
+      if (!downgrade) {
+        out.push({
+          range: upgrade.defLineRange,
+          message: `${upgrade.name}() changes the database but there is no ${downName}(): 'alembic downgrade' cannot undo this revision. Write ${downName}() (the quick fix drafts one from ${upgrade.name}()), or make it raise to declare the revision one-way.`,
+          data: { upgrade: upgrade.name, downgrade: downName, missing: true },
+        });
+      } else if (downgrade.isEmpty) {
+        out.push({
+          range: downgrade.defLineRange,
+          message: `${downName}() is empty but ${upgrade.name}() changes the database: 'alembic downgrade' would report success and leave every change in place. Undo ${upgrade.name}() here (the quick fix drafts it), or raise to declare the revision one-way.`,
+          data: { upgrade: upgrade.name, downgrade: downName, missing: false },
+        });
+      }
+    }
+    return out;
+  },
+});

@@ -1,0 +1,34 @@
+// non-concurrent-index: `create_index` / `drop_index` on a table the migration did not create,
+// without `postgresql_concurrently=True`. A plain CREATE INDEX holds a SHARE lock for the whole build
+// (every INSERT, UPDATE and DELETE on the table waits); DROP INDEX takes an ACCESS EXCLUSIVE lock
+// (reads wait too). Harmless on small tables, an outage on large busy ones; the linter cannot know
+// table sizes, so this is information by default.
+import { upgradeOps } from './facts/functions';
+import { defineFileRule, type RuleFinding } from './rule';
+
+export const nonConcurrentIndex = defineFileRule({
+  id: 'non-concurrent-index',
+  defaultSeverity: 'information',
+  description: 'An index on an existing table is created or dropped without postgresql_concurrently=True.',
+  check({ migration }) {
+    const out: RuleFinding[] = [];
+    for (const { op, newTable, newIndex } of upgradeOps(migration)) {
+      if ((op.kind !== 'create_index' && op.kind !== 'drop_index') || op.concurrently || newTable) continue;
+      if (op.kind === 'drop_index' && newIndex) continue;
+      const creating = op.kind === 'create_index';
+      const what = `index '${op.name ?? '?'}'${op.table ? ` on '${op.table}'` : ''}`;
+      const lock = creating
+        ? 'blocks every write to the table (SHARE lock) until the index is built'
+        : 'takes an ACCESS EXCLUSIVE lock on the table (reads and writes wait)';
+      const advice = op.sql
+        ? `Use ${creating ? 'CREATE' : 'DROP'} INDEX CONCURRENTLY inside 'with op.get_context().autocommit_block():'.`
+        : `Pass postgresql_concurrently=True inside 'with op.get_context().autocommit_block():'.`;
+      out.push({
+        range: op.range,
+        message: `${creating ? 'Creating' : 'Dropping'} ${what} ${lock}. ${advice}`,
+        data: op.sql ? {} : { fix: 'concurrently' },
+      });
+    }
+    return out;
+  },
+});
