@@ -4,21 +4,11 @@ import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { OperationsRequest, type OperationsResult } from '../../../server/src/protocol';
 import { databaseIdentity } from '../database';
+import { isProtected } from '../db/protectedDatabases';
 import { readSettings } from '../config';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
-
-/** Glob over `host/database`: `*` any run of characters, `?` one character; case-insensitive. */
-export function matchesGlob(pattern: string, text: string): boolean {
-  const re = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${re}$`, 'i').test(text);
-}
-
-export function isProtected(patterns: readonly string[], identity: { host: string; database: string }): boolean {
-  const subject = `${identity.host}/${identity.database}`;
-  return patterns.some((p) => matchesGlob(p, subject) || matchesGlob(p, identity.database));
-}
 
 /** For a protected database, asks for its name; true when typed correctly (or not protected). */
 export async function protectedDatabaseCheck(project: ProjectState, url: string | undefined, action: string): Promise<boolean> {
