@@ -117,7 +117,7 @@ describe('cli: alembic-lint', function () {
     assert.equal(b.projects[0]?.root, fixturePath('graph-linear', 'migrations', 'versions'));
     const rec = run(['check', '.', '--recursive', '--format', 'json', '--fail-on', 'never']);
     assert.equal(rec.code, 0, rec.stderr);
-    assert.ok((JSON.parse(rec.stdout) as JsonOut).summary.projects >= 15);
+    assert.ok(((JSON.parse(rec.stdout) as JsonOut).summary.projects ?? 0) >= 15);
     const loose = run(['check', fixturePath('parser'), '--format', 'json', '--fail-on', 'never']);
     assert.equal(loose.code, 0, loose.stderr);
     const pyFiles = fs.readdirSync(fixturePath('parser')).filter((f) => f.endsWith('.py')).length;

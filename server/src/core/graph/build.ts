@@ -88,8 +88,8 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
     }
     // A duplicated id: the later file replaces the earlier one but keeps its place (OrderedDict).
     nodes.set(id, newNode(id, file));
-    if (file.downRevisions.some((d) => d.value === id)) cycles.push({ kind: 'Self-loop', revisions: [id] });
-    else if (file.dependsOn.some((d) => d.value === id)) cycles.push({ kind: 'Dependency self-loop', revisions: [id] });
+    if (names(file.downRevisions, id)) cycles.push({ kind: 'Self-loop', revisions: [id] });
+    else if (names(file.dependsOn, id)) cycles.push({ kind: 'Dependency self-loop', revisions: [id] });
   }
 
   // Branch labels share the namespace of revision ids (`map_[branch_label] = revision`).
@@ -169,6 +169,11 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
     nodes, files, filesByPath: new Map(files.map((f) => [f.path, f])), duplicates,
     heads, realHeads, bases, realBases, labels, unknownReferences, labelConflicts, cycles,
   };
+}
+
+function names(refs: RefAt[], id: string): boolean {
+  for (const r of refs) if (r.value === id) return true;
+  return false;
 }
 
 function newNode(revision: string, file: RevisionFile): RevisionNode {

@@ -35,8 +35,8 @@ export class ProjectModel {
   private readonly files = new Map<string, ProjectFile>();
   private ordered: string[] | undefined;
   private graphCache: RevisionGraph | undefined;
-  private graphFindings: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
-  private readonly fileFindings = new Map<string, { migration: Migration; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
+  private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
+  private readonly fileFindingsCache = new Map<string, { migration: Migration; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
   private readonly parse: (text: string) => Migration;
   readonly rules: readonly Rule[];
 
@@ -84,7 +84,7 @@ export class ProjectModel {
     if (!this.files.delete(file)) return false;
     this.ordered = undefined;
     this.graphCache = undefined;
-    this.fileFindings.delete(file);
+    this.fileFindingsCache.delete(file);
     return true;
   }
 
@@ -94,7 +94,14 @@ export class ProjectModel {
 
   /** Paths in Alembic's load order. */
   paths(): string[] {
-    this.ordered ??= [...this.files.keys()].sort((a, b) => this.compareLoadOrder(a, b));
+    if (!this.ordered) {
+      const keys = new Map([...this.files.keys()].map((p) => [p, this.loadOrderKey(p)]));
+      this.ordered = [...keys.keys()].sort((a, b) => {
+        const ka = keys.get(a) ?? '';
+        const kb = keys.get(b) ?? '';
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      });
+    }
     return this.ordered;
   }
 
@@ -103,25 +110,35 @@ export class ProjectModel {
     return this.graphCache;
   }
 
-  /** Every finding of every rule, file rules cached per unchanged file. */
+  /** Every finding of every rule: graph rules, then file rules per file in load order. */
   findings(severities?: RuleSeverityMap): Finding[] {
-    const graph = this.graph;
-    const project = this.config;
-    if (!this.graphFindings || this.graphFindings.graph !== graph || this.graphFindings.severities !== severities) {
-      this.graphFindings = { graph, severities, findings: runGraphRules(this.rules, graph, project, severities) };
-    }
-    const out = [...this.graphFindings.findings];
-    for (const p of this.paths()) {
-      const f = this.files.get(p);
-      if (!f) continue;
-      let cached = this.fileFindings.get(p);
-      if (!cached || cached.migration !== f.migration || cached.severities !== severities) {
-        cached = { migration: f.migration, severities, findings: runFileRules(this.rules, f, graph, project, severities) };
-        this.fileFindings.set(p, cached);
-      }
-      out.push(...cached.findings);
-    }
+    const out = [...this.graphFindings(severities)];
+    for (const p of this.paths()) out.push(...this.fileFindings(p, severities));
     return out;
+  }
+
+  /** Findings of the graph rules (cached until the graph or the severities change). */
+  graphFindings(severities?: RuleSeverityMap): Finding[] {
+    const graph = this.graph;
+    if (!this.graphFindingsCache || this.graphFindingsCache.graph !== graph || this.graphFindingsCache.severities !== severities) {
+      this.graphFindingsCache = { graph, severities, findings: runGraphRules(this.rules, graph, this.config, severities) };
+    }
+    return this.graphFindingsCache.findings;
+  }
+
+  /**
+   * Findings of the file rules for one file (cached until the file changes). File rules see the graph,
+   * but are re-run only when their own file changes: facts from other files belong in graph rules.
+   */
+  fileFindings(file: string, severities?: RuleSeverityMap): Finding[] {
+    const f = this.files.get(file);
+    if (!f) return [];
+    let cached = this.fileFindingsCache.get(file);
+    if (!cached || cached.migration !== f.migration || cached.severities !== severities) {
+      cached = { migration: f.migration, severities, findings: runFileRules(this.rules, f, this.graph, this.config, severities) };
+      this.fileFindingsCache.set(file, cached);
+    }
+    return cached.findings;
   }
 
   /** The `alembic/projects` entry. */
@@ -187,37 +204,19 @@ export class ProjectModel {
   }
 
   /**
-   * Alembic's load order: version locations in configuration order; inside one, a folder's files by name
-   * before its subfolders (by name), depth first.
+   * Alembic's load order as a sortable key: version locations in configuration order; inside one, a
+   * folder's files by name before its subfolders (by name), depth first.
    */
-  private compareLoadOrder(a: string, b: string): number {
+  private loadOrderKey(file: string): string {
     const locs = this.config.versionLocationPaths;
-    const locOf = (p: string): number => {
-      const d = path.dirname(p);
-      let best = -1;
-      let bestLen = -1;
-      locs.forEach((l, i) => {
-        if ((d === l || d.startsWith(l + path.sep)) && l.length > bestLen) {
-          best = i;
-          bestLen = l.length;
-        }
-      });
-      return best;
-    };
-    const la = locOf(a);
-    const lb = locOf(b);
-    if (la !== lb) return la - lb;
-    const loc = locs[la] ?? '';
-    const pa = path.relative(loc, a).split(path.sep);
-    const pb = path.relative(loc, b).split(path.sep);
-    for (let i = 0; ; i++) {
-      const sa = pa[i];
-      const sb = pb[i];
-      if (sa === undefined || sb === undefined) return pa.length - pb.length;
-      const aIsFile = i === pa.length - 1;
-      const bIsFile = i === pb.length - 1;
-      if (aIsFile !== bIsFile) return aIsFile ? -1 : 1;
-      if (sa !== sb) return sa < sb ? -1 : 1;
-    }
+    const dir = path.dirname(file);
+    let best = -1;
+    locs.forEach((l, i) => {
+      if ((dir === l || dir.startsWith(l + path.sep)) && (best < 0 || l.length > (locs[best] ?? '').length)) best = i;
+    });
+    const base = locs[best];
+    const segs = (base === undefined ? path.basename(file) : file.slice(base.length + 1)).split(path.sep);
+    // \u0001 before a file name and \u0002 before a folder name put files first at every level.
+    return `${String(best + 1).padStart(4, '0')}${segs.map((s, i) => `${i === segs.length - 1 ? '\u0001' : '\u0002'}${s}\u0000`).join('')}`;
   }
 }
