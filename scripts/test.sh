@@ -115,7 +115,7 @@ STEP_TIMES+=("setup $(secs $(( $(now_ms) - t0 )))")
 t0=$(now_ms)
 banner "build"
 node esbuild.mjs --tests || stop_now "the build failed (node esbuild.mjs --tests)"
-if ! npx --no-install tsc --noEmit -p .; then
+if ! "$ROOT/node_modules/.bin/tsc" --noEmit -p .; then
   NOTE[typecheck]="type errors"
   echo "test.sh: type check failed (npx tsc --noEmit -p .): the run fails; tests still run for feedback" >&2
 fi
