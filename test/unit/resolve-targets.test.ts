@@ -62,6 +62,8 @@ describe('resolve: targets', () => {
     assert.equal(err('-3', ['ae10bbbb']), "Relative revision -3 didn't produce 3 migrations");
     assert.equal(err('-1', []), "Relative revision -1 didn't produce 1 migrations");
     assert.equal(err('+9', ['c0ffee02']), "Relative revision +9 didn't produce 9 migrations");
+    assert.equal(err('c0ffee01+5'), "'c0ffee01+5' walks past the end of the revision history", "Alembic's None is an error here");
+    assert.deepEqual(ok('base'), []);
   });
 
   it('get_revisions("-1") walks down from every real head', () => {

@@ -87,7 +87,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
       else duplicates.set(id, [earlier.file, file]);
     }
     // A duplicated id: the later file replaces the earlier one but keeps its place (OrderedDict).
-    nodes.set(id, newNode(id, file));
+    nodes.set(id, newNode(id, file, earlier ? earlier.index : nodes.size));
     if (names(file.downRevisions, id)) cycles.push({ kind: 'Self-loop', revisions: [id] });
     else if (names(file.dependsOn, id)) cycles.push({ kind: 'Dependency self-loop', revisions: [id] });
   }
@@ -123,7 +123,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
       if (d.value === node.revision) continue;
       const target = nodes.has(d.value) ? d.value : labels.get(d.value);
       if (target === undefined) unknown(node, 'depends_on', d);
-      else if (!node.dependencies.includes(target)) node.dependencies.push(target);
+      else append(node, 'dependencies', target);
     }
     for (const d of node.file.downRevisions) {
       if (d.value === node.revision) continue;
@@ -141,7 +141,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
     }
     for (const d of node.dependencies) {
       const target = nodes.get(d);
-      if (target && !node.parents.includes(d) && !target.dependents.includes(node.revision)) target.dependents.push(node.revision);
+      if (target && !node.parents.includes(d)) append(target, 'dependents', node.revision);
     }
   }
   const heads: string[] = [];
@@ -176,10 +176,19 @@ function names(refs: RefAt[], id: string): boolean {
   return false;
 }
 
-function newNode(revision: string, file: RevisionFile): RevisionNode {
+// Most revisions have no dependencies, dependents or labels: they share one frozen empty list (a stray
+// push throws instead of corrupting every node), replaced by a real array on first write.
+const EMPTY = Object.freeze([]) as unknown as string[];
+
+function append(node: RevisionNode, key: 'dependencies' | 'dependents', value: string): void {
+  if (node[key] === EMPTY) node[key] = [value];
+  else if (!node[key].includes(value)) node[key].push(value);
+}
+
+function newNode(revision: string, file: RevisionFile, index: number): RevisionNode {
   return {
-    revision, file, path: file.path, parents: [], dependencies: [], children: [], dependents: [],
-    ownBranchLabels: file.branchLabels.length === 0 ? [] : [...new Set(file.branchLabels.map((l) => l.value))], branchLabels: [],
+    revision, file, path: file.path, index, parents: [], dependencies: EMPTY, children: [], dependents: EMPTY,
+    ownBranchLabels: file.branchLabels.length === 0 ? EMPTY : [...new Set(file.branchLabels.map((l) => l.value))], branchLabels: EMPTY,
     isHead: true, isRealHead: true, isBase: false, isRealBase: false, isMergePoint: false,
     isBranchPoint: false, isRealBranchPoint: false,
   };
@@ -206,26 +215,28 @@ function findCycles(nodes: Map<string, RevisionNode>): RevisionCycle[] {
 
 /** Kahn's peel over parent + dependency edges: linear and allocation-light, the common answer is "no". */
 function hasCycle(nodes: Map<string, RevisionNode>): boolean {
-  const pending = new Map<string, number>();
+  // Kahn's peel: count, for each revision, the revisions naming it (down_revision or depends_on);
+  // repeatedly remove revisions nobody names. Whatever remains sits on or below a cycle.
+  const pending = new Int32Array(nodes.size);
+  const byIndex: RevisionNode[] = new Array<RevisionNode>(nodes.size);
   for (const n of nodes.values()) {
-    for (const p of n.parents) pending.set(p, (pending.get(p) ?? 0) + 1);
-    for (const d of n.dependencies) if (!n.parents.includes(d)) pending.set(d, (pending.get(d) ?? 0) + 1);
+    byIndex[n.index] = n;
+    for (const p of n.parents) bump(nodes.get(p), 1);
+    for (const d of n.dependencies) if (!n.parents.includes(d)) bump(nodes.get(d), 1);
   }
   const queue: RevisionNode[] = [];
-  for (const n of nodes.values()) if (!pending.get(n.revision)) queue.push(n);
+  for (const n of byIndex) if (n && pending[n.index] === 0) queue.push(n);
+  function bump(t: RevisionNode | undefined, by: number): void {
+    if (!t) return;
+    const left = (pending[t.index] ?? 0) + by;
+    pending[t.index] = left;
+    if (by < 0 && left === 0) queue.push(t);
+  }
   let removed = 0;
-  while (queue.length > 0) {
-    const n = queue.pop();
-    if (!n) break;
+  for (let n = queue.pop(); n; n = queue.pop()) {
     removed++;
-    const release = (id: string): void => {
-      const left = (pending.get(id) ?? 0) - 1;
-      pending.set(id, left);
-      const target = left === 0 ? nodes.get(id) : undefined;
-      if (target) queue.push(target);
-    };
-    for (const p of n.parents) release(p);
-    for (const d of n.dependencies) if (!n.parents.includes(d)) release(d);
+    for (const p of n.parents) bump(nodes.get(p), -1);
+    for (const d of n.dependencies) if (!n.parents.includes(d)) bump(nodes.get(d), -1);
   }
   return removed < nodes.size;
 }

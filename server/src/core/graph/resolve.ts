@@ -363,16 +363,22 @@ export function getRevisions(graph: RevisionGraph, target: string): ResolveOutco
  * What a command target means, the way `alembic upgrade/downgrade TARGET` reads it: relative targets
  * (`+N`, `-N`, `rev+N`, `label@-N`) against `current` (the database's revisions), anything else as
  * `get_revisions`. `direction` picks the upgrade or downgrade parser for relative targets; by default
- * a `-` means downgrade. `base` resolves to no revision (an empty list).
+ * a `-` means downgrade. The result lists revision ids only: `base` is an empty list, and a walk past
+ * either end of the history (Alembic's None) is an error.
  */
 export function resolveTarget(graph: RevisionGraph, target: string, current: readonly string[] = [], direction?: 'upgrade' | 'downgrade'): ResolveOutcome {
   const r = new RevisionResolver(graph);
   const rel = RELATIVE_RE.exec(target);
-  if (!rel) return outcome(() => r.getRevisions(target));
-  const dir = direction ?? ((rel[3] ?? '').startsWith('-') ? 'downgrade' : 'upgrade');
-  if (dir === 'upgrade') return outcome(() => r.parseUpgradeTarget(current, target));
-  return outcome(() => {
-    const { revision } = r.parseDowngradeTarget(current, target);
-    return revision === null || revision === 'base' ? [] : [revision];
+  const dir = direction ?? ((rel?.[3] ?? '').startsWith('-') ? 'downgrade' : 'upgrade');
+  const o = outcome(() => {
+    if (!rel) return r.getRevisions(target);
+    if (dir === 'upgrade') return r.parseUpgradeTarget(current, target);
+    return [r.parseDowngradeTarget(current, target).revision];
   });
+  if (!o.ok) return o;
+  if (o.revisions.includes(null)) {
+    const message = `'${target}' walks past the end of the revision history`;
+    return { ok: false, message, commandMessage: message, kind: 'RevisionError' };
+  }
+  return { ok: true, revisions: o.revisions.filter((x) => x !== 'base') };
 }

@@ -39,6 +39,8 @@ export interface RevisionNode {
   /** The file that defines it (for a duplicated id, the last one loaded, as in Alembic's map). */
   file: RevisionFile;
   path: string;
+  /** Position in load order (0-based; a duplicated id keeps its first position). */
+  index: number;
   /** `_versioned_down_revisions` that name a known revision, in written order. */
   parents: string[];
   /** `_resolved_dependencies`: `depends_on` resolved to revision ids (labels resolved), known ones only. */
