@@ -1,6 +1,9 @@
 // The graph diagnostics as rules: what each reports, where, on which files, and how severities and
 // suppression comments change that.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../support/paths';
 import { severitiesFromCli, severitiesFromPyproject, severitiesFromSetting } from '../../server/src/core/config/severities';
 import { buildRevisionGraph } from '../../server/src/core/graph';
 import { parseMigration } from '../../server/src/core/parse';
@@ -112,6 +115,12 @@ describe('rules: graph diagnostics', () => {
       assert.equal(getRule(r.id), r);
     }
     assert.equal(ruleIds.size, allRules.length, 'ids are unique');
+    for (const id of ['unknown-revision', 'duplicate-revision', 'multiple-heads', 'revision-cycle', 'invalid-revision-id', 'duplicate-branch-label', 'docstring-mismatch', 'unresolved-value']) {
+      const page = path.join(repoRoot, 'docs', 'rules', `${id}.md`);
+      assert.ok(fs.existsSync(page), `${page} is missing`);
+      const text = fs.readFileSync(page, 'utf8');
+      for (const section of ['## Why it matters', '## Bad', '## Good', '## Configure or suppress', `disable=${id}`]) assert.ok(text.includes(section), `${id}.md lacks ${section}`);
+    }
   });
 });
 
@@ -127,5 +136,19 @@ describe('config: rule severities', () => {
     assert.deepEqual(severitiesFromCli(['multiple-heads=off'], ruleIds).severities, { 'multiple-heads': 'off' });
     assert.equal(severitiesFromCli(['multiple-heads'], ruleIds).errors.length, 1);
     assert.equal(severitiesFromCli(['nope=error'], ruleIds).errors.length, 1, 'a typo on the command line is an error');
+  });
+});
+
+describe('rules: graph diagnostics with values that are not literals', () => {
+  it('only warns about an unknown parent when some revision id is not a literal', () => {
+    const fs = check({ '1.py': migrationText('a', null).replace('revision = "a"', 'revision = REV'), '2.py': migrationText('b', 'a') });
+    const unknown = fs.filter((f) => f.rule === 'unknown-revision');
+    assert.deepEqual(unknown.map((f) => f.severity), ['warning']);
+    assert.match(unknown[0]?.message ?? '', /may be the revision of 1\.py/);
+  });
+
+  it('reports multiple heads as information when a down_revision is not a literal', () => {
+    const fs = check({ '1.py': migrationText('a', null), '2.py': migrationText('b', 'a'), '3.py': migrationText('c', null).replace('down_revision = None', 'down_revision = PARENT') });
+    assert.deepEqual(fs.filter((f) => f.rule === 'multiple-heads').map((f) => f.severity), ['information', 'information']);
   });
 });

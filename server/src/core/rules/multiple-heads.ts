@@ -14,6 +14,8 @@ export const multipleHeads = defineGraphRule({
     // (`alembic upgrade heads`, `label@head`): still worth knowing, but not a warning.
     const labelled = heads.every((h) => h.branchLabels.length > 0) &&
       new Set(heads.map((h) => h.branchLabels.join(','))).size === heads.length;
+    // With a down_revision that is not a literal, a "head" may have a child we cannot see.
+    const unsure = graph.files.some((f) => f.downRevisionUnknown || f.migration.revision?.value.kind === 'unresolved');
     const out: GraphRuleFinding[] = [];
     for (const head of heads) {
       const others = heads.filter((h) => h !== head);
@@ -28,7 +30,8 @@ export const multipleHeads = defineGraphRule({
         related: others.map((o) => ({ path: o.path, range: o.file.revisionRange, message: `head ${o.revision}` })),
         data: { heads: heads.map((h) => h.revision), otherHeads: others.map((o) => o.revision) },
       };
-      if (labelled) f.severity = 'information';
+      if (labelled || unsure) f.severity = 'information';
+      if (unsure && !labelled) f.message += ' (Some revision variables are not literals, so a child of this head may be invisible here.)';
       out.push(f);
     }
     return out;

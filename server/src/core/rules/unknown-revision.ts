@@ -1,5 +1,6 @@
 // unknown-revision: a `down_revision` or `depends_on` element that names no revision. Alembic warns
 // "Revision X referenced from Y is not present" and then cannot load the history at all.
+import path from 'node:path';
 import { defineGraphRule, type GraphRuleFinding } from './rule';
 
 export const unknownRevision = defineGraphRule({
@@ -8,6 +9,8 @@ export const unknownRevision = defineGraphRule({
   description: 'A down_revision or depends_on names a revision that does not exist in the project.',
   check({ graph }) {
     const out: GraphRuleFinding[] = [];
+    // A revision id that is not a literal might be the one referenced: say so, and only warn.
+    const hidden = graph.files.filter((f) => f.migration.revision?.value.kind === 'unresolved');
     for (const u of graph.unknownReferences) {
       const from = u.revision ? ` referenced from ${u.revision}` : '';
       let message = `Revision ${u.ref.value}${from} is not present`;
@@ -24,8 +27,11 @@ export const unknownRevision = defineGraphRule({
         message += ' (depends_on takes revision ids or branch labels)';
       }
       message += '. Alembic cannot load the revision history until this is fixed.';
+      if (hidden.length > 0) {
+        message += ` (It may be the revision of ${hidden.map((h) => path.basename(h.path)).join(', ')}, whose id is not a literal.)`;
+      }
       const f: GraphRuleFinding = {
-        path: u.path, range: u.ref.range, message,
+        path: u.path, range: u.ref.range, message, ...(hidden.length > 0 ? { severity: 'warning' as const } : {}),
         data: { id: u.ref.value, variable: u.variable, suggestions: u.labelOf !== undefined ? [u.labelOf] : u.prefixOf },
       };
       if (related.length > 0) f.related = related;
