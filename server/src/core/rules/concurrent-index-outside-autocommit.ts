@@ -21,7 +21,7 @@ export const concurrentIndexOutsideAutocommit = defineFileRule({
         out.push({
           range: op.range,
           message: `${statement} cannot run inside a transaction block, and Alembic runs this migration in one: it fails. Put it in 'with op.get_context().autocommit_block():'.`,
-          data: { fix: 'autocommit' },
+          data: op.batch ? {} : { fix: 'autocommit' },
         });
       }
     }

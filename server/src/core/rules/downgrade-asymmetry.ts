@@ -28,6 +28,8 @@ export interface MissingInverse {
    * table). The inverse of a later creation runs earlier in the downgrade.
    */
   order: number;
+  /** The upgrade renames it after creating it (the downgrade must undo it under its new name). */
+  renamed: boolean;
 }
 
 interface Undone {
@@ -119,6 +121,22 @@ function describe(kind: CreatedKind, op: SchemaOp, e?: EnumFacts): string | unde
   }
 }
 
+/** The table and name an item ends up with after the upgrade's later renames. */
+function finalNames(kind: CreatedKind, op: SchemaOp, later: readonly SchemaOp[]): SchemaOp {
+  let table = op.table;
+  let name = op.name;
+  for (const r of later) {
+    if (r.sql && r.kind !== 'rename_table' && r.kind !== 'alter_column') continue;
+    if (r.kind === 'rename_table' && table !== undefined && r.table === table && r.newName !== undefined) {
+      if (kind === 'table') name = r.newName;
+      table = r.newName;
+    } else if (kind === 'column' && r.kind === 'alter_column' && r.table === table && r.name === name && r.newName !== undefined) {
+      name = r.newName;
+    }
+  }
+  return table === op.table && name === op.name ? op : { ...op, ...(table === undefined ? {} : { table }), ...(name === undefined ? {} : { name }) };
+}
+
 const KIND_OF: Partial<Record<SchemaOp['kind'], CreatedKind>> = {
   create_table: 'table', add_column: 'column', create_index: 'index', create_constraint: 'constraint', enum_create: 'enum',
 };
@@ -145,8 +163,10 @@ export function missingInverses(migration: Migration, text: string): MissingInve
         if (keys.some((k) => seenEnums.has(k))) return;
         for (const k of keys) seenEnums.add(k);
       }
-      if (isUndone(undone, kind, op, e) || isUndone(laterDrops(i), kind, op, e)) return;
-      const m: MissingInverse = { pair: withDown, kind, op, range, label, order };
+      const later = ups.slice(i + 1).map((x) => x.op);
+      const final = kind === 'enum' ? op : finalNames(kind, op, later);
+      if (isUndone(undone, kind, final, e) || isUndone(laterDrops(i), kind, final, e)) return;
+      const m: MissingInverse = { pair: withDown, kind, op, range, label, order, renamed: final !== op };
       if (e) m.implicitEnum = e;
       out.push(m);
     };

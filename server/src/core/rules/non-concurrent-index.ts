@@ -26,7 +26,8 @@ export const nonConcurrentIndex = defineFileRule({
       out.push({
         range: op.range,
         message: `${creating ? 'Creating' : 'Dropping'} ${what} ${lock}. ${advice}`,
-        data: op.sql ? {} : { fix: 'concurrently' },
+        // Batch operations run when the batch block ends: an autocommit block around one of them does nothing.
+        data: op.sql || op.batch ? {} : { fix: 'concurrently' },
       });
     }
     return out;

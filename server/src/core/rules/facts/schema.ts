@@ -392,6 +392,8 @@ function enumFacts(def: ParsedCall, where: { moduleVariable?: string; localVaria
 function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
   const one = (kind: SchemaOpKind, extra: Partial<SchemaOp>): SchemaOp => ({ ...base, kind, sql: s, concurrently: s.concurrently, notValid: s.notValid, ...extra });
   switch (s.kind) {
+    case 'create_table':
+      return [one('create_table', { ...(s.table ? { table: s.table } : {}) })];
     case 'drop_table':
     case 'truncate':
     case 'delete_all':

@@ -3,7 +3,7 @@
 // `op.add_column(...)`. Not a SQL parser: statements it does not recognise produce nothing.
 
 export type SqlOpKind =
-  | 'drop_table' | 'drop_type' | 'drop_index' | 'drop_schema' | 'create_index' | 'truncate' | 'delete_all'
+  | 'create_table' | 'drop_table' | 'drop_type' | 'drop_index' | 'drop_schema' | 'create_index' | 'truncate' | 'delete_all'
   | 'add_column' | 'drop_column' | 'alter_type' | 'set_not_null' | 'rename_column' | 'rename_table'
   | 'add_foreign_key' | 'drop_constraint' | 'reindex_concurrently';
 
@@ -139,6 +139,7 @@ function op(kind: SqlOpKind, statement: string, extra: Partial<SqlOp> = {}): Sql
 }
 
 const RE = {
+  createTable: new RegExp(String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${QNAME})`, 'i'),
   dropTable: new RegExp(String.raw`^DROP\s+TABLE\s+(IF\s+EXISTS\s+)?(${QNAME_LIST})`, 'i'),
   dropType: new RegExp(String.raw`^DROP\s+TYPE\s+(IF\s+EXISTS\s+)?(${QNAME_LIST})`, 'i'),
   dropIndex: new RegExp(String.raw`^DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?(${QNAME_LIST})`, 'i'),
@@ -159,6 +160,7 @@ export function sqlOperations(sql: string): SqlOp[] {
 
 function statementOps(s: string): SqlOp[] {
   let m: RegExpExecArray | null;
+  if ((m = RE.createTable.exec(s))) return [op('create_table', s, { table: sqlName(m[1] ?? ''), names: [sqlName(m[1] ?? '')] })];
   if ((m = RE.dropTable.exec(s))) return [op('drop_table', s, { names: names(m[2] ?? ''), ifExists: !!m[1] })];
   if ((m = RE.dropType.exec(s))) return [op('drop_type', s, { names: names(m[2] ?? ''), ifExists: !!m[1] })];
   if ((m = RE.dropIndex.exec(s))) return [op('drop_index', s, { names: names(m[3] ?? ''), concurrently: !!m[1], ifExists: !!m[2] })];
