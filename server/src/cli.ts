@@ -12,11 +12,13 @@ import { ProjectModel } from './core/project/model';
 import { allRules, ruleIds } from './core/rules';
 import type { Finding, Severity } from './core/types';
 import { nodeFileSystem } from './nodeFileSystem';
+import { runVerify, VERIFY_USAGE } from './cliVerify';
 import pkg from '../../package.json';
 
 const USAGE = `Usage:
   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
   alembic-lint graph PATH... [--recursive] [--json]
+${VERIFY_USAGE}
   alembic-lint rules
   alembic-lint --help | --version
 
@@ -32,6 +34,10 @@ check   reports problems in the revision graph and the migration files.
           --rule     override a rule's severity (error, warning, information, hint, off); repeatable.
                      Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
+verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
+        the server of --database-url (default: $DATABASE_URL; needs CREATEDB) or on a local throwaway
+        PostgreSQL, compares schema snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
+          --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
 rules   lists the rules with their default severities.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.`;
@@ -39,7 +45,11 @@ Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configu
 class UsageError extends Error {}
 
 interface Options {
-  command: 'check' | 'graph' | 'rules' | 'help' | 'version';
+  command: 'check' | 'graph' | 'rules' | 'verify' | 'help' | 'version';
+  databaseUrl?: string;
+  python?: string;
+  range?: string;
+  verifyFormat?: 'text' | 'markdown' | 'json';
   paths: string[];
   recursive: boolean;
   format: 'text' | 'json' | 'sarif';
@@ -75,6 +85,7 @@ function parseArgs(argv: string[]): Options {
         case '--json': opts.json = true; break;
         case '--format': {
           const f = value(name, inline);
+          if (f === 'markdown') { opts.verifyFormat = 'markdown'; break; }
           if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${f}')`);
           opts.format = f;
           break;
@@ -86,6 +97,9 @@ function parseArgs(argv: string[]): Options {
           break;
         }
         case '--rule': opts.rules.push(value(name, inline)); break;
+        case '--database-url': opts.databaseUrl = value(name, inline); break;
+        case '--python': opts.python = value(name, inline); break;
+        case '--range': opts.range = value(name, inline); break;
         default: throw new UsageError(`unknown option '${arg}'`);
       }
       continue;
@@ -94,8 +108,15 @@ function parseArgs(argv: string[]): Options {
     else opts.paths.push(arg);
   }
   if (command === undefined) return opts;
-  if (command !== 'check' && command !== 'graph' && command !== 'rules' && command !== 'help') throw new UsageError(`unknown command '${command}'`);
+  if (command !== 'check' && command !== 'graph' && command !== 'rules' && command !== 'verify' && command !== 'help') throw new UsageError(`unknown command '${command}'`);
   opts.command = command;
+  if (command === 'verify') {
+    if (opts.paths.length !== 1) throw new UsageError('verify needs exactly one PATH (a folder holding alembic.ini, or the ini file)');
+    if (opts.format === 'sarif') throw new UsageError('verify prints text, markdown or json');
+    opts.verifyFormat ??= opts.format === 'json' ? 'json' : 'text';
+  } else if (opts.verifyFormat === 'markdown') {
+    throw new UsageError('--format markdown is for verify only');
+  }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
@@ -302,6 +323,11 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return 0;
       case 'graph': return await runGraph(opts, out, err);
       case 'check': return await runCheck(opts, out, err);
+      case 'verify': return await runVerify({
+        path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
+        ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
+        ...(opts.range ? { range: opts.range } : {}),
+      }, out, err);
     }
   } catch (e) {
     if (e instanceof UsageError) {

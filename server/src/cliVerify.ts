@@ -1,0 +1,55 @@
+// `alembic-lint verify PATH --database-url URL`: the round-trip verification of the extension's
+// "Verify Round Trip…" command, from the command line. The engine lives with the client's database
+// code (client/src/verify, no vscode import); this file only parses options and prints the report.
+import path from 'node:path';
+import { resolveInterpreter } from '../../client/src/alembic/interpreter';
+import { renderMarkdownReport, renderTextReport } from '../../client/src/verify/report';
+import { verifyProject } from '../../client/src/verify/verifyProject';
+
+export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url URL] [--python PYTHON] [--range REV|A:B|A:|:B] [--format text|markdown|json]`;
+
+export interface VerifyOptions {
+  path: string;
+  databaseUrl?: string;
+  python?: string;
+  range?: string;
+  format: 'text' | 'markdown' | 'json';
+  databaseUrlEnvVar: string;
+}
+
+/** Runs the verification; 0 passed, 1 failed or cancelled, 2 could not run. Ctrl-C cancels and cleans up. */
+export async function runVerify(o: VerifyOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const iniPath = o.path.endsWith('.ini') ? path.resolve(o.path) : path.resolve(o.path, 'alembic.ini');
+  const databaseUrl = o.databaseUrl ?? process.env[o.databaseUrlEnvVar];
+  let python: string;
+  try {
+    python = (await resolveInterpreter({ ...(o.python ? { settingPath: o.python } : {}), projectRoot: path.dirname(iniPath) })).path;
+  } catch (e) {
+    err(`alembic-lint: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    err('alembic-lint: cancelling; the scratch database is being dropped\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const report = await verifyProject({
+      projectRoot: path.dirname(iniPath), iniPath, python, signal: abort.signal,
+      databaseUrlEnvVar: o.databaseUrlEnvVar,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(o.range ? { range: o.range } : {}),
+      onProgress: (p) => err(`${p.message}\n`),
+    });
+    if (o.format === 'json') out(`${JSON.stringify(report, null, 2)}\n`);
+    else if (o.format === 'markdown') out(`${await renderMarkdownReport(report)}\n`);
+    else out(`${renderTextReport(report)}\n`);
+    if (report.error && report.revisions.length === 0) return 2;
+    return report.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
