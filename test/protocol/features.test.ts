@@ -185,4 +185,20 @@ describe('language server features (protocol)', function () {
     const after = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
     assert.ok(!after.projects[0]?.heads.includes('007_disk'));
   });
+
+  it('drops a file deleted on disk from the graph even while an editor still holds it', async () => {
+    const p = file('008_open_then_deleted.py');
+    const text = `revision = '008_open_then_deleted'\ndown_revision = '005_merge_notifications'\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n`;
+    fs.writeFileSync(p, text);
+    await open(p, text);
+    const changes = () => server.notifications.filter((n) => n.method === 'alembic/graphChanged').length;
+    const heads = async () => (await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {})).projects[0]?.heads ?? [];
+    assert.ok((await heads()).includes('008_open_then_deleted'));
+    fs.rmSync(p);
+    const before = changes();
+    await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(p), type: FileChangeType.Deleted }] });
+    await server.waitFor('the graph change', () => changes() > before);
+    assert.deepEqual(await heads(), ['005_merge_notifications']);
+    await server.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(p) } });
+  });
 });

@@ -144,8 +144,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         configChanged = true;
         continue;
       }
-      if (!p.endsWith('.py') || documents.get(change.uri)) continue;
-      const ids = change.type === FileChangeType.Deleted ? index.updateFile(p, undefined) : await index.refreshFromDisk(p);
+      if (!p.endsWith('.py')) continue;
+      // A deleted file leaves the graph even while an editor still holds its text: Alembic loads
+      // from disk. Typing in that editor again brings it back (as an unsaved file would).
+      if (change.type === FileChangeType.Deleted) {
+        for (const id of index.updateFile(p, undefined)) affected.add(id);
+        continue;
+      }
+      if (documents.get(change.uri)) continue;
+      const ids = await index.refreshFromDisk(p);
       for (const id of ids) affected.add(id);
     }
     if (configChanged) {
