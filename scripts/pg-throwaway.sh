@@ -4,7 +4,7 @@
 #   scripts/pg-throwaway.sh stop DIR
 # The cluster lives in a fresh /tmp/alembic-pg.* folder, listens on 127.0.0.1 at a free port with
 # password (scram) auth on TCP so wrong-password errors are real, and trusts the local socket.
-# Env: PGBIN (folder with initdb/pg_ctl), PG_TEST_PASSWORD (superuser password, default "test").
+# Env: PGBIN (folder with initdb/pg_ctl), PG_TEST_PASSWORD (superuser password; default: a random one).
 set -euo pipefail
 
 find_pgbin() {
@@ -27,7 +27,8 @@ fi
 AS_OWNER=()
 OWNER="$(id -un)"
 if [[ "$(id -u)" == 0 ]]; then OWNER=postgres; AS_OWNER=(runuser -u postgres --); fi
-PASSWORD="${PG_TEST_PASSWORD:-test}"
+# A distinctive password by default, so tests can grep logs for it without false alarms.
+PASSWORD="${PG_TEST_PASSWORD:-pw-$(od -An -N8 -tx1 /dev/urandom | tr -d " \n")}"
 
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
