@@ -1,17 +1,44 @@
-// Code actions for the server's own diagnostics: the rule-specific quick fixes from the core, and a
-// suppression comment for any rule.
+// Code actions for the server's own diagnostics: the rule-specific quick fixes from the core (built
+// on the document's current text, so a stale diagnostic gets no fix rather than a wrong one), and
+// a suppression comment for any rule.
 import { type CodeAction, type CodeActionParams, CodeActionKind, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
-import type { WorkspaceModel } from './model';
+import { type HeadsContext, quickFixes } from '../core/fixes';
+import { parseMigration } from '../core/parse';
+import type { IndexedProject, WorkspaceModel } from './model';
 import { fileUri } from './positions';
 
 export function codeActions(model: WorkspaceModel, path: string, text: string, params: CodeActionParams): CodeAction[] {
   const ours = params.context.diagnostics.filter((d) => d.source === 'alembic' && typeof d.code === 'string');
-  if (ours.length === 0 || !model.file(path)) return [];
+  const indexed = model.file(path);
+  if (ours.length === 0 || !indexed) return [];
   const uri = fileUri(path);
   const lines = text.split(/\r?\n/);
+  const migration = parseMigration(text);
   const actions: CodeAction[] = [];
+  for (const d of ours) {
+    const rule = String(d.code);
+    const heads = rule === 'multiple-heads' ? headsContext(indexed.project, path) : undefined;
+    for (const fix of quickFixes({ rule, range: d.range, text, path, migration, ...(heads ? { heads } : {}) })) {
+      const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: fix.edits } } };
+      if (fix.isPreferred) action.isPreferred = true;
+      actions.push(action);
+    }
+  }
   for (const d of ours) actions.push(suppressLine(uri, lines, d));
   return actions;
+}
+
+/** The heads of the file's project, with the one this file defines as `self`. */
+function headsContext(project: IndexedProject, path: string): HeadsContext | undefined {
+  const info = (revision: string) => {
+    const n = project.nodes.get(revision);
+    return n ? { revision, parents: n.parents, ...(n.createDate ? { createDate: n.createDate } : {}) } : undefined;
+  };
+  const heads = project.heads.flatMap((h) => info(h) ?? []);
+  const selfNode = [...project.nodes.values()].find((n) => n.path === path && n.isHead);
+  const self = selfNode && info(selfNode.revision);
+  if (!self) return undefined;
+  return { self, heads, childrenOf: (r) => project.nodes.get(r)?.children ?? [] };
 }
 
 /** `# alembic-lint: disable=<rule>` at the end of the diagnostic's first line (merged into one there). */

@@ -1,0 +1,40 @@
+// Every quick fix offered for every finding of every bad rule fixture: applying it leaves a file the
+// parser reads without a syntax problem, removes that finding, and adds no other finding.
+// (test/integration/fixesCompile.test.ts compiles the same results with Python itself.)
+import assert from 'node:assert/strict';
+import { applyEdits, quickFixes } from '../../server/src/core/fixes';
+import { parseMigration } from '../../server/src/core/parse';
+import type { Finding } from '../../server/src/core/types';
+import { fileFindings, ruleFixtures } from './ruleFixtures';
+
+/** Rules whose every finding in the fixtures must come with a fix. */
+const ALWAYS_FIXED = new Set(['missing-downgrade', 'enum-without-checkfirst', 'downgrade-asymmetry']);
+
+const count = (fs: Finding[], rule: string): number => fs.filter((f) => f.rule === rule).length;
+
+describe('fixes: every fix on every bad fixture', () => {
+  let applied = 0;
+  after(() => console.log(`    (${applied} fixes applied and re-checked)`));
+
+  for (const fx of ruleFixtures().filter((f) => f.bad)) {
+    it(`${fx.rule}/${fx.name}`, () => {
+      const before = fileFindings(fx.path, fx.text);
+      for (const finding of before) {
+        const fixes = quickFixes({ rule: finding.rule, range: finding.range, text: fx.text, path: fx.path });
+        if (ALWAYS_FIXED.has(finding.rule)) assert.ok(fixes.length > 0, `no fix for ${finding.rule} on line ${finding.range.start.line + 1}`);
+        for (const fix of fixes) {
+          const out = applyEdits(fx.text, fix.edits);
+          const where = `${fix.title} (${finding.rule}, line ${finding.range.start.line + 1})`;
+          assert.notEqual(out, fx.text, `${where} changes the file`);
+          assert.deepEqual(parseMigration(out).syntaxProblems, [], `${where} leaves a parseable file`);
+          const after = fileFindings(fx.path, out);
+          assert.equal(count(after, finding.rule), count(before, finding.rule) - 1, `${where} removes exactly that finding`);
+          for (const rule of new Set(after.map((f) => f.rule))) {
+            if (rule !== finding.rule) assert.ok(count(after, rule) <= count(before, rule), `${where} adds a ${rule} finding`);
+          }
+          applied++;
+        }
+      }
+    });
+  }
+});

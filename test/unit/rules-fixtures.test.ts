@@ -1,0 +1,38 @@
+// Every file rule on every rule fixture: the findings are exactly the `# expect: <rule-id>` markers of
+// the file (rule id and 1-based line), no more and no fewer. Good files carry no marker for their
+// rule; bad files at least one.
+import assert from 'node:assert/strict';
+import { parseMigration } from '../../server/src/core/parse';
+import { allRules } from '../../server/src/core/rules';
+import { fileFindings, lineAndRule, ruleFixtures } from './ruleFixtures';
+
+const fixtures = ruleFixtures();
+const migrationRules = [
+  'missing-downgrade', 'irreversible-migration', 'enum-without-checkfirst', 'downgrade-asymmetry',
+  'add-not-null-column-without-default', 'non-concurrent-index', 'concurrent-index-outside-autocommit',
+  'destructive-upgrade', 'destructive-sql', 'rename-column-or-table', 'change-column-type',
+  'foreign-key-without-not-valid', 'set-not-null-on-existing-column',
+];
+
+describe('rules: fixture files produce exactly their expected findings', () => {
+  it('every migration rule is registered and has a fixture folder with bad and good files', () => {
+    const ids = new Set(allRules.map((r) => r.id));
+    for (const id of migrationRules) {
+      assert.ok(ids.has(id), `${id} is registered`);
+      const mine = fixtures.filter((f) => f.rule === id);
+      assert.ok(mine.some((f) => f.bad), `${id} has a bad_*.py fixture`);
+      assert.ok(mine.some((f) => !f.bad), `${id} has a good_*.py fixture`);
+    }
+  });
+
+  for (const f of fixtures) {
+    it(`${f.rule}/${f.name}`, () => {
+      assert.deepEqual(parseMigration(f.text).syntaxProblems, [], 'the fixture is valid Python for the parser');
+      const got = fileFindings(f.path, f.text).map(lineAndRule).sort();
+      assert.deepEqual(got, f.expected);
+      const own = f.expected.filter((e) => e.endsWith(` ${f.rule}`));
+      if (f.bad) assert.ok(own.length > 0, `a bad fixture expects at least one ${f.rule}`);
+      else assert.equal(own.length, 0, `a good fixture expects no ${f.rule}`);
+    });
+  }
+});

@@ -1,0 +1,127 @@
+// The PostgreSQL safety rules on inline migrations: "existing table" means not created earlier in the
+// same upgrade, only upgrades are judged, keyword arguments in any order, raw SQL statements, and the
+// SQL reader itself.
+import assert from 'node:assert/strict';
+import { buildRevisionGraph } from '../../server/src/core/graph';
+import { parseMigration } from '../../server/src/core/parse';
+import { allRules, runFileRules } from '../../server/src/core/rules';
+import { sqlOperations, sqlStatements } from '../../server/src/core/rules/facts/sql';
+import { isSafeTypeChange } from '../../server/src/core/rules/change-column-type';
+import type { ArgValue, Finding } from '../../server/src/core/types';
+
+const HEAD = `from alembic import op
+import sqlalchemy as sa
+
+revision = 'pg0001'
+down_revision = None
+`;
+const HEAD_LINES = HEAD.split('\n').length - 1;
+
+function run(body: string): Finding[] {
+  const text = HEAD + body;
+  const migration = parseMigration(text);
+  assert.deepEqual(migration.syntaxProblems, []);
+  return runFileRules(allRules, { path: '/p/m.py', text, migration }, buildRevisionGraph([{ path: '/p/m.py', migration }]), undefined);
+}
+/** `<line> <rule>` of the findings, lines relative to the body. */
+const found = (fs: Finding[]): string[] => fs.map((f) => `${f.range.start.line + 1 - HEAD_LINES} ${f.rule}`).sort();
+const upgradeOnly = (up: string, down = "    op.execute('SELECT 1')"): Finding[] => run(`\ndef upgrade():\n${up}\n\n\ndef downgrade():\n${down}\n`);
+
+describe('rules: PostgreSQL safety', () => {
+  it('treats a table as existing until the upgrade creates it', () => {
+    const fs = upgradeOnly([
+      "    op.create_index('ix_t_a', 't', ['a'])",
+      "    op.add_column('t', sa.Column('b', sa.Integer(), nullable=False))",
+      "    op.create_table('t', sa.Column('id', sa.Integer()))",
+      "    op.create_index('ix_t_b', 't', ['b'])",
+      "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=False))",
+      "    op.create_foreign_key('fk', 't', 'u', ['c'], ['id'])",
+    ].join('\n'), "    op.drop_table('t')");
+    assert.deepEqual(found(fs), ['3 non-concurrent-index', '4 add-not-null-column-without-default']);
+  });
+
+  it('judges upgrades only', () => {
+    const fs = upgradeOnly("    op.execute('SELECT 1')", [
+      "    op.drop_table('users')",
+      "    op.create_index('ix_u', 'users', ['a'])",
+      "    op.alter_column('users', 'a', nullable=False, type_=sa.BigInteger())",
+      "    op.execute('TRUNCATE users')",
+    ].join('\n'));
+    assert.deepEqual(found(fs), []);
+  });
+
+  it('reads keyword arguments in any order and positional nullable', () => {
+    const fs = upgradeOnly([
+      "    op.create_index(unique=True, columns=['a'], table_name='users', index_name='ix_a')",
+      "    op.drop_column(column_name='fax', table_name='users')",
+      "    op.alter_column('users', 'b', False)",
+      "    op.alter_column(column_name='c', table_name='users', type_=sa.Text(), existing_type=sa.Integer())",
+    ].join('\n'), "    op.drop_index(table_name='users', index_name='ix_a')");
+    assert.deepEqual(found(fs), ['3 non-concurrent-index', '4 destructive-upgrade', '5 set-not-null-on-existing-column', '6 change-column-type']);
+  });
+
+  it('reports the same problems written as raw SQL', () => {
+    const fs = upgradeOnly([
+      '    op.execute("ALTER TABLE t ADD COLUMN c int NOT NULL")',
+      '    op.execute("ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0")',
+      '    op.execute("CREATE UNIQUE INDEX ix ON ONLY t (c)")',
+      '    op.execute("ALTER TABLE t ALTER COLUMN x SET DATA TYPE bigint")',
+      '    op.execute("ALTER TABLE t ALTER x SET NOT NULL")',
+      '    op.execute("ALTER TABLE t RENAME TO t2")',
+      '    op.execute("ALTER TABLE t2 ADD FOREIGN KEY (c) REFERENCES u (id)")',
+      '    op.execute("ALTER TABLE t2 ADD CONSTRAINT fk2 FOREIGN KEY (d) REFERENCES u (id) NOT VALID")',
+      '    op.execute("CREATE INDEX CONCURRENTLY ix2 ON t2 (d)")',
+    ].join('\n'));
+    assert.deepEqual(found(fs), [
+      '11 concurrent-index-outside-autocommit', '3 add-not-null-column-without-default', '5 non-concurrent-index',
+      '6 change-column-type', '7 set-not-null-on-existing-column', '8 rename-column-or-table', '9 foreign-key-without-not-valid',
+    ]);
+  });
+
+  it('exempts the add-then-backfill-then-NOT-NULL pattern and renames of new columns', () => {
+    const fs = upgradeOnly([
+      "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=True))",
+      "    op.execute('UPDATE t SET c = 0')",
+      "    op.alter_column('t', 'c', nullable=False, type_=sa.BigInteger())",
+      "    op.alter_column('t', 'c', new_column_name='d')",
+      "    op.drop_column('t', 'd')",
+    ].join('\n'));
+    assert.deepEqual(found(fs), []);
+  });
+
+  it('reports a drop_column on a batch block of an existing table', () => {
+    const fs = upgradeOnly("    with op.batch_alter_table('t') as b:\n        b.drop_column('c')\n        b.alter_column('d', new_column_name='e')");
+    assert.deepEqual(found(fs), ['4 destructive-upgrade', '5 rename-column-or-table']);
+  });
+
+  it('knows which type changes need no rewrite', () => {
+    const call = (callee: string, ...args: ArgValue[]): ArgValue => ({
+      kind: 'call', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      call: { callee, calleeRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, args, kwargs: [], hasStarArgs: false, inAutocommitBlock: false },
+    });
+    const n = (text: string): ArgValue => ({ kind: 'number', text, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    assert.equal(isSafeTypeChange(call('sa.String', n('10')), call('sa.String', n('20'))), true);
+    assert.equal(isSafeTypeChange(call('sa.String', n('20')), call('sa.String', n('10'))), false);
+    assert.equal(isSafeTypeChange(call('sa.VARCHAR', n('20')), call('sa.Text')), true);
+    assert.equal(isSafeTypeChange(call('sa.Numeric', n('10'), n('2')), call('sa.Numeric', n('12'), n('2'))), true);
+    assert.equal(isSafeTypeChange(call('sa.Numeric', n('10'), n('2')), call('sa.Numeric', n('12'), n('3'))), false);
+    assert.equal(isSafeTypeChange(call('sa.Integer'), call('sa.BigInteger')), false);
+    assert.equal(isSafeTypeChange(undefined, call('sa.Text')), false);
+  });
+});
+
+describe('rules: the SQL reader', () => {
+  it('splits statements outside quotes, comments and dollar-quoted bodies, blanking literals', () => {
+    assert.deepEqual(sqlStatements(`-- x; y\nDROP TABLE a; /* ; */ SELECT 'a;b', "c;d";\nDO $f$ BEGIN DROP TABLE z; END $f$;`), [
+      'DROP TABLE a', `SELECT '', "c;d"`, 'DO $$',
+    ]);
+  });
+
+  it('names the objects of each statement, lower case and unquoted', () => {
+    const ops = sqlOperations('DROP TABLE IF EXISTS s."Users", b CASCADE; TRUNCATE ONLY logs; DELETE FROM x WHERE id = 1; DELETE FROM y');
+    assert.deepEqual(ops.map((o) => `${o.kind} ${o.names.join(',')} ${o.ifExists}`), ['drop_table users,b true', 'truncate logs false', 'delete_all y false']);
+    const alter = sqlOperations('ALTER TABLE ONLY t DROP COLUMN IF EXISTS a, DROP CONSTRAINT c, ALTER COLUMN b DROP DEFAULT, ADD COLUMN e serial');
+    assert.deepEqual(alter.map((o) => `${o.kind} ${o.table} ${o.names.join(',')}`), ['drop_column t a', 'drop_constraint t c', 'add_column t e']);
+    assert.equal(alter[2]?.hasDefault, true);
+  });
+});
