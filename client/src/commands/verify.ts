@@ -75,6 +75,7 @@ export function verifyCommands(s: Services): Record<string, Handler> {
       await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
       if (report.ok) void vscode.window.showInformationMessage(`Alembic: round trip passed for ${report.revisions.length} revision(s).`);
       else void vscode.window.showWarningMessage(`Alembic: round trip ${report.cancelled ? 'cancelled' : 'found problems'}: see the report.`);
+      return { report, reportFile: file };
     },
   };
 }
