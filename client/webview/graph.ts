@@ -108,7 +108,7 @@ function rowElement(i: number, node: GraphNodeView): HTMLDivElement {
   if (node.state === 'current') badges.push(el('span', 'badge current', 'current'));
   if (node.isHead) badges.push(el('span', 'badge head', 'head'));
   if (node.isBase) badges.push(el('span', 'badge base', 'base'));
-  for (const label of node.branchLabels) badges.push(el('span', 'badge label', `@${label}`));
+  for (const label of node.declaredLabels) badges.push(el('span', 'badge label', `@${label}`));
   if (node.diagnosticCount > 0) {
     const severity = node.severity ?? 'warning';
     const mark = severity === 'error' ? '✖' : severity === 'warning' ? '⚠' : 'ℹ';
@@ -271,6 +271,7 @@ function probe(): ProbeResult {
     viewportHeight: viewport.clientHeight,
     totalHeight: canvas.offsetHeight,
     header: header.textContent ?? '',
+    styled: getComputedStyle(document.body).display === 'flex' && getComputedStyle(viewport).overflow === 'auto',
     menu: { open: menu.isOpen, items: menu.items, ...(menu.openFor ? { revision: menu.openFor } : {}) },
     rows: [...rows.querySelectorAll<HTMLElement>('.row')].map((r) => ({
       revision: r.dataset.revision ?? '',

@@ -16,7 +16,10 @@ export interface GraphNodeView {
   parents: string[];
   children: string[];
   dependencies: string[];
+  /** Every label the revision is on, inherited ones included (Alembic's own view). */
   branchLabels: string[];
+  /** The labels this revision's file declares (no parent carries them): where the picture shows them. */
+  declaredLabels: string[];
   isHead: boolean;
   isBase: boolean;
   isMerge: boolean;
@@ -70,6 +73,8 @@ export interface ProbeResult {
   viewportHeight: number;
   totalHeight: number;
   header: string;
+  /** Whether graph.css is applied (a stylesheet the CSP blocked would leave the page unstyled). */
+  styled: boolean;
   menu: { open: boolean; items: string[]; revision?: string };
   rows: { revision: string; classes: string[]; text: string; tooltip: string; nodeClasses: string[] }[];
 }

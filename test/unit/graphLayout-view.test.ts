@@ -25,8 +25,8 @@ function node(revision: string, parents: string[], extra: Partial<RevisionNode> 
 const graph: RevisionGraphResult = {
   projectId: '/p/alembic.ini',
   nodes: [
-    node('c3c3c3c3c3c3aa', ['b2b2b2b2b2b2bb'], { isHead: true, message: 'third', createDate: '2024-03-01 10:00:00.000000' }),
-    node('b2b2b2b2b2b2bb', ['a1'], { message: 'second', diagnosticCount: 7, worstSeverity: 'warning' }),
+    node('c3c3c3c3c3c3aa', ['b2b2b2b2b2b2bb'], { isHead: true, message: 'third', createDate: '2024-03-01 10:00:00.000000', branchLabels: ['core', 'fast'] }),
+    node('b2b2b2b2b2b2bb', ['a1'], { message: 'second', diagnosticCount: 7, worstSeverity: 'warning', branchLabels: ['core'] }),
     node('a1', [], { message: 'first', branchLabels: ['core'] }),
   ],
   heads: ['c3c3c3c3c3c3aa'],
@@ -46,6 +46,12 @@ describe('graph picture: the model posted to the webview', () => {
     assert.equal(model.nodes[0]?.shortId, 'c3c3c3c3');
     assert.equal(model.nodes[2]?.shortId, 'a1', 'hand-written ids stay whole');
     assert.equal(model.notice, undefined);
+  });
+
+  it('shows a branch label where it is declared, not on every revision that inherits it', () => {
+    const model = buildGraphViewModel({ projectId: 'p', projectName: 'p', graph, database: { kind: 'unconfigured' } });
+    assert.deepEqual(model.nodes.map((n) => n.declaredLabels), [['fast'], [], ['core']]);
+    assert.deepEqual(model.nodes.map((n) => n.branchLabels), [['core', 'fast'], ['core'], ['core']]);
   });
 
   it('marks every revision unknown when the database is not read, and says why', () => {
@@ -141,7 +147,7 @@ describe('graph picture: webview arithmetic', () => {
   it('puts everything the tree\'s tooltip says in the row tooltip', () => {
     const text = tooltipText({
       revision: 'b2', shortId: 'b2', message: 'second', createDate: '2024-01-01', parents: ['a1'], children: ['c3'], dependencies: ['z9'],
-      branchLabels: ['core'], isHead: false, isBase: false, isMerge: true, isBranchPoint: false, state: 'unknown',
+      branchLabels: ['core'], declaredLabels: [], isHead: false, isBase: false, isMerge: true, isBranchPoint: false, state: 'unknown',
       diagnosticCount: 2, problems: ['line 3: drops a column'], file: 'versions/b2.py',
     }, 'No database configured');
     for (const part of ['second', 'Revision b2 · 2024-01-01', 'Parents: a1', 'Children: c3', 'Depends on: z9', 'Branch labels: core', 'Marks: merge',

@@ -3,7 +3,7 @@
 // the core's own history order (the order the server sends).
 import assert from 'node:assert/strict';
 import { historyOrder } from '../../server/src/core/graph';
-import { type GraphLayout, type LayoutInput, layoutGraph } from '../../client/src/views/graphLayout';
+import { DEFAULT_COLORS, type GraphLayout, type LayoutInput, layoutGraph } from '../../client/src/views/graphLayout';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
 import { nodeFileSystem } from '../../server/src/nodeFileSystem';
 import { fixturePath } from '../support/paths';
@@ -35,6 +35,14 @@ function checkLayout(nodes: readonly LayoutInput[], layout: GraphLayout): void {
     const top = lanesOf(layout, r + 1, ['through', 'in']);
     assert.deepEqual(bottom, top, `rows ${r} → ${r + 1} (${nodes[r]?.revision} → ${nodes[r + 1]?.revision})`);
   }
+  layout.rows.forEach((r) => {
+    // Lines open at the same time get different colours while the palette suffices (a picture that
+    // was ever wider than the palette may carry a repeat further down).
+    const colorByLane = new Map<number, number>();
+    for (const l of r.lines) if (l.kind !== 'in') colorByLane.set(l.lane, l.color);
+    if (layout.laneCount <= DEFAULT_COLORS) assert.equal(new Set(colorByLane.values()).size, colorByLane.size, 'open lanes have distinct colours');
+    for (const l of r.lines) assert.ok(l.color >= 0 && l.color < DEFAULT_COLORS);
+  });
   const row = new Map(nodes.map((n, i) => [n.revision, i]));
   nodes.forEach((n, r) => {
     const reached = new Set<string>();

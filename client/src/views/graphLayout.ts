@@ -29,12 +29,15 @@ export type LaneLine =
 export interface LayoutRow {
   /** The lane the revision's node sits in. */
   lane: number;
-  /** Colour index of that lane (the renderer takes it modulo its palette). */
+  /** Colour of that lane: an index into the renderer's palette. */
   color: number;
   lines: LaneLine[];
   /** Parents named in `down_revision` that are not in the graph (a broken chain): drawn as a stub. */
   missingParents: number;
 }
+
+/** Lane colours the webview's stylesheet defines (media/graph.css `.lane-c0` … `.lane-c6`). */
+export const DEFAULT_COLORS = 7;
 
 export interface GraphLayout {
   rows: LayoutRow[];
@@ -50,7 +53,8 @@ export interface GraphLayout {
  * reused from the left. Parents that are unknown, or that come earlier in the order (only possible in
  * a cycle, which the server reports), get no lane, so every lane opened is closed again.
  */
-export function layoutGraph(nodes: readonly LayoutInput[]): GraphLayout {
+export function layoutGraph(nodes: readonly LayoutInput[], options: { colors?: number } = {}): GraphLayout {
+  const palette = Math.max(1, options.colors ?? DEFAULT_COLORS);
   const index = new Map<string, number>();
   nodes.forEach((n, i) => { if (!index.has(n.revision)) index.set(n.revision, i); });
 
@@ -61,6 +65,16 @@ export function layoutGraph(nodes: readonly LayoutInput[]): GraphLayout {
   let laneCount = 0;
   const rows: LayoutRow[] = [];
 
+  // A new line takes the next colour in turn that no open line has, so neighbours rarely match.
+  const newColor = (): number => {
+    const open = new Set<number>();
+    for (let l = 0; l < waiting.length; l++) if (waiting[l] !== undefined) open.add(colors[l] ?? -1);
+    for (let k = 0; k < palette; k++) {
+      const c = (nextColor + k) % palette;
+      if (!open.has(c)) { nextColor = c + 1; return c; }
+    }
+    return nextColor++ % palette;
+  };
   const freeLane = (taken: ReadonlySet<number>): number => {
     for (let i = 0; i < waiting.length; i++) if (waiting[i] === undefined && !taken.has(i)) return i;
     return waiting.length;
@@ -80,7 +94,7 @@ export function layoutGraph(nodes: readonly LayoutInput[]): GraphLayout {
     } else {
       // A head (or a revision whose children are missing): a new line starts here.
       lane = freeLane(new Set());
-      color = nextColor++;
+      color = newColor();
     }
     for (let l = 0; l < waiting.length; l++) {
       const w = waiting[l];
@@ -111,7 +125,7 @@ export function layoutGraph(nodes: readonly LayoutInput[]): GraphLayout {
           target = existing;
         } else {
           target = freeLane(taken);
-          colors[target] = nextColor++;
+          colors[target] = newColor();
         }
       }
       waiting[target] = p;

@@ -62,6 +62,10 @@ export function databaseSummary(database: DatabaseView): string {
 export function buildGraphViewModel(input: GraphModelInput): GraphViewModel {
   const { graph, database } = input;
   const display = input.displayPath ?? ((p: string) => p);
+  // The server sends each revision's labels with the inherited ones (as Alembic propagates them to
+  // descendants); a label repeated on every row of a branch says nothing, so rows show where it starts.
+  const labelsOf = new Map((graph?.nodes ?? []).map((n) => [n.revision, n.branchLabels]));
+  const declared = (n: RevisionNode) => n.branchLabels.filter((l) => !n.parents.some((p) => labelsOf.get(p)?.includes(l)));
   const nodes: GraphNodeView[] = (graph?.nodes ?? []).map((n) => {
     const view: GraphNodeView = {
       revision: n.revision,
@@ -71,6 +75,7 @@ export function buildGraphViewModel(input: GraphModelInput): GraphViewModel {
       children: n.children,
       dependencies: n.dependencies,
       branchLabels: n.branchLabels,
+      declaredLabels: declared(n),
       isHead: n.isHead,
       isBase: n.isBase,
       isMerge: n.isMerge,

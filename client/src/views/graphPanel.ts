@@ -53,8 +53,9 @@ export class GraphPanel implements vscode.Disposable {
   private readonly renderEmitter = new vscode.EventEmitter<RenderReport>();
   /** Fires when the webview has drawn a model: counts and timings. */
   readonly onDidRender = this.renderEmitter.event;
-  /** The last thing the webview reported drawing. */
+  /** The last thing the webview reported drawing, and when the report arrived (performance.now()). */
   lastRender: RenderReport | undefined;
+  lastRenderAt: number | undefined;
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private nextRequest = 1;
@@ -166,6 +167,7 @@ export class GraphPanel implements vscode.Disposable {
       case 'ready': await this.postGraph(); return;
       case 'rendered':
         this.lastRender = m.report;
+        this.lastRenderAt = performance.now();
         this.renderEmitter.fire(m.report);
         return;
       case 'probeResult': this.settle(m.id, m.result); return;
