@@ -103,7 +103,7 @@ fi
 cs_args=()
 if [[ $mode == install ]]; then
   VSIX="$TMP/alembic-migrations.vsix"
-  npx --no-install vsce package --no-dependencies --out "$VSIX" </dev/null >"$TMP/vsce.log" 2>&1 \
+  npx --no-install vsce package --no-dependencies --no-rewrite-relative-links --out "$VSIX" </dev/null >"$TMP/vsce.log" 2>&1 \
     || { cat "$TMP/vsce.log" >&2; echo "packaging the extension failed" >&2; exit 1; }
   bash scripts/vscode-host/install-vsix.sh "$RUN" "$VSIX"
 else
