@@ -4,12 +4,21 @@
 // `op.execute`. These fail with `type "x" already exists` / `does not exist` whenever the database is
 // not exactly where the author's was: a re-run after a half-applied migration, a type another
 // branch created, a downgrade after a manual fix.
+// SQLAlchemy's PostgreSQL `ENUM.create()/.drop()` default to checkfirst=True (1.4 and 2.0), while
+// `sa.Enum(...).create()` passes checkfirst=False: only an omitted checkfirst on the dialect ENUM is
+// safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
 import { migrationFunctions } from './facts/functions';
 import { schemaOps, type SchemaOp } from './facts/schema';
 import { defineFileRule, type RuleFinding } from './rule';
 
 function typeName(op: SchemaOp): string {
   return op.name ?? op.enumType?.moduleVariable ?? op.enumType?.localVariable ?? '(unnamed)';
+}
+
+/** `postgresql.ENUM` / `ENUM`: the dialect type, whose create() and drop() check first by default. */
+function isDialectEnum(op: SchemaOp): boolean {
+  const callee = op.enumType?.definition?.callee ?? '';
+  return callee === 'ENUM' || callee.endsWith('.ENUM');
 }
 
 export const enumWithoutCheckfirst = defineFileRule({
@@ -30,6 +39,15 @@ export const enumWithoutCheckfirst = defineFileRule({
         if (op.checkfirst === true || (op.checkfirstGiven && op.checkfirst === undefined)) continue;
         const creating = op.kind === 'enum_create';
         const name = typeName(op);
+        if (!op.checkfirstGiven && isDialectEnum(op)) {
+          out.push({
+            range: op.call.range,
+            severity: 'hint',
+            message: `Enum type '${name}' is ${creating ? 'created' : 'dropped'} without checkfirst: PostgreSQL's ENUM defaults to checkfirst=True, but sa.Enum does not. Write checkfirst=True so the call stays safe when copied or changed.`,
+            data: { fix: 'checkfirst' },
+          });
+          continue;
+        }
         const how = op.checkfirstGiven ? 'with checkfirst=False' : 'without checkfirst=True';
         out.push({
           range: op.call.range,
