@@ -56,6 +56,8 @@ export class GraphPanel implements vscode.Disposable {
   /** The last thing the webview reported drawing, and when the report arrived (performance.now()). */
   lastRender: RenderReport | undefined;
   lastRenderAt: number | undefined;
+  /** When the webview's script last said it was ready (performance.now()): its page load is done. */
+  lastReadyAt: number | undefined;
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private nextRequest = 1;
@@ -164,7 +166,10 @@ export class GraphPanel implements vscode.Disposable {
     const m = parseMessage(raw);
     if (!m) return;
     switch (m.type) {
-      case 'ready': await this.postGraph(); return;
+      case 'ready':
+        this.lastReadyAt = performance.now();
+        await this.postGraph();
+        return;
       case 'rendered':
         this.lastRender = m.report;
         this.lastRenderAt = performance.now();
