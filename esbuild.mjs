@@ -53,6 +53,8 @@ function listTs(dir) {
 
 async function buildAll() {
   const started = Date.now();
+  // Stale outputs (source maps of an earlier dev build) must not reach a production .vsix.
+  if (production) fs.rmSync('dist', { recursive: true, force: true });
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
   if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
   if (tests) {

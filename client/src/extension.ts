@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { forgetInterpreterChecks } from './alembic/interpreter';
 import { basicCommands } from './commands/basic';
+import { graphCommands } from './commands/graph';
 import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
 import { migrateCommands } from './commands/migrate';
 import { SqlPreviews } from './commands/sqlPreview';
@@ -46,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
 
   const commands = {
     ...basicCommands(services), ...databaseCommands(services), ...migrateCommands(services, previews),
-    ...templateCommands(services), ...verifyCommands(services),
+    ...templateCommands(services), ...verifyCommands(services), ...graphCommands(services),
   };
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
