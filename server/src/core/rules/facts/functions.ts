@@ -19,8 +19,22 @@ function lastByName(fns: readonly MigrationFunction[]): Map<string, MigrationFun
   return m;
 }
 
+// Every rule asks the same questions of the same parsed file: answers are kept per Migration /
+// MigrationFunction object (a re-parse makes new objects, so nothing goes stale).
+const pairsCache = new WeakMap<Migration, FunctionPair[]>();
+const functionsCache = new WeakMap<Migration, MigrationFunction[]>();
+
 /** Every upgrade with the downgrade of the same engine. */
 export function functionPairs(m: Migration): FunctionPair[] {
+  let pairs = pairsCache.get(m);
+  if (!pairs) {
+    pairs = readPairs(m);
+    pairsCache.set(m, pairs);
+  }
+  return pairs;
+}
+
+function readPairs(m: Migration): FunctionPair[] {
   const byName = lastByName(m.functions);
   const out: FunctionPair[] = [];
   for (const fn of byName.values()) {
@@ -36,12 +50,17 @@ export function functionPairs(m: Migration): FunctionPair[] {
 
 /** The upgrade functions Python keeps (one per name). */
 export function upgradeFunctions(m: Migration): MigrationFunction[] {
-  return [...lastByName(m.functions).values()].filter((f) => f.kind === 'upgrade');
+  return migrationFunctions(m).filter((f) => f.kind === 'upgrade');
 }
 
 /** Every migration function Python keeps (one per name). */
 export function migrationFunctions(m: Migration): MigrationFunction[] {
-  return [...lastByName(m.functions).values()];
+  let fns = functionsCache.get(m);
+  if (!fns) {
+    fns = m.functions.length < 2 ? m.functions : [...lastByName(m.functions).values()];
+    functionsCache.set(m, fns);
+  }
+  return fns;
 }
 
 /** A SchemaOp with what the function did before it. */
@@ -55,8 +74,20 @@ export interface OpInContext {
   newIndex: boolean;
 }
 
+const contextCache = new WeakMap<MigrationFunction, readonly OpInContext[]>();
+const upgradeOpsCache = new WeakMap<Migration, readonly OpInContext[]>();
+
 /** The function's operations, each knowing whether its table/column/index is new in this function. */
-export function opsInContext(m: Migration, fn: MigrationFunction): OpInContext[] {
+export function opsInContext(m: Migration, fn: MigrationFunction): readonly OpInContext[] {
+  let ops = contextCache.get(fn);
+  if (!ops) {
+    ops = readContext(m, fn);
+    contextCache.set(fn, ops);
+  }
+  return ops;
+}
+
+function readContext(m: Migration, fn: MigrationFunction): OpInContext[] {
   const tables = new Set<string>();
   const columns = new Set<string>();
   const indexes = new Map<string, string | undefined>();
@@ -87,6 +118,12 @@ export function opsInContext(m: Migration, fn: MigrationFunction): OpInContext[]
 }
 
 /** Every operation of every upgrade function, in context. The PostgreSQL safety rules read these. */
-export function upgradeOps(m: Migration): OpInContext[] {
-  return upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn));
+export function upgradeOps(m: Migration): readonly OpInContext[] {
+  let ops = upgradeOpsCache.get(m);
+  if (!ops) {
+    const fns = upgradeFunctions(m);
+    ops = fns.length === 1 && fns[0] ? opsInContext(m, fns[0]) : fns.flatMap((fn) => opsInContext(m, fn));
+    upgradeOpsCache.set(m, ops);
+  }
+  return ops;
 }

@@ -33,15 +33,18 @@ const QNAME_LIST = String.raw`${QNAME}(?:\s*,\s*${QNAME})*`;
  * A SQL identifier as the rules compare it: the last part of a qualified name, quotes removed, and
  * lower case (PostgreSQL folds unquoted names; Python-side names are compared in lower case too).
  */
+const IDENT_G = new RegExp(IDENT, 'g');
+const QNAME_G = new RegExp(QNAME, 'g');
+
 export function sqlName(raw: string): string {
-  const parts = raw.match(new RegExp(IDENT, 'g')) ?? [raw];
+  const parts = raw.match(IDENT_G) ?? [raw];
   const last = parts[parts.length - 1] ?? raw;
   const unquoted = last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last;
   return unquoted.toLowerCase();
 }
 
 function names(list: string): string[] {
-  return (list.match(new RegExp(QNAME, 'g')) ?? []).map(sqlName);
+  return (list.match(QNAME_G) ?? []).map(sqlName);
 }
 
 /**
@@ -149,6 +152,12 @@ const RE = {
   deleteFrom: new RegExp(String.raw`^DELETE\s+FROM\s+(?:ONLY\s+)?(${QNAME})`, 'i'),
   alterTable: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})\s*\*?\s+(.*)$`, 'i'),
   reindex: /^REINDEX\b.*\bCONCURRENTLY\b/i,
+  renameTo: new RegExp(String.raw`^RENAME\s+TO\s+(${QNAME})`, 'i'),
+  renameColumn: new RegExp(String.raw`^RENAME\s+(?:COLUMN\s+)?(${IDENT})\s+TO\s+(${IDENT})`, 'i'),
+  addColumn: new RegExp(String.raw`^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\s+(.*)$`, 'i'),
+  dropColumn: new RegExp(String.raw`^DROP\s+(?:COLUMN\s+)?(IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
+  alterType: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+(?:SET\s+DATA\s+)?TYPE\b`, 'i'),
+  setNotNull: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+SET\s+NOT\s+NULL\b`, 'i'),
 };
 
 /** The schema operations one SQL text performs, statement by statement. */
@@ -179,11 +188,11 @@ function statementOps(s: string): SqlOp[] {
 
 function alterTableOps(s: string, table: string, rest: string): SqlOp[] {
   let m: RegExpExecArray | null;
-  if ((m = new RegExp(String.raw`^RENAME\s+TO\s+(${QNAME})`, 'i').exec(rest))) {
+  if ((m = RE.renameTo.exec(rest))) {
     return [op('rename_table', s, { table, names: [sqlName(m[1] ?? '')] })];
   }
   if (/^RENAME\s+CONSTRAINT\b/i.test(rest)) return [];
-  if ((m = new RegExp(String.raw`^RENAME\s+(?:COLUMN\s+)?(${IDENT})\s+TO\s+(${IDENT})`, 'i').exec(rest))) {
+  if ((m = RE.renameColumn.exec(rest))) {
     return [op('rename_column', s, { table, names: [sqlName(m[1] ?? ''), sqlName(m[2] ?? '')] })];
   }
   const out: SqlOp[] = [];
@@ -192,7 +201,7 @@ function alterTableOps(s: string, table: string, rest: string): SqlOp[] {
       out.push(op('add_foreign_key', s, { table, names: m[1] ? [sqlName(m[1])] : [], notValid: /\bNOT\s+VALID\b/i.test(action) }));
     } else if (/^ADD\s+(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|EXCLUDE|FOREIGN)\b/i.test(action)) {
       continue;
-    } else if ((m = new RegExp(String.raw`^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})\s+(.*)$`, 'i').exec(action))) {
+    } else if ((m = RE.addColumn.exec(action))) {
       const def = m[2] ?? '';
       out.push(op('add_column', s, {
         table, names: [sqlName(m[1] ?? '')],
@@ -201,11 +210,11 @@ function alterTableOps(s: string, table: string, rest: string): SqlOp[] {
       }));
     } else if ((m = /^DROP\s+CONSTRAINT\s+(?:IF\s+EXISTS\s+)?(\S+)/i.exec(action))) {
       out.push(op('drop_constraint', s, { table, names: [sqlName(m[1] ?? '')] }));
-    } else if ((m = new RegExp(String.raw`^DROP\s+(?:COLUMN\s+)?(IF\s+EXISTS\s+)?(${IDENT})`, 'i').exec(action))) {
+    } else if ((m = RE.dropColumn.exec(action))) {
       out.push(op('drop_column', s, { table, names: [sqlName(m[2] ?? '')], ifExists: !!m[1] }));
-    } else if ((m = new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+(?:SET\s+DATA\s+)?TYPE\b`, 'i').exec(action))) {
+    } else if ((m = RE.alterType.exec(action))) {
       out.push(op('alter_type', s, { table, names: [sqlName(m[1] ?? '')] }));
-    } else if ((m = new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+SET\s+NOT\s+NULL\b`, 'i').exec(action))) {
+    } else if ((m = RE.setNotNull.exec(action))) {
       out.push(op('set_not_null', s, { table, names: [sqlName(m[1] ?? '')] }));
     }
   }
