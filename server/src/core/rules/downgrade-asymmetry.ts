@@ -147,25 +147,26 @@ export function missingInverses(migration: Migration, text: string): MissingInve
   for (const pair of functionPairs(migration)) {
     const { upgrade, downgrade } = pair;
     if (!downgrade || downgrade.isEmpty || downgrade.raises || upgrade.isEmpty) continue;
+    const ups = opsInContext(migration, upgrade);
+    if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
     if (callsLocalHelper(text, downgrade)) continue;
     const undone = undoneBy(schemaOps(migration, downgrade));
-    const ups = opsInContext(migration, upgrade);
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     const laterDrops = (i: number): Undone => undoneBy(ups.slice(i + 1).map((x) => x.op));
+    const renames = ups.some((x) => x.op.kind === 'rename_table' || (x.op.kind === 'alter_column' && x.op.newName !== undefined));
     const seenEnums = new Set<string>();
     const withDown = { ...pair, downgrade };
     const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
       if (op.sql) return;
-      const label = describe(kind, op, e);
-      if (label === undefined) return;
       if (kind === 'enum') {
         const keys = enumKeys(e ?? op.enumType, e ? e.name : op.name);
-        if (keys.some((k) => seenEnums.has(k))) return;
+        if (keys.length === 0 || keys.some((k) => seenEnums.has(k))) return;
         for (const k of keys) seenEnums.add(k);
       }
-      const later = ups.slice(i + 1).map((x) => x.op);
-      const final = kind === 'enum' ? op : finalNames(kind, op, later);
+      const final = kind === 'enum' || !renames ? op : finalNames(kind, op, ups.slice(i + 1).map((x) => x.op));
       if (isUndone(undone, kind, final, e) || isUndone(laterDrops(i), kind, final, e)) return;
+      const label = describe(kind, op, e);
+      if (label === undefined) return;
       const m: MissingInverse = { pair: withDown, kind, op, range, label, order, renamed: final !== op };
       if (e) m.implicitEnum = e;
       out.push(m);

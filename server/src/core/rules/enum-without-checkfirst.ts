@@ -28,10 +28,11 @@ export const enumWithoutCheckfirst = defineFileRule({
   check({ migration }) {
     const out: RuleFinding[] = [];
     for (const fn of migrationFunctions(migration)) {
-      const sqlDrops = new Map<SchemaOp['call'], string[]>();
+      let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
       for (const op of schemaOps(migration, fn)) {
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         if (op.sql) {
+          sqlDrops ??= new Map();
           if (op.checkfirst === false) sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
           continue;
         }
@@ -57,7 +58,7 @@ export const enumWithoutCheckfirst = defineFileRule({
           data: { fix: 'checkfirst' },
         });
       }
-      for (const [call, names] of sqlDrops) {
+      for (const [call, names] of sqlDrops ?? []) {
         const list = names.map((n) => `'${n}'`).join(', ');
         out.push({
           range: call.range,
