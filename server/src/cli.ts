@@ -319,7 +319,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       case 'help': out(`${USAGE}\n`); return 0;
       case 'version': out(`alembic-lint ${pkg.version}\n`); return 0;
       case 'rules':
-        for (const r of allRules) out(`${r.id.padEnd(28)} ${r.defaultSeverity.padEnd(12)} ${r.description}\n`);
+      {
+        const width = Math.max(...allRules.map((r) => r.id.length)) + 2;
+        for (const r of allRules) out(`${r.id.padEnd(width)}${r.defaultSeverity.padEnd(13)}${r.description}\n`);
+      }
         return 0;
       case 'graph': return await runGraph(opts, out, err);
       case 'check': return await runCheck(opts, out, err);
@@ -340,6 +343,11 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
 }
 
 if (require.main === module) {
+  // `alembic-lint check ... | head`: a closed pipe ends the output quietly, like other command-line tools.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   // exitCode rather than process.exit(): stdout is flushed before Node exits, so large JSON is complete.
   void main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then((code) => {
     process.exitCode = code;
