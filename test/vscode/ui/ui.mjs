@@ -283,19 +283,24 @@ async function main() {
   });
 }
 
-let exiting = false;
-async function cleanup() {
-  for (const undo of cleanups.reverse()) {
-    try { await undo(); } catch (err) { console.error('cleanup:', err instanceof Error ? err.message : err); }
-  }
-  cleanups.length = 0;
+let cleaning;
+/** Undoes the setup in reverse order, once, whoever asks first (the end of the run or a signal). */
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const undo of [...cleanups].reverse()) {
+      try { await undo(); } catch (err) { console.error('cleanup:', err instanceof Error ? err.message : err); }
+    }
+  })();
+  return cleaning;
 }
+let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    if (exiting) return;
-    exiting = true;
-    console.error(`ui test: ${signal}, cleaning up`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.on(signal, () => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (signalled) process.exit(code); // a second signal: give up waiting
+    signalled = true;
+    console.error(`ui test: ${signal}: stopping code-server and dropping the database`);
+    void cleanup().finally(() => process.exit(code));
   });
 }
 
@@ -305,7 +310,6 @@ try {
   console.error('ui test:', err instanceof Error ? err.stack : err);
   steps.failRemaining(PLAN, 'the test itself failed (see above)');
 } finally {
-  exiting = true;
   await cleanup();
 }
 console.log(`time per step: ${steps.timings()}; total ${since(started)}`);

@@ -162,6 +162,11 @@ export async function launchBrowser(viewport = { width: 1400, height: 900 }) {
     executablePath: findChromium(),
     headless: true,
     viewport,
+    // The test's own signal handler stops code-server and drops the database; Playwright's would exit
+    // the process as soon as Chromium is gone.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
