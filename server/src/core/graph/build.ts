@@ -109,30 +109,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
   }
 
   const unknownReferences: UnknownReference[] = [];
-  const unknown = (node: RevisionNode, variable: UnknownReference['variable'], ref: RefAt): void => {
-    const u: UnknownReference = { path: node.path, revision: node.revision, variable, ref, prefixOf: [] };
-    const labelOf = labels.get(ref.value);
-    if (labelOf !== undefined) u.labelOf = labelOf;
-    if (ref.value.length > 0) {
-      for (const id of nodes.keys()) if (id.startsWith(ref.value)) u.prefixOf.push(id);
-    }
-    unknownReferences.push(u);
-  };
-  for (const node of nodes.values()) {
-    for (const d of node.file.dependsOn) {
-      if (d.value === node.revision) continue;
-      const target = nodes.has(d.value) ? d.value : labels.get(d.value);
-      if (target === undefined) unknown(node, 'depends_on', d);
-      else append(node, 'dependencies', target);
-    }
-    for (const d of node.file.downRevisions) {
-      if (d.value === node.revision) continue;
-      if (nodes.has(d.value)) {
-        if (!node.parents.includes(d.value)) node.parents.push(d.value);
-      }
-      else unknown(node, 'down_revision', d);
-    }
-  }
+  for (const node of nodes.values()) linkDown(nodes, labels, node, unknownReferences);
   // Edges, in load order of the child (Alembic iterates the map in insertion order).
   for (const node of nodes.values()) {
     for (const p of node.parents) {
@@ -149,15 +126,7 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
   const bases: string[] = [];
   const realBases: string[] = [];
   for (const node of nodes.values()) {
-    const f = node.file;
-    node.isHead = node.children.length === 0;
-    node.isRealHead = node.isHead && node.dependents.length === 0;
-    // A `down_revision` that cannot be read is not None: such a revision is no base.
-    node.isBase = f.downRevisions.length === 0 && !f.downRevisionUnknown;
-    node.isRealBase = node.isBase && f.hasNoDependencies;
-    node.isMergePoint = f.downRevisions.length > 1;
-    node.isBranchPoint = node.children.length > 1;
-    node.isRealBranchPoint = node.children.length + node.dependents.length > 1;
+    setFlags(node);
     if (node.isHead) heads.push(node.revision);
     if (node.isRealHead) realHeads.push(node.revision);
     if (node.isBase) bases.push(node.revision);
@@ -171,14 +140,60 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
   };
 }
 
-function names(refs: RefAt[], id: string): boolean {
+/**
+ * A revision's `dependencies` (depends_on resolved through labels) and `parents` (known down
+ * revisions), in written order; what names nothing goes to `unknown`. Self references are left to the
+ * cycle check.
+ */
+export function linkDown(nodes: ReadonlyMap<string, RevisionNode>, labels: ReadonlyMap<string, string>, node: RevisionNode, unknown: UnknownReference[]): void {
+  for (const d of node.file.dependsOn) {
+    if (d.value === node.revision) continue;
+    const target = nodes.has(d.value) ? d.value : labels.get(d.value);
+    if (target === undefined) unknown.push(unknownReference(nodes, labels, node, 'depends_on', d));
+    else append(node, 'dependencies', target);
+  }
+  for (const d of node.file.downRevisions) {
+    if (d.value === node.revision) continue;
+    if (nodes.has(d.value)) {
+      if (!node.parents.includes(d.value)) node.parents.push(d.value);
+    }
+    else unknown.push(unknownReference(nodes, labels, node, 'down_revision', d));
+  }
+}
+
+function unknownReference(
+  nodes: ReadonlyMap<string, RevisionNode>, labels: ReadonlyMap<string, string>, node: RevisionNode, variable: UnknownReference['variable'], ref: RefAt,
+): UnknownReference {
+  const u: UnknownReference = { path: node.path, revision: node.revision, variable, ref, prefixOf: [] };
+  const labelOf = labels.get(ref.value);
+  if (labelOf !== undefined) u.labelOf = labelOf;
+  if (ref.value.length > 0) {
+    for (const id of nodes.keys()) if (id.startsWith(ref.value)) u.prefixOf.push(id);
+  }
+  return u;
+}
+
+/** The flags that follow from a node's file, children and dependents. */
+export function setFlags(node: RevisionNode): void {
+  const f = node.file;
+  node.isHead = node.children.length === 0;
+  node.isRealHead = node.isHead && node.dependents.length === 0;
+  // A `down_revision` that cannot be read is not None: such a revision is no base.
+  node.isBase = f.downRevisions.length === 0 && !f.downRevisionUnknown;
+  node.isRealBase = node.isBase && f.hasNoDependencies;
+  node.isMergePoint = f.downRevisions.length > 1;
+  node.isBranchPoint = node.children.length > 1;
+  node.isRealBranchPoint = node.children.length + node.dependents.length > 1;
+}
+
+export function names(refs: RefAt[], id: string): boolean {
   for (const r of refs) if (r.value === id) return true;
   return false;
 }
 
 // Most revisions have no dependencies, dependents or labels: they share one frozen empty list (a stray
 // push throws instead of corrupting every node), replaced by a real array on first write.
-const EMPTY = Object.freeze([]) as unknown as string[];
+export const EMPTY = Object.freeze([]) as unknown as string[];
 
 function append(node: RevisionNode, key: 'dependencies' | 'dependents', value: string): void {
   if (node[key] === EMPTY) node[key] = [value];
@@ -298,7 +313,7 @@ function scc(nodes: Map<string, RevisionNode>, edges: (n: RevisionNode) => strin
  * descendants branch, every such walk stops at the first branch point at or above the revision, so
  * ancestors get no labels. This reproduces that without depending on iteration order.
  */
-function propagateBranchLabels(nodes: Map<string, RevisionNode>): void {
+export function propagateBranchLabels(nodes: Map<string, RevisionNode>): void {
   const labelSets = new Map<string, Set<string>>();
   const add = (id: string, labels: string[]): void => {
     const set = labelSets.get(id) ?? new Set<string>();
