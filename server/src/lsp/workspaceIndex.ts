@@ -29,6 +29,10 @@ export class WorkspaceIndex implements WorkspaceModel {
   private models = new Map<string, ProjectModel>();
   private severityByProject = new Map<string, RuleSeverityMap>();
   private views = new Map<string, { graph: RevisionGraph; severities: RuleSeverityMap; view: IndexedProject }>();
+  /** View parts kept across rebuilds of a view: one per parsed file, one per protocol node. */
+  private readonly fileViews = new WeakMap<object, IndexedFile>();
+  private readonly nodeViews = new WeakMap<object, GraphNodeView>();
+  private readonly uris = new Map<string, string>();
   private generation = 0;
   /** Configuration problems (unreadable settings) to show once per change. */
   settingsProblems: string[] = [];
@@ -77,6 +81,15 @@ export class WorkspaceIndex implements WorkspaceModel {
     return true;
   }
 
+  private uri(p: string): string {
+    let u = this.uris.get(p);
+    if (u === undefined) {
+      u = fileUri(p);
+      this.uris.set(p, u);
+    }
+    return u;
+  }
+
   private async projectSeverities(root: string): Promise<RuleSeverityMap> {
     const pyprojectPath = path.join(root, 'pyproject.toml');
     const text = await this.fs.readFile(pyprojectPath);
@@ -117,18 +130,14 @@ export class WorkspaceIndex implements WorkspaceModel {
     return this.severityByProject.get(id) ?? this.settings.rules;
   }
 
-  /** Every finding of a project, by path, with an entry (possibly empty) for each of its files. */
-  findingsByPath(id: string): Map<string, Finding[]> {
+  /**
+   * Every finding of a project, by path, with an entry (possibly empty) for each of its files. The
+   * same map comes back while nothing changed (maps and lists are shared: do not change them).
+   */
+  findingsByPath(id: string): ReadonlyMap<string, readonly Finding[]> {
     const model = this.models.get(id);
-    const out = new Map<string, Finding[]>();
-    if (!model) return out;
-    for (const p of model.paths()) out.set(p, []);
-    for (const f of model.findings(this.severities(id))) {
-      const list = out.get(f.path) ?? [];
-      list.push(f);
-      out.set(f.path, list);
-    }
-    return out;
+    if (!model) return new Map();
+    return model.findingsByPath(this.severities(id));
   }
 
   projects(): IndexedProject[] {
@@ -157,31 +166,51 @@ export class WorkspaceIndex implements WorkspaceModel {
     return undefined;
   }
 
+  /**
+   * A project's view for the handlers. Made again after every edit (the graph object changes), so it
+   * costs nothing up front: files and nodes are maps over the model that build (and keep) an entry
+   * when asked; findings and history order come from the model, which updates them incrementally.
+   */
   private buildView(id: string, model: ProjectModel, graph: RevisionGraph): IndexedProject {
-    const files = new Map<string, IndexedFile>();
-    for (const p of model.paths()) {
+    const fileView = (p: string): IndexedFile | undefined => {
       const f = model.getFile(p);
-      if (f) files.set(p, { path: p, uri: fileUri(p), text: f.text, migration: f.migration, projectId: id });
-    }
+      if (!f) return undefined;
+      let entry = this.fileViews.get(f);
+      if (!entry || entry.projectId !== id) {
+        entry = { path: p, uri: this.uri(p), text: f.text, migration: f.migration, projectId: id };
+        this.fileViews.set(f, entry);
+      }
+      return entry;
+    };
+    const nodeView = (revision: string): GraphNodeView | undefined => {
+      const n = model.revisionNode(revision);
+      if (!n) return undefined;
+      let view = this.nodeViews.get(n);
+      if (!view) {
+        view = {
+          revision: n.revision, path: n.path, parents: n.parents, children: n.children, dependencies: n.dependencies,
+          dependents: n.dependents, branchLabels: n.branchLabels, isHead: n.isHead, isBase: n.isBase, isMerge: n.isMerge,
+          isBranchPoint: n.isBranchPoint, revisionRange: n.revisionRange,
+        };
+        if (n.message !== undefined) view.message = n.message;
+        if (n.createDate !== undefined) view.createDate = n.createDate;
+        this.nodeViews.set(n, view);
+      }
+      return view;
+    };
+    const paths = model.paths();
+    const files = new LazyMap<IndexedFile>(() => paths, (p) => model.getFile(p) !== undefined, fileView);
+    // Iterated in history order, as the handlers list revisions.
+    const nodes = new LazyMap<GraphNodeView>(() => model.historyOrder(), (r) => graph.nodes.has(r), nodeView);
     const findings = this.findingsByPath(id);
-    const protocolGraph = model.revisionGraph([...findings.values()].flat());
-    const nodes = new Map<string, GraphNodeView>();
-    for (const n of protocolGraph.nodes) {
-      const view: GraphNodeView = {
-        revision: n.revision, path: n.path, parents: n.parents, children: n.children, dependencies: n.dependencies,
-        dependents: n.dependents, branchLabels: n.branchLabels, isHead: n.isHead, isBase: n.isBase, isMerge: n.isMerge,
-        isBranchPoint: n.isBranchPoint, revisionRange: n.revisionRange,
-      };
-      if (n.message !== undefined) view.message = n.message;
-      if (n.createDate !== undefined) view.createDate = n.createDate;
-      nodes.set(n.revision, view);
-    }
     const resolver = new RevisionResolver(graph);
     return {
       info: model.info(),
       files,
       nodes,
-      historyOrder: protocolGraph.nodes.map((n) => n.revision),
+      get historyOrder(): readonly string[] {
+        return model.historyOrder();
+      },
       heads: graph.heads,
       bases: graph.bases,
       findings,
@@ -196,5 +225,52 @@ export class WorkspaceIndex implements WorkspaceModel {
         return { ok: true, revisions: r.revisions.filter((x): x is string => x !== null && x !== 'base') };
       },
     };
+  }
+}
+
+/**
+ * A read-only map whose keys are known up front and whose values are made on first `get` (the maker
+ * keeps them). Iteration follows `keys()`.
+ */
+class LazyMap<V> implements ReadonlyMap<string, V> {
+  constructor(
+    private readonly keyList: () => readonly string[],
+    private readonly hasKey: (k: string) => boolean,
+    private readonly make: (k: string) => V | undefined,
+  ) {}
+
+  get size(): number {
+    return this.keyList().length;
+  }
+
+  get(k: string): V | undefined {
+    return this.hasKey(k) ? this.make(k) : undefined;
+  }
+
+  has(k: string): boolean {
+    return this.hasKey(k);
+  }
+
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const k of this.keyList()) {
+      const v = this.make(k);
+      if (v !== undefined) yield [k, v];
+    }
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
   }
 }

@@ -1,11 +1,14 @@
 // One Alembic project's live state: its files (text + parsed migration), the revision graph built from
-// them, and the rule findings. Built for editing: `setFile` re-parses one file, the graph is rebuilt
-// lazily from cached per-file facts, and file-rule findings are cached per file.
+// them, and the rule findings. Built for editing: `setFile` re-parses one file and updates the graph in
+// place (a body edit swaps the file in, an edge edit moves that node's edges; anything else rebuilds
+// lazily), file-rule findings are cached per file, and what is derived from the whole project (findings
+// by path, history order, protocol nodes) is updated for what changed instead of recomputed.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
 import { historyOrder } from '../graph/history';
+import { updateFileEdges } from '../graph/update';
 import type { RevisionFile, RevisionGraph } from '../graph/types';
 import { parseMigration } from '../parse';
 import { allRules } from '../rules';
@@ -31,10 +34,28 @@ export interface ProjectModelOptions {
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
+interface ByPath {
+  severities: RuleSeverityMap | undefined;
+  paths: string[];
+  graphFindings: Finding[];
+  map: ReadonlyMap<string, readonly Finding[]>;
+}
+
+
 export class ProjectModel {
   private readonly files = new Map<string, ProjectFile>();
+  private readonly orderKeys = new Map<string, string>();
   private ordered: string[] | undefined;
   private graphCache: RevisionGraph | undefined;
+  /** Goes up whenever the graph's ids or edges change (not when only a file's other facts do). */
+  private structure = 0;
+  private historyCache: { structure: number; order: string[] } | undefined;
+  private byPath: ByPath | undefined;
+  /** Files whose findings may have changed since `byPath` was made. */
+  private readonly changedFiles = new Set<string>();
+  private readonly nodeCache = new Map<string, { structure: number; file: RevisionFile; node: ProtocolNode }>();
+  private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
+  private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
   private readonly fileFindingsCache = new Map<string, { migration: Migration; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
   private readonly parse: (text: string) => Migration;
@@ -70,21 +91,31 @@ export class ProjectModel {
     const migration = this.parse(text);
     const revisionFile = readRevisionFile({ path: file, migration });
     this.files.set(file, { path: file, text, migration, revisionFile });
-    if (!existing) this.ordered = undefined;
-    // Most edits leave ids and edges alone: swap the file into the graph instead of rebuilding it.
-    if (existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile)) {
-      this.graphCache = replaceFileFacts(this.graphCache, existing.revisionFile, revisionFile);
-    } else {
+    this.changedFiles.add(file);
+    if (!existing) {
+      this.ordered = undefined;
+      this.orderKeys.set(file, this.loadOrderKey(file));
       this.graphCache = undefined;
+    } else if (this.graphCache) {
+      if (sameGraphFacts(existing.revisionFile, revisionFile)) {
+        // Most edits leave ids and edges alone: swap the file into the graph.
+        this.graphCache = replaceFileFacts(this.graphCache, existing.revisionFile, revisionFile);
+      } else {
+        // A new down_revision or depends_on: move that node's edges (undefined: rebuild when asked).
+        this.graphCache = updateFileEdges(this.graphCache, existing.revisionFile, revisionFile);
+        this.structure++;
+      }
     }
     return true;
   }
 
   removeFile(file: string): boolean {
     if (!this.files.delete(file)) return false;
+    this.orderKeys.delete(file);
     this.ordered = undefined;
     this.graphCache = undefined;
     this.fileFindingsCache.delete(file);
+    this.changedFiles.add(file);
     return true;
   }
 
@@ -95,8 +126,8 @@ export class ProjectModel {
   /** Paths in Alembic's load order. */
   paths(): string[] {
     if (!this.ordered) {
-      const keys = new Map([...this.files.keys()].map((p) => [p, this.loadOrderKey(p)]));
-      this.ordered = [...keys.keys()].sort((a, b) => {
+      const keys = this.orderKeys;
+      this.ordered = [...this.files.keys()].sort((a, b) => {
         const ka = keys.get(a) ?? '';
         const kb = keys.get(b) ?? '';
         return ka < kb ? -1 : ka > kb ? 1 : 0;
@@ -106,8 +137,29 @@ export class ProjectModel {
   }
 
   get graph(): RevisionGraph {
-    this.graphCache ??= buildRevisionGraph(this.paths().flatMap((p) => this.files.get(p)?.revisionFile ?? []));
+    if (!this.graphCache) {
+      const files: RevisionFile[] = [];
+      for (const p of this.paths()) {
+        const f = this.files.get(p);
+        if (f) files.push(f.revisionFile);
+      }
+      this.graphCache = buildRevisionGraph(files);
+      this.structure++;
+    }
     return this.graphCache;
+  }
+
+  /** A number that changes whenever the graph's ids or edges change (not on other edits). */
+  get structureVersion(): number {
+    void this.graph;
+    return this.structure;
+  }
+
+  /** Revision ids in `alembic history` order (kept until the graph's ids or edges change). */
+  historyOrder(): string[] {
+    const graph = this.graph;
+    if (this.historyCache?.structure !== this.structure) this.historyCache = { structure: this.structure, order: historyOrder(graph) };
+    return this.historyCache.order;
   }
 
   /** Every finding of every rule: graph rules, then file rules per file in load order. */
@@ -115,6 +167,52 @@ export class ProjectModel {
     const out = [...this.graphFindings(severities)];
     for (const p of this.paths()) out.push(...this.fileFindings(p, severities));
     return out;
+  }
+
+  /**
+   * Every finding by path, with an entry (possibly empty) for each file in load order; each file's
+   * list holds its graph findings, then its file findings. The same map comes back until a finding
+   * changes; a changed result is a new map (maps handed out are never changed), built by redoing
+   * only the files edited and the files graph findings left or reached.
+   */
+  findingsByPath(severities?: RuleSeverityMap): ReadonlyMap<string, readonly Finding[]> {
+    const graphFindings = this.graphFindings(severities);
+    const paths = this.paths();
+    const prev = this.byPath;
+    if (prev && prev.severities === severities && prev.paths === paths) {
+      if (prev.graphFindings === graphFindings && this.changedFiles.size === 0) return prev.map;
+      const redo = new Set(this.changedFiles);
+      if (prev.graphFindings !== graphFindings) {
+        for (const f of prev.graphFindings) redo.add(f.path);
+        for (const f of graphFindings) redo.add(f.path);
+      }
+      this.changedFiles.clear();
+      const map = new Map(prev.map);
+      const byFile = groupByPath(graphFindings, redo);
+      for (const p of redo) {
+        const own = byFile.get(p);
+        if (!this.files.has(p) && !own) {
+          map.delete(p);
+          continue;
+        }
+        const fileFindings = this.fileFindings(p, severities);
+        map.set(p, own ? (fileFindings.length > 0 ? [...own, ...fileFindings] : own) : fileFindings);
+      }
+      this.byPath = { severities, paths, graphFindings, map };
+      return map;
+    }
+    this.changedFiles.clear();
+    const map = new Map<string, readonly Finding[]>();
+    const byFile = groupByPath(graphFindings);
+    for (const p of paths) {
+      const own = byFile.get(p);
+      const fileFindings = this.fileFindings(p, severities);
+      map.set(p, own ? (fileFindings.length > 0 ? [...own, ...fileFindings] : own) : fileFindings);
+    }
+    // A graph finding about a path the project does not hold (never expected): keep it visible.
+    for (const [p, own] of byFile) if (!map.has(p)) map.set(p, own);
+    this.byPath = { severities, paths, graphFindings, map };
+    return map;
   }
 
   /** Findings of the graph rules (cached until the graph or the severities change). */
@@ -163,44 +261,84 @@ export class ProjectModel {
     return info;
   }
 
-  /** The `alembic/revisionGraph` result: nodes in `alembic history` order with their findings summarized. */
+  /**
+   * The `alembic/revisionGraph` result: nodes in `alembic history` order with their findings summarized.
+   * Node objects are reused from earlier results while their revision, file and finding summary are
+   * the same (they are shared: callers must not change them).
+   */
   revisionGraph(findings: readonly Finding[] = []): RevisionGraphResult {
     const graph = this.graph;
-    const byPath = new Map<string, Finding[]>();
+    const count = new Map<string, number>();
+    const worstOf = new Map<string, Severity>();
     for (const f of findings) {
-      const list = byPath.get(f.path) ?? [];
-      list.push(f);
-      byPath.set(f.path, list);
+      count.set(f.path, (count.get(f.path) ?? 0) + 1);
+      const w = worstOf.get(f.path);
+      if (w === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[w]) worstOf.set(f.path, f.severity);
     }
     const nodes: ProtocolNode[] = [];
-    for (const id of historyOrder(graph)) {
-      const n = graph.nodes.get(id);
-      if (!n) continue;
-      const own = byPath.get(n.path) ?? [];
-      const doc = n.file.migration.docstring;
-      const node: ProtocolNode = {
-        revision: n.revision,
-        parents: n.file.downRevisions.map((d) => d.value),
-        children: n.children,
-        dependencies: n.file.dependsOn.map((d) => graph.nodes.has(d.value) ? d.value : graph.labels.get(d.value) ?? d.value),
-        dependents: n.dependents,
-        branchLabels: n.branchLabels,
-        isHead: n.isHead,
-        isBase: n.isBase,
-        isMerge: n.isMergePoint,
-        isBranchPoint: n.isBranchPoint,
-        uri: pathToFileURL(n.path).href,
-        path: n.path,
-        revisionRange: n.file.revisionRange,
-        diagnosticCount: own.length,
-      };
-      if (doc?.message !== undefined) node.message = doc.message;
-      if (doc?.createDate !== undefined) node.createDate = doc.createDate;
-      const worst = own.reduce<Severity | undefined>((w, f) => (w === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[w] ? f.severity : w), undefined);
-      if (worst) node.worstSeverity = worst;
+    for (const id of this.historyOrder()) {
+      const base = this.revisionNode(id);
+      if (!base) continue;
+      const c = count.get(base.path) ?? 0;
+      const worst = worstOf.get(base.path);
+      if (c === 0 && worst === undefined) {
+        nodes.push(base);
+        continue;
+      }
+      let node = this.summarized.get(base);
+      if (!node || node.diagnosticCount !== c || node.worstSeverity !== worst) {
+        node = { ...base, diagnosticCount: c };
+        if (worst) node.worstSeverity = worst;
+        this.summarized.set(base, node);
+      }
       nodes.push(node);
     }
+    if (this.nodeCache.size > graph.nodes.size) for (const id of this.nodeCache.keys()) if (!graph.nodes.has(id)) this.nodeCache.delete(id);
     return { projectId: this.config.id, nodes, heads: graph.heads, bases: graph.bases };
+  }
+
+  /**
+   * One revision as `alembic/revisionGraph` describes it, without a findings summary (diagnosticCount
+   * 0); kept while the graph's structure and the revision's file are the same (shared: do not change).
+   */
+  revisionNode(id: string): ProtocolNode | undefined {
+    const graph = this.graph;
+    const n = graph.nodes.get(id);
+    if (!n) return undefined;
+    const structure = this.structure;
+    const cached = this.nodeCache.get(id);
+    if (cached && cached.structure === structure && cached.file === n.file) return cached.node;
+    const doc = n.file.migration.docstring;
+    const node: ProtocolNode = {
+      revision: n.revision,
+      parents: n.file.downRevisions.map((d) => d.value),
+      children: n.children,
+      dependencies: n.file.dependsOn.map((d) => graph.nodes.has(d.value) ? d.value : graph.labels.get(d.value) ?? d.value),
+      dependents: n.dependents,
+      branchLabels: n.branchLabels,
+      isHead: n.isHead,
+      isBase: n.isBase,
+      isMerge: n.isMergePoint,
+      isBranchPoint: n.isBranchPoint,
+      uri: this.uri(n.path),
+      path: n.path,
+      revisionRange: n.file.revisionRange,
+      diagnosticCount: 0,
+    };
+    if (doc?.message !== undefined) node.message = doc.message;
+    if (doc?.createDate !== undefined) node.createDate = doc.createDate;
+    this.nodeCache.set(id, { structure, file: n.file, node });
+    return node;
+  }
+
+  /** The file's `file://` URI (computed once per path). */
+  uri(file: string): string {
+    let u = this.uris.get(file);
+    if (u === undefined) {
+      u = pathToFileURL(file).href;
+      this.uris.set(file, u);
+    }
+    return u;
   }
 
   /**
@@ -211,12 +349,32 @@ export class ProjectModel {
     const locs = this.config.versionLocationPaths;
     const dir = path.dirname(file);
     let best = -1;
-    locs.forEach((l, i) => {
-      if ((dir === l || dir.startsWith(l + path.sep)) && (best < 0 || l.length > (locs[best] ?? '').length)) best = i;
-    });
+    let bestLength = -1;
+    for (let i = 0; i < locs.length; i++) {
+      const l = locs[i] ?? '';
+      if (l.length > bestLength && (dir === l || dir.startsWith(l + path.sep))) {
+        best = i;
+        bestLength = l.length;
+      }
+    }
     const base = locs[best];
-    const segs = (base === undefined ? path.basename(file) : file.slice(base.length + 1)).split(path.sep);
+    const rel = base === undefined ? path.basename(file) : file.slice(base.length + 1);
+    const prefix = String(best + 1).padStart(4, '0');
     // \u0001 before a file name and \u0002 before a folder name put files first at every level.
-    return `${String(best + 1).padStart(4, '0')}${segs.map((s, i) => `${i === segs.length - 1 ? '\u0001' : '\u0002'}${s}\u0000`).join('')}`;
+    if (!rel.includes(path.sep)) return `${prefix}\u0001${rel}\u0000`;
+    const segs = rel.split(path.sep);
+    return `${prefix}${segs.map((s, i) => `${i === segs.length - 1 ? '\u0001' : '\u0002'}${s}\u0000`).join('')}`;
   }
+}
+
+/** Findings grouped by path, in their order (only the paths in `only`, when given). */
+function groupByPath(findings: readonly Finding[], only?: ReadonlySet<string>): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (only && !only.has(f.path)) continue;
+    const list = out.get(f.path);
+    if (list) list.push(f);
+    else out.set(f.path, [f]);
+  }
+  return out;
 }

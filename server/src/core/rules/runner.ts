@@ -4,7 +4,7 @@ import type { RuleSeverityMap } from '../config/severities';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { Finding, Migration, Severity } from '../types';
-import type { FileRule, GraphRule, Rule, RuleFinding } from './rule';
+import type { FileRuleContext, GraphRule, Rule, RuleFinding } from './rule';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
 
 export interface FileInput {
@@ -48,10 +48,12 @@ function enabled(rule: Rule, severities: RuleSeverityMap | undefined): boolean {
 export function runFileRules(rules: readonly Rule[], file: FileInput, graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap): Finding[] {
   const out: Finding[] = [];
   const suppress = suppressionsOf(file.migration);
+  // One context for every rule of the file (rules only read it).
+  const ctx: FileRuleContext = { path: file.path, text: file.text, migration: file.migration, graph };
+  if (project) ctx.project = project;
   for (const rule of rules) {
     if (rule.kind !== 'file' || !enabled(rule, severities)) continue;
-    const ctx = { path: file.path, text: file.text, migration: file.migration, graph, ...(project ? { project } : {}) };
-    for (const f of (rule as FileRule).check(ctx)) {
+    for (const f of rule.check(ctx)) {
       const finding = toFinding(rule, file.path, f, severities, suppress);
       if (finding) out.push(finding);
     }

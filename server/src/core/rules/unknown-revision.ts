@@ -9,6 +9,8 @@ export const unknownRevision = defineGraphRule({
   description: 'A down_revision or depends_on names a revision that does not exist in the project.',
   check({ graph }) {
     const out: GraphRuleFinding[] = [];
+    // Re-run after every edit: the common answer must not cost a pass over every file.
+    if (graph.unknownReferences.length === 0) return out;
     // A revision id that is not a literal might be the one referenced: say so, and only warn.
     const hidden = graph.files.filter((f) => f.migration.revision?.value.kind === 'unresolved');
     for (const u of graph.unknownReferences) {
