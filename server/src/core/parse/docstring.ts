@@ -10,6 +10,7 @@
 // Users edit these freely, so every field is optional. Ids keep their ranges for go-to-definition.
 // The header is read from the raw source between the quotes so that ranges are exact.
 import type { DocstringHeader, StringAt } from '../types';
+import { exact } from './lists';
 import { decodeStringBody } from './strings';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
@@ -76,7 +77,7 @@ function splitIds(tk: Tokens, s: number, e: number): StringAt[] {
     if (ie > is) ids.push({ value: t.slice(is, ie), range: tk.lines.range(is, ie) });
     p = q + 1;
   }
-  return ids;
+  return exact(ids);
 }
 
 function isBlank(c: number): boolean {

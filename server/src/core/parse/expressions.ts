@@ -2,6 +2,7 @@
 // their arguments as ArgValues, and the literal values of the revision variables.
 // Every function reads tokens [a, b) of one statement and never looks past b.
 import type { ArgValue, KeywordArg, ParsedCall, RevisionValue, StringAt } from '../types';
+import { exact, none } from './lists';
 import { concatenatedValue } from './strings';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
@@ -55,7 +56,7 @@ function dottedText(tk: Tokens, i: number, j: number): string {
   for (let k = i + 1; k < j; k++) {
     if (tk.start[k] !== tk.end[k - 1]) { contiguous = false; break; }
   }
-  if (contiguous) return tk.spanText(i, j - 1);
+  if (contiguous) return tk.nameSpan(i, j - 1);
   let s = '';
   for (let k = i; k < j; k++) s += tk.tokText(k);
   return s;
@@ -82,8 +83,8 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, de
         callee,
         calleeRange: tk.range(i, attrEnd),
         range: tk.range(i, last),
-        args: [],
-        kwargs: [],
+        args: none(),
+        kwargs: none(),
         hasStarArgs: false,
         inAutocommitBlock: ctx.inAutocommitBlock,
       };
@@ -98,7 +99,7 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, de
       continue;
     }
     if (f === DOT && tk.kind[j + 1] === TK_NAME && j + 1 < b) {
-      const name = tk.tokText(j + 1);
+      const name = tk.name(j + 1);
       if (call) attrs += '.' + name;
       else base += '.' + name;
       attrEnd = j + 1;
@@ -114,6 +115,8 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, de
 }
 
 function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallContext, depth: number): void {
+  let args: ArgValue[] | undefined;
+  let kwargs: KeywordArg[] | undefined;
   let i = a;
   while (i < b) {
     const e = tk.findOp(i, b, COMMA);
@@ -121,14 +124,16 @@ function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallC
       if (tk.kind[i] === TK_OP && (tk.flags[i] === STAR || tk.flags[i] === OP_POW)) {
         call.hasStarArgs = true;
       } else if (tk.kind[i] === TK_NAME && tk.isOp(i + 1, EQUALS) && i + 1 < e) {
-        const kw: KeywordArg = { name: tk.tokText(i), nameRange: tk.tokRange(i), value: readValue(tk, i + 2, e, ctx, depth) };
-        call.kwargs.push(kw);
+        const kw: KeywordArg = { name: tk.name(i), nameRange: tk.tokRange(i), value: readValue(tk, i + 2, e, ctx, depth) };
+        (kwargs ??= []).push(kw);
       } else {
-        call.args.push(readValue(tk, i, e, ctx, depth));
+        (args ??= []).push(readValue(tk, i, e, ctx, depth));
       }
     }
     i = e + 1;
   }
+  if (args) call.args = exact(args);
+  if (kwargs) call.kwargs = exact(kwargs);
 }
 
 /** Whether every token of [a, b) is a string literal that is neither bytes nor an f-string. */
@@ -191,7 +196,7 @@ function readItems(tk: Tokens, a: number, b: number, ctx: CallContext, depth: nu
     if (e > i) items.push(readValue(tk, i, e, ctx, depth));
     i = e + 1;
   }
-  return items;
+  return exact(items);
 }
 
 /** Strips parentheses around a whole expression: `(("x"))` -> `"x"`; a tuple keeps its parentheses. */
@@ -242,5 +247,5 @@ function revisionItems(tk: Tokens, a: number, b: number): StringAt[] | undefined
     if (e === b) break;
     i = e + 1;
   }
-  return items;
+  return exact(items);
 }

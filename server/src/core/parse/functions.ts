@@ -2,6 +2,7 @@
 // every call in the body with its `batch_alter_table` / `autocommit_block` context.
 import type { MigrationFunction, ParsedCall } from '../types';
 import { type CallContext, readChain, readValue, startsPrimary } from './expressions';
+import { exact } from './lists';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
 
@@ -41,7 +42,7 @@ export interface DefSite {
 export function readFunction(tk: Tokens, site: DefSite, kind: 'upgrade' | 'downgrade', engine: string | undefined): MigrationFunction {
   const defLine = tk.lines.lineOf(tk.start[site.def] ?? 0);
   const fn: MigrationFunction = {
-    name: tk.tokText(site.name),
+    name: tk.name(site.name),
     kind,
     range: tk.range(site.first, site.headerEnd - 1),
     nameRange: tk.tokRange(site.name),
@@ -58,6 +59,7 @@ export function readFunction(tk: Tokens, site: DefSite, kind: 'upgrade' | 'downg
     fn.range = tk.range(site.first, last);
     classifyStatements(tk, site.bodyStart, site.bodyEnd, fn);
     new BodyScanner(tk, fn.calls).scan(site.bodyStart, site.bodyEnd);
+    fn.calls = exact(fn.calls);
   }
   return fn;
 }
@@ -195,7 +197,7 @@ class BodyScanner {
           const end = tk.findOp(i, b, SEMI);
           const chain = readChain(tk, i + 2, end, ctx);
           if (chain.call) {
-            if (chain.next === end && chain.endsWithCall) chain.call.assignedTo = { name: tk.tokText(i), range: tk.tokRange(i) };
+            if (chain.next === end && chain.endsWithCall) chain.call.assignedTo = { name: tk.name(i), range: tk.tokRange(i) };
             this.calls.push(chain.call);
             i = chain.next;
             continue;

@@ -3,6 +3,29 @@
 // in LSP and in Python's universal newlines.
 import type { Position, Range } from '../types';
 
+// Positions are shared: every file's line 14, column 4 is the same frozen object. A parsed migration
+// holds about a hundred ranges, and two of every three objects in it were positions; sharing them
+// takes a third off the parser's memory and much of the garbage collector's work. Frozen, so that
+// code mutating a position fails loudly instead of moving other files' ranges.
+const SHARED_LINES = 8192;
+const SHARED_COLUMNS = 256;
+const sharedRows: (Position | undefined)[][] = [];
+
+export function sharedPosition(line: number, character: number): Position {
+  if (line >= SHARED_LINES || character >= SHARED_COLUMNS || line < 0 || character < 0) return { line, character };
+  let row = sharedRows[line];
+  if (row === undefined) {
+    while (sharedRows.length <= line) sharedRows.push(new Array<Position | undefined>(SHARED_COLUMNS));
+    row = sharedRows[line] as (Position | undefined)[];
+  }
+  let p = row[character];
+  if (p === undefined) {
+    p = Object.freeze({ line, character });
+    row[character] = p;
+  }
+  return p;
+}
+
 export class LineIndex {
   /** Offset of the first character of every line; always starts with 0. */
   readonly starts: number[];
@@ -37,8 +60,16 @@ export class LineIndex {
 
   lineOf(offset: number): number {
     const s = this.starts;
-    const h = this.hint;
-    if ((s[h] ?? 0) <= offset && (h + 1 >= s.length || (s[h + 1] ?? 0) > offset)) return h;
+    let h = this.hint;
+    if ((s[h] ?? 0) <= offset) {
+      // Mostly asked in source order: the same line or one of the next few.
+      for (let k = 0; k < 4; k++, h++) {
+        if (h + 1 >= s.length || (s[h + 1] ?? 0) > offset) {
+          this.hint = h;
+          return h;
+        }
+      }
+    }
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -53,7 +84,7 @@ export class LineIndex {
   position(offset: number): Position {
     const o = offset < 0 ? 0 : offset > this.text.length ? this.text.length : offset;
     const line = this.lineOf(o);
-    return { line, character: o - (this.starts[line] ?? 0) };
+    return sharedPosition(line, o - (this.starts[line] ?? 0));
   }
 
   range(start: number, end: number): Range {

@@ -8,6 +8,7 @@ import { readDocstringHeader } from './docstring';
 import { NO_CONTEXT, readChain, readRevisionValue, startsPrimary } from './expressions';
 import { migrationFunctionName, readFunction, type DefSite } from './functions';
 import { LineIndex } from './lineIndex';
+import { exact } from './lists';
 import * as tok from './tokenizer';
 import { createTokenBuffers, tokenize } from './tokenizer';
 import { Tokens } from './tokens';
@@ -67,6 +68,11 @@ function parse(text: string): Migration {
     m.comments.push({ text: text.slice(s + 1, e), range: tk.lines.range(s, e) });
   }
   for (const p of tk.ts.problems) m.syntaxProblems.push({ message: p.message, range: tk.lines.range(p.start, p.end) });
+  m.functions = exact(m.functions);
+  m.enumVariables = exact(m.enumVariables);
+  m.executedSql = exact(m.executedSql);
+  m.comments = exact(m.comments);
+  m.syntaxProblems = exact(m.syntaxProblems);
   return m;
 }
 
@@ -281,7 +287,7 @@ class ModuleWalker {
     if (!startsPrimary(tk, a)) return;
     const chain = readChain(tk, a, b, NO_CONTEXT);
     if (!chain.call || chain.next !== b || !chain.endsWithCall || !isEnumCallee(chain.call.callee)) return;
-    const v: EnumVariable = { name: tk.tokText(nameTok), nameRange: tk.tokRange(nameTok), call: chain.call };
+    const v: EnumVariable = { name: tk.name(nameTok), nameRange: tk.tokRange(nameTok), call: chain.call };
     this.m.enumVariables.push(v);
   }
 }

@@ -1,6 +1,7 @@
 // Reading helpers over a TokenStream shared by the extractor modules: token tests without building
 // strings, bracket skipping bounded by a statement's end, and offset ranges.
 import type { Range } from '../types';
+import { internSlice } from './intern';
 import { LineIndex } from './lineIndex';
 import * as tok from './tokenizer';
 import type { TokenStream } from './tokenizer';
@@ -61,6 +62,16 @@ export class Tokens {
 
   tokText(i: number): string {
     return this.text.slice(this.start[i] ?? 0, this.end[i] ?? 0);
+  }
+
+  /** A NAME token's text, shared across files (names repeat: `op`, `nullable`, `sa.Column` ...). */
+  name(i: number): string {
+    return internSlice(this.text, this.start[i] ?? 0, this.end[i] ?? 0);
+  }
+
+  /** Like spanText, shared across files: for dotted names. */
+  nameSpan(a: number, b: number): string {
+    return internSlice(this.text, this.start[a] ?? 0, this.end[b] ?? 0);
   }
 
   /** Source text from token a's start to token b's end (inclusive). */
