@@ -10,14 +10,16 @@
 // Users edit these freely, so every field is optional. Ids keep their ranges for go-to-definition.
 // The header is read from the raw source between the quotes so that ranges are exact.
 import type { DocstringHeader, StringAt } from '../types';
-import { exact } from './lists';
-import { decodeStringBody } from './strings';
+import * as lists from './lists';
+import * as strings from './strings';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
 
-// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
-// imported constant is a getter call, which cost a third of the parse time in these loops.
+// Local copies of the token constants and imported functions: in CommonJS transpiled file by file
+// (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
+// these loops.
 const SF_RAW = tok.SF_RAW, stringBody = tok.stringBody;
+const exact = lists.exact, decodeStringBody = strings.decodeStringBody;
 
 const REVISION_ID = 'Revision ID:';
 const REVISES = 'Revises:';

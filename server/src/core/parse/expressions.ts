@@ -2,15 +2,17 @@
 // their arguments as ArgValues, and the literal values of the revision variables.
 // Every function reads tokens [a, b) of one statement and never looks past b.
 import type { ArgValue, KeywordArg, ParsedCall, RevisionValue, StringAt } from '../types';
-import { exact, none } from './lists';
-import { concatenatedValue } from './strings';
+import * as lists from './lists';
+import * as strings from './strings';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
 
-// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
-// imported constant is a getter call, which cost a third of the parse time in these loops.
+// Local copies of the token constants and imported functions: in CommonJS transpiled file by file
+// (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
+// these loops.
 const OP_ELLIPSIS = tok.OP_ELLIPSIS, OP_POW = tok.OP_POW, SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT;
 const TK_NAME = tok.TK_NAME, TK_NUMBER = tok.TK_NUMBER, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
+const exact = lists.exact, none = lists.none, concatenatedValue = strings.concatenatedValue;
 
 const DOT = 46, LPAREN = 40, LBRACKET = 91, COMMA = 44, EQUALS = 61, STAR = 42, MINUS = 45, PLUS = 43;
 

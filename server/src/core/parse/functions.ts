@@ -1,15 +1,18 @@
 // `upgrade()` / `downgrade()` (and `upgrade_<engine>` ...): ranges, emptiness, a leading `raise`, and
 // every call in the body with its `batch_alter_table` / `autocommit_block` context.
 import type { MigrationFunction, ParsedCall } from '../types';
-import { type CallContext, readChain, readValue, startsPrimary } from './expressions';
-import { exact } from './lists';
+import * as expr from './expressions';
+import type { CallContext } from './expressions';
+import * as lists from './lists';
 import * as tok from './tokenizer';
 import type { Tokens } from './tokens';
 
-// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
-// imported constant is a getter call, which cost a third of the parse time in these loops.
+// Local copies of the token constants and imported functions: in CommonJS transpiled file by file
+// (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
+// these loops.
 const OP_ELLIPSIS = tok.OP_ELLIPSIS, TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME;
 const TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
+const readChain = expr.readChain, readValue = expr.readValue, startsPrimary = expr.startsPrimary, exact = lists.exact;
 
 const LPAREN = 40, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, DOT = 46;
 

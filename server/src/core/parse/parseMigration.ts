@@ -4,20 +4,25 @@
 import type {
   EnumVariable, ExecutedSql, Migration, MigrationFunction, ParsedCall, RevisionAssignment, RevisionValue, RevisionVariable,
 } from '../types';
-import { readDocstringHeader } from './docstring';
-import { NO_CONTEXT, readChain, readRevisionValue, startsPrimary } from './expressions';
-import { migrationFunctionName, readFunction, type DefSite } from './functions';
+import * as docstring from './docstring';
+import * as expr from './expressions';
+import * as functions from './functions';
+import type { DefSite } from './functions';
 import { LineIndex } from './lineIndex';
-import { exact } from './lists';
+import * as lists from './lists';
 import * as tok from './tokenizer';
-import { createTokenBuffers, tokenize } from './tokenizer';
-import { Tokens } from './tokens';
+import { createTokenBuffers } from './tokenizer';
+import * as tokens from './tokens';
+import type { Tokens } from './tokens';
 
-// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
-// imported constant is a getter call, which costs noticeably in these loops.
+// Local copies of the token constants and imported functions: in CommonJS transpiled file by file
+// (tests, benchmarks) every use of an import is a getter call, which costs noticeably in these loops.
 const AUGMENTED_ASSIGN_OPS = tok.AUGMENTED_ASSIGN_OPS, SF_BYTES = tok.SF_BYTES, SF_FORMAT = tok.SF_FORMAT;
 const TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE;
-const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING;
+const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING, tokenize = tok.tokenize, TokensClass = tokens.Tokens;
+const readDocstringHeader = docstring.readDocstringHeader, NO_CONTEXT = expr.NO_CONTEXT, readChain = expr.readChain;
+const readRevisionValue = expr.readRevisionValue, startsPrimary = expr.startsPrimary, exact = lists.exact;
+const migrationFunctionName = functions.migrationFunctionName, readFunction = functions.readFunction;
 
 const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, LBRACE = 123;
 const STAR = 42, COMMA = 44, COLON = 58, SEMI = 59, EQUALS = 61, AT = 64;
@@ -50,7 +55,7 @@ export function parseMigration(text: string): Migration {
 }
 
 function parse(text: string): Migration {
-  const tk = new Tokens(tokenize(text, buffers));
+  const tk = new TokensClass(tokenize(text, buffers));
   const m: Migration = {
     functions: [],
     enumVariables: [],

@@ -1,14 +1,17 @@
 // Reading helpers over a TokenStream shared by the extractor modules: token tests without building
 // strings, bracket skipping bounded by a statement's end, and offset ranges.
 import type { Range } from '../types';
-import { internSlice } from './intern';
-import { LineIndex } from './lineIndex';
+import * as intern from './intern';
+import * as lineIndex from './lineIndex';
+import type { LineIndex } from './lineIndex';
 import * as tok from './tokenizer';
 import type { TokenStream } from './tokenizer';
 
-// Local copies of the token constants: in CommonJS transpiled file by file (tests, benchmarks) an
-// imported constant is a getter call, which cost a third of the parse time in these loops.
+// Local copies of the token constants and imported functions: in CommonJS transpiled file by file
+// (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
+// these loops.
 const TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP;
+const internSlice = intern.internSlice, LineIndexClass = lineIndex.LineIndex;
 
 /** First letters of the keywords: most names are ruled out without building a string. */
 const KEYWORD_FIRST = new Uint8Array(128);
@@ -38,7 +41,7 @@ export class Tokens {
     this.end = ts.end;
     this.flags = ts.flags;
     this.match = ts.match;
-    this.lines = new LineIndex(ts.text);
+    this.lines = new LineIndexClass(ts.text);
   }
 
   isOp(i: number, code: number): boolean {
