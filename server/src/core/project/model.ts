@@ -9,7 +9,7 @@ import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
-import type { RevisionFile, RevisionGraph } from '../graph/types';
+import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
 import { parseMigration } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
@@ -53,7 +53,7 @@ export class ProjectModel {
   private byPath: ByPath | undefined;
   /** Files whose findings may have changed since `byPath` was made. */
   private readonly changedFiles = new Set<string>();
-  private readonly nodeCache = new Map<string, { structure: number; file: RevisionFile; node: ProtocolNode }>();
+  private readonly nodeCache = new Map<string, { from: RevisionNode; file: RevisionFile; children: string[]; dependents: string[]; labels: string[]; flags: number; node: ProtocolNode }>();
   private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
   private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
@@ -126,12 +126,21 @@ export class ProjectModel {
   /** Paths in Alembic's load order. */
   paths(): string[] {
     if (!this.ordered) {
-      const keys = this.orderKeys;
-      this.ordered = [...this.files.keys()].sort((a, b) => {
-        const ka = keys.get(a) ?? '';
-        const kb = keys.get(b) ?? '';
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      });
+      const paths = [...this.files.keys()];
+      const keys = paths.map((p) => this.orderKeys.get(p) ?? '');
+      // Files usually arrive in load order (the listing is in that order): check before sorting.
+      let sorted = true;
+      for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] ?? '') <= (keys[i] ?? '');
+      if (!sorted) {
+        const order = paths.map((_, i) => i).sort((a, b) => {
+          const ka = keys[a] ?? '';
+          const kb = keys[b] ?? '';
+          return ka < kb ? -1 : ka > kb ? 1 : 0;
+        });
+        this.ordered = order.map((i) => paths[i] ?? '');
+      } else {
+        this.ordered = paths;
+      }
     }
     return this.ordered;
   }
@@ -299,15 +308,18 @@ export class ProjectModel {
 
   /**
    * One revision as `alembic/revisionGraph` describes it, without a findings summary (diagnosticCount
-   * 0); kept while the graph's structure and the revision's file are the same (shared: do not change).
+   * 0); kept while the revision's file, edges, labels and flags are the same (shared: do not change).
    */
   revisionNode(id: string): ProtocolNode | undefined {
     const graph = this.graph;
     const n = graph.nodes.get(id);
     if (!n) return undefined;
-    const structure = this.structure;
+    // What the protocol node is made of: kept while none of it changed (graph updates replace lists
+    // they change, and a rebuild makes new nodes).
+    const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
     const cached = this.nodeCache.get(id);
-    if (cached && cached.structure === structure && cached.file === n.file) return cached.node;
+    if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&
+      cached.labels === n.branchLabels && cached.flags === flags) return cached.node;
     const doc = n.file.migration.docstring;
     const node: ProtocolNode = {
       revision: n.revision,
@@ -327,7 +339,7 @@ export class ProjectModel {
     };
     if (doc?.message !== undefined) node.message = doc.message;
     if (doc?.createDate !== undefined) node.createDate = doc.createDate;
-    this.nodeCache.set(id, { structure, file: n.file, node });
+    this.nodeCache.set(id, { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node });
     return node;
   }
 

@@ -1,0 +1,164 @@
+// The model's incremental paths against recomputing from scratch: after random edits (bodies, down
+// revisions, depends_on, labels, new and deleted files), findings by path, history order and the
+// alembic/revisionGraph result equal those of a fresh model over the same texts; the workspace index's
+// lazy views agree with them. Also the parser's shared positions and ranges.
+import assert from 'node:assert/strict';
+import { loadConfigFile, memoryFileSystem, type ProjectConfig } from '../../server/src/core/project';
+import { ProjectModel } from '../../server/src/core/project/model';
+import { parseMigration } from '../../server/src/core/parse';
+import type { Finding } from '../../server/src/core/types';
+import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
+import { migrationText } from './graphSupport';
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DIR = '/p/migrations/versions';
+const INI = '[alembic]\nscript_location = %(here)s/migrations\n';
+
+/** What the old language server computed: every finding grouped by path, an entry per file. */
+function grouped(model: ProjectModel): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const p of model.paths()) out.set(p, []);
+  for (const f of model.findings()) {
+    const list = out.get(f.path) ?? [];
+    list.push(f);
+    out.set(f.path, list);
+  }
+  return out;
+}
+
+async function configOf(): Promise<ProjectConfig> {
+  const config = await loadConfigFile(memoryFileSystem({ '/p/alembic.ini': INI, '/p/migrations/env.py': '' }), '/p/alembic.ini');
+  assert.ok(config);
+  return config;
+}
+
+function body(k: number): string {
+  return k % 3 === 0 ? 'op.add_column("t", sa.Column("c", sa.Integer(), nullable=False))' : k % 3 === 1 ? 'op.create_index("ix", "t", ["c"])' : 'pass';
+}
+
+function text(rev: string, down: string | string[] | null, opts: { deps?: string; labels?: string; k?: number } = {}): string {
+  const base = migrationText(rev, down, { ...(opts.deps ? { deps: opts.deps } : {}), ...(opts.labels ? { labels: opts.labels } : {}) });
+  return base.replace('def upgrade():\n    pass', `import sqlalchemy as sa\n\n\ndef upgrade():\n    ${body(opts.k ?? 0)}`);
+}
+
+describe('project: incremental model', () => {
+  it('gives after random edits what a fresh model gives for the same files', async function () {
+    this.timeout(60_000);
+    const config = await configOf();
+    for (let seed = 1; seed <= 12; seed++) {
+      const rnd = random(seed);
+      const texts = new Map<string, string>();
+      const ids: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const id = `a${seed}r${String(i).padStart(2, '0')}`;
+        const down = i === 0 ? null : rnd() < 0.15 && i > 2 ? [ids[i - 1] ?? '', ids[i - 3] ?? ''] : ids[i - 1] ?? null;
+        texts.set(`${DIR}/${id}.py`, text(id, down, { k: i, ...(i === 5 ? { labels: 'lib' } : {}) }));
+        ids.push(id);
+      }
+      const model = new ProjectModel(config);
+      for (const [p, t] of texts) model.setFile(p, t);
+      let before = model.findingsByPath();
+      model.revisionGraph([...before.values()].flat());
+      for (let step = 0; step < 30; step++) {
+        const paths = [...texts.keys()];
+        const p = paths[Math.floor(rnd() * paths.length)] ?? '';
+        const id = p.slice(DIR.length + 1, -3);
+        const older = ids.filter((x) => x < id);
+        const r = rnd();
+        let next: string | undefined;
+        if (r < 0.3) next = text(id, older.length > 0 ? older[Math.floor(rnd() * older.length)] ?? null : null, { k: step });
+        else if (r < 0.45) next = text(id, older.length > 1 ? [older[0] ?? '', older[older.length - 1] ?? ''] : null, { k: step });
+        else if (r < 0.55) next = text(id, older[older.length - 1] ?? null, { deps: rnd() < 0.5 ? 'lib' : older[0] ?? 'nowhere', k: step });
+        else if (r < 0.65) next = text(id, 'missing-parent', { k: step });
+        else if (r < 0.7) next = undefined;
+        else next = `# edited ${step}\n${texts.get(p) ?? ''}`.replace('pass', 'op.drop_table("t")');
+        const changed = next !== texts.get(p);
+        if (next === undefined) {
+          texts.delete(p);
+          model.removeFile(p);
+        } else {
+          texts.set(p, next);
+          model.setFile(p, next);
+        }
+        const fresh = new ProjectModel(config);
+        for (const [q, t] of texts) fresh.setFile(q, t);
+        const where = `seed ${seed} step ${step}`;
+        const byPath = model.findingsByPath();
+        assert.deepEqual([...byPath], [...grouped(fresh)], `${where}: findings by path`);
+        assert.deepEqual(model.historyOrder(), fresh.historyOrder(), `${where}: history order`);
+        const flat = [...byPath.values()].flat();
+        assert.deepEqual(model.revisionGraph(flat), fresh.revisionGraph(flat), `${where}: revision graph`);
+        // Nothing changed since: the same map comes back.
+        assert.equal(model.findingsByPath(), byPath, `${where}: unchanged findings keep their map`);
+        if (changed) assert.notEqual(byPath, before, `${where}: an edit gives a new map`);
+        before = byPath;
+      }
+    }
+  });
+
+  it('serves handler views lazily with the same content as the model', async () => {
+    const files: Record<string, string> = { '/p/alembic.ini': INI, '/p/migrations/env.py': '' };
+    files[`${DIR}/a1.py`] = text('a1', null);
+    files[`${DIR}/b2.py`] = text('b2', 'a1', { k: 0 });
+    files[`${DIR}/c3.py`] = text('c3', 'a1', { k: 1 });
+    const index = new WorkspaceIndex(memoryFileSystem(files), () => undefined, ['/p'], { rules: {} });
+    assert.ok(await index.reindex());
+    const id = index.projectIds()[0] ?? '';
+    const project = index.project(id);
+    const model = index.model(id);
+    assert.ok(project && model);
+    assert.deepEqual([...project.nodes.keys()], model.historyOrder(), 'nodes iterate in history order');
+    assert.deepEqual(project.historyOrder, model.historyOrder());
+    assert.equal(project.nodes.size, 3);
+    assert.deepEqual(project.nodes.get('a1')?.children, ['b2', 'c3']);
+    assert.equal(project.nodes.get('zz'), undefined);
+    assert.equal(project.nodes.has('b2'), true);
+    assert.deepEqual([...project.files.keys()], model.paths());
+    assert.equal(project.files.get(`${DIR}/b2.py`)?.migration, model.getFile(`${DIR}/b2.py`)?.migration);
+    assert.equal(project.findings.get(`${DIR}/b2.py`)?.some((f) => f.rule === 'multiple-heads'), true);
+    // An edit: a new view, with the new file and node facts.
+    index.updateFile(`${DIR}/c3.py`, text('c3', 'b2'));
+    const after = index.project(id);
+    assert.notEqual(after, project);
+    assert.deepEqual(after?.nodes.get('b2')?.children, ['c3']);
+    assert.deepEqual(after?.heads, ['c3']);
+    assert.equal(after?.findings.get(`${DIR}/b2.py`)?.some((f) => f.rule === 'multiple-heads'), false);
+  });
+});
+
+describe('parse: shared positions and ranges', () => {
+  it('shares frozen ranges between files and keeps far positions exact', () => {
+    const a = parseMigration('revision = "x1"\ndown_revision = None\n');
+    const b = parseMigration('revision = "y2"\ndown_revision = None\n');
+    assert.equal(a.revision?.nameRange, b.revision?.nameRange, 'same place, same object');
+    assert.ok(Object.isFrozen(a.revision?.nameRange) && Object.isFrozen(a.revision?.nameRange.start));
+    assert.throws(() => { (a.revision?.nameRange.start as { line: number }).line = 3; }, TypeError);
+    // Beyond the shared bounds (line 9,000; column 300): fresh objects, exact values.
+    const far = parseMigration(`${'\n'.repeat(9000)}${' '.repeat(0)}revision = "z3"\ndown_revision = ${' '.repeat(300)}None\n`);
+    assert.deepEqual(far.revision?.nameRange, { start: { line: 9000, character: 0 }, end: { line: 9000, character: 8 } });
+    assert.deepEqual(far.downRevision?.value.range, { start: { line: 9001, character: 316 }, end: { line: 9001, character: 320 } });
+  });
+
+  it('gives calls exact lists, empty ones shared and frozen', () => {
+    const m = parseMigration('def upgrade():\n    op.create_table("t", sa.Column("id", sa.Integer(), nullable=False))\n');
+    const call = m.functions[0]?.calls[0];
+    assert.equal(call?.args.length, 2);
+    const column = call?.args[1];
+    assert.ok(column?.kind === 'call');
+    const integer = column.call.args[1];
+    assert.ok(integer?.kind === 'call');
+    assert.equal(integer.call.args.length, 0);
+    assert.ok(Object.isFrozen(integer.call.args) && Object.isFrozen(integer.call.kwargs));
+    assert.deepEqual(column.call.kwargs.map((k) => k.name), ['nullable']);
+  });
+});
