@@ -26,9 +26,9 @@ export function readRevisionFile(source: RevisionSource): RevisionFile {
     path: source.path,
     migration: m,
     revisionRange: ZERO_RANGE,
-    downRevisions: [],
-    dependsOn: [],
-    branchLabels: [],
+    downRevisions: NO_REFS,
+    dependsOn: NO_REFS,
+    branchLabels: NO_REFS,
     downRevisionUnknown: false,
     dependsOnUnknown: false,
     hasNoDependencies: true,
@@ -45,7 +45,8 @@ export function readRevisionFile(source: RevisionSource): RevisionFile {
   if (down?.kind === 'unresolved') file.downRevisionUnknown = true;
   // `tuple_rev_as_scalar`: an empty string or tuple is None, so the revision is a base.
   else if (down?.kind === 'string' && down.value !== '') file.downRevisions = [{ value: down.value, range: down.range }];
-  else if (down?.kind === 'sequence') file.downRevisions = down.items.map((i) => ({ value: i.value, range: i.range }));
+  // The parsed items already are what a RefAt holds (both lists are read-only): shared, not copied.
+  else if (down?.kind === 'sequence') file.downRevisions = down.items;
 
   const deps = m.dependsOn?.value;
   if (deps?.kind === 'unresolved') {
@@ -57,7 +58,7 @@ export function readRevisionFile(source: RevisionSource): RevisionFile {
     if (deps.value !== '') file.dependsOn = [{ value: deps.value, range: deps.range }];
   } else if (deps?.kind === 'sequence' && deps.items.length > 0) {
     file.hasNoDependencies = false;
-    file.dependsOn = deps.items.map((i) => ({ value: i.value, range: i.range }));
+    file.dependsOn = deps.items;
   }
   file.branchLabels = refs(m.branchLabels);
   return file;
@@ -66,9 +67,12 @@ export function readRevisionFile(source: RevisionSource): RevisionFile {
 function refs(a: RevisionAssignment | undefined): RefAt[] {
   const v = a?.value;
   if (v?.kind === 'string') return [{ value: v.value, range: v.range }];
-  if (v?.kind === 'sequence') return v.items.map((i) => ({ value: i.value, range: i.range }));
-  return [];
+  if (v?.kind === 'sequence') return v.items;
+  return NO_REFS;
 }
+
+/** Most files have no depends_on and no branch labels: one shared frozen empty list. */
+const NO_REFS = Object.freeze([]) as unknown as RefAt[];
 
 /** Builds the graph from migration files given in Alembic's load order. */
 export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFile>): RevisionGraph {
@@ -126,6 +130,9 @@ export function buildRevisionGraph(sources: Iterable<RevisionSource | RevisionFi
   const bases: string[] = [];
   const realBases: string[] = [];
   for (const node of nodes.values()) {
+    // Lists grown by push keep room for 16: trimmed, as the graph lives as long as the project.
+    if (node.parents.length > 0) node.parents = node.parents.slice();
+    if (node.children.length > 0) node.children = node.children.slice();
     setFlags(node);
     if (node.isHead) heads.push(node.revision);
     if (node.isRealHead) realHeads.push(node.revision);

@@ -28,6 +28,7 @@ export function historyOrder(graph: RevisionGraph): string[] {
   const at = (id: string): RevisionNode | undefined => nodes.get(id);
 
   // Edges down (parents, then dependencies that are not parents), as indices: [first[i], first[i + 1]).
+  // Parents are always known revisions, so a node's first `parents.length` entries are its parents.
   const first = new Int32Array(size + 1);
   const down: number[] = [];
   for (let i = 0; i < size; i++) {
@@ -71,7 +72,7 @@ export function historyOrder(graph: RevisionGraph): string[] {
     }
   }
 
-  const normalized = new NormalizedDown(byIndex, at);
+  const normalized = new NormalizedDown(byIndex, first, down);
   const isHead = new Uint8Array(size);
   const currentHeads: RevisionNode[] = [];
   for (const h of graph.realHeads) {
@@ -109,12 +110,17 @@ export function historyOrder(graph: RevisionGraph): string[] {
       }
     }
     let added = 0;
-    for (const r of normalized.of(candidate)) {
-      const x = at(r);
-      if (!x || !inTodo[x.index] || isHead[x.index]) continue;
+    const add = (x: RevisionNode | undefined): void => {
+      if (!x || !inTodo[x.index] || isHead[x.index]) return;
       if (added++ === 0) currentHeads[idx] = x;
       else currentHeads.push(x);
       isHead[x.index] = 1;
+    };
+    if (candidate.dependencies.length === 0) {
+      // Only parents: the first entries of its edge list (no id lookups).
+      for (let e = first[c] ?? 0, end = e + candidate.parents.length; e < end; e++) add(byIndex[down[e] ?? 0]);
+    } else {
+      for (const r of normalized.of(candidate)) add(at(r));
     }
     isHead[c] = 0;
     if (added === 0) {
@@ -141,7 +147,7 @@ class NormalizedDown {
   private readonly below: (ReadonlySet<string> | undefined)[];
   private readonly entered: Uint8Array;
 
-  constructor(private readonly byIndex: readonly RevisionNode[], private readonly at: (id: string) => RevisionNode | undefined) {
+  constructor(private readonly byIndex: readonly RevisionNode[], private readonly first: Int32Array, private readonly down: readonly number[]) {
     this.below = new Array<ReadonlySet<string> | undefined>(byIndex.length);
     this.entered = new Uint8Array(byIndex.length);
   }
@@ -165,18 +171,20 @@ class NormalizedDown {
       const n = stack[stack.length - 1] as RevisionNode;
       if (below[n.index]) { stack.pop(); continue; }
       let ready = true;
+      const from = this.first[n.index] ?? 0;
+      const to = from + n.parents.length;
       if (!entered[n.index]) {
         entered[n.index] = 1;
-        for (const p of n.parents) {
-          const x = this.at(p);
+        for (let e = from; e < to; e++) {
+          const x = this.byIndex[this.down[e] ?? 0];
           if (x && !below[x.index] && !entered[x.index]) { stack.push(x); ready = false; }
         }
       }
       if (!ready) continue;
       stack.pop();
       let set: ReadonlySet<string> = NONE;
-      for (const p of n.parents) {
-        const x = this.at(p);
+      for (let e = from; e < to; e++) {
+        const x = this.byIndex[this.down[e] ?? 0];
         if (!x) continue;
         const fromParent = below[x.index] ?? NONE;
         if (x.dependencies.length === 0) {
