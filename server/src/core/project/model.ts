@@ -34,6 +34,16 @@ export interface ProjectModelOptions {
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
+interface NodeEntry {
+  from: RevisionNode;
+  file: RevisionFile;
+  children: string[];
+  dependents: string[];
+  labels: string[];
+  flags: number;
+  node: ProtocolNode;
+}
+
 interface ByPath {
   severities: RuleSeverityMap | undefined;
   paths: string[];
@@ -49,11 +59,12 @@ export class ProjectModel {
   private graphCache: RevisionGraph | undefined;
   /** Goes up whenever the graph's ids or edges change (not when only a file's other facts do). */
   private structure = 0;
-  private historyCache: { structure: number; order: string[] } | undefined;
+  private historyCache: { structure: number; order: string[]; nodes: RevisionNode[] } | undefined;
   private byPath: ByPath | undefined;
   /** Files whose findings may have changed since `byPath` was made. */
   private readonly changedFiles = new Set<string>();
-  private readonly nodeCache = new Map<string, { from: RevisionNode; file: RevisionFile; children: string[]; dependents: string[]; labels: string[]; flags: number; node: ProtocolNode }>();
+  /** By node index (a rebuild makes new nodes, which the entry's `from` tells apart). */
+  private nodeCache: (NodeEntry | undefined)[] = [];
   private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
   private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
@@ -167,8 +178,20 @@ export class ProjectModel {
   /** Revision ids in `alembic history` order (kept until the graph's ids or edges change). */
   historyOrder(): string[] {
     const graph = this.graph;
-    if (this.historyCache?.structure !== this.structure) this.historyCache = { structure: this.structure, order: historyOrder(graph) };
-    return this.historyCache.order;
+    return this.history(graph).order;
+  }
+
+  private history(graph: RevisionGraph): { order: string[]; nodes: RevisionNode[] } {
+    if (this.historyCache?.structure !== this.structure) {
+      const order = historyOrder(graph);
+      const nodes: RevisionNode[] = [];
+      for (const id of order) {
+        const n = graph.nodes.get(id);
+        if (n) nodes.push(n);
+      }
+      this.historyCache = { structure: this.structure, order, nodes };
+    }
+    return this.historyCache;
   }
 
   /** Every finding of every rule: graph rules, then file rules per file in load order. */
@@ -285,9 +308,9 @@ export class ProjectModel {
       if (w === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[w]) worstOf.set(f.path, f.severity);
     }
     const nodes: ProtocolNode[] = [];
-    for (const id of this.historyOrder()) {
-      const base = this.revisionNode(id);
-      if (!base) continue;
+    // Nodes are the same objects until the structure changes (the history is recomputed then).
+    for (const n of this.history(graph).nodes) {
+      const base = this.protocolNode(graph, n);
       const c = count.get(base.path) ?? 0;
       const worst = worstOf.get(base.path);
       if (c === 0 && worst === undefined) {
@@ -302,7 +325,7 @@ export class ProjectModel {
       }
       nodes.push(node);
     }
-    if (this.nodeCache.size > graph.nodes.size) for (const id of this.nodeCache.keys()) if (!graph.nodes.has(id)) this.nodeCache.delete(id);
+    if (this.nodeCache.length > graph.nodes.size) this.nodeCache.length = graph.nodes.size;
     return { projectId: this.config.id, nodes, heads: graph.heads, bases: graph.bases };
   }
 
@@ -313,11 +336,14 @@ export class ProjectModel {
   revisionNode(id: string): ProtocolNode | undefined {
     const graph = this.graph;
     const n = graph.nodes.get(id);
-    if (!n) return undefined;
+    return n ? this.protocolNode(graph, n) : undefined;
+  }
+
+  private protocolNode(graph: RevisionGraph, n: RevisionNode): ProtocolNode {
     // What the protocol node is made of: kept while none of it changed (graph updates replace lists
     // they change, and a rebuild makes new nodes).
     const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
-    const cached = this.nodeCache.get(id);
+    const cached = this.nodeCache[n.index];
     if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&
       cached.labels === n.branchLabels && cached.flags === flags) return cached.node;
     const doc = n.file.migration.docstring;
@@ -339,7 +365,7 @@ export class ProjectModel {
     };
     if (doc?.message !== undefined) node.message = doc.message;
     if (doc?.createDate !== undefined) node.createDate = doc.createDate;
-    this.nodeCache.set(id, { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node });
+    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node };
     return node;
   }
 
