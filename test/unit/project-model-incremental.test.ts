@@ -106,6 +106,26 @@ describe('project: incremental model', () => {
     }
   });
 
+  it('returns the same tree result while nothing in it changed, a new one when something did', async () => {
+    const model = new ProjectModel(await configOf());
+    model.setFile(`${DIR}/a1.py`, text('a1', null));
+    model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 2 }));
+    const flat = (): Finding[] => [...model.findingsByPath().values()].flat();
+    const first = model.revisionGraph(flat());
+    assert.equal(model.revisionGraph(flat()), first, 'asked again');
+    model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 2 }).replace('def downgrade():', '# note\ndef downgrade():'));
+    assert.equal(model.revisionGraph(flat()), first, 'a comment below the revision line changes nothing in the tree');
+    model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }));
+    const withFinding = model.revisionGraph(flat());
+    assert.notEqual(withFinding, first, 'a new finding changes the node summary');
+    assert.ok((withFinding.nodes[0]?.diagnosticCount ?? 0) > 0);
+    model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }).replace('"""revision b2', '"""a new message'));
+    const renamed = model.revisionGraph(flat());
+    assert.notEqual(renamed, withFinding);
+    assert.equal(renamed.nodes[0]?.message, 'a new message');
+    assert.equal(renamed.nodes[1], withFinding.nodes[1], 'the untouched revision keeps its node');
+  });
+
   it('serves handler views lazily with the same content as the model', async () => {
     const files: Record<string, string> = { '/p/alembic.ini': INI, '/p/migrations/env.py': '' };
     files[`${DIR}/a1.py`] = text('a1', null);

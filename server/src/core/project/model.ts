@@ -14,7 +14,7 @@ import { parseMigration } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
-import type { Finding, Migration, Severity } from '../types';
+import type { Finding, Migration, Range, Severity } from '../types';
 import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../protocol';
 import type { ProjectConfig } from './discover';
 import type { FileSystem } from './fs';
@@ -33,6 +33,9 @@ export interface ProjectModelOptions {
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/** Most files have no findings: one shared frozen empty list (lists handed out are read-only). */
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
 
 interface NodeEntry {
   from: RevisionNode;
@@ -66,6 +69,7 @@ export class ProjectModel {
   /** By node index (a rebuild makes new nodes, which the entry's `from` tells apart). */
   private nodeCache: (NodeEntry | undefined)[] = [];
   private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
+  private lastGraphResult: RevisionGraphResult | undefined;
   private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
   private readonly fileFindingsCache = new Map<string, { migration: Migration; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
@@ -265,7 +269,8 @@ export class ProjectModel {
     if (!f) return [];
     let cached = this.fileFindingsCache.get(file);
     if (!cached || cached.migration !== f.migration || cached.severities !== severities) {
-      cached = { migration: f.migration, severities, findings: runFileRules(this.rules, f, this.graph, this.config, severities) };
+      const found = runFileRules(this.rules, f, this.graph, this.config, severities);
+      cached = { migration: f.migration, severities, findings: found.length === 0 ? NO_FINDINGS : found };
       this.fileFindingsCache.set(file, cached);
     }
     return cached.findings;
@@ -296,7 +301,8 @@ export class ProjectModel {
   /**
    * The `alembic/revisionGraph` result: nodes in `alembic history` order with their findings summarized.
    * Node objects are reused from earlier results while their revision, file and finding summary are
-   * the same (they are shared: callers must not change them).
+   * the same, and the whole result when none of its parts changed (shared: callers must not change
+   * them; a new object means something changed).
    */
   revisionGraph(findings: readonly Finding[] = []): RevisionGraphResult {
     const graph = this.graph;
@@ -326,7 +332,12 @@ export class ProjectModel {
       nodes.push(node);
     }
     if (this.nodeCache.length > graph.nodes.size) this.nodeCache.length = graph.nodes.size;
-    return { projectId: this.config.id, nodes, heads: graph.heads, bases: graph.bases };
+    // Nothing in it changed (the usual case after an edit inside a function body): the same result,
+    // so that callers can tell by identity whether the tree needs refreshing.
+    const last = this.lastGraphResult;
+    if (last && last.heads === graph.heads && last.bases === graph.bases && sameItems(last.nodes, nodes)) return last;
+    this.lastGraphResult = { projectId: this.config.id, nodes, heads: graph.heads, bases: graph.bases };
+    return this.lastGraphResult;
   }
 
   /**
@@ -365,8 +376,10 @@ export class ProjectModel {
     };
     if (doc?.message !== undefined) node.message = doc.message;
     if (doc?.createDate !== undefined) node.createDate = doc.createDate;
-    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node };
-    return node;
+    // An edit elsewhere in the file: the node reads the same, keep the object (identity means unchanged).
+    const kept = cached && sameProtocolNode(cached.node, node) ? cached.node : node;
+    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node: kept };
+    return kept;
   }
 
   /** The file's `file://` URI (computed once per path). */
@@ -415,4 +428,25 @@ function groupByPath(findings: readonly Finding[], only?: ReadonlySet<string>): 
     else out.set(f.path, [f]);
   }
   return out;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a === b || (a.start.line === b.start.line && a.start.character === b.start.character &&
+    a.end.line === b.end.line && a.end.character === b.end.character);
+}
+
+/** Field by field (lists by value): whether two protocol nodes would serialize the same. */
+function sameProtocolNode(a: ProtocolNode, b: ProtocolNode): boolean {
+  const list = (x: readonly string[], y: readonly string[]): boolean => x === y || (x.length === y.length && x.every((v, i) => v === y[i]));
+  return a.revision === b.revision && a.path === b.path && a.uri === b.uri && a.isHead === b.isHead && a.isBase === b.isBase &&
+    a.isMerge === b.isMerge && a.isBranchPoint === b.isBranchPoint && a.message === b.message && a.createDate === b.createDate &&
+    a.diagnosticCount === b.diagnosticCount && a.worstSeverity === b.worstSeverity && sameRange(a.revisionRange, b.revisionRange) &&
+    list(a.parents, b.parents) && list(a.children, b.children) && list(a.dependencies, b.dependencies) &&
+    list(a.dependents, b.dependents) && list(a.branchLabels, b.branchLabels);
 }

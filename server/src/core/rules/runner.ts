@@ -19,6 +19,8 @@ function suppressionsOf(m: Migration | undefined): Suppressions | undefined {
   if (!m) return undefined;
   let s = suppressionCache.get(m);
   if (!s) {
+    // Most files have no directive: nothing to parse, and nothing kept for them.
+    if (!m.comments.some((c) => c.text.includes('alembic-lint'))) return undefined;
     s = parseSuppressions(m.comments);
     suppressionCache.set(m, s);
   }
