@@ -3,6 +3,7 @@
 // database). Views subscribe to `onDidChange`; commands call `refresh` after they change something.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { computeAppliedState } from './db/appliedState';
 import {
   GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
   RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
@@ -33,6 +34,16 @@ export interface ProjectState {
   info: ProjectInfo;
   graph?: RevisionGraphResult;
   database: DatabaseView;
+}
+
+/**
+ * The database's state against a new graph without reading the database again: the version table is
+ * the same, but a revision added or removed changes what is pending (and what the table's ids mean).
+ */
+function withGraph(db: DatabaseView, graph: RevisionGraphResult): DatabaseView {
+  if (db.kind !== 'ok') return db;
+  const state = computeAppliedState(graph.nodes, [...db.current, ...db.unknown]);
+  return { ...db, current: state.current, unknown: state.unknown, applied: state.applied, pendingCount: state.pendingCount };
 }
 
 export type DatabaseReader = (project: ProjectInfo, graph: RevisionGraphResult | undefined) => Promise<DatabaseView>;
@@ -86,7 +97,7 @@ export class ProjectStore implements vscode.Disposable {
     for (const info of projects) {
       const graph = await this.client.sendRequest<RevisionGraphResult>(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams);
       const previous = this.states.get(info.id);
-      next.set(info.id, { info, graph, database: previous?.database ?? { kind: 'loading' } });
+      next.set(info.id, { info, graph, database: previous ? withGraph(previous.database, graph) : { kind: 'loading' } });
     }
     this.states = next;
     await vscode.commands.executeCommand('setContext', 'alembic.projectCount', projects.length);

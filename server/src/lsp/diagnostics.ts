@@ -37,24 +37,42 @@ export function toDiagnostic(f: Finding): Diagnostic {
 export class DiagnosticsPublisher {
   /** What was last sent per URI, serialized, so unchanged files are not sent again. */
   private readonly sent = new Map<string, string>();
+  /**
+   * The findings list last published per path: the project model hands out the very same list while a
+   * file's findings are unchanged, so most files of a large project are skipped without serializing.
+   */
+  private readonly lastList = new Map<string, readonly Finding[]>();
+  private readonly uris = new Map<string, string>();
 
   constructor(private readonly connection: Connection) {}
 
+  private uriOf(p: string): string {
+    let uri = this.uris.get(p);
+    if (uri === undefined) {
+      uri = fileUri(p);
+      this.uris.set(p, uri);
+    }
+    return uri;
+  }
+
   /** Publish the full set of findings by path; paths absent from the map get cleared. */
-  publish(findingsByPath: ReadonlyMap<string, readonly Finding[]>, scope: (uri: string) => boolean = () => true): void {
+  publish(findingsByPath: ReadonlyMap<string, readonly Finding[]>): void {
     const seen = new Set<string>();
     for (const [p, findings] of findingsByPath) {
-      const uri = fileUri(p);
+      const uri = this.uriOf(p);
       seen.add(uri);
+      if (this.lastList.get(p) === findings && this.sent.has(uri)) continue;
+      this.lastList.set(p, findings);
       const diagnostics = findings.map(toDiagnostic);
       const key = JSON.stringify(diagnostics);
       if (this.sent.get(uri) === key) continue;
       this.sent.set(uri, key);
       void this.connection.sendDiagnostics({ uri, diagnostics });
     }
-    for (const uri of [...this.sent.keys()]) {
-      if (seen.has(uri) || !scope(uri)) continue;
+    for (const [p, uri] of this.uris) {
+      if (seen.has(uri) || !this.sent.has(uri)) continue;
       this.sent.delete(uri);
+      this.lastList.delete(p);
       void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }

@@ -1,5 +1,6 @@
 // Language features over the indexed model: definition, references, hover, completion, symbols,
 // CodeLens. Pure functions of (model, file, position) → LSP shapes, so protocol tests cover them.
+import path from 'node:path';
 import {
   type CodeLens, type CompletionItem, CompletionItemKind, type DocumentSymbol, type Hover, type Location,
   MarkupKind, SymbolKind, type SymbolInformation, type TextEdit,
@@ -111,7 +112,7 @@ export function describeNode(project: IndexedProject, node: GraphNodeView): stri
   if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}  `);
   if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}  `);
   if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(mdEscape).join(', ')}  `);
-  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: \`${node.path}\``);
+  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: \`${path.relative(project.info.root, node.path) || node.path}\``);
   return lines.join('\n');
 }
 

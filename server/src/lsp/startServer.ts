@@ -74,7 +74,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     connection.console.info(`Indexed ${ids.length} Alembic project(s), ${files} migration file(s) in ${Date.now() - started} ms`);
     publishAll();
-    void connection.sendNotification(GraphChangedNotification, { projectIds: ids } satisfies GraphChangedParams);
+    lastGraph.clear();
+    notifyGraphChanged(ids, true);
   };
 
   const publishAll = (): void => {
@@ -94,7 +95,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     dirty.clear();
     if (affected.size === 0) return;
     publishAll();
-    void connection.sendNotification(GraphChangedNotification, { projectIds: [...affected] } satisfies GraphChangedParams);
+    notifyGraphChanged([...affected]);
+  };
+
+  /** Tells the client only about projects whose revision graph (nodes, order, problem counts) changed. */
+  const lastGraph = new Map<string, RevisionGraphResult>();
+  const notifyGraphChanged = (ids: string[], always = false): void => {
+    const changed = ids.filter((id) => {
+      const graph = index?.revisionGraph(id);
+      if (!graph) return always;
+      const same = lastGraph.get(id) === graph;
+      lastGraph.set(id, graph);
+      return always || !same;
+    });
+    if (changed.length > 0) void connection.sendNotification(GraphChangedNotification, { projectIds: changed } satisfies GraphChangedParams);
   };
 
   const schedule = (p: string): void => {
@@ -129,7 +143,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void index.refreshFromDisk(p).then((affected) => {
       if (affected.length === 0) return;
       publishAll();
-      void connection.sendNotification(GraphChangedNotification, { projectIds: affected } satisfies GraphChangedParams);
+      notifyGraphChanged(affected);
     });
   });
 
@@ -161,7 +175,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     if (affected.size === 0) return;
     publishAll();
-    void connection.sendNotification(GraphChangedNotification, { projectIds: [...affected] } satisfies GraphChangedParams);
+    notifyGraphChanged([...affected]);
   });
 
   /** Answers only after pending edits are analysed, so a request never sees stale text. */
@@ -224,9 +238,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(RevisionGraphRequest, async (params: RevisionGraphParams): Promise<RevisionGraphResult> => {
     const idx = await current();
     const id = params.projectId ?? idx?.projectIds()[0];
-    const model = id ? idx?.model(id) : undefined;
-    if (!idx || !id || !model) return { projectId: id ?? '', nodes: [], heads: [], bases: [] };
-    return model.revisionGraph([...idx.findingsByPath(id).values()].flat());
+    return (id ? idx?.revisionGraph(id) : undefined) ?? { projectId: id ?? '', nodes: [], heads: [], bases: [] };
   });
   connection.onRequest(new RequestType<ResolveRevisionParams, ResolveRevisionResult, void>(ResolveRevisionRequest), async (params): Promise<ResolveRevisionResult> => {
     const idx = await current();

@@ -8,7 +8,7 @@ import { discoverProjects, type FileSystem } from '../core/project';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
-import type { ResolveRevisionResult } from '../protocol';
+import type { ResolveRevisionResult, RevisionGraphResult } from '../protocol';
 import type { GraphNodeView, IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { fileUri } from './positions';
 
@@ -138,6 +138,12 @@ export class WorkspaceIndex implements WorkspaceModel {
     const model = this.models.get(id);
     if (!model) return new Map();
     return model.findingsByPath(this.severities(id));
+  }
+
+  /** The `alembic/revisionGraph` result; the same object while nothing in it changed. */
+  revisionGraph(id: string): RevisionGraphResult | undefined {
+    const model = this.models.get(id);
+    return model?.revisionGraph([...this.findingsByPath(id).values()].flat());
   }
 
   projects(): IndexedProject[] {
