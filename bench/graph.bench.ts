@@ -7,18 +7,9 @@ import { layoutGraph, type LayoutInput } from '../client/src/views/graphLayout';
 import { WorkspaceIndex } from '../server/src/lsp/workspaceIndex';
 import { nodeFileSystem } from '../server/src/nodeFileSystem';
 import { fixturePath } from '../test/support/paths';
+import { seededRandom } from '../test/support/random';
 
-/** mulberry32, so every run lays out the same histories. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A history of `count` revisions, newest first (history order). */
 export function syntheticHistory(count: number, seed = 1): LayoutInput[] {

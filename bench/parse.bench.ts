@@ -2,18 +2,9 @@
 // bodies: tables with many columns, indexes, enums, batch blocks, raw SQL). The reference
 // point: a prototype parsed 1,558 real files in ~110 ms.
 import { parseMigration } from '../server/src/core/parse';
+import { seededRandom } from '../test/support/random';
 
-/** Small deterministic PRNG (mulberry32) so every run parses the same text. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const TYPES = [
   'sa.Integer()', 'sa.BigInteger()', 'sa.String(length=255)', 'sa.Text()', 'sa.Boolean()', 'sa.DateTime(timezone=True)',

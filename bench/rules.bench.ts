@@ -9,18 +9,9 @@ import { buildRevisionGraph } from '../server/src/core/graph';
 import { parseMigration } from '../server/src/core/parse';
 import { allRules, runRules } from '../server/src/core/rules';
 import type { Finding } from '../server/src/core/types';
+import { seededRandom } from '../test/support/random';
 
-/** Small deterministic PRNG (mulberry32): every run generates the same project. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const WORDS = ['user', 'account', 'invoice', 'order', 'item', 'payment', 'project', 'task', 'comment', 'tag', 'event', 'audit'];
 const TYPES = ['sa.Integer()', 'sa.String(length=255)', 'sa.Text()', 'sa.Boolean()', 'sa.DateTime(timezone=True)', 'sa.Numeric(12, 2)'];

@@ -7,18 +7,9 @@ import path from 'node:path';
 import { parseMigration } from '../../server/src/core/parse';
 import type { Migration } from '../../server/src/core/types';
 import { fixturesDir } from '../support/paths';
+import { seededRandom } from '../support/random';
 
-/** mulberry32: a fixed seed makes every run damage the files the same way. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function pythonFiles(dir: string): string[] {
   const out: string[] = [];
