@@ -1,7 +1,7 @@
 // What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
 // parse results, graph and rule findings; handlers never touch the file system.
-import type { ProjectInfo, ResolveRevisionResult } from '../protocol';
-import type { Finding, Migration, Range } from '../core/types';
+import type { ProjectInfo, ResolveRevisionResult, RevisionNode } from '../protocol';
+import type { Finding, Migration } from '../core/types';
 
 export interface IndexedFile {
   path: string;
@@ -11,22 +11,8 @@ export interface IndexedFile {
   projectId: string;
 }
 
-export interface GraphNodeView {
-  revision: string;
-  path: string;
-  parents: string[];
-  children: string[];
-  dependencies: string[];
-  dependents: string[];
-  branchLabels: string[];
-  isHead: boolean;
-  isBase: boolean;
-  isMerge: boolean;
-  isBranchPoint: boolean;
-  message?: string;
-  createDate?: string;
-  revisionRange: Range;
-}
+/** A revision as the handlers read it: the protocol's node without the client-only summary fields. */
+export type GraphNodeView = Omit<RevisionNode, 'uri' | 'worstSeverity' | 'diagnosticCount'>;
 
 export interface IndexedProject {
   info: ProjectInfo;
