@@ -55,3 +55,17 @@ describe('activation on the amani project', function () {
     assert.equal(settings.get('pythonPath'), process.env.ALEMBIC_TEST_PYTHON || '/usr/bin/python3');
   });
 });
+
+describe('contributed commands', function () {
+  this.timeout(30_000);
+
+  it('registers every command the manifest declares', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    const declared = (ext.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = declared.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `declared but not registered: ${missing.join(', ')}`);
+  });
+});
