@@ -54,7 +54,9 @@ export class ProjectStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
+  /** A refresh was asked for while one ran; `againDatabase`: and it wanted the database read too. */
   private again = false;
+  private againDatabase = false;
 
   constructor(private readonly client: LanguageClient, private readonly readDatabase: DatabaseReader) {
     this.disposables.push(
@@ -89,7 +91,6 @@ export class ProjectStore implements vscode.Disposable {
       await this.refresh({ database });
     }
   }
-  private againDatabase = false;
 
   private async doRefresh(withDatabase: boolean): Promise<void> {
     const { projects } = await this.client.sendRequest<ProjectsResult>(ProjectsRequest, {});

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import * as cmd from '../alembic/commands';
-import { runAlembic, requireTrust, type SessionRun } from '../alembicSession';
+import { runAlembic, requireTrust, showOutcome, type SessionRun } from '../alembicSession';
 import { chooseUrl } from '../database';
 import { computeAppliedState } from '../db/appliedState';
 import { ResolveRevisionRequest, type ResolveRevisionResult, type RevisionNode } from '../../../server/src/protocol';
@@ -35,9 +35,9 @@ async function freshState(s: Services, project: ProjectState): Promise<{ current
   return undefined;
 }
 
-async function afterRun(s: Services, run: SessionRun | undefined): Promise<void> {
+/** After a command: the tree and the status bar show the database as it is now. */
+async function afterRun(s: Services): Promise<void> {
   await s.store.refresh().catch((err: unknown) => s.log.error('Refreshing after the command failed', err));
-  void run;
 }
 
 async function upgradeTo(s: Services, project: ProjectState, target: string, title: string): Promise<void> {
@@ -46,8 +46,8 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
     void vscode.window.showErrorMessage(`Alembic: cannot upgrade to ${target}: ${checked.message}`);
     return;
   }
-  const run = await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
-  await afterRun(s, run);
+  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
+  await afterRun(s);
 }
 
 /** Undoes down to `target` (a revision id or `base`) after the confirmation. */
@@ -66,8 +66,8 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   if (!(await confirmDowngrade(s, project, undone, target))) return;
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
-  const run = await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
-  await afterRun(s, run);
+  await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
+  await afterRun(s);
 }
 
 function descendants(nodes: readonly RevisionNode[], from: string): Set<string> {
@@ -88,8 +88,8 @@ async function stampAt(s: Services, project: ProjectState, revisions: string[]):
   if (!(await confirmStamp(revisions))) return;
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Stamp'))) return;
-  const run = await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
-  await afterRun(s, run);
+  await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
+  await afterRun(s);
 }
 
 function nodeItems(project: ProjectState, filter: (rev: string) => boolean): RevisionPickItem[] {
@@ -236,7 +236,7 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       }
       const run = await runAlembic(s, p.info, cmd.revision({ message, autogenerate: mode.auto, ...(head ? { head } : {}) }), { title: `New revision "${message}"`, needsDatabase: mode.auto });
       await openGenerated(run);
-      await afterRun(s, run);
+      await afterRun(s);
     }, 'New Revision'),
     'alembic.mergeHeads': withProject(async (p) => {
       const heads = p.graph?.heads ?? [];
@@ -248,7 +248,7 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       if (message === undefined) return;
       const run = await runAlembic(s, p.info, cmd.merge({ revisions: picked.map((i) => i.target), message }), { title: 'Merging heads' });
       await openGenerated(run);
-      await afterRun(s, run);
+      await afterRun(s);
     }, 'Merge Heads'),
   };
 }
@@ -273,7 +273,6 @@ async function previewSql(s: Services, previews: SqlPreviews, project: ProjectSt
   const run = await runAlembic(s, project.info, command, { title: `SQL for ${direction} ${range}`, notify: false });
   if (!run) return;
   if (!run.outcome.ok) {
-    const { showOutcome } = await import('../alembicSession');
     await showOutcome(s, run.outcome);
     return;
   }
