@@ -1,10 +1,11 @@
 // parseMigration on thousands of damaged migrations: truncations, character edits and byte edits of
 // every .py under test/fixtures. It must never throw, never take long, and never report a range
-// outside the document.
+// outside the document. parseMigrationHeader must read the same module-level facts from every one of
+// them (the revision graph is built from it).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseMigration } from '../../server/src/core/parse';
+import { parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
 import type { Migration } from '../../server/src/core/types';
 import { fixturesDir } from '../support/paths';
 import { seededRandom } from '../support/random';
@@ -70,6 +71,12 @@ function checkRanges(m: Migration, text: string, what: string): number {
   return count;
 }
 
+/** What parseMigrationHeader promises to read exactly as parseMigration does. */
+function headerFacts(m: Migration): Partial<Migration> {
+  const { revision, downRevision, branchLabels, dependsOn, docstring, comments, lineCount, syntaxProblems } = m;
+  return { revision, downRevision, branchLabels, dependsOn, docstring, comments, lineCount, syntaxProblems };
+}
+
 const PALETTE = ['"', "'", '"""', "'''", '(', ')', '[', ']', '{', '}', ':', '#', '\\', '\n', '\r\n', '\r', '\t', ' ', '    ', 'f"{',
   '}', 'def ', 'class ', '@', 'rb', '=', ',', ';', '\ufeff', '😀', '\ud800', 'é', 'revision = ', 'with ', ' as ', '.', '*', '\0'];
 
@@ -87,6 +94,7 @@ describe('parseMigration fuzz', function () {
   const byteRounds = perFile(6_000, 60);
 
   let parses = 0;
+  let headers = 0;
   let ranges = 0;
   let slowest = 0;
 
@@ -99,10 +107,12 @@ describe('parseMigration fuzz', function () {
     assert.ok(ms < MAX_MS_PER_PARSE, `${what}: took ${ms.toFixed(0)} ms`);
     for (const p of m.syntaxProblems) assert.ok(!p.message.startsWith('internal parser error'), `${what}: ${p.message}`);
     ranges += checkRanges(m, text, what);
+    assert.deepEqual(headerFacts(parseMigrationHeader(text)), headerFacts(m), `${what}: the header parse reads other module-level facts`);
+    headers++;
   }
 
   after(() => {
-    console.log(`      ${parses} parses of ${files.length} fixture files, ${ranges} ranges checked, slowest parse ${slowest.toFixed(1)} ms`);
+    console.log(`      ${parses} parses of ${files.length} fixture files, ${ranges} ranges checked, slowest parse ${slowest.toFixed(1)} ms, ${headers} header parses agreed`);
   });
 
   it('walks at least the parser fixtures', () => {

@@ -164,6 +164,11 @@ export interface Migration {
   lineCount: number;
   /** Places the tokenizer or extractor had to recover from (unclosed bracket, unterminated string). */
   syntaxProblems: { message: string; range: Range }[];
+  /**
+   * Only the module-level facts were read (`parseMigrationHeader`): `functions`, `enumVariables` and
+   * `executedSql` are empty whatever the file holds.
+   */
+  headerOnly?: true;
 }
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';

@@ -40,8 +40,22 @@ const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'with',
 const buffers = createTokenBuffers();
 
 export function parseMigration(text: string): Migration {
+  return parseSafely(text, false);
+}
+
+/**
+ * The module-level facts only: the revision variables, the docstring header and the comments, exactly
+ * as parseMigration reads them, without reading function bodies into calls (a third of the time, and
+ * a tenth of the memory). `functions`, `enumVariables` and `executedSql` are empty and `headerOnly` is
+ * set. The revision graph needs no more than this.
+ */
+export function parseMigrationHeader(text: string): Migration {
+  return parseSafely(text, true);
+}
+
+function parseSafely(text: string, headerOnly: boolean): Migration {
   try {
-    return parse(text);
+    return parse(text, headerOnly);
   } catch (err) {
     // A safety net only: the fuzz test fails on this message. Whatever happens, the server keeps
     // its index and the user sees where the parser gave up.
@@ -54,7 +68,9 @@ export function parseMigration(text: string): Migration {
   }
 }
 
-function parse(text: string): Migration {
+function parse(text: string, headerOnly: boolean): Migration {
+  // The header reads the same tokens (tokenizing is a small part of the cost); what it saves is
+  // reading function bodies into calls and arguments, which is most of the time and the memory.
   const tk = new TokensClass(tokenize(text, buffers));
   const m: Migration = {
     functions: [],
@@ -64,7 +80,8 @@ function parse(text: string): Migration {
     lineCount: tk.lines.lineCount,
     syntaxProblems: [],
   };
-  new ModuleWalker(tk, m).walk();
+  if (headerOnly) m.headerOnly = true;
+  new ModuleWalker(tk, m, headerOnly).walk();
   for (const fn of m.functions) collectExecutedSql(fn, m.executedSql);
   const c = tk.ts.comments;
   for (let k = 0; k + 1 < c.length; k += 2) {
@@ -101,7 +118,7 @@ function isEnumCallee(callee: string): boolean {
 class ModuleWalker {
   private first = true;
 
-  constructor(private readonly tk: Tokens, private readonly m: Migration) {}
+  constructor(private readonly tk: Tokens, private readonly m: Migration, private readonly headerOnly: boolean) {}
 
   walk(): void {
     const tk = this.tk;
@@ -171,6 +188,7 @@ class ModuleWalker {
     if (!isDef) return next;
     const name = tk.isWord(j, 'async') ? j + 2 : j + 1;
     if (name >= headerEnd || tk.kind[name] !== TK_NAME) return next;
+    if (this.headerOnly) return next;
     const which = migrationFunctionName(tk.tokText(name));
     if (!which) return next;
     let p = name + 1;
@@ -263,7 +281,7 @@ class ModuleWalker {
       if (single && tk.kind[ts] === TK_NAME) {
         const v = revisionVariable(tk, ts);
         if (v) this.assign(v, ts, valueOf());
-        else if (!nested) this.enumVariable(ts, vs, e);
+        else if (!nested && !this.headerOnly) this.enumVariable(ts, vs, e);
       } else if (isUnpackingTarget(tk, ts, targetEnd)) {
         // `revision, x = ...`: the value of each name is not something we evaluate.
         for (let i = ts; i < targetEnd; i++) {
