@@ -156,6 +156,69 @@ describe('project: incremental model', () => {
   });
 });
 
+describe('project: header first, file rules later', () => {
+  async function model3(): Promise<ProjectModel> {
+    const model = new ProjectModel(await configOf());
+    model.setFile(`${DIR}/a1.py`, text('a1', null));
+    // k 0: an add_column NOT NULL without default (a file-rule finding); two heads (a graph finding).
+    model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }));
+    model.setFile(`${DIR}/c3.py`, text('c3', 'a1', { k: 1 }));
+    return model;
+  }
+
+  it('builds the graph from module-level facts and parses bodies only when asked', async () => {
+    const model = await model3();
+    const file = model.getFile(`${DIR}/b2.py`);
+    assert.ok(file);
+    assert.equal(file.header.headerOnly, true);
+    assert.equal(file.header.functions.length, 0);
+    assert.equal(model.graph.nodes.get('b2')?.file.migration, file.header, 'the graph holds the header');
+    // File rules parse in full for their run without keeping it on the file.
+    assert.ok(model.fileFindings(`${DIR}/b2.py`).some((f) => f.rule === 'add-not-null-column-without-default'));
+    assert.equal((file as unknown as { full?: unknown }).full, undefined, 'the full parse is not kept after the rules');
+    const full = file.migration;
+    assert.deepEqual(full.functions.map((f) => f.name), ['upgrade', 'downgrade']);
+    assert.equal(file.migration, full, 'kept once asked for');
+    assert.deepEqual(full.revision, file.header.revision);
+  });
+
+  it('gives graph findings only for files whose rules have not run, then completes in slices', async () => {
+    const model = await model3();
+    const b2 = `${DIR}/b2.py`;
+    const partial = model.findingsByPath(undefined, { onlyKnown: true });
+    assert.deepEqual(partial.get(b2)?.map((f) => f.rule), ['multiple-heads'], 'graph findings, no file rule yet');
+    assert.equal(model.hasFileFindings(b2), false);
+    // A deadline already passed: nothing runs.
+    assert.equal(model.computeFileFindings(undefined, performance.now() - 1), false);
+    assert.equal(model.hasFileFindings(`${DIR}/a1.py`), false);
+    assert.equal(model.computeFileFindings(undefined, performance.now() + 60_000), true);
+    assert.equal(model.hasFileFindings(b2), true);
+    const whole = model.findingsByPath(undefined, { onlyKnown: true });
+    assert.notEqual(whole, partial);
+    assert.deepEqual(whole.get(b2)?.map((f) => f.rule), ['multiple-heads', 'missing-downgrade', 'add-not-null-column-without-default']);
+    const fresh = await model3();
+    assert.deepEqual([...whole], [...fresh.findingsByPath()], 'the same as computing everything at once');
+    assert.equal(model.findingsByPath(), whole, 'complete now: the same map comes back');
+  });
+
+  it('in the workspace index, gives an edited file its findings at once while the others wait', async () => {
+    const files: Record<string, string> = { '/p/alembic.ini': INI, '/p/migrations/env.py': '' };
+    files[`${DIR}/a1.py`] = text('a1', null);
+    files[`${DIR}/b2.py`] = text('b2', 'a1', { k: 1 });
+    const index = new WorkspaceIndex(memoryFileSystem(files), () => undefined, ['/p'], { rules: {} });
+    assert.ok(await index.reindex());
+    const id = index.projectIds()[0] ?? '';
+    index.fileRulesPending = true;
+    index.updateFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }));
+    const findings = index.findingsByPath(id);
+    assert.deepEqual(findings.get(`${DIR}/b2.py`)?.map((f) => f.rule), ['missing-downgrade', 'add-not-null-column-without-default']);
+    assert.equal(index.model(id)?.hasFileFindings(`${DIR}/a1.py`, index.severities(id)), false, 'the untouched file still waits');
+    assert.equal(index.computeFileFindings(60_000), true);
+    index.fileRulesPending = false;
+    assert.equal(index.model(id)?.hasFileFindings(`${DIR}/a1.py`, index.severities(id)), true);
+  });
+});
+
 describe('parse: shared positions and ranges', () => {
   it('shares frozen ranges between files and keeps far positions exact', () => {
     const a = parseMigration('revision = "x1"\ndown_revision = None\n');

@@ -28,7 +28,7 @@ function stringsOf(a: RevisionAssignment | undefined): StringAt[] {
 
 /** Every revision id written in a file, with its role. */
 export function idsInFile(file: IndexedFile): IdAt[] {
-  const m = file.migration;
+  const m = file.header;
   const out: IdAt[] = [];
   for (const s of stringsOf(m.revision)) out.push({ id: s.value, range: s.range, role: 'revision' });
   for (const s of stringsOf(m.downRevision)) out.push({ id: s.value, range: s.range, role: 'down_revision' });
@@ -130,7 +130,7 @@ export function completion(model: WorkspaceModel, path: string, text: string, po
   const context = stringContext(text, pos, hit.file);
   if (!context) return [];
   const project = hit.project;
-  const own = stringsOf(hit.file.migration.revision)[0]?.value;
+  const own = stringsOf(hit.file.header.revision)[0]?.value;
   const heads = new Set(project.heads);
   const items: CompletionItem[] = [];
   project.historyOrder.forEach((rev, i) => {
@@ -168,7 +168,7 @@ function stringContext(text: string, pos: Position, file: IndexedFile): { range:
   const range: Range = { start: { line: pos.line, character: startChar }, end: { line: pos.line, character: endChar } };
   // Which assignment is this? The parse when it covers the position, else the nearest preceding
   // module-level `name ... =` line (a tuple over several lines, being typed).
-  const m = file.migration;
+  const m = file.header;
   for (const a of [m.downRevision, m.dependsOn]) {
     if (a && contains(a.value.range, pos)) return { range };
   }
@@ -223,7 +223,7 @@ export function workspaceSymbols(model: WorkspaceModel, query: string): SymbolIn
 export function codeLenses(model: WorkspaceModel, path: string): CodeLens[] {
   const hit = model.file(path);
   if (!hit) return [];
-  const revision = stringsOf(hit.file.migration.revision)[0]?.value;
+  const revision = stringsOf(hit.file.header.revision)[0]?.value;
   if (!revision || !hit.project.nodes.has(revision)) return [];
   const arg = { projectId: hit.project.info.id, revision };
   const out: CodeLens[] = [];

@@ -7,7 +7,10 @@ export interface IndexedFile {
   path: string;
   uri: string;
   text: string;
-  migration: Migration;
+  /** Module-level facts (revision variables, docstring header): cheap, always there. */
+  header: Migration;
+  /** The full parse, made on first use: for what reads function bodies. */
+  readonly migration: Migration;
   projectId: string;
 }
 

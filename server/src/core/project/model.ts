@@ -10,25 +10,54 @@ import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts 
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
-import { parseMigration } from '../parse';
+import { parseMigration, parseMigrationHeader } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
 import type { Finding, Migration, Range, Severity } from '../types';
 import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../protocol';
 import type { ProjectConfig } from './discover';
-import type { FileSystem } from './fs';
+import { type FileSystem, readAllFiles } from './fs';
 import { isInVersionLocations, listRevisionFiles } from './locations';
 
-export interface ProjectFile {
-  path: string;
-  text: string;
-  migration: Migration;
-  revisionFile: RevisionFile;
+/**
+ * One migration file. The graph is built from its module-level facts (`header`, a cheap parse that keeps
+ * little memory); the full parse (calls and arguments of every function) is made when something asks
+ * for `migration`, and kept with the file from then on. File rules parse the file in full for their
+ * run without keeping it, so that indexing a large project does not hold every call of every file.
+ */
+export class ProjectFile {
+  private full: Migration | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    /** Module-level facts only (revision variables, docstring header, comments). */
+    readonly header: Migration,
+    readonly revisionFile: RevisionFile,
+    private readonly parseFull: (text: string) => Migration,
+  ) {
+    // A parser that reads everything anyway (tests pass one) gives the full facts at once.
+    if (!header.headerOnly) this.full = header;
+  }
+
+  /** The full parse (made on first use, then kept). */
+  get migration(): Migration {
+    this.full ??= this.parseFull(this.text);
+    return this.full;
+  }
+
+  /** The full parse when one is kept, else a fresh one that is not kept. */
+  transientMigration(): Migration {
+    return this.full ?? this.parseFull(this.text);
+  }
 }
 
 export interface ProjectModelOptions {
+  /** The full parse (default parseMigration). */
   parse?: (text: string) => Migration;
+  /** The module-level parse the graph is built from (default parseMigrationHeader; `parse` when only that is given). */
+  parseHeader?: (text: string) => Migration;
   rules?: readonly Rule[];
 }
 
@@ -66,18 +95,22 @@ export class ProjectModel {
   private byPath: ByPath | undefined;
   /** Files whose findings may have changed since `byPath` was made. */
   private readonly changedFiles = new Set<string>();
+  /** Files `byPath` holds without their file findings (an `onlyKnown` call). */
+  private readonly incomplete = new Set<string>();
   /** By node index (a rebuild makes new nodes, which the entry's `from` tells apart). */
   private nodeCache: (NodeEntry | undefined)[] = [];
   private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
   private lastGraphResult: RevisionGraphResult | undefined;
   private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
-  private readonly fileFindingsCache = new Map<string, { migration: Migration; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
+  private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
   private readonly parse: (text: string) => Migration;
+  private readonly parseHeader: (text: string) => Migration;
   readonly rules: readonly Rule[];
 
   constructor(readonly config: ProjectConfig, opts: ProjectModelOptions = {}) {
     this.parse = opts.parse ?? parseMigration;
+    this.parseHeader = opts.parseHeader ?? opts.parse ?? parseMigrationHeader;
     this.rules = opts.rules ?? allRules;
   }
 
@@ -85,7 +118,7 @@ export class ProjectModel {
   static async load(fs: FileSystem, config: ProjectConfig, opts: ProjectModelOptions = {}): Promise<ProjectModel> {
     const model = new ProjectModel(config, opts);
     const paths = await listRevisionFiles(fs, config.versionLocationPaths, config.recursiveVersionLocations);
-    const texts = await Promise.all(paths.map((p) => fs.readFile(p)));
+    const texts = await readAllFiles(fs, paths);
     paths.forEach((p, i) => {
       const text = texts[i];
       if (text !== undefined) model.setFile(p, text);
@@ -103,9 +136,9 @@ export class ProjectModel {
     if (!this.owns(file)) return false;
     const existing = this.files.get(file);
     if (existing && existing.text === text) return true;
-    const migration = this.parse(text);
-    const revisionFile = readRevisionFile({ path: file, migration });
-    this.files.set(file, { path: file, text, migration, revisionFile });
+    const header = this.parseHeader(text);
+    const revisionFile = readRevisionFile({ path: file, migration: header });
+    this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
     this.changedFiles.add(file);
     if (!existing) {
       this.ordered = undefined;
@@ -209,11 +242,22 @@ export class ProjectModel {
    * Every finding by path, with an entry (possibly empty) for each file in load order; each file's
    * list holds its graph findings, then its file findings. The same map comes back until a finding
    * changes; a changed result is a new map (maps handed out are never changed), built by redoing
-   * only the files edited and the files graph findings left or reached.
+   * only the files edited and the files graph findings left or reached. With `onlyKnown`, files whose
+   * file findings are not computed yet get their graph findings only (see `computeFileFindings`).
    */
-  findingsByPath(severities?: RuleSeverityMap): ReadonlyMap<string, readonly Finding[]> {
+  findingsByPath(severities?: RuleSeverityMap, opts: { onlyKnown?: boolean } = {}): ReadonlyMap<string, readonly Finding[]> {
     const graphFindings = this.graphFindings(severities);
     const paths = this.paths();
+    // Files given without their file findings last time are redone now (they may be known by now).
+    for (const p of this.incomplete) this.changedFiles.add(p);
+    this.incomplete.clear();
+    const fileFindings = (p: string): Finding[] => {
+      if (opts.onlyKnown && !this.hasFileFindings(p, severities)) {
+        this.incomplete.add(p);
+        return NO_FINDINGS;
+      }
+      return this.fileFindings(p, severities);
+    };
     const prev = this.byPath;
     if (prev && prev.severities === severities && prev.paths === paths) {
       if (prev.graphFindings === graphFindings && this.changedFiles.size === 0) return prev.map;
@@ -231,8 +275,8 @@ export class ProjectModel {
           map.delete(p);
           continue;
         }
-        const fileFindings = this.fileFindings(p, severities);
-        map.set(p, own ? (fileFindings.length > 0 ? [...own, ...fileFindings] : own) : fileFindings);
+        const ownFindings = fileFindings(p);
+        map.set(p, own ? (ownFindings.length > 0 ? [...own, ...ownFindings] : own) : ownFindings);
       }
       this.byPath = { severities, paths, graphFindings, map };
       return map;
@@ -242,8 +286,8 @@ export class ProjectModel {
     const byFile = groupByPath(graphFindings);
     for (const p of paths) {
       const own = byFile.get(p);
-      const fileFindings = this.fileFindings(p, severities);
-      map.set(p, own ? (fileFindings.length > 0 ? [...own, ...fileFindings] : own) : fileFindings);
+      const ownFindings = fileFindings(p);
+      map.set(p, own ? (ownFindings.length > 0 ? [...own, ...ownFindings] : own) : ownFindings);
     }
     // A graph finding about a path the project does not hold (never expected): keep it visible.
     for (const [p, own] of byFile) if (!map.has(p)) map.set(p, own);
@@ -268,12 +312,35 @@ export class ProjectModel {
     const f = this.files.get(file);
     if (!f) return [];
     let cached = this.fileFindingsCache.get(file);
-    if (!cached || cached.migration !== f.migration || cached.severities !== severities) {
-      const found = runFileRules(this.rules, f, this.graph, this.config, severities);
-      cached = { migration: f.migration, severities, findings: found.length === 0 ? NO_FINDINGS : found };
+    if (!cached || cached.file !== f || cached.severities !== severities) {
+      // The full parse lives for this run only (unless something keeps it): rule facts go with it.
+      const input = { path: f.path, text: f.text, migration: f.transientMigration() };
+      const found = runFileRules(this.rules, input, this.graph, this.config, severities);
+      cached = { file: f, severities, findings: found.length === 0 ? NO_FINDINGS : found };
       this.fileFindingsCache.set(file, cached);
     }
     return cached.findings;
+  }
+
+  /**
+   * Computes the file findings not known yet, in load order, until `deadline` (a `performance.now()`
+   * time) passes. Returns true when every file's are known. Lets a server show the graph and its
+   * findings first and run the file rules of a large project in slices between other work.
+   */
+  computeFileFindings(severities: RuleSeverityMap | undefined, deadline: number): boolean {
+    for (const p of this.paths()) {
+      if (this.hasFileFindings(p, severities)) continue;
+      if (performance.now() > deadline) return false;
+      this.fileFindings(p, severities);
+    }
+    return true;
+  }
+
+  /** Whether the file rules' findings for this file are known for these severities (no parse needed). */
+  hasFileFindings(file: string, severities?: RuleSeverityMap): boolean {
+    const f = this.files.get(file);
+    const cached = this.fileFindingsCache.get(file);
+    return f === undefined || (cached !== undefined && cached.file === f && cached.severities === severities);
   }
 
   /** The `alembic/projects` entry. */
