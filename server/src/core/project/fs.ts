@@ -15,6 +15,13 @@ export interface FileSystem {
   stat(path: string): Promise<'file' | 'directory' | 'other' | undefined>;
   /** The canonical path (symbolic links resolved); optional, used to spot a file loaded twice. */
   realPath?(path: string): Promise<string>;
+  /** Many files at once, in order (`undefined` where one cannot be read); optional, for speed. */
+  readFiles?(paths: readonly string[]): Promise<(string | undefined)[]>;
+}
+
+/** Every file's text, in order: through `readFiles` when the file system has it. */
+export function readAllFiles(fs: FileSystem, paths: readonly string[]): Promise<(string | undefined)[]> {
+  return fs.readFiles ? fs.readFiles(paths) : Promise.all(paths.map((p) => fs.readFile(p)));
 }
 
 /** An in-memory FileSystem over a path → text map (tests, benchmarks, unsaved editor buffers). */
