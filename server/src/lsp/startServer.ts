@@ -22,6 +22,13 @@ import { type IndexSettings, isConfigurationFile, WorkspaceIndex } from './works
 
 /** Edits are re-analysed after this pause in typing. */
 const DEBOUNCE_MS = 120;
+/**
+ * After an index, file rules run this long before the first publish: a small project is published
+ * whole, a large one shows its graph and graph findings first and gets the rest in slices.
+ */
+const FIRST_RULES_SLICE_MS = 100;
+/** One slice of the remaining file rules; requests and edits are served between slices. */
+const RULES_SLICE_MS = 40;
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const documents = new TextDocuments(TextDocument);
@@ -32,6 +39,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let ready: Promise<void> = Promise.resolve();
   const dirty = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  /** Counts indexes: a background rules run stops when a newer index starts. */
+  let rulesRun = 0;
 
   const openText = (p: string): string | undefined => documents.get(fileUri(p))?.getText();
 
@@ -68,14 +77,36 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     const started = Date.now();
     index.settingsProblems = [];
+    const run = ++rulesRun;
     if (!(await index.reindex())) return;
     for (const problem of index.settingsProblems) connection.console.warn(problem);
     const ids = index.projectIds();
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
-    connection.console.info(`Indexed ${ids.length} Alembic project(s), ${files} migration file(s) in ${Date.now() - started} ms`);
+    index.fileRulesPending = true;
+    const graphMs = Date.now() - started;
+    const done = index.computeFileFindings(FIRST_RULES_SLICE_MS);
+    index.fileRulesPending = !done;
+    connection.console.info(`Indexed ${ids.length} Alembic project(s), ${files} migration file(s) in ${graphMs} ms` +
+      (done ? `, rules in ${Date.now() - started - graphMs} ms` : '; file rules go on in the background'));
     publishAll();
     lastGraph.clear();
     notifyGraphChanged(ids, true);
+    if (!done) void finishFileRules(run, started);
+  };
+
+  /** Runs the file rules an index left, in slices, then publishes what they found. */
+  const finishFileRules = async (run: number, started: number): Promise<void> => {
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // A newer index started: it runs its own rules.
+      if (!index || run !== rulesRun) return;
+      if (!index.computeFileFindings(RULES_SLICE_MS)) continue;
+      index.fileRulesPending = false;
+      connection.console.info(`File rules done ${Date.now() - started} ms after the index started`);
+      publishAll();
+      notifyGraphChanged(index.projectIds());
+      return;
+    }
   };
 
   const publishAll = (): void => {

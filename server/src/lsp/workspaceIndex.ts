@@ -5,6 +5,7 @@ import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '
 import { RevisionResolver, resolveTarget } from '../core/graph';
 import type { RevisionGraph } from '../core/graph/types';
 import { discoverProjects, type FileSystem } from '../core/project';
+import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
@@ -47,6 +48,12 @@ export class WorkspaceIndex implements WorkspaceModel {
   /** Reads files through the editor's open documents first. */
   private readonly fs: FileSystem = {
     readFile: async (p) => this.openText(p) ?? this.diskFs.readFile(p),
+    readFiles: async (paths) => {
+      const open = paths.map((p) => this.openText(p));
+      const fromDisk = await readAllFiles(this.diskFs, paths.filter((_, i) => open[i] === undefined));
+      let k = 0;
+      return open.map((t) => t ?? fromDisk[k++]);
+    },
     readDirectory: (p) => this.diskFs.readDirectory(p),
     stat: (p) => this.diskFs.stat(p),
   };
@@ -108,7 +115,10 @@ export class WorkspaceIndex implements WorkspaceModel {
     for (const [id, model] of this.models) {
       if (!model.owns(p)) continue;
       const changed = text === undefined ? model.removeFile(p) : model.setFile(p, text);
-      if (changed) affected.push(id);
+      if (!changed) continue;
+      affected.push(id);
+      // The file being edited gets its findings now, even while the others' are still coming.
+      if (text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
     }
     return affected;
   }
@@ -137,7 +147,22 @@ export class WorkspaceIndex implements WorkspaceModel {
   findingsByPath(id: string): ReadonlyMap<string, readonly Finding[]> {
     const model = this.models.get(id);
     if (!model) return new Map();
-    return model.findingsByPath(this.severities(id));
+    return model.findingsByPath(this.severities(id), { onlyKnown: this.fileRulesPending });
+  }
+
+  /**
+   * While true, findings leave out file-rule findings not computed yet (graph findings are always
+   * there): the server sets it after an index and runs `computeFileFindings` in slices.
+   */
+  fileRulesPending = false;
+
+  /** Runs file rules not run yet, in every project, for about `budgetMs`. True when none is left. */
+  computeFileFindings(budgetMs: number): boolean {
+    const deadline = performance.now() + budgetMs;
+    for (const [id, model] of this.models) {
+      if (!model.computeFileFindings(this.severities(id), deadline)) return false;
+    }
+    return true;
   }
 
   /** The `alembic/revisionGraph` result; the same object while nothing in it changed. */
@@ -183,7 +208,11 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!f) return undefined;
       let entry = this.fileViews.get(f);
       if (!entry || entry.projectId !== id) {
-        entry = { path: p, uri: this.uri(p), text: f.text, migration: f.migration, projectId: id };
+        entry = {
+          path: p, uri: this.uri(p), text: f.text, header: f.header, projectId: id,
+          // Parsed in full only when a handler asks (symbols, CodeLens, operations).
+          get migration() { return f.migration; },
+        };
         this.fileViews.set(f, entry);
       }
       return entry;
