@@ -17,6 +17,7 @@ import { listRevisionFiles, loadConfigFile } from '../server/src/core/project';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { ProjectModel } from '../server/src/core/project/model';
 import { nodeFileSystem } from '../server/src/nodeFileSystem';
+import { generateMigrations } from './parse.bench';
 
 const GENERATOR_VERSION = '1';
 const root = path.resolve(__dirname, '..', '..', 'bench', 'generated');
@@ -101,6 +102,25 @@ function generate(n: number): string {
     fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps));
     prev = i % 50 === 2 && i > 2 ? [id(i - 1), id(i)] : [id(i)];
   }
+  fs.writeFileSync(marker, `${GENERATOR_VERSION}:${n}`);
+  return ini;
+}
+
+/**
+ * Writes (once) a project of `n` revisions with the parse benchmark's autogenerate-style bodies (tables
+ * of 5 to 25 columns, an enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
+ */
+function generateRich(n: number): string {
+  const dir = path.join(root, `p${n}-rich`);
+  const ini = path.join(dir, 'alembic.ini');
+  const marker = path.join(dir, '.generated');
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === `${GENERATOR_VERSION}:${n}`) return ini;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const versions = path.join(dir, 'migrations', 'versions');
+  fs.mkdirSync(versions, { recursive: true });
+  fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://localhost/bench\n');
+  fs.writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
+  generateMigrations(n, 7).forEach((text, i) => fs.writeFileSync(path.join(versions, `${String(i).padStart(5, '0')}_revision.py`), text));
   fs.writeFileSync(marker, `${GENERATOR_VERSION}:${n}`);
   return ini;
 }
@@ -270,8 +290,10 @@ function recheckFigures(model: ProjectModel): string[] {
 export async function run(): Promise<void> {
   const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log(`load average at start: ${load()} (${os.cpus().length} cores)`);
-  const sizes = [1_000, 10_000];
-  const inis = sizes.map(generate);
+  const sizes = [1_000, 10_000, 10_000];
+  // The last row: the same count with autogenerate-style bodies (about 3 KB a file instead of 1.2 KB).
+  const inis = [generate(1_000), generate(10_000), generateRich(10_000)];
+  const labels = ['1000', '10000', '10000, 3 KB bodies'];
   const rows: string[][] = [[
     'revisions', 'graph ready, fresh process: wall / CPU ms', 'list+read + header parse + graph & graph rules',
     'whole node process', 'Alembic load: process (in-process)', 'ratio: process (in-process)', 'then all file rules: full index wall / CPU', 'heap MB',
@@ -288,14 +310,14 @@ export async function run(): Promise<void> {
     const py = alembicLoad(ini);
     if (py.heads !== full.heads) console.log(`WARNING: heads differ at ${sizes[i]}: ours ${full.heads}, Alembic's ${py.heads}`);
     rows.push([
-      String(full.revisions), `${ms(graphOnly.graphWall)} / ${ms(graphOnly.graphCpu)}`,
+      labels[i] ?? String(full.revisions), `${ms(graphOnly.graphWall)} / ${ms(graphOnly.graphCpu)}`,
       `${ms(graphOnly.read)} + ${ms(graphOnly.parse)} + ${ms(graphOnly.graph)}`, `${ms(graphOnly.processWall)} ms`,
       Number.isNaN(py.ms) ? py.heads : `${ms(py.ms)} ms (${ms(py.inProcessMs)} ms)`,
       `${(py.ms / graphOnly.processWall).toFixed(1)}x (${(py.inProcessMs / graphOnly.graphWall).toFixed(1)}x)`,
       `${ms(full.wall)} / ${ms(full.cpu)} (file rules ${ms(full.rules)})`, `${ms(graphOnly.heapMB)} / ${ms(full.heapMB)}`,
       `${ms(warm.graphWall)} / ${ms(warm.wall)}`,
     ]);
-    if (sizes[i] === 10_000) big = model;
+    if (i === 1) big = model;
   }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | '));
