@@ -82,9 +82,12 @@ ${dn}
 `;
 }
 
-/** Writes (once) a project of `n` revisions; returns its alembic.ini. */
-function generate(n: number): string {
-  const dir = path.join(root, `p${n}`);
+/**
+ * Writes (once) an Alembic project in `bench/generated/<name>` whose versions folder `writeVersions`
+ * fills; returns its alembic.ini.
+ */
+function generateProject(name: string, n: number, writeVersions: (versions: string) => void): string {
+  const dir = path.join(root, name);
   const ini = path.join(dir, 'alembic.ini');
   const marker = path.join(dir, '.generated');
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === `${GENERATOR_VERSION}:${n}`) return ini;
@@ -93,36 +96,34 @@ function generate(n: number): string {
   fs.mkdirSync(versions, { recursive: true });
   fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://localhost/bench\n');
   fs.writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
-  let prev: string[] = [];
-  for (let i = 0; i < n; i++) {
-    let down = prev;
-    // Every 50th revision opens a two-way branch; the next one merges it.
-    if (i % 50 === 2 && i > 2) down = [id(i - 2)];
-    const deps = i % 500 === 499 ? [id(i - 300)] : [];
-    fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps));
-    prev = i % 50 === 2 && i > 2 ? [id(i - 1), id(i)] : [id(i)];
-  }
+  writeVersions(versions);
   fs.writeFileSync(marker, `${GENERATOR_VERSION}:${n}`);
   return ini;
 }
 
+/** A project of `n` revisions with short bodies (about 1.2 KB a file). */
+function generate(n: number): string {
+  return generateProject(`p${n}`, n, (versions) => {
+    let prev: string[] = [];
+    for (let i = 0; i < n; i++) {
+      let down = prev;
+      // Every 50th revision opens a two-way branch; the next one merges it.
+      if (i % 50 === 2 && i > 2) down = [id(i - 2)];
+      const deps = i % 500 === 499 ? [id(i - 300)] : [];
+      fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps));
+      prev = i % 50 === 2 && i > 2 ? [id(i - 1), id(i)] : [id(i)];
+    }
+  });
+}
+
 /**
- * Writes (once) a project of `n` revisions with the parse benchmark's autogenerate-style bodies (tables
- * of 5 to 25 columns, an enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
+ * A project of `n` revisions with the parse benchmark's autogenerate-style bodies (tables of 5 to 25
+ * columns, an enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
  */
 function generateRich(n: number): string {
-  const dir = path.join(root, `p${n}-rich`);
-  const ini = path.join(dir, 'alembic.ini');
-  const marker = path.join(dir, '.generated');
-  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === `${GENERATOR_VERSION}:${n}`) return ini;
-  fs.rmSync(dir, { recursive: true, force: true });
-  const versions = path.join(dir, 'migrations', 'versions');
-  fs.mkdirSync(versions, { recursive: true });
-  fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://localhost/bench\n');
-  fs.writeFileSync(path.join(dir, 'migrations', 'env.py'), 'from alembic import context\n');
-  generateMigrations(n, 7).forEach((text, i) => fs.writeFileSync(path.join(versions, `${String(i).padStart(5, '0')}_revision.py`), text));
-  fs.writeFileSync(marker, `${GENERATOR_VERSION}:${n}`);
-  return ini;
+  return generateProject(`p${n}-rich`, n, (versions) => {
+    generateMigrations(n, 7).forEach((text, i) => fs.writeFileSync(path.join(versions, `${String(i).padStart(5, '0')}_revision.py`), text));
+  });
 }
 
 function pct(xs: number[], p: number): number {
