@@ -200,10 +200,10 @@ function coldIndexInChild(ini: string, graphOnly = false): ColdFigures & { proce
   return { ...(JSON.parse(line) as ColdFigures), processWall };
 }
 
-/** The median run (by the given figure) of three. */
-function medianOf3<T>(run: () => T, key: (x: T) => number): T {
-  const runs = [run(), run(), run()].sort((a, b) => key(a) - key(b));
-  return runs[1] as T;
+/** The median run (by the given figure) of `n`. */
+function medianOf<T>(n: number, run: () => T, key: (x: T) => number): T {
+  const runs = Array.from({ length: n }, run).sort((a, b) => key(a) - key(b));
+  return runs[Math.floor(n / 2)] as T;
 }
 
 /** Alembic's own graph load: the whole python process, and the load alone timed inside it. */
@@ -303,12 +303,13 @@ export async function run(): Promise<void> {
   let big: ProjectModel | undefined;
   for (let i = 0; i < sizes.length; i++) {
     const ini = inis[i] ?? '';
-    // Medians of three fresh processes (by wall time): one run on a shared machine says little.
-    const graphOnly = medianOf3(() => coldIndexInChild(ini, true), (x) => x.graphWall);
-    const full = medianOf3(() => coldIndexInChild(ini), (x) => x.wall);
+    // Medians of fresh processes (by wall time): one run on a shared machine says little, and runs
+    // here spread by a fifth. Alembic's load gets the same treatment.
+    const graphOnly = medianOf(5, () => coldIndexInChild(ini, true), (x) => x.graphWall);
+    const full = medianOf(3, () => coldIndexInChild(ini), (x) => x.wall);
     // In this process, after the previous index warmed the JIT (1,000 warms up 10,000).
     const { model, figures: warm } = await coldIndex(ini);
-    const py = alembicLoad(ini);
+    const py = medianOf(3, () => alembicLoad(ini), (x) => x.inProcessMs);
     if (py.heads !== full.heads) console.log(`WARNING: heads differ at ${sizes[i]}: ours ${full.heads}, Alembic's ${py.heads}`);
     rows.push([
       labels[i] ?? String(full.revisions), `${ms(graphOnly.graphWall)} / ${ms(graphOnly.graphCpu)}`,

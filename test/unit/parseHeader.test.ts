@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
 import type { Migration, RevisionValue } from '../../server/src/core/types';
+import { checkSkippedTokens } from '../support/skipBodies';
 
 function show(v: RevisionValue | undefined): string {
   if (!v) return '-';
@@ -77,5 +78,64 @@ describe('parseMigrationHeader', () => {
   it('skips class bodies, but not what follows a decorator line', () => {
     expectRevision('revision = "a"\nclass X:\n    revision = "b"\n', 'a');
     expectRevision('revision = "a"\n@dec\n    revision = "b"\n', '?"b"');
+  });
+
+  describe('passing over function bodies without tokenizing them', () => {
+    /** Both parses agree, the tokens around the bodies are the same, and `skipped` bodies were passed over. */
+    function expectSkipped(text: string, skipped: number, revision = 'a'): void {
+      expectRevision(text, revision);
+      const s = checkSkippedTokens(text, JSON.stringify(text));
+      assert.equal(s.skipped, skipped, `${s.skipped} of ${s.bodies} bodies skipped in ${JSON.stringify(text)}`);
+    }
+    const head = 'revision = "a"\n';
+
+    it('passes over ordinary bodies, keeping their comments in order', () => {
+      const text = `${head}\n\ndef upgrade() -> None:\n    # first\n    op.create_table(\n        "t",  # second\n        sa.Column("id", sa.Integer()),\n    )\n    if x:\n        for y in z:\n            pass\n    elif q != 2:\n        pass\n\n\ndef downgrade():\n    op.drop_table('t')  # third\n`;
+      expectSkipped(text, 2);
+      assert.deepEqual(parseMigrationHeader(text).comments.map((c) => c.text), [' first', ' second', ' third']);
+    });
+
+    it('follows CRLF and CR line ends, tabs, async defs, nested defs, decorators and a body at the end of the text', () => {
+      expectSkipped(`${head}def upgrade():\r\n    x = 1\r\n\r\n    y = (\r\n2)\r\nrevision = "b"\r\n`, 1, 'b');
+      expectSkipped(`${head}def upgrade():\r    x = 1\rrevision = "b"\r`, 1, 'b');
+      expectSkipped(`${head}def upgrade():\n\tif x:\n\t\ty = 1\n\tz = 2\n`, 1);
+      expectSkipped(`${head}async def upgrade():\n    @dec\n    def inner():\n        return 1\n    await inner()`, 1);
+      expectSkipped(`${head}def upgrade():  # the header may end in a comment\n    pass\n# a column-0 comment stays in the body\n    pass\nrevision = "b"\n`, 1, 'b');
+    });
+
+    it('reads strings with every prefix, f-string fields with quotes, and continuation lines across column 0', () => {
+      expectSkipped(`${head}def upgrade():\n    op.execute("""\nrevision = "b"\n""")\n    x = rb'''\ndef f(): pass\n'''\n    y = f"{d["k"]}" + t'{x:{w}}' + Rb"\\"" + '\\'' + u'\\\n'\n`, 1);
+      expectSkipped(`${head}def upgrade():\n    x = [\n1,\n]\n    y = 1 + \\\n2\n    z = 3\nrevision = "b"\n`, 1, 'b');
+      // Letters after digits belong to the number: `1.f"` is a number and a plain string.
+      expectSkipped(`${head}def upgrade():\n    x = 1.f"{'" + 0x1f'"' + 1rb"\\\\"\nrevision = "b"\n`, 1, 'b');
+    });
+
+    it('leaves to the tokenizer what it reports or recovers from, and what the skip does not follow', () => {
+      const bodies = [
+        'x = "open\n', // unterminated string
+        'x = """open\n', // unterminated triple-quoted string
+        'x = (]\n', // mismatched bracket
+        'x = )\n', // closer without opener
+        'x = (\n', // bracket open at the next column-0 line
+        'x = $\n', 'x = ?\n', 'x = `\n', 'x = !\n', 'x = \0\n', // invalid characters
+        'x = 1 \\ 2\n', // backslash not ending a line
+        'if a:\n        b\n      c\n', // dedent to no outer level
+        'x = 1\n\f    y = 2\n', // form feed in indentation
+        'naïve = 1\n', 'x = "ok" + é\n', // non-ASCII code
+      ];
+      for (const body of bodies) {
+        expectSkipped(`${head}def upgrade():\n    ${body}def downgrade():\n    pass\n`, 1);
+      }
+      // An empty body (Python refuses it) and a body of blank lines at the end are the tokenizer's too.
+      expectSkipped(`${head}def upgrade():\nrevision = "b"\n`, 0, 'b');
+      expectSkipped(`${head}def upgrade():\n\n   \n`, 0);
+      // Non-ASCII text inside strings and comments is no reason to stop.
+      expectSkipped(`${head}def upgrade():\n    x = "naïve ☃ 😀"  # ünïcode\n`, 1);
+    });
+
+    it('skips only bodies of column-0 functions whose header line ends with a colon', () => {
+      expectSkipped(`${head}def upgrade(): pass\nclass X:\n    y = 1\nif a:\n    def f():\n        pass\n`, 0);
+      expectSkipped(`${head}def upgrade(\n    x,\n) -> None:\n    pass\n`, 1);
+    });
   });
 });

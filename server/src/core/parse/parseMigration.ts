@@ -36,6 +36,8 @@ const FIELD_OF: Record<RevisionVariable, 'revision' | 'downRevision' | 'branchLa
 
 const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'async']);
 
+const SKIP_BODIES = { skipBodies: true };
+
 /** Shared by every call: parsing is synchronous and the Migration keeps no reference to tokens. */
 const buffers = createTokenBuffers();
 
@@ -69,9 +71,10 @@ function parseSafely(text: string, headerOnly: boolean): Migration {
 }
 
 function parse(text: string, headerOnly: boolean): Migration {
-  // The header reads the same tokens (tokenizing is a small part of the cost); what it saves is
-  // reading function bodies into calls and arguments, which is most of the time and the memory.
-  const tk = new TokensClass(tokenize(text, buffers));
+  // The header passes over the bodies of column-0 functions without tokenizing them (the tokenizer
+  // gives up skipping at anything it would report, so the problems are the same) and does not read
+  // them into calls and arguments, which is most of the time and the memory.
+  const tk = new TokensClass(tokenize(text, buffers, headerOnly ? SKIP_BODIES : undefined));
   const m: Migration = {
     functions: [],
     enumVariables: [],

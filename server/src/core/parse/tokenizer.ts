@@ -93,6 +93,23 @@ const ASCII_CLASS: Uint8Array = (() => {
   return a;
 })();
 
+// Character classes of the body skip (header mode). SK_ERROR: what the tokenizer would report.
+const SK_ERROR = 0, SK_PLAIN = 1, SK_NAME = 2, SK_NUMBER = 3, SK_QUOTE = 4, SK_NEWLINE = 5, SK_HASH = 6;
+const SK_OPEN = 7, SK_CLOSE = 8, SK_BANG = 9, SK_BACKSLASH = 10;
+const SKIP_CLASS: Uint8Array = (() => {
+  const a = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) a[c] = ASCII_CLASS[c] === 1 ? SK_NAME : ASCII_CLASS[c] === 2 ? SK_NUMBER : SK_ERROR;
+  for (const ch of ' \t\f%&*+,-./:;<=>@^|~') a[ch.charCodeAt(0)] = SK_PLAIN;
+  a[CH_DQUOTE] = SK_QUOTE; a[CH_SQUOTE] = SK_QUOTE;
+  a[CH_LF] = SK_NEWLINE; a[CH_CR] = SK_NEWLINE;
+  a[CH_HASH] = SK_HASH;
+  a[CH_LPAREN] = SK_OPEN; a[CH_LBRACKET] = SK_OPEN; a[CH_LBRACE] = SK_OPEN;
+  a[CH_RPAREN] = SK_CLOSE; a[CH_RBRACKET] = SK_CLOSE; a[CH_RBRACE] = SK_CLOSE;
+  a[CH_BANG] = SK_BANG;
+  a[CH_BACKSLASH] = SK_BACKSLASH;
+  return a;
+})();
+
 export function isIdentStart(c: number): boolean {
   return c < 128 ? ASCII_CLASS[c] === 1 : c >= 0x80 && !isUnicodeSpace(c);
 }
@@ -162,8 +179,14 @@ class Tokenizer {
   private recoveredAtLineStart = false;
   /** Where a failed string scan stopped (a newline, or the end of the text). */
   private failAt = 0;
+  /** What indentation() measured. */
+  private column = 0;
+  private formFeed = false;
+  /** skipBody's indentation levels and open brackets (reused: it runs once per function). */
+  private readonly skipLevels: number[] = [];
+  private readonly skipBrackets: number[] = [];
 
-  constructor(text: string, private readonly buffers?: TokenBuffers) {
+  constructor(text: string, private readonly buffers?: TokenBuffers, private readonly skipBodies = false) {
     this.text = text;
     this.n = text.length;
     if (buffers) {
@@ -217,19 +240,14 @@ class Tokenizer {
     let pos = n > 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0;
     let atLineStart = true;
     let continuation = false;
+    /** The current logical line starts with a column-0 `def` (bodies may be skipped after it). */
+    let defLine = false;
     for (;;) {
       if (atLineStart) {
         atLineStart = false;
         const lineBegin = pos;
-        let col = 0;
-        let p = pos;
-        for (; p < n; p++) {
-          const c = t.charCodeAt(p);
-          if (c === CH_SPACE) col++;
-          else if (c === CH_TAB) col = (Math.floor(col / 8) + 1) * 8;
-          else if (c === CH_FF) col = 0;
-          else break;
-        }
+        const p = this.indentation(pos);
+        const col = this.column;
         if (p >= n) { pos = p; break; }
         const c = t.charCodeAt(p);
         if (this.brackets.length > 0 || continuation) {
@@ -242,7 +260,10 @@ class Tokenizer {
         }
         continuation = false;
         pos = p;
-        if (c !== CH_LF && c !== CH_CR && c !== CH_HASH) this.indentTo(col, p);
+        if (c !== CH_LF && c !== CH_CR && c !== CH_HASH) {
+          this.indentTo(col, p);
+          defLine = this.skipBodies && col === 0 && (c === 100 /* d */ || c === 97 /* a */) && this.startsDefAt(p);
+        }
         continue;
       }
       if (pos >= n) break;
@@ -250,8 +271,14 @@ class Tokenizer {
       if (c === CH_LF || c === CH_CR) {
         const nl = pos;
         pos += c === CH_CR && t.charCodeAt(pos + 1) === CH_LF ? 2 : 1;
-        if (this.brackets.length === 0) this.newline(nl, pos);
         atLineStart = true;
+        if (this.brackets.length > 0) continue;
+        this.newline(nl, pos);
+        if (defLine && this.endsWithColon()) {
+          defLine = false;
+          const after = this.skipBody(pos);
+          if (after >= 0) pos = after;
+        }
         continue;
       }
       if (c === CH_SPACE || c === CH_TAB || c === CH_FF) { pos++; continue; }
@@ -327,6 +354,186 @@ class Tokenizer {
       text: this.text, count: this.count, kind: this.kind, start: this.start, end: this.end, flags: this.flags,
       match: this.match, comments: this.comments, problems: this.problems,
     };
+  }
+
+  /** Passes the indentation starting at p: sets `column` (and `formFeed`), returns where it ends. */
+  private indentation(p: number): number {
+    const t = this.text;
+    const n = this.n;
+    let col = 0;
+    let ff = false;
+    for (; p < n; p++) {
+      const c = t.charCodeAt(p);
+      if (c === CH_SPACE) col++;
+      else if (c === CH_TAB) col = (Math.floor(col / 8) + 1) * 8;
+      else if (c === CH_FF) { col = 0; ff = true; }
+      else break;
+    }
+    this.column = col;
+    this.formFeed = ff;
+    return p;
+  }
+
+  private startsDefAt(p: number): boolean {
+    return this.keywordAt(p, 'def') || (this.keywordAt(p, 'async') && this.keywordAt(skipBlanks(this.text, p + 5), 'def'));
+  }
+
+  /** The logical line just closed (by the NEWLINE last emitted) ends with `:`. */
+  private endsWithColon(): boolean {
+    const k = this.count - 2;
+    return k >= 0 && this.kind[k + 1] === TK_NEWLINE && this.kind[k] === TK_OP && this.flags[k] === CH_COLON;
+  }
+
+  /**
+   * Header mode: passes over the indented body of a column-0 `def` whose header line ended just before
+   * p, recording its comments, and emits an INDENT and a DEDENT for it (which is all the module-level
+   * reader looks at). Returns where the next column-0 line starts (or the text's end). The loop only
+   * finds where strings, comments, brackets and lines begin and end, which costs a third of
+   * tokenizing. It gives up (-1, nothing recorded: the caller tokenizes the body) at anything the
+   * tokenizer would report or recover from, and at what it does not follow itself (non-ASCII code,
+   * form feeds in indentation, a backslash not ending a line), so the tokens after the body and every
+   * problem are exactly what tokenizing gives.
+   */
+  private skipBody(p0: number): number {
+    const t = this.text;
+    const n = this.n;
+    const commentsBefore = this.comments.length;
+    const levels = this.skipLevels;
+    const open = this.skipBrackets;
+    levels.length = 0;
+    open.length = 0;
+    let first = -1;
+    let p = p0;
+    let lineStart = true;
+    let continuation = false;
+    for (;;) {
+      if (lineStart) {
+        lineStart = false;
+        const lineBegin = p;
+        p = this.indentation(p);
+        const col = this.column;
+        if (this.formFeed) return this.giveUp(commentsBefore);
+        if (p >= n) break;
+        const c = t.charCodeAt(p);
+        if (open.length > 0 || continuation) {
+          // A column-0 def/class/decorator would close brackets by force: the tokenizer's business.
+          if (p === lineBegin && this.startsBlockAtColumn0(p)) return this.giveUp(commentsBefore);
+          continuation = false;
+          continue;
+        }
+        if (c === CH_LF || c === CH_CR || c === CH_HASH) continue;
+        if (col === 0) {
+          if (first < 0) return this.giveUp(commentsBefore);
+          p = lineBegin;
+          break;
+        }
+        if (first < 0) {
+          first = p;
+          levels.push(col);
+          continue;
+        }
+        let top = levels[levels.length - 1] ?? 0;
+        if (col > top) {
+          levels.push(col);
+          continue;
+        }
+        while (col < top) {
+          levels.pop();
+          top = levels[levels.length - 1] ?? -1;
+        }
+        if (col !== top) return this.giveUp(commentsBefore);
+        continue;
+      }
+      if (p >= n) break;
+      const c = t.charCodeAt(p);
+      if (c >= 128) return this.giveUp(commentsBefore);
+      switch (SKIP_CLASS[c]) {
+        case SK_PLAIN:
+          p++;
+          continue;
+        case SK_NAME: {
+          const s = p;
+          p++;
+          let d = t.charCodeAt(p);
+          while (d < 128 && ASCII_CLASS[d] !== 0) d = t.charCodeAt(++p);
+          if (d >= 128) return this.giveUp(commentsBefore);
+          if ((d === CH_DQUOTE || d === CH_SQUOTE) && p - s <= 2) {
+            const pf = prefixFlags(t, s, p);
+            if (pf >= 0) {
+              p = this.skipString(p, pf);
+              if (p < 0) return this.giveUp(commentsBefore);
+            }
+          }
+          continue;
+        }
+        case SK_NUMBER: {
+          // As number() reads it: letters after digits belong to the number, never a string prefix.
+          p++;
+          let d = t.charCodeAt(p);
+          while (d < 128 && (ASCII_CLASS[d] !== 0 || d === CH_DOT)) d = t.charCodeAt(++p);
+          if (d >= 128) return this.giveUp(commentsBefore);
+          continue;
+        }
+        case SK_QUOTE:
+          p = this.skipString(p, 0);
+          if (p < 0) return this.giveUp(commentsBefore);
+          continue;
+        case SK_NEWLINE:
+          p += c === CH_CR && t.charCodeAt(p + 1) === CH_LF ? 2 : 1;
+          lineStart = true;
+          continue;
+        case SK_HASH: {
+          const s = p;
+          let d = t.charCodeAt(++p);
+          while (p < n && d !== CH_LF && d !== CH_CR) d = t.charCodeAt(++p);
+          this.comments.push(s, p);
+          continue;
+        }
+        case SK_OPEN:
+          open.push(c);
+          p++;
+          continue;
+        case SK_CLOSE: {
+          const want = c === CH_RPAREN ? CH_LPAREN : c === CH_RBRACKET ? CH_LBRACKET : CH_LBRACE;
+          if (open.length === 0 || open[open.length - 1] !== want) return this.giveUp(commentsBefore);
+          open.pop();
+          p++;
+          continue;
+        }
+        case SK_BANG:
+          if (t.charCodeAt(p + 1) !== CH_EQUALS) return this.giveUp(commentsBefore);
+          p += 2;
+          continue;
+        case SK_BACKSLASH: {
+          const d = t.charCodeAt(p + 1);
+          if (d === CH_LF) p += 2;
+          else if (d === CH_CR) p += t.charCodeAt(p + 2) === CH_LF ? 3 : 2;
+          else return this.giveUp(commentsBefore);
+          lineStart = true;
+          continuation = true;
+          continue;
+        }
+        default:
+          return this.giveUp(commentsBefore);
+      }
+    }
+    if (open.length > 0 || first < 0) return this.giveUp(commentsBefore);
+    this.emit(TK_INDENT, first, first, 0);
+    this.emit(TK_DEDENT, p, p, 0);
+    return p;
+  }
+
+  private giveUp(commentsBefore: number): number {
+    this.comments.length = commentsBefore;
+    return -1;
+  }
+
+  /** The end of the string whose opening quote is at `quote`, or -1 when it does not end (a problem to report). */
+  private skipString(quote: number, pf: number): number {
+    const t = this.text;
+    const q = t.charCodeAt(quote);
+    const triple = t.charCodeAt(quote + 1) === q && t.charCodeAt(quote + 2) === q;
+    return this.body(quote + (triple ? 3 : 1), q, triple, pf | (triple ? SF_TRIPLE : 0), 0);
   }
 
   /** `def`, `class`, `async def` or a decorator starting at p (the first column of a line). */
@@ -677,8 +884,8 @@ export function createTokenBuffers(capacity = 4096): TokenBuffers {
  * Tokenizes Python source. Never throws. With `buffers`, the returned arrays are those buffers (grown
  * when needed): the result is valid only until the next call with the same buffers.
  */
-export function tokenize(text: string, buffers?: TokenBuffers): TokenStream {
-  return new Tokenizer(text, buffers).run();
+export function tokenize(text: string, buffers?: TokenBuffers, opts?: { skipBodies?: boolean }): TokenStream {
+  return new Tokenizer(text, buffers, opts?.skipBodies === true).run();
 }
 
 export interface TokenView {
