@@ -28,6 +28,16 @@ describe('project: model', () => {
     assert.deepEqual(info.problems, []);
   });
 
+  it('reads a configuration file given by a relative path as Alembic does (`here` is absolute)', async () => {
+    const relative = path.relative(process.cwd(), fixturePath('graph-linear', 'alembic.ini'));
+    assert.ok(!path.isAbsolute(relative));
+    const config = await loadConfigFile(nodeFileSystem, relative);
+    assert.ok(config);
+    assert.equal(config.id, fixturePath('graph-linear', 'alembic.ini'));
+    assert.deepEqual(config.versionLocationPaths, [fixturePath('graph-linear', 'migrations', 'versions')]);
+    assert.equal((await ProjectModel.load(nodeFileSystem, config)).info().revisionCount, 3);
+  });
+
   it('gives alembic/revisionGraph nodes in history order with flags, labels and finding counts', async () => {
     const model = await load('graph-branches');
     const result = model.revisionGraph(model.findings());

@@ -68,7 +68,9 @@ export async function loadFolderConfig(fs: FileSystem, dir: string, names?: Set<
  * without `[tool.alembic]` is no project (`undefined`) when `quiet`, and a project with that problem
  * otherwise; an unreadable file is a project with a problem, so that the user sees why.
  */
-export async function loadConfigFile(fs: FileSystem, file: string, roots: string[] = [], quiet = false): Promise<ProjectConfig | undefined> {
+export async function loadConfigFile(fs: FileSystem, given: string, roots: string[] = [], quiet = false): Promise<ProjectConfig | undefined> {
+  // Alembic's `%(here)s` is os.path.abspath of the file's folder: a relative path would be joined twice.
+  const file = path.resolve(given);
   const text = await fs.readFile(file);
   let settings: AlembicSettings | undefined;
   if (text === undefined) {
@@ -89,7 +91,7 @@ export async function loadConfigFile(fs: FileSystem, file: string, roots: string
 
 /** A bare folder of migration files, taken as one version location. */
 export async function loadMigrationFolder(fs: FileSystem, folder: string): Promise<ProjectConfig> {
-  return completeConfig(fs, folderSettings(folder), []);
+  return completeConfig(fs, folderSettings(path.resolve(folder)), []);
 }
 
 function brokenSettings(kind: 'ini' | 'pyproject', file: string, problem: string): AlembicSettings {
