@@ -80,9 +80,12 @@ export async function listRevisionFiles(fs: FileSystem, versionLocations: string
     const entries = await fs.readDirectory(dir);
     if (!entries) return;
     const files = entries.filter((e) => e.kind !== 'directory').map((e) => e.name).sort(byCodePoint);
+    // Entry names hold no separator: the folder's normalized prefix plus the name is path.join's
+    // result, without normalizing every one of thousands of paths again.
+    const prefix = path.join(dir, path.sep);
     for (const name of files) {
       if (!isRevisionFileName(name)) continue;
-      const full = path.join(dir, name);
+      const full = prefix + name;
       // Only several locations can reach one file twice (os.walk does not follow folder links).
       const key = fs.realPath && versionLocations.length > 1 ? await fs.realPath(full) : full;
       if (seen.has(key)) continue;
