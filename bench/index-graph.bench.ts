@@ -17,9 +17,10 @@ import { listRevisionFiles, loadConfigFile } from '../server/src/core/project';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { ProjectModel } from '../server/src/core/project/model';
 import { nodeFileSystem } from '../server/src/nodeFileSystem';
-import { generateMigrations } from './parse.bench';
+import { seededRandom } from '../test/support/random';
+import { generateMigration } from './parse.bench';
 
-const GENERATOR_VERSION = '1';
+const GENERATOR_VERSION = '2';
 const root = path.resolve(__dirname, '..', '..', 'bench', 'generated');
 
 function id(i: number): string {
@@ -101,28 +102,38 @@ function generateProject(name: string, n: number, writeVersions: (versions: stri
   return ini;
 }
 
+/**
+ * The history both corpora share: mostly linear, a two-way branch every 50 revisions that the next
+ * revision merges, and a depends_on every 500.
+ */
+function history(n: number): { down: string[]; deps: string[] }[] {
+  const out: { down: string[]; deps: string[] }[] = [];
+  let prev: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const branches = i % 50 === 2 && i > 2;
+    out.push({ down: branches ? [id(i - 2)] : prev, deps: i % 500 === 499 ? [id(i - 300)] : [] });
+    prev = branches ? [id(i - 1), id(i)] : [id(i)];
+  }
+  return out;
+}
+
 /** A project of `n` revisions with short bodies (about 1.2 KB a file). */
 function generate(n: number): string {
   return generateProject(`p${n}`, n, (versions) => {
-    let prev: string[] = [];
-    for (let i = 0; i < n; i++) {
-      let down = prev;
-      // Every 50th revision opens a two-way branch; the next one merges it.
-      if (i % 50 === 2 && i > 2) down = [id(i - 2)];
-      const deps = i % 500 === 499 ? [id(i - 300)] : [];
-      fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps));
-      prev = i % 50 === 2 && i > 2 ? [id(i - 1), id(i)] : [id(i)];
-    }
+    history(n).forEach(({ down, deps }, i) => fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps)));
   });
 }
 
 /**
- * A project of `n` revisions with the parse benchmark's autogenerate-style bodies (tables of 5 to 25
- * columns, an enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
+ * The same history with the parse benchmark's autogenerate-style bodies (tables of 5 to 25 columns, an
+ * enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
  */
 function generateRich(n: number): string {
   return generateProject(`p${n}-rich`, n, (versions) => {
-    generateMigrations(n, 7).forEach((text, i) => fs.writeFileSync(path.join(versions, `${String(i).padStart(5, '0')}_revision.py`), text));
+    const r = seededRandom(7);
+    history(n).forEach(({ down, deps }, i) => {
+      fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), generateMigration(r, id(i), down, i, deps));
+    });
   });
 }
 

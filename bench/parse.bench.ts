@@ -18,7 +18,7 @@ function hex(r: () => number): string {
   return s;
 }
 
-export function generateMigration(r: () => number, id: string, parents: string[], n: number): string {
+export function generateMigration(r: () => number, id: string, parents: string[], n: number, dependsOn: string[] = []): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const table = `${pick(WORDS)}_${pick(WORDS)}_${n}`;
   const columns: string[] = [];
@@ -30,6 +30,7 @@ export function generateMigration(r: () => number, id: string, parents: string[]
   }
   const enumName = `${pick(WORDS)}_status_${n}`;
   const down = parents.length === 0 ? 'None' : parents.length === 1 ? `'${parents[0]}'` : `(\n    '${parents.join("',\n    '")}',\n)`;
+  const deps = dependsOn.length === 0 ? 'None' : `('${dependsOn.join("', '")}',)`;
   const annotated = r() < 0.5;
   return `"""add ${table}
 
@@ -48,7 +49,7 @@ from sqlalchemy.dialects import postgresql
 ${annotated ? `revision: str = '${id}'` : `revision = '${id}'`}
 ${annotated ? `down_revision: Union[str, Sequence[str], None] = ${down}` : `down_revision = ${down}`}
 ${annotated ? 'branch_labels: Union[str, Sequence[str], None] = None' : 'branch_labels = None'}
-${annotated ? 'depends_on: Union[str, Sequence[str], None] = None' : 'depends_on = None'}
+${annotated ? `depends_on: Union[str, Sequence[str], None] = ${deps}` : `depends_on = ${deps}`}
 
 ${enumName} = postgresql.ENUM("draft", "active", "archived", name="${enumName}", create_type=False)
 
