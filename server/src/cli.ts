@@ -2,6 +2,7 @@
 //   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=sev]
 //   alembic-lint graph PATH... [--recursive] [--json]
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error (on stderr).
+import fs from 'node:fs';
 import path from 'node:path';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from './core/config/severities';
 import { historyOrder } from './core/graph';
@@ -193,14 +194,32 @@ function summary(findings: Finding[], models: ProjectModel[]): Record<string, nu
   };
 }
 
+/**
+ * A rule's page (docs/rules/<id>.md, shipped beside dist/) as SARIF `help`: code scanning shows it
+ * with the alert. There is no public web address to link to, and a made-up one would be a dead link.
+ */
+function ruleHelp(id: string): { text: string; markdown: string } | undefined {
+  try {
+    const markdown = fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules', `${id}.md`), 'utf8');
+    // The plain-text form: the paragraph under the title and the severity line.
+    const text = markdown.split(/\n\s*\n/).find((p: string) => !p.startsWith('#') && !p.startsWith('**')) ?? '';
+    return { text: text.replace(/\s*\n\s*/g, ' ').trim(), markdown };
+  } catch {
+    return undefined;
+  }
+}
+
 function sarif(findings: Finding[]): unknown {
-  const rules = allRules.map((r) => ({
-    id: r.id,
-    name: r.id,
-    shortDescription: { text: r.description },
-    helpUri: r.docsUrl,
-    defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
-  }));
+  const rules = allRules.map((r) => {
+    const help = ruleHelp(r.id);
+    return {
+      id: r.id,
+      name: r.id,
+      shortDescription: { text: r.description },
+      ...(help ? { fullDescription: { text: help.text }, help } : {}),
+      defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
+    };
+  });
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const location = (p: string, range: Finding['range']): unknown => ({
     physicalLocation: {
@@ -212,7 +231,7 @@ function sarif(findings: Finding[]): unknown {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'alembic-lint', version: pkg.version, informationUri: allRules[0]?.docsUrl.replace(/[^/]+$/, '') ?? '', rules } },
+      tool: { driver: { name: 'alembic-lint', version: pkg.version, rules } },
       columnKind: 'utf16CodeUnits',
       originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToUri(process.cwd())}/` } },
       results: findings.map((f) => ({

@@ -75,10 +75,10 @@ describe('cli: alembic-lint', function () {
     assert.equal(d.severity, 'warning');
   });
 
-  it('check: SARIF 2.1.0 with rules, help links and regions', () => {
+  it('check: SARIF 2.1.0 with rules, their pages as help, and regions', () => {
     const r = run(['check', 'graph-invalid-id', '--format', 'sarif']);
     assert.equal(r.code, 1);
-    const log = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const log = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; helpUri?: string; fullDescription?: { text: string }; help?: { text: string; markdown: string } }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
     assert.equal(log.version, '2.1.0');
     const run0 = log.runs[0];
     assert.ok(run0);
@@ -86,7 +86,13 @@ describe('cli: alembic-lint', function () {
     assert.ok(result, JSON.stringify(run0.results));
     assert.equal(result.level, 'error');
     assert.equal(run0.tool.driver.rules[result.ruleIndex]?.id, 'invalid-revision-id');
-    assert.match(run0.tool.driver.rules[result.ruleIndex]?.helpUri ?? '', /docs\/rules\/invalid-revision-id\.md$/);
+    // The rule's page itself, not a link to a site that does not exist.
+    const rule = run0.tool.driver.rules[result.ruleIndex];
+    assert.equal(rule?.help?.markdown, fs.readFileSync(path.join(repoRoot, 'docs', 'rules', 'invalid-revision-id.md'), 'utf8'));
+    assert.match(rule?.help?.text ?? '', /^The revision id is one Alembic refuses/);
+    assert.equal(rule?.fullDescription?.text, rule?.help?.text);
+    assert.equal(rule?.helpUri, undefined);
+    assert.ok(run0.tool.driver.rules.every((r) => (r.help?.markdown ?? '').startsWith(`# ${r.id}\n`)), 'every rule carries its page');
     assert.equal(result.locations[0]?.physicalLocation.artifactLocation.uri, 'graph-invalid-id/migrations/versions/bad_id.py');
     assert.equal(result.locations[0]?.physicalLocation.region.startLine, 13);
   });

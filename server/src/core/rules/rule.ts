@@ -2,17 +2,10 @@
 //   file rules look at one migration file at a time (re-run only for the file that changed);
 //   graph rules look at the whole revision graph of a project (re-run after every graph rebuild).
 // A rule returns RuleFindings; the runner turns them into core Findings: severity from configuration
-// (or the rule's default), suppression comments applied, the rule id and docs link attached.
+// (or the rule's default), suppression comments applied, the rule id attached.
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { Finding, Migration, Range, Severity } from '../types';
-
-/** Where rule pages live; a rule's docs URL is this plus `<id>.md`. */
-export const RULE_DOCS_BASE_URL = 'https://github.com/alembic-migrations/alembic-migrations/blob/main/docs/rules/';
-
-export function ruleDocsUrl(id: string): string {
-  return `${RULE_DOCS_BASE_URL}${id}.md`;
-}
 
 export interface RuleFinding {
   range: Range;
@@ -35,10 +28,8 @@ export interface RuleMeta {
   /** kebab-case, stable: users configure and suppress by it. */
   id: string;
   defaultSeverity: Severity;
-  /** One line, shown in `--help`-like listings and SARIF. */
+  /** One line, shown in `--help`-like listings and SARIF; the full page is docs/rules/<id>.md. */
   description: string;
-  /** Page explaining the rule (derived from the id). */
-  docsUrl: string;
 }
 
 export interface FileRuleContext {
@@ -69,12 +60,12 @@ export interface GraphRule extends RuleMeta {
 
 export type Rule = FileRule | GraphRule;
 
-type Definition<R extends Rule> = Omit<R, 'kind' | 'docsUrl'>;
+type Definition<R extends Rule> = Omit<R, 'kind'>;
 
 export function defineFileRule(def: Definition<FileRule>): FileRule {
-  return { ...def, kind: 'file', docsUrl: ruleDocsUrl(def.id) };
+  return { ...def, kind: 'file' };
 }
 
 export function defineGraphRule(def: Definition<GraphRule>): GraphRule {
-  return { ...def, kind: 'graph', docsUrl: ruleDocsUrl(def.id) };
+  return { ...def, kind: 'graph' };
 }
