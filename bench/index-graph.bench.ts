@@ -211,6 +211,11 @@ function coldIndexInChild(ini: string, graphOnly = false): ColdFigures & { proce
   return { ...(JSON.parse(line) as ColdFigures), processWall };
 }
 
+/** The median element (by the given figure). */
+function median<T>(xs: T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)] as T;
+}
+
 /** The median run (by the given figure) of `n`. */
 function medianOf<T>(n: number, run: () => T, key: (x: T) => number): T {
   const runs = Array.from({ length: n }, run).sort((a, b) => key(a) - key(b));
@@ -308,25 +313,32 @@ export async function run(): Promise<void> {
   const labels = ['1000', '10000', '10000, 3 KB bodies'];
   const rows: string[][] = [[
     'revisions', 'graph ready, fresh process: wall / CPU ms', 'list+read + header parse + graph & graph rules',
-    'whole node process', 'Alembic load: process (in-process)', 'ratio: process (in-process)', 'then all file rules: full index wall / CPU', 'heap MB',
+    'whole node process', 'Alembic load: process (in-process)', 'ratio: process (in-process)', 'ratio range over the turns',
+    'then all file rules: full index wall / CPU', 'heap MB',
     'warm, in-process: graph ready / full index',
   ]];
   let big: ProjectModel | undefined;
   for (let i = 0; i < sizes.length; i++) {
     const ini = inis[i] ?? '';
-    // Medians of fresh processes (by wall time): one run on a shared machine says little, and runs
-    // here spread by a fifth. Alembic's load gets the same treatment.
-    const graphOnly = medianOf(5, () => coldIndexInChild(ini, true), (x) => x.graphWall);
+    // Fresh processes, ours and Alembic's in turns, so that both meet the same moments of a shared
+    // machine (runs here spread by a fifth, and the machine's speed drifts over minutes). Figures are
+    // medians over the turns; each ratio is taken within a turn, and their median and range shown.
+    const turns = Array.from({ length: 5 }, () => ({ ours: coldIndexInChild(ini, true), py: alembicLoad(ini) }));
+    const graphOnly = median(turns.map((t) => t.ours), (o) => o.graphWall);
+    const py = median(turns.map((t) => t.py), (x) => x.inProcessMs);
+    const processRatios = turns.map((t) => t.py.ms / t.ours.processWall).sort((a, b) => a - b);
+    const inProcessRatios = turns.map((t) => t.py.inProcessMs / t.ours.graphWall).sort((a, b) => a - b);
     const full = medianOf(3, () => coldIndexInChild(ini), (x) => x.wall);
     // In this process, after the previous index warmed the JIT (1,000 warms up 10,000).
     const { model, figures: warm } = await coldIndex(ini);
-    const py = medianOf(3, () => alembicLoad(ini), (x) => x.inProcessMs);
     if (py.heads !== full.heads) console.log(`WARNING: heads differ at ${sizes[i]}: ours ${full.heads}, Alembic's ${py.heads}`);
+    const x = (r: number | undefined): string => `${(r ?? NaN).toFixed(1)}x`;
     rows.push([
       labels[i] ?? String(full.revisions), `${ms(graphOnly.graphWall)} / ${ms(graphOnly.graphCpu)}`,
-      `${ms(graphOnly.read)} + ${ms(graphOnly.parse)} + ${ms(graphOnly.graph)}`, `${ms(graphOnly.processWall)} ms`,
-      Number.isNaN(py.ms) ? py.heads : `${ms(py.ms)} ms (${ms(py.inProcessMs)} ms)`,
-      `${(py.ms / graphOnly.processWall).toFixed(1)}x (${(py.inProcessMs / graphOnly.graphWall).toFixed(1)}x)`,
+      `${ms(graphOnly.read)} + ${ms(graphOnly.parse)} + ${ms(graphOnly.graph)}`, `${ms(median(turns.map((t) => t.ours.processWall), (v) => v))} ms`,
+      Number.isNaN(py.ms) ? py.heads : `${ms(median(turns.map((t) => t.py.ms), (v) => v))} ms (${ms(py.inProcessMs)} ms)`,
+      `${x(processRatios[2])} (${x(inProcessRatios[2])})`,
+      `${x(processRatios[0])}-${x(processRatios[4])} (${x(inProcessRatios[0])}-${x(inProcessRatios[4])})`,
       `${ms(full.wall)} / ${ms(full.cpu)} (file rules ${ms(full.rules)})`, `${ms(graphOnly.heapMB)} / ${ms(full.heapMB)}`,
       `${ms(warm.graphWall)} / ${ms(warm.wall)}`,
     ]);
@@ -334,7 +346,8 @@ export async function run(): Promise<void> {
   }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | '));
-  console.log('(ratio: Alembic\'s whole python process against our whole node process up to the graph being ready; in-process: Alembic\'s load timed inside python against our graph index timed inside node.');
+  console.log('(ratio: Alembic\'s whole python process against our whole node process up to the graph being ready; in-process: Alembic\'s load timed inside python against our graph index timed inside node;');
+  console.log(' medians of the ratios within five turns of ours then Alembic\'s, and their lowest and highest.');
   console.log(' heap: after the graph index / after the full index. The language server publishes the graph and its findings when the graph is ready and the file-rule findings as they come.)');
   if (!big) return;
   (globalThis as { gc?: () => void }).gc?.();
