@@ -200,10 +200,14 @@ async function coldIndex(ini: string, graphOnly = false): Promise<{ model: Proje
   };
 }
 
-/** The cold index in a fresh Node process; also the whole process's wall time (start to exit). */
-function coldIndexInChild(ini: string, graphOnly = false): ColdFigures & { processWall: number } {
+/**
+ * The cold index in a fresh Node process; also the whole process's wall time (start to exit). With
+ * `heap` the child collects garbage to measure its heap (tens of milliseconds no real process spends,
+ * so the runs compared with Alembic's go without).
+ */
+function coldIndexInChild(ini: string, graphOnly = false, heap = true): ColdFigures & { processWall: number } {
   const t0 = performance.now();
-  const args = ['--expose-gc', __filename, graphOnly ? '--cold-child-graph' : '--cold-child', ini];
+  const args = [...(heap ? ['--expose-gc'] : []), __filename, graphOnly ? '--cold-child-graph' : '--cold-child', ini];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   const processWall = performance.now() - t0;
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -323,7 +327,8 @@ export async function run(): Promise<void> {
     // Fresh processes, ours and Alembic's in turns, so that both meet the same moments of a shared
     // machine (runs here spread by a fifth, and the machine's speed drifts over minutes). Figures are
     // medians over the turns; each ratio is taken within a turn, and their median and range shown.
-    const turns = Array.from({ length: 5 }, () => ({ ours: coldIndexInChild(ini, true), py: alembicLoad(ini) }));
+    const turns = Array.from({ length: 5 }, () => ({ ours: coldIndexInChild(ini, true, false), py: alembicLoad(ini) }));
+    const graphHeapMB = coldIndexInChild(ini, true).heapMB;
     const graphOnly = median(turns.map((t) => t.ours), (o) => o.graphWall);
     const py = median(turns.map((t) => t.py), (x) => x.inProcessMs);
     const processRatios = turns.map((t) => t.py.ms / t.ours.processWall).sort((a, b) => a - b);
@@ -339,7 +344,7 @@ export async function run(): Promise<void> {
       Number.isNaN(py.ms) ? py.heads : `${ms(median(turns.map((t) => t.py.ms), (v) => v))} ms (${ms(py.inProcessMs)} ms)`,
       `${x(processRatios[2])} (${x(inProcessRatios[2])})`,
       `${x(processRatios[0])}-${x(processRatios[4])} (${x(inProcessRatios[0])}-${x(inProcessRatios[4])})`,
-      `${ms(full.wall)} / ${ms(full.cpu)} (file rules ${ms(full.rules)})`, `${ms(graphOnly.heapMB)} / ${ms(full.heapMB)}`,
+      `${ms(full.wall)} / ${ms(full.cpu)} (file rules ${ms(full.rules)})`, `${ms(graphHeapMB)} / ${ms(full.heapMB)}`,
       `${ms(warm.graphWall)} / ${ms(warm.wall)}`,
     ]);
     if (i === 1) big = model;
