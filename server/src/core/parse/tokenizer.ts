@@ -10,6 +10,7 @@
 //    `upgrade()` does not swallow `downgrade()`;
 //  - a dedent to a column between two indentation levels stays in the deeper block.
 // It never throws; every recovery is recorded as a problem.
+import { codeUnits } from './codeUnits';
 
 export const TK_NAME = 1;
 export const TK_NUMBER = 2;
@@ -182,6 +183,8 @@ class Tokenizer {
   /** What indentation() measured. */
   private column = 0;
   private formFeed = false;
+  /** The text's code units, made at the first body skipped (see codeUnits). */
+  private units: Uint16Array | undefined;
   /** skipBody's indentation levels and open brackets (reused: it runs once per function). */
   private readonly skipLevels: number[] = [];
   private readonly skipBrackets: number[] = [];
@@ -388,15 +391,17 @@ class Tokenizer {
    * Header mode: passes over the indented body of a column-0 `def` whose header line ended just before
    * p, recording its comments, and emits an INDENT and a DEDENT for it (which is all the module-level
    * reader looks at). Returns where the next column-0 line starts (or the text's end). The loop only
-   * finds where strings, comments, brackets and lines begin and end and emits no token: a fifth less
-   * than tokenizing once the JIT is warm, and a third less in a fresh process, where this one small
-   * loop gets optimized long before the tokenizer's many paths do. It gives up (-1, nothing recorded: the caller tokenizes the body) at anything the
+   * finds where strings, comments, brackets and lines begin and end and emits no token, reading the
+   * text's code units from a typed array (codeUnits): 40 % less than tokenizing once the JIT is warm,
+   * more in a fresh process, where this one small loop gets optimized long before the tokenizer's
+   * many paths do. It gives up (-1, nothing recorded: the caller tokenizes the body) at anything the
    * tokenizer would report or recover from, and at what it does not follow itself (non-ASCII code,
    * form feeds in indentation, a backslash not ending a line), so the tokens after the body and every
    * problem are exactly what tokenizing gives.
    */
   private skipBody(p0: number): number {
-    const t = this.text;
+    this.units ??= codeUnits(this.text);
+    const u = this.units;
     const n = this.n;
     const commentsBefore = this.comments.length;
     const levels = this.skipLevels;
@@ -415,7 +420,7 @@ class Tokenizer {
         const col = this.column;
         if (this.formFeed) return this.giveUp(commentsBefore);
         if (p >= n) break;
-        const c = t.charCodeAt(p);
+        const c = (u[p] ?? 0);
         if (open.length > 0 || continuation) {
           // A column-0 def/class/decorator would close brackets by force: the tokenizer's business.
           if (p === lineBegin && this.startsBlockAtColumn0(p)) return this.giveUp(commentsBefore);
@@ -446,7 +451,7 @@ class Tokenizer {
         continue;
       }
       if (p >= n) break;
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (c >= 128) return this.giveUp(commentsBefore);
       switch (SKIP_CLASS[c]) {
         case SK_PLAIN:
@@ -455,11 +460,11 @@ class Tokenizer {
         case SK_NAME: {
           const s = p;
           p++;
-          let d = t.charCodeAt(p);
-          while (d < 128 && ASCII_CLASS[d] !== 0) d = t.charCodeAt(++p);
+          let d = (u[p] ?? 0);
+          while (d < 128 && ASCII_CLASS[d] !== 0) d = (u[++p] ?? 0);
           if (d >= 128) return this.giveUp(commentsBefore);
           if ((d === CH_DQUOTE || d === CH_SQUOTE) && p - s <= 2) {
-            const pf = prefixFlags(t, s, p);
+            const pf = prefixFlags(this.text, s, p);
             if (pf >= 0) {
               p = this.skipString(p, pf);
               if (p < 0) return this.giveUp(commentsBefore);
@@ -470,8 +475,8 @@ class Tokenizer {
         case SK_NUMBER: {
           // As number() reads it: letters after digits belong to the number, never a string prefix.
           p++;
-          let d = t.charCodeAt(p);
-          while (d < 128 && (ASCII_CLASS[d] !== 0 || d === CH_DOT)) d = t.charCodeAt(++p);
+          let d = (u[p] ?? 0);
+          while (d < 128 && (ASCII_CLASS[d] !== 0 || d === CH_DOT)) d = (u[++p] ?? 0);
           if (d >= 128) return this.giveUp(commentsBefore);
           continue;
         }
@@ -480,13 +485,13 @@ class Tokenizer {
           if (p < 0) return this.giveUp(commentsBefore);
           continue;
         case SK_NEWLINE:
-          p += c === CH_CR && t.charCodeAt(p + 1) === CH_LF ? 2 : 1;
+          p += c === CH_CR && (u[p + 1] ?? 0) === CH_LF ? 2 : 1;
           lineStart = true;
           continue;
         case SK_HASH: {
           const s = p;
-          let d = t.charCodeAt(++p);
-          while (p < n && d !== CH_LF && d !== CH_CR) d = t.charCodeAt(++p);
+          let d = (u[++p] ?? 0);
+          while (p < n && d !== CH_LF && d !== CH_CR) d = (u[++p] ?? 0);
           this.comments.push(s, p);
           continue;
         }
@@ -502,13 +507,13 @@ class Tokenizer {
           continue;
         }
         case SK_BANG:
-          if (t.charCodeAt(p + 1) !== CH_EQUALS) return this.giveUp(commentsBefore);
+          if ((u[p + 1] ?? 0) !== CH_EQUALS) return this.giveUp(commentsBefore);
           p += 2;
           continue;
         case SK_BACKSLASH: {
-          const d = t.charCodeAt(p + 1);
+          const d = (u[p + 1] ?? 0);
           if (d === CH_LF) p += 2;
-          else if (d === CH_CR) p += t.charCodeAt(p + 2) === CH_LF ? 3 : 2;
+          else if (d === CH_CR) p += (u[p + 2] ?? 0) === CH_LF ? 3 : 2;
           else return this.giveUp(commentsBefore);
           lineStart = true;
           continuation = true;
@@ -531,10 +536,28 @@ class Tokenizer {
 
   /** The end of the string whose opening quote is at `quote`, or -1 when it does not end (a problem to report). */
   private skipString(quote: number, pf: number): number {
-    const t = this.text;
-    const q = t.charCodeAt(quote);
-    const triple = t.charCodeAt(quote + 1) === q && t.charCodeAt(quote + 2) === q;
-    return this.body(quote + (triple ? 3 : 1), q, triple, pf | (triple ? SF_TRIPLE : 0), 0);
+    const u = this.units ?? codeUnits(this.text);
+    const n = this.n;
+    const q = u[quote] ?? 0;
+    const triple = u[quote + 1] === q && u[quote + 2] === q;
+    // f-strings (fields may hold quotes) as the tokenizer reads them; the rest here, as body() does.
+    if ((pf & SF_FORMAT) !== 0) return this.body(quote + (triple ? 3 : 1), q, triple, pf | (triple ? SF_TRIPLE : 0), 0);
+    let p = quote + (triple ? 3 : 1);
+    while (p < n) {
+      const c = u[p] ?? 0;
+      if (c === q) {
+        if (!triple) return p + 1;
+        if (u[p + 1] === q && u[p + 2] === q) return p + 3;
+        p++;
+      } else if (c === CH_BACKSLASH) {
+        p += u[p + 1] === CH_CR && u[p + 2] === CH_LF ? 3 : 2;
+      } else if ((c === CH_LF || c === CH_CR) && !triple) {
+        return -1;
+      } else {
+        p++;
+      }
+    }
+    return -1;
   }
 
   /** `def`, `class`, `async def` or a decorator starting at p (the first column of a line). */
