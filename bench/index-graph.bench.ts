@@ -222,8 +222,7 @@ function median<T>(xs: T[], key: (x: T) => number): T {
 
 /** The median run (by the given figure) of `n`. */
 function medianOf<T>(n: number, run: () => T, key: (x: T) => number): T {
-  const runs = Array.from({ length: n }, run).sort((a, b) => key(a) - key(b));
-  return runs[Math.floor(n / 2)] as T;
+  return median(Array.from({ length: n }, run), key);
 }
 
 /** Alembic's own graph load: the whole python process, and the load alone timed inside it. */

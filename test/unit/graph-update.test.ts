@@ -5,17 +5,7 @@ import { buildRevisionGraph, readRevisionFile, type RevisionFile, type RevisionG
 import { updateFileEdges } from '../../server/src/core/graph/update';
 import { parseMigration } from '../../server/src/core/parse';
 import { migrationText } from './graphSupport';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/random';
 
 interface Spec { rev: string; down: string[]; deps: string[]; labels: string[] }
 
@@ -46,7 +36,7 @@ describe('graph: updating one file\'s edges in place', () => {
     let handled = 0;
     let declined = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
       const n = 8 + Math.floor(rnd() * 30);
       const specs: Spec[] = [];

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { historyOrder, RevisionResolver, type RevisionGraph } from '../../server/src/core/graph';
 import { graphOf } from './graphSupport';
+import { seededRandom } from '../support/random';
 
 /** Alembic's loop as written there (alembic/script/revision.py, _topological_sort), over our graph. */
 function alembicTopologicalSort(graph: RevisionGraph): string[] {
@@ -50,18 +51,6 @@ function alembicTopologicalSort(graph: RevisionGraph): string[] {
   assert.ok(guard > 0, 'reference loop did not end');
   const emitted = new Set(output);
   return [...output, ...[...nodes.keys()].filter((id) => !emitted.has(id)).reverse()];
-}
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Row = [string, string | string[] | null, { labels?: string | string[]; deps?: string | string[] }?];
@@ -128,7 +117,7 @@ describe('graph: history order', () => {
   it('matches the transcription of Alembic on 300 random graphs', function () {
     this.timeout(60_000);
     for (let seed = 1; seed <= 300; seed++) {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const rows = randomRows(rnd, 5 + Math.floor(rnd() * 60), seed % 10 === 0);
       const g = graphOf(rows);
       const ours = historyOrder(g);

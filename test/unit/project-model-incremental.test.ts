@@ -9,17 +9,7 @@ import { parseMigration } from '../../server/src/core/parse';
 import type { Finding } from '../../server/src/core/types';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
 import { migrationText } from './graphSupport';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/random';
 
 const DIR = '/p/migrations/versions';
 const INI = '[alembic]\nscript_location = %(here)s/migrations\n';
@@ -56,7 +46,7 @@ describe('project: incremental model', () => {
     this.timeout(60_000);
     const config = await configOf();
     for (let seed = 1; seed <= 12; seed++) {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const texts = new Map<string, string>();
       const ids: string[] = [];
       for (let i = 0; i < 25; i++) {

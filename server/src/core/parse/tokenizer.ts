@@ -420,7 +420,7 @@ class Tokenizer {
         const col = this.column;
         if (this.formFeed) return this.giveUp(commentsBefore);
         if (p >= n) break;
-        const c = (u[p] ?? 0);
+        const c = u[p] ?? 0;
         if (open.length > 0 || continuation) {
           // A column-0 def/class/decorator would close brackets by force: the tokenizer's business.
           if (p === lineBegin && this.startsBlockAtColumn0(p)) return this.giveUp(commentsBefore);
@@ -451,7 +451,7 @@ class Tokenizer {
         continue;
       }
       if (p >= n) break;
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (c >= 128) return this.giveUp(commentsBefore);
       switch (SKIP_CLASS[c]) {
         case SK_PLAIN:
@@ -460,13 +460,13 @@ class Tokenizer {
         case SK_NAME: {
           const s = p;
           p++;
-          let d = (u[p] ?? 0);
-          while (d < 128 && ASCII_CLASS[d] !== 0) d = (u[++p] ?? 0);
+          let d = u[p] ?? 0;
+          while (d < 128 && ASCII_CLASS[d] !== 0) d = u[++p] ?? 0;
           if (d >= 128) return this.giveUp(commentsBefore);
           if ((d === CH_DQUOTE || d === CH_SQUOTE) && p - s <= 2) {
             const pf = prefixFlags(this.text, s, p);
             if (pf >= 0) {
-              p = this.skipString(p, pf);
+              p = this.skipString(u, p, pf);
               if (p < 0) return this.giveUp(commentsBefore);
             }
           }
@@ -475,23 +475,23 @@ class Tokenizer {
         case SK_NUMBER: {
           // As number() reads it: letters after digits belong to the number, never a string prefix.
           p++;
-          let d = (u[p] ?? 0);
-          while (d < 128 && (ASCII_CLASS[d] !== 0 || d === CH_DOT)) d = (u[++p] ?? 0);
+          let d = u[p] ?? 0;
+          while (d < 128 && (ASCII_CLASS[d] !== 0 || d === CH_DOT)) d = u[++p] ?? 0;
           if (d >= 128) return this.giveUp(commentsBefore);
           continue;
         }
         case SK_QUOTE:
-          p = this.skipString(p, 0);
+          p = this.skipString(u, p, 0);
           if (p < 0) return this.giveUp(commentsBefore);
           continue;
         case SK_NEWLINE:
-          p += c === CH_CR && (u[p + 1] ?? 0) === CH_LF ? 2 : 1;
+          p += c === CH_CR && u[p + 1] === CH_LF ? 2 : 1;
           lineStart = true;
           continue;
         case SK_HASH: {
           const s = p;
-          let d = (u[++p] ?? 0);
-          while (p < n && d !== CH_LF && d !== CH_CR) d = (u[++p] ?? 0);
+          let d = u[++p] ?? 0;
+          while (p < n && d !== CH_LF && d !== CH_CR) d = u[++p] ?? 0;
           this.comments.push(s, p);
           continue;
         }
@@ -507,13 +507,13 @@ class Tokenizer {
           continue;
         }
         case SK_BANG:
-          if ((u[p + 1] ?? 0) !== CH_EQUALS) return this.giveUp(commentsBefore);
+          if (u[p + 1] !== CH_EQUALS) return this.giveUp(commentsBefore);
           p += 2;
           continue;
         case SK_BACKSLASH: {
-          const d = (u[p + 1] ?? 0);
+          const d = u[p + 1] ?? 0;
           if (d === CH_LF) p += 2;
-          else if (d === CH_CR) p += (u[p + 2] ?? 0) === CH_LF ? 3 : 2;
+          else if (d === CH_CR) p += u[p + 2] === CH_LF ? 3 : 2;
           else return this.giveUp(commentsBefore);
           lineStart = true;
           continuation = true;
@@ -535,8 +535,7 @@ class Tokenizer {
   }
 
   /** The end of the string whose opening quote is at `quote`, or -1 when it does not end (a problem to report). */
-  private skipString(quote: number, pf: number): number {
-    const u = this.units ?? codeUnits(this.text);
+  private skipString(u: Uint16Array, quote: number, pf: number): number {
     const n = this.n;
     const q = u[quote] ?? 0;
     const triple = u[quote + 1] === q && u[quote + 2] === q;
@@ -565,8 +564,7 @@ class Tokenizer {
     const t = this.text;
     const c = t.charCodeAt(p);
     if (c === CH_AT) return isIdentStart(t.charCodeAt(p + 1));
-    return this.keywordAt(p, 'def') || this.keywordAt(p, 'class') ||
-      (this.keywordAt(p, 'async') && this.keywordAt(skipBlanks(t, p + 5), 'def'));
+    return this.keywordAt(p, 'class') || this.startsDefAt(p);
   }
 
   private keywordAt(p: number, word: string): boolean {
