@@ -1,7 +1,8 @@
 // The Node implementation of core's FileSystem, for the CLI and the language server.
-import { closeSync, openSync, promises as fsp, readFileSync, readSync } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DirEntry, FileSystem } from './core/project/fs';
+import { readFilesInOneBuffer } from './readFiles';
 
 export const nodeFileSystem: FileSystem = {
   // Synchronous reads inside the async interface: for thousands of small migration files they are ~8x
@@ -14,34 +15,9 @@ export const nodeFileSystem: FileSystem = {
       return undefined;
     }
   },
-  // One buffer for the whole batch instead of a fresh one (and an fstat) per file: indexing 10,000
-  // migrations reads in about half the time of readFileSync.
+  // Read back to back into one buffer and decoded a batch at a time (see readFilesInOneBuffer).
   async readFiles(paths) {
-    let buf = Buffer.allocUnsafe(256 * 1024);
-    const out: (string | undefined)[] = [];
-    for (const p of paths) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(p, 'r');
-        let n = 0;
-        for (;;) {
-          const r = readSync(fd, buf, n, buf.length - n, null);
-          if (r === 0) break;
-          n += r;
-          if (n === buf.length) {
-            const bigger = Buffer.allocUnsafe(buf.length * 2);
-            buf.copy(bigger, 0, 0, n);
-            buf = bigger;
-          }
-        }
-        out.push(buf.toString('utf8', 0, n));
-      } catch {
-        out.push(undefined);
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-    }
-    return out;
+    return readFilesInOneBuffer(paths);
   },
   async readDirectory(path) {
     try {

@@ -35,4 +35,36 @@ describe('nodeFileSystem.readFiles', () => {
     assert.deepEqual(texts, one, 'the same as reading one file at a time');
     assert.deepEqual(await readAllFiles({ ...nodeFileSystem, readFiles: undefined }, paths), one, 'readAllFiles without a batch read');
   });
+
+  it('gives each file its own text across batches of ASCII and other files, whatever fails between them', async () => {
+    // Files are decoded a batch (about 900 KB) at a time, ASCII ones together: 3,000 files of 1 to 2 KB
+    // make several batches, with non-ASCII, empty, unreadable and invalid UTF-8 files among them.
+    const sub = fs.mkdtempSync(path.join(dir, 'many-'));
+    const paths: string[] = [];
+    const expected: (string | undefined)[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const p = path.join(sub, `${String(i).padStart(4, '0')}_m.py`);
+      paths.push(p);
+      if (i % 997 === 5) {
+        expected.push(undefined);
+        continue;
+      }
+      let text = `revision = "${i}"\n${'x'.repeat(1000 + (i * 37) % 1000)}\n`;
+      if (i % 113 === 0) text = `# café ${i}\n${text}`;
+      if (i % 500 === 7) text = '';
+      if (i % 701 === 3) {
+        // A lone continuation byte: decoded to U+FFFD, as readFileSync does.
+        fs.writeFileSync(p, Buffer.concat([Buffer.from(text), Buffer.from([0x80])]));
+        expected.push(`${text}\ufffd`);
+        continue;
+      }
+      fs.writeFileSync(p, text);
+      expected.push(text);
+    }
+    const texts = await nodeFileSystem.readFiles?.(paths);
+    assert.ok(texts);
+    assert.equal(texts.length, expected.length);
+    texts.forEach((t, i) => assert.equal(t, expected[i], `file ${i}`));
+    assert.ok(expected.filter((t) => t?.includes('é')).length > 20, 'non-ASCII files in several batches');
+  });
 });
