@@ -4,6 +4,7 @@
 //   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
 //   node esbuild.mjs --watch       development build, rebuilt on change
 //   node esbuild.mjs --tests       also transpile client/, server/ and test/ file by file into out/
+import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,29 @@ const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
 
+/**
+ * The tokenizer's body scanner (server/wasm/skipBody.ts, AssemblyScript) compiled to WebAssembly, as
+ * base64 for the __SKIP_BODY_WASM__ constant of server/src/core/parse/codeUnits.ts.
+ */
+async function compileBodyScanner() {
+  let binary;
+  const stderr = [];
+  const { error } = await asc.main(
+    ['server/wasm/skipBody.ts', '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--outFile', 'skipBody.wasm'],
+    {
+      writeFile: (name, contents) => { if (name.endsWith('.wasm')) binary = contents; },
+      stderr: { write: (text) => { stderr.push(String(text)); return true; } },
+      stdout: { write: () => true },
+    },
+  );
+  if (error || !binary) throw new Error(`AssemblyScript failed on server/wasm/skipBody.ts: ${error?.message ?? 'no output'}\n${stderr.join('')}`);
+  return Buffer.from(binary).toString('base64');
+}
+
+const define = { __SKIP_BODY_WASM__: JSON.stringify(await compileBodyScanner()) };
+
 const common = {
+  define,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -63,7 +86,7 @@ async function buildAll() {
     await esbuild.build({
       entryPoints: [...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
       outdir: 'out', outbase: '.', bundle: false, platform: 'node', target: 'node20', format: 'cjs',
-      sourcemap: 'inline', logLevel: 'warning',
+      sourcemap: 'inline', logLevel: 'warning', define,
     });
   }
   console.log(`esbuild: ${production ? 'production' : 'development'} build${tests ? ' + tests' : ''} in ${Date.now() - started} ms`);

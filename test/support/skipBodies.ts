@@ -1,6 +1,9 @@
 // Checks the tokenizer's body skip (header mode) against full tokenizing: outside the bodies it passed
 // over, both token streams are the same token for token, and so are the comments and the problems.
+// Both skips are checked: the WebAssembly scanner with the JavaScript skip behind it (what runs), and
+// the JavaScript skip alone; and every answer of the scanner on its own against the full tokens.
 import assert from 'node:assert/strict';
+import { codeUnits, skipBodyFast } from '../../server/src/core/parse/codeUnits';
 import { tokenize, TK_DEDENT, TK_INDENT, TK_NAME, TK_NEWLINE, TK_OP, type TokenStream } from '../../server/src/core/parse/tokenizer';
 
 /** Index of the DEDENT closing the block opened by the INDENT at i. */
@@ -42,12 +45,37 @@ const show = (ts: TokenStream, i: number): string =>
 
 /**
  * Asserts that tokenizing with skipBodies gives what full tokenizing gives, except that some function
- * bodies are a bare INDENT + DEDENT. Returns how many bodies were skipped and how many could have been.
+ * bodies are a bare INDENT + DEDENT, with and without the WebAssembly scanner; and that wherever the
+ * scanner answers by itself, it finds the body's first line, its end and its comments as tokenizing
+ * does, in a body with no problem. Returns how many bodies could be skipped (`bodies`), how many were
+ * (`skipped`, the same in both modes) and how many the scanner answered (`fast`).
  */
-export function checkSkippedTokens(text: string, what: string): { skipped: number; bodies: number } {
+export function checkSkippedTokens(text: string, what: string): { skipped: number; bodies: number; fast: number } {
   const full = tokenize(text);
-  const skip = tokenize(text, undefined, { skipBodies: true });
   const bodies = skippableBodies(full);
+  const skipped = compareSkipped(full, bodies, tokenize(text, undefined, { skipBodies: true }), what);
+  const jsOnly = compareSkipped(full, bodies, tokenize(text, undefined, { skipBodies: true, fastSkip: false }), `${what} (JavaScript skip)`);
+  assert.equal(skipped, jsOnly, `${what}: bodies skipped with the scanner and without`);
+  codeUnits(text);
+  let fast = 0;
+  for (const i of bodies) {
+    const p0 = full.end[i - 1] ?? 0;
+    const comments: number[] = [];
+    const result = { first: -1 };
+    const end = skipBodyFast(p0, text.length, comments, result);
+    if (end < 0) continue;
+    fast++;
+    const j = blockEnd(full, i);
+    assert.equal(result.first, full.start[i], `${what}: the scanner's first line of the body at ${p0}`);
+    assert.equal(end, full.start[j], `${what}: the scanner's end of the body at ${p0}`);
+    const inside = (o: number | undefined): boolean => o !== undefined && o >= p0 && o < end;
+    assert.deepEqual(comments, full.comments.filter((_, k) => inside(full.comments[k - (k % 2)])), `${what}: the scanner's comments in the body at ${p0}`);
+    assert.deepEqual(full.problems.filter((p) => inside(p.start)), [], `${what}: the scanner passed over a body with problems at ${p0}`);
+  }
+  return { skipped, bodies: bodies.size, fast };
+}
+
+function compareSkipped(full: TokenStream, bodies: Set<number>, skip: TokenStream, what: string): number {
   let i = 0;
   let k = 0;
   let skipped = 0;
@@ -69,5 +97,5 @@ export function checkSkippedTokens(text: string, what: string): { skipped: numbe
   assert.equal(k, skip.count, `${what}: tokens left over in the header stream`);
   assert.deepEqual(skip.comments, full.comments, `${what}: comments`);
   assert.deepEqual(skip.problems, full.problems, `${what}: problems`);
-  return { skipped, bodies: bodies.size };
+  return skipped;
 }

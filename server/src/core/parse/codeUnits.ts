@@ -1,10 +1,68 @@
 // A text's UTF-16 code units in a typed array, for the tokenizer's body skip: in its loop a typed
 // array read costs half of String.prototype.charCodeAt, which checks the string's representation
 // again at every call. Buffer copies all units in one native call.
+//
+// The units live in the memory of the WebAssembly body scanner (server/wasm/skipBody.ts, which
+// esbuild.mjs compiles and embeds as __SKIP_BODY_WASM__), so that the scanner reads them where they
+// are. Without it (the module run without esbuild's build) they live in a plain buffer and only the
+// JavaScript skip runs.
 import { Buffer } from 'node:buffer';
 
-let bytes = Buffer.allocUnsafeSlow(64 * 1024);
-let units = new Uint16Array(bytes.buffer, 0, bytes.length >> 1);
+declare const __SKIP_BODY_WASM__: string | undefined;
+
+/** What this module uses of the WebAssembly API (the TypeScript project has no DOM types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface Scanner {
+  memory: WasmMemory;
+  skipBody: (p0: number, n: number) => number;
+  /** Byte offset of the units in memory. */
+  units: number;
+}
+
+const PAGE = 65536;
+/** Where skipBody leaves the body's first indented offset, the comment count and the comments. */
+const RESULT = 1024, COMMENTS = 8192;
+
+function loadScanner(): Scanner | undefined {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (typeof __SKIP_BODY_WASM__ !== 'string' || !api) return undefined;
+  const { exports } = new api.Instance(new api.Module(Buffer.from(__SKIP_BODY_WASM__, 'base64')), {});
+  const units = (exports.UNITS as { value?: unknown } | undefined)?.value;
+  if (typeof exports.skipBody !== 'function' || typeof units !== 'number' || !exports.memory) {
+    throw new Error('the embedded body scanner does not export memory, skipBody and UNITS');
+  }
+  return { memory: exports.memory as WasmMemory, skipBody: exports.skipBody as Scanner['skipBody'], units };
+}
+
+const scanner = loadScanner();
+let bytes = Buffer.alloc(0);
+let units = new Uint16Array(0);
+let ints = new Int32Array(0);
+
+function allocate(byteLength: number): void {
+  if (scanner) {
+    const need = scanner.units + byteLength - scanner.memory.buffer.byteLength;
+    if (need > 0) scanner.memory.grow(Math.ceil(need / PAGE));
+    const buffer = scanner.memory.buffer;
+    bytes = Buffer.from(buffer, scanner.units, buffer.byteLength - scanner.units);
+    ints = new Int32Array(buffer, 0, scanner.units >> 2);
+  } else {
+    bytes = Buffer.allocUnsafeSlow(byteLength);
+  }
+  units = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+}
+
+allocate(64 * 1024);
+
+/** Whether the WebAssembly scanner runs (else skipBodyFast always gives up). */
+export const hasFastSkip = scanner !== undefined;
 
 /**
  * The units of `text`, followed by three zeros (so that looking a few units past the end reads 0, which
@@ -12,13 +70,25 @@ let units = new Uint16Array(bytes.buffer, 0, bytes.length >> 1);
  */
 export function codeUnits(text: string): Uint16Array {
   const need = (text.length + 3) * 2;
-  if (need > bytes.length) {
-    bytes = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
-    units = new Uint16Array(bytes.buffer, 0, bytes.length >> 1);
-  }
+  if (need > bytes.length) allocate(Math.max(need, bytes.length * 2));
   bytes.write(text, 0, 'utf16le');
   units[text.length] = 0;
   units[text.length + 1] = 0;
   units[text.length + 2] = 0;
   return units;
+}
+
+/**
+ * The WebAssembly body skip over the units codeUnits last wrote (a text of `n` units), from `p0`:
+ * where the body ends, with its comments' offsets appended to `comments` and its first indented
+ * offset in `result.first`; or -1 when it leaves the decision to the tokenizer's own skip.
+ */
+export function skipBodyFast(p0: number, n: number, comments: number[], result: { first: number }): number {
+  if (!scanner) return -1;
+  const end = scanner.skipBody(p0, n);
+  if (end < 0) return -1;
+  result.first = ints[RESULT >> 2] ?? 0;
+  const count = ints[(RESULT >> 2) + 1] ?? 0;
+  for (let k = 0; k < 2 * count; k++) comments.push(ints[(COMMENTS >> 2) + k] ?? 0);
+  return end;
 }

@@ -10,7 +10,7 @@
 //    `upgrade()` does not swallow `downgrade()`;
 //  - a dedent to a column between two indentation levels stays in the deeper block.
 // It never throws; every recovery is recorded as a problem.
-import { codeUnits } from './codeUnits';
+import { codeUnits, skipBodyFast } from './codeUnits';
 
 export const TK_NAME = 1;
 export const TK_NUMBER = 2;
@@ -188,8 +188,9 @@ class Tokenizer {
   /** skipBody's indentation levels and open brackets (reused: it runs once per function). */
   private readonly skipLevels: number[] = [];
   private readonly skipBrackets: number[] = [];
+  private readonly fastResult = { first: 0 };
 
-  constructor(text: string, private readonly buffers?: TokenBuffers, private readonly skipBodies = false) {
+  constructor(text: string, private readonly buffers?: TokenBuffers, private readonly skipBodies = false, private readonly fastSkip = true) {
     this.text = text;
     this.n = text.length;
     if (buffers) {
@@ -403,6 +404,13 @@ class Tokenizer {
     this.units ??= codeUnits(this.text);
     const u = this.units;
     const n = this.n;
+    // The same skip compiled to WebAssembly answers first where it can (fast from the first file on).
+    const fast = this.fastSkip ? skipBodyFast(p0, n, this.comments, this.fastResult) : -1;
+    if (fast >= 0) {
+      this.emit(TK_INDENT, this.fastResult.first, this.fastResult.first, 0);
+      this.emit(TK_DEDENT, fast, fast, 0);
+      return fast;
+    }
     const commentsBefore = this.comments.length;
     const levels = this.skipLevels;
     const open = this.skipBrackets;
@@ -906,8 +914,15 @@ export function createTokenBuffers(capacity = 4096): TokenBuffers {
  * Tokenizes Python source. Never throws. With `buffers`, the returned arrays are those buffers (grown
  * when needed): the result is valid only until the next call with the same buffers.
  */
-export function tokenize(text: string, buffers?: TokenBuffers, opts?: { skipBodies?: boolean }): TokenStream {
-  return new Tokenizer(text, buffers, opts?.skipBodies === true).run();
+export function tokenize(text: string, buffers?: TokenBuffers, opts?: TokenizeOptions): TokenStream {
+  return new Tokenizer(text, buffers, opts?.skipBodies === true, opts?.fastSkip !== false).run();
+}
+
+export interface TokenizeOptions {
+  /** Header mode: pass over the bodies of column-0 functions (see skipBody). */
+  skipBodies?: boolean;
+  /** Let the WebAssembly scanner skip bodies first (default true; false: the JavaScript skip only). */
+  fastSkip?: boolean;
 }
 
 export interface TokenView {
