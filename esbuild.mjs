@@ -22,7 +22,7 @@ async function compileBodyScanner() {
   let binary;
   const stderr = [];
   const { error } = await asc.main(
-    ['server/wasm/skipBody.ts', '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--outFile', 'skipBody.wasm'],
+    ['server/wasm/skipBody.ts', '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '5', '--outFile', 'skipBody.wasm'],
     {
       writeFile: (name, contents) => { if (name.endsWith('.wasm')) binary = contents; },
       stderr: { write: (text) => { stderr.push(String(text)); return true; } },

@@ -22,7 +22,40 @@ const MAX_LEVELS: i32 = 1024;
 /** Comments: start and end offsets (i32 each). */
 const COMMENTS: usize = 8192;
 const MAX_COMMENTS: i32 = 7168;
-export const UNITS: usize = 65536;
+/** Per code unit (0-65535), what the scan does with it: a K_* class (0 for anything not ASCII). */
+const CLASS: usize = 65536;
+/** Per code unit, 1 for what continues a name or a number (letters, digits, `_`). */
+const NAME_CHAR: usize = 2 * 65536;
+/** Per code unit, 1 for what a string's scan stops at: quotes, backslash, line breaks. */
+const STRING_STOP: usize = 3 * 65536;
+export const UNITS: usize = 4 * 65536;
+
+const K_ERROR: u8 = 0, K_PLAIN: u8 = 1, K_NAME: u8 = 2, K_NUMBER: u8 = 3, K_QUOTE: u8 = 4, K_NEWLINE: u8 = 5;
+const K_HASH: u8 = 6, K_OPEN: u8 = 7, K_CLOSE: u8 = 8, K_BANG: u8 = 9, K_BACKSLASH: u8 = 10;
+
+for (let c = 0; c < 128; c++) {
+  let k = K_ERROR;
+  if (((c | 0x20) >= 97 && (c | 0x20) <= 122) || c == 95) k = K_NAME;
+  else if (c >= 48 && c <= 57) k = K_NUMBER;
+  else if (c == 34 || c == 39) k = K_QUOTE;
+  else if (c == 10 || c == 13) k = K_NEWLINE;
+  else if (c == 35) k = K_HASH;
+  else if (c == 40 || c == 91 || c == 123) k = K_OPEN;
+  else if (c == 41 || c == 93 || c == 125) k = K_CLOSE;
+  else if (c == 33) k = K_BANG;
+  else if (c == 92) k = K_BACKSLASH;
+  else {
+    switch (c) {
+      case 32: case 9: case 12: case 37: case 38: case 42: case 43: case 44: case 45: case 46: case 47:
+      case 58: case 59: case 60: case 61: case 62: case 64: case 94: case 124: case 126:
+        k = K_PLAIN;
+    }
+  }
+  store<u8>(CLASS + c, k);
+  store<u8>(NAME_CHAR + c, k == K_NAME || k == K_NUMBER ? 1 : 0);
+  // NUL too: the units after the text are zeros, where the inner loop must stop.
+  store<u8>(STRING_STOP + c, k == K_QUOTE || k == K_NEWLINE || k == K_BACKSLASH || c == 0 ? 1 : 0);
+}
 
 const GIVE_UP: i32 = -1;
 
@@ -32,25 +65,13 @@ const GIVE_UP: i32 = -1;
 }
 
 // @ts-expect-error: AssemblyScript decorator
-@inline function isNameStart(c: i32): bool {
-  return ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c == 95;
+@inline function classOf(c: i32): u8 {
+  return load<u8>(CLASS + <usize>c);
 }
 
 // @ts-expect-error: AssemblyScript decorator
 @inline function isNameChar(c: i32): bool {
-  return isNameStart(c) || (c >= 48 && c <= 57);
-}
-
-/** Characters that are a token or part of one by themselves: ` \t\f%&*+,-./:;<=>@^|~`. */
-// @ts-expect-error: AssemblyScript decorator
-@inline function isPlain(c: i32): bool {
-  switch (c) {
-    case 32: case 9: case 12: case 37: case 38: case 42: case 43: case 44: case 45: case 46: case 47:
-    case 58: case 59: case 60: case 61: case 62: case 64: case 94: case 124: case 126:
-      return true;
-    default:
-      return false;
-  }
+  return load<u8>(NAME_CHAR + <usize>c) != 0;
 }
 
 /** 1: a string prefix without f/t, 2: with one, 0: no valid prefix (as prefixFlags decides). */
@@ -79,7 +100,9 @@ function skipString(quote: i32, n: i32): i32 {
   const triple = unit(quote + 1) == q && unit(quote + 2) == q;
   let p = quote + (triple ? 3 : 1);
   while (p < n) {
-    const c = unit(p);
+    let c = unit(p);
+    while (load<u8>(STRING_STOP + <usize>c) == 0) c = unit(++p);
+    if (p >= n) break;
     if (c == q) {
       if (!triple) return p + 1;
       if (unit(p + 1) == q && unit(p + 2) == q) return p + 3;
@@ -123,7 +146,7 @@ export function skipBody(p0: i32, n: i32): i32 {
       const col = p - lineBegin;
       if (open > 0 || continuation) {
         // A column-0 line here may close brackets by force: the JavaScript skip tells.
-        if (col == 0 && (isNameStart(c) || c == 64)) return GIVE_UP;
+        if (col == 0 && (classOf(c) == K_NAME || c == 64)) return GIVE_UP;
         continuation = false;
         continue;
       }
@@ -155,45 +178,43 @@ export function skipBody(p0: i32, n: i32): i32 {
     }
     if (p >= n) break;
     const c = unit(p);
-    if (c >= 128) return GIVE_UP;
-    if (isPlain(c)) {
-      p++;
-      continue;
-    }
-    if (isNameStart(c)) {
-      const s = p;
-      p++;
-      let d = unit(p);
-      while (d < 128 && isNameChar(d)) d = unit(++p);
-      if (d >= 128) return GIVE_UP;
-      if ((d == 34 || d == 39) && p - s <= 2) {
-        const kind = prefixKind(s, p);
-        if (kind == 2) return GIVE_UP;
-        if (kind == 1) {
-          p = skipString(p, n);
-          if (p < 0) return GIVE_UP;
+    switch (classOf(c)) {
+      case K_PLAIN:
+        p++;
+        break;
+      case K_NAME: {
+        const s = p;
+        p++;
+        let d = unit(p);
+        while (isNameChar(d)) d = unit(++p);
+        if (d >= 128) return GIVE_UP;
+        if ((d == 34 || d == 39) && p - s <= 2) {
+          const kind = prefixKind(s, p);
+          if (kind == 2) return GIVE_UP;
+          if (kind == 1) {
+            p = skipString(p, n);
+            if (p < 0) return GIVE_UP;
+          }
         }
+        break;
       }
-      continue;
-    }
-    if (c >= 48 && c <= 57) {
-      // As the tokenizer reads numbers: letters after digits belong to the number, never a prefix.
-      p++;
-      let d = unit(p);
-      while (d < 128 && (isNameChar(d) || d == 46)) d = unit(++p);
-      if (d >= 128) return GIVE_UP;
-      continue;
-    }
-    switch (c) {
-      case 34: case 39:
+      case K_NUMBER: {
+        // As the tokenizer reads numbers: letters after digits belong to the number, never a prefix.
+        p++;
+        let d = unit(p);
+        while (isNameChar(d) || d == 46) d = unit(++p);
+        if (d >= 128) return GIVE_UP;
+        break;
+      }
+      case K_QUOTE:
         p = skipString(p, n);
         if (p < 0) return GIVE_UP;
         break;
-      case 10: case 13:
+      case K_NEWLINE:
         p += c == 13 && unit(p + 1) == 10 ? 2 : 1;
         lineStart = true;
         break;
-      case 35: {
+      case K_HASH: {
         const s = p;
         p++;
         let d = unit(p);
@@ -204,24 +225,24 @@ export function skipBody(p0: i32, n: i32): i32 {
         comments++;
         break;
       }
-      case 40: case 91: case 123:
+      case K_OPEN:
         if (open == MAX_BRACKETS) return GIVE_UP;
         store<u16>(BRACKETS + ((<usize>open) << 1), <u16>c);
         open++;
         p++;
         break;
-      case 41: case 93: case 125: {
+      case K_CLOSE: {
         const want = c == 41 ? 40 : c == 93 ? 91 : 123;
         if (open == 0 || <i32>load<u16>(BRACKETS + ((<usize>(open - 1)) << 1)) != want) return GIVE_UP;
         open--;
         p++;
         break;
       }
-      case 33:
+      case K_BANG:
         if (unit(p + 1) != 61) return GIVE_UP;
         p += 2;
         break;
-      case 92: {
+      case K_BACKSLASH: {
         const d = unit(p + 1);
         if (d == 10) p += 2;
         else if (d == 13) p += unit(p + 2) == 10 ? 3 : 2;
@@ -231,6 +252,7 @@ export function skipBody(p0: i32, n: i32): i32 {
         break;
       }
       default:
+        // Not ASCII, or nothing Python allows here.
         return GIVE_UP;
     }
   }
