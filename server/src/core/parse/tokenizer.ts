@@ -183,8 +183,12 @@ class Tokenizer {
   /** What indentation() measured. */
   private column = 0;
   private formFeed = false;
-  /** The text's code units, made at the first body skipped (see codeUnits). */
-  private units: Uint16Array | undefined;
+  /**
+   * The text's code units (see codeUnits), which the scans read instead of charCodeAt: half the cost,
+   * and the texts of a project read from disk are slices of larger strings, which charCodeAt must
+   * unwrap at every call. Three zeros follow the text.
+   */
+  private readonly units: Uint16Array;
   /** skipBody's indentation levels and open brackets (reused: it runs once per function). */
   private readonly skipLevels: number[] = [];
   private readonly skipBrackets: number[] = [];
@@ -193,6 +197,7 @@ class Tokenizer {
   constructor(text: string, private readonly buffers?: TokenBuffers, private readonly skipBodies = false, private readonly fastSkip = true) {
     this.text = text;
     this.n = text.length;
+    this.units = codeUnits(text);
     if (buffers) {
       this.kind = buffers.kind;
       this.start = buffers.start;
@@ -240,8 +245,9 @@ class Tokenizer {
 
   run(): TokenStream {
     const t = this.text;
+    const u = this.units;
     const n = this.n;
-    let pos = n > 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0;
+    let pos = n > 0 && (u[0] ?? 0) === 0xfeff ? 1 : 0;
     let atLineStart = true;
     let continuation = false;
     /** The current logical line starts with a column-0 `def` (bodies may be skipped after it). */
@@ -253,7 +259,7 @@ class Tokenizer {
         const p = this.indentation(pos);
         const col = this.column;
         if (p >= n) { pos = p; break; }
-        const c = t.charCodeAt(p);
+        const c = (u[p] ?? 0);
         if (this.brackets.length > 0 || continuation) {
           if (p !== lineBegin || !this.startsBlockAtColumn0(p)) {
             continuation = false;
@@ -271,10 +277,10 @@ class Tokenizer {
         continue;
       }
       if (pos >= n) break;
-      const c = t.charCodeAt(pos);
+      const c = (u[pos] ?? 0);
       if (c === CH_LF || c === CH_CR) {
         const nl = pos;
-        pos += c === CH_CR && t.charCodeAt(pos + 1) === CH_LF ? 2 : 1;
+        pos += c === CH_CR && (u[pos + 1] ?? 0) === CH_LF ? 2 : 1;
         atLineStart = true;
         if (this.brackets.length > 0) continue;
         this.newline(nl, pos);
@@ -289,7 +295,7 @@ class Tokenizer {
       if (c === CH_HASH) {
         let p = pos + 1;
         while (p < n) {
-          const d = t.charCodeAt(p);
+          const d = (u[p] ?? 0);
           if (d === CH_LF || d === CH_CR) break;
           p++;
         }
@@ -299,9 +305,9 @@ class Tokenizer {
       }
       if (isIdentStart(c)) {
         let p = pos + 1;
-        while (p < n && isIdentChar(t.charCodeAt(p))) p++;
+        while (p < n && isIdentChar((u[p] ?? 0))) p++;
         if (p - pos <= 2 && p < n) {
-          const q = t.charCodeAt(p);
+          const q = (u[p] ?? 0);
           if (q === CH_SQUOTE || q === CH_DQUOTE) {
             const pf = prefixFlags(t, pos, p);
             if (pf >= 0) {
@@ -315,7 +321,7 @@ class Tokenizer {
         pos = p;
         continue;
       }
-      if ((c >= CH_0 && c <= CH_9) || (c === CH_DOT && isDigit(t.charCodeAt(pos + 1)))) {
+      if ((c >= CH_0 && c <= CH_9) || (c === CH_DOT && isDigit((u[pos + 1] ?? 0)))) {
         pos = this.number(pos);
         continue;
       }
@@ -325,9 +331,9 @@ class Tokenizer {
         continue;
       }
       if (c === CH_BACKSLASH) {
-        const d = t.charCodeAt(pos + 1);
+        const d = (u[pos + 1] ?? 0);
         if (d === CH_LF || d === CH_CR) {
-          pos += d === CH_CR && t.charCodeAt(pos + 2) === CH_LF ? 3 : 2;
+          pos += d === CH_CR && (u[pos + 2] ?? 0) === CH_LF ? 3 : 2;
           atLineStart = true;
           continuation = true;
           continue;
@@ -362,12 +368,12 @@ class Tokenizer {
 
   /** Passes the indentation starting at p: sets `column` (and `formFeed`), returns where it ends. */
   private indentation(p: number): number {
-    const t = this.text;
+    const u = this.units;
     const n = this.n;
     let col = 0;
     let ff = false;
     for (; p < n; p++) {
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (c === CH_SPACE) col++;
       else if (c === CH_TAB) col = (Math.floor(col / 8) + 1) * 8;
       else if (c === CH_FF) { col = 0; ff = true; }
@@ -401,7 +407,6 @@ class Tokenizer {
    * problem are exactly what tokenizing gives.
    */
   private skipBody(p0: number): number {
-    this.units ??= codeUnits(this.text);
     const u = this.units;
     const n = this.n;
     // The same skip compiled to WebAssembly answers first where it can (fast from the first file on).
@@ -569,14 +574,14 @@ class Tokenizer {
 
   /** `def`, `class`, `async def` or a decorator starting at p (the first column of a line). */
   private startsBlockAtColumn0(p: number): boolean {
-    const t = this.text;
-    const c = t.charCodeAt(p);
-    if (c === CH_AT) return isIdentStart(t.charCodeAt(p + 1));
+    const u = this.units;
+    const c = (u[p] ?? 0);
+    if (c === CH_AT) return isIdentStart((u[p + 1] ?? 0));
     return this.keywordAt(p, 'class') || this.startsDefAt(p);
   }
 
   private keywordAt(p: number, word: string): boolean {
-    return this.text.startsWith(word, p) && !isIdentChar(this.text.charCodeAt(p + word.length));
+    return this.text.startsWith(word, p) && !isIdentChar(this.units[p + word.length] ?? 0);
   }
 
   private resetBrackets(p: number): void {
@@ -614,15 +619,15 @@ class Tokenizer {
   }
 
   private number(pos: number): number {
-    const t = this.text;
+    const u = this.units;
     const n = this.n;
-    const hex = t.charCodeAt(pos) === CH_0 && (t.charCodeAt(pos + 1) | 0x20) === 120;
+    const hex = (u[pos] ?? 0) === CH_0 && ((u[pos + 1] ?? 0) | 0x20) === 120;
     let p = pos + 1;
     while (p < n) {
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (isIdentChar(c) && c < 0x80) { p++; continue; }
       if (c === CH_DOT) { p++; continue; }
-      if ((c === CH_PLUS || c === CH_MINUS) && !hex && (t.charCodeAt(p - 1) | 0x20) === 101 && isDigit(t.charCodeAt(p + 1))) {
+      if ((c === CH_PLUS || c === CH_MINUS) && !hex && ((u[p - 1] ?? 0) | 0x20) === 101 && isDigit((u[p + 1] ?? 0))) {
         p++;
         continue;
       }
@@ -637,8 +642,9 @@ class Tokenizer {
   private string(tokStart: number, quote: number, pf: number): number {
     this.recoveredAtLineStart = false;
     const t = this.text;
-    const q = t.charCodeAt(quote);
-    const triple = t.charCodeAt(quote + 1) === q && t.charCodeAt(quote + 2) === q;
+    const u = this.units;
+    const q = (u[quote] ?? 0);
+    const triple = (u[quote + 1] ?? 0) === q && (u[quote + 2] ?? 0) === q;
     let flags = pf | (triple ? SF_TRIPLE : 0);
     const r = this.body(quote + (triple ? 3 : 1), q, triple, flags, 0);
     if (r >= 0) {
@@ -664,12 +670,12 @@ class Tokenizer {
 
   /** Start of the first line after p that begins with a column-0 def/class/decorator, or the text's end. */
   private nextBlockLine(p: number): number {
-    const t = this.text;
+    const u = this.units;
     const n = this.n;
     for (let i = p; i < n; i++) {
-      const c = t.charCodeAt(i);
+      const c = (u[i] ?? 0);
       if (c !== CH_LF && c !== CH_CR) continue;
-      const s = c === CH_CR && t.charCodeAt(i + 1) === CH_LF ? i + 2 : i + 1;
+      const s = c === CH_CR && (u[i + 1] ?? 0) === CH_LF ? i + 2 : i + 1;
       if (s < n && this.startsBlockAtColumn0(s)) return s;
     }
     return n;
@@ -680,29 +686,29 @@ class Tokenizer {
    * when the string does not end.
    */
   private body(p: number, q: number, triple: boolean, flags: number, nest: number): number {
-    const t = this.text;
+    const u = this.units;
     const n = this.n;
     const fmt = (flags & SF_FORMAT) !== 0 && nest < MAX_FSTRING_NESTING;
     const raw = (flags & SF_RAW) !== 0;
     while (p < n) {
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (c === q) {
         if (!triple) return p + 1;
-        if (t.charCodeAt(p + 1) === q && t.charCodeAt(p + 2) === q) return p + 3;
+        if ((u[p + 1] ?? 0) === q && (u[p + 2] ?? 0) === q) return p + 3;
         p++;
         continue;
       }
       if (c === CH_BACKSLASH) {
-        const d = t.charCodeAt(p + 1);
+        const d = (u[p + 1] ?? 0);
         if (fmt && (d === CH_LBRACE || d === CH_RBRACE)) { p++; continue; }
-        if (fmt && !raw && d === 78 /* N */ && t.charCodeAt(p + 2) === CH_LBRACE) {
+        if (fmt && !raw && d === 78 /* N */ && (u[p + 2] ?? 0) === CH_LBRACE) {
           // \N{NAME} is an escape, not a replacement field.
           let r = p + 3;
-          while (r < n && t.charCodeAt(r) !== CH_RBRACE && t.charCodeAt(r) !== q && !isNewline(t.charCodeAt(r))) r++;
-          p = t.charCodeAt(r) === CH_RBRACE ? r + 1 : r;
+          while (r < n && (u[r] ?? 0) !== CH_RBRACE && (u[r] ?? 0) !== q && !isNewline((u[r] ?? 0))) r++;
+          p = (u[r] ?? 0) === CH_RBRACE ? r + 1 : r;
           continue;
         }
-        p += d === CH_CR && t.charCodeAt(p + 2) === CH_LF ? 3 : 2;
+        p += d === CH_CR && (u[p + 2] ?? 0) === CH_LF ? 3 : 2;
         continue;
       }
       if (c === CH_LF || c === CH_CR) {
@@ -711,7 +717,7 @@ class Tokenizer {
         continue;
       }
       if (fmt && c === CH_LBRACE) {
-        if (t.charCodeAt(p + 1) === CH_LBRACE) { p += 2; continue; }
+        if ((u[p + 1] ?? 0) === CH_LBRACE) { p += 2; continue; }
         const r = this.field(p + 1, q, triple, nest + 1);
         if (r < 0) return -1;
         p = r;
@@ -726,10 +732,11 @@ class Tokenizer {
   /** The expression part of an f-string replacement field; returns the offset after its `}`. */
   private field(p: number, q: number, triple: boolean, nest: number): number {
     const t = this.text;
+    const u = this.units;
     const n = this.n;
     let depth = 0;
     while (p < n) {
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (c === CH_SQUOTE || c === CH_DQUOTE) {
         const r = this.nestedString(p, 0, nest);
         if (r < 0) return -1;
@@ -738,8 +745,8 @@ class Tokenizer {
       }
       if (isIdentStart(c)) {
         let e = p + 1;
-        while (e < n && isIdentChar(t.charCodeAt(e))) e++;
-        const d = t.charCodeAt(e);
+        while (e < n && isIdentChar((u[e] ?? 0))) e++;
+        const d = (u[e] ?? 0);
         if (e - p <= 2 && (d === CH_SQUOTE || d === CH_DQUOTE)) {
           const pf = prefixFlags(t, p, e);
           if (pf >= 0) {
@@ -770,10 +777,10 @@ class Tokenizer {
 
   /** A format spec after `:` in a replacement field: text with nested fields, up to `}`. */
   private formatSpec(p: number, q: number, triple: boolean, nest: number): number {
-    const t = this.text;
+    const u = this.units;
     const n = this.n;
     while (p < n) {
-      const c = t.charCodeAt(p);
+      const c = (u[p] ?? 0);
       if (c === CH_RBRACE) return p + 1;
       if (c === CH_LBRACE) {
         const r = this.field(p + 1, q, triple, nest + 1);
@@ -782,9 +789,9 @@ class Tokenizer {
         continue;
       }
       // The enclosing string's closing quote ends the field early (a half-typed spec).
-      if (c === q && (!triple || (t.charCodeAt(p + 1) === q && t.charCodeAt(p + 2) === q))) return p;
+      if (c === q && (!triple || ((u[p + 1] ?? 0) === q && (u[p + 2] ?? 0) === q))) return p;
       if ((c === CH_LF || c === CH_CR) && !triple) { this.failAt = p; return -1; }
-      if (c === CH_BACKSLASH) { p += t.charCodeAt(p + 1) === CH_CR && t.charCodeAt(p + 2) === CH_LF ? 3 : 2; continue; }
+      if (c === CH_BACKSLASH) { p += (u[p + 1] ?? 0) === CH_CR && (u[p + 2] ?? 0) === CH_LF ? 3 : 2; continue; }
       p++;
     }
     this.failAt = n;
@@ -792,16 +799,17 @@ class Tokenizer {
   }
 
   private nestedString(quote: number, pf: number, nest: number): number {
-    const t = this.text;
-    const q = t.charCodeAt(quote);
-    const triple = t.charCodeAt(quote + 1) === q && t.charCodeAt(quote + 2) === q;
+    const u = this.units;
+    const q = (u[quote] ?? 0);
+    const triple = (u[quote + 1] ?? 0) === q && (u[quote + 2] ?? 0) === q;
     return this.body(quote + (triple ? 3 : 1), q, triple, pf, nest);
   }
 
   private operator(pos: number, c: number): number {
     const t = this.text;
-    const c1 = t.charCodeAt(pos + 1);
-    const c2 = t.charCodeAt(pos + 2);
+    const u = this.units;
+    const c1 = (u[pos + 1] ?? 0);
+    const c2 = (u[pos + 2] ?? 0);
     switch (c) {
       case CH_LPAREN: case CH_LBRACKET: case CH_LBRACE: {
         this.brackets.push(this.emit(TK_OP, pos, pos + 1, c));
