@@ -99,3 +99,26 @@ function compareSkipped(full: TokenStream, bodies: Set<number>, skip: TokenStrea
   assert.deepEqual(skip.problems, full.problems, `${what}: problems`);
   return skipped;
 }
+
+/** A token stream as plain data, to compare two of them. */
+function streamData(ts: TokenStream): unknown {
+  const n = ts.count;
+  return {
+    kind: Array.from(ts.kind.subarray(0, n)), start: Array.from(ts.start.subarray(0, n)), end: Array.from(ts.end.subarray(0, n)),
+    flags: Array.from(ts.flags.subarray(0, n)), match: Array.from(ts.match.subarray(0, n)), comments: ts.comments, problems: ts.problems,
+  };
+}
+
+/**
+ * Asserts that tokenizing `text` does not depend on what an earlier, longer text left in the shared
+ * code-unit buffer past this one's three zeros: each scan must stop at the text's end.
+ */
+export function checkIndependentOfEarlierText(text: string, what: string): void {
+  const results = ['"""\n(\\\'#[{', 'x = 1\n    ', ' '].map((garbage) => {
+    tokenize(garbage.repeat(Math.ceil((text.length + 64) / garbage.length)));
+    return [streamData(tokenize(text)), streamData(tokenize(text, undefined, { skipBodies: true }))];
+  });
+  assert.deepEqual(results[1], results[0], `${what}: tokens after another text`);
+  assert.deepEqual(results[2], results[0], `${what}: tokens after another text`);
+}
+

@@ -10,7 +10,7 @@ import { hasFastSkip } from '../../server/src/core/parse/codeUnits';
 import type { Migration } from '../../server/src/core/types';
 import { fixturesDir } from '../support/paths';
 import { seededRandom } from '../support/random';
-import { checkSkippedTokens } from '../support/skipBodies';
+import { checkIndependentOfEarlierText, checkSkippedTokens } from '../support/skipBodies';
 
 const rng = seededRandom;
 
@@ -100,6 +100,7 @@ describe('parseMigration fuzz', function () {
   let bodies = 0;
   let skippedBodies = 0;
   let fastBodies = 0;
+  let independent = 0;
   let ranges = 0;
   let slowest = 0;
 
@@ -118,10 +119,15 @@ describe('parseMigration fuzz', function () {
     skippedBodies += s.skipped;
     fastBodies += s.fast;
     bodies += s.bodies;
+    // Every text is tokenized after texts that fill the shared buffer differently now and then.
+    if (parses % 16 === 0) {
+      checkIndependentOfEarlierText(text, what);
+      independent++;
+    }
   }
 
   after(() => {
-    console.log(`      ${parses} parses of ${files.length} fixture files, ${ranges} ranges checked, slowest parse ${slowest.toFixed(1)} ms, ${headers} header parses agreed, ${skippedBodies} of ${bodies} function bodies skipped by the header tokenizer (${fastBodies} by its WebAssembly scanner)`);
+    console.log(`      ${parses} parses of ${files.length} fixture files, ${ranges} ranges checked, slowest parse ${slowest.toFixed(1)} ms, ${headers} header parses agreed, ${skippedBodies} of ${bodies} function bodies skipped by the header tokenizer (${fastBodies} by its WebAssembly scanner), ${independent} texts tokenized alike after three different longer ones`);
   });
 
   it('walks at least the parser fixtures', () => {

@@ -247,7 +247,7 @@ class Tokenizer {
     const t = this.text;
     const u = this.units;
     const n = this.n;
-    let pos = n > 0 && (u[0] ?? 0) === 0xfeff ? 1 : 0;
+    let pos = n > 0 && u[0] === 0xfeff ? 1 : 0;
     let atLineStart = true;
     let continuation = false;
     /** The current logical line starts with a column-0 `def` (bodies may be skipped after it). */
@@ -259,7 +259,7 @@ class Tokenizer {
         const p = this.indentation(pos);
         const col = this.column;
         if (p >= n) { pos = p; break; }
-        const c = (u[p] ?? 0);
+        const c = u[p] ?? 0;
         if (this.brackets.length > 0 || continuation) {
           if (p !== lineBegin || !this.startsBlockAtColumn0(p)) {
             continuation = false;
@@ -277,10 +277,10 @@ class Tokenizer {
         continue;
       }
       if (pos >= n) break;
-      const c = (u[pos] ?? 0);
+      const c = u[pos] ?? 0;
       if (c === CH_LF || c === CH_CR) {
         const nl = pos;
-        pos += c === CH_CR && (u[pos + 1] ?? 0) === CH_LF ? 2 : 1;
+        pos += c === CH_CR && u[pos + 1] === CH_LF ? 2 : 1;
         atLineStart = true;
         if (this.brackets.length > 0) continue;
         this.newline(nl, pos);
@@ -295,7 +295,7 @@ class Tokenizer {
       if (c === CH_HASH) {
         let p = pos + 1;
         while (p < n) {
-          const d = (u[p] ?? 0);
+          const d = u[p] ?? 0;
           if (d === CH_LF || d === CH_CR) break;
           p++;
         }
@@ -305,9 +305,9 @@ class Tokenizer {
       }
       if (isIdentStart(c)) {
         let p = pos + 1;
-        while (p < n && isIdentChar((u[p] ?? 0))) p++;
+        while (p < n && isIdentChar(u[p] ?? 0)) p++;
         if (p - pos <= 2 && p < n) {
-          const q = (u[p] ?? 0);
+          const q = u[p] ?? 0;
           if (q === CH_SQUOTE || q === CH_DQUOTE) {
             const pf = prefixFlags(t, pos, p);
             if (pf >= 0) {
@@ -321,7 +321,7 @@ class Tokenizer {
         pos = p;
         continue;
       }
-      if ((c >= CH_0 && c <= CH_9) || (c === CH_DOT && isDigit((u[pos + 1] ?? 0)))) {
+      if ((c >= CH_0 && c <= CH_9) || (c === CH_DOT && isDigit(u[pos + 1] ?? 0))) {
         pos = this.number(pos);
         continue;
       }
@@ -331,9 +331,9 @@ class Tokenizer {
         continue;
       }
       if (c === CH_BACKSLASH) {
-        const d = (u[pos + 1] ?? 0);
+        const d = u[pos + 1] ?? 0;
         if (d === CH_LF || d === CH_CR) {
-          pos += d === CH_CR && (u[pos + 2] ?? 0) === CH_LF ? 3 : 2;
+          pos += d === CH_CR && u[pos + 2] === CH_LF ? 3 : 2;
           atLineStart = true;
           continuation = true;
           continue;
@@ -373,7 +373,7 @@ class Tokenizer {
     let col = 0;
     let ff = false;
     for (; p < n; p++) {
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (c === CH_SPACE) col++;
       else if (c === CH_TAB) col = (Math.floor(col / 8) + 1) * 8;
       else if (c === CH_FF) { col = 0; ff = true; }
@@ -575,8 +575,8 @@ class Tokenizer {
   /** `def`, `class`, `async def` or a decorator starting at p (the first column of a line). */
   private startsBlockAtColumn0(p: number): boolean {
     const u = this.units;
-    const c = (u[p] ?? 0);
-    if (c === CH_AT) return isIdentStart((u[p + 1] ?? 0));
+    const c = u[p] ?? 0;
+    if (c === CH_AT) return isIdentStart(u[p + 1] ?? 0);
     return this.keywordAt(p, 'class') || this.startsDefAt(p);
   }
 
@@ -621,13 +621,13 @@ class Tokenizer {
   private number(pos: number): number {
     const u = this.units;
     const n = this.n;
-    const hex = (u[pos] ?? 0) === CH_0 && ((u[pos + 1] ?? 0) | 0x20) === 120;
+    const hex = u[pos] === CH_0 && ((u[pos + 1] ?? 0) | 0x20) === 120;
     let p = pos + 1;
     while (p < n) {
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (isIdentChar(c) && c < 0x80) { p++; continue; }
       if (c === CH_DOT) { p++; continue; }
-      if ((c === CH_PLUS || c === CH_MINUS) && !hex && ((u[p - 1] ?? 0) | 0x20) === 101 && isDigit((u[p + 1] ?? 0))) {
+      if ((c === CH_PLUS || c === CH_MINUS) && !hex && ((u[p - 1] ?? 0) | 0x20) === 101 && isDigit(u[p + 1] ?? 0)) {
         p++;
         continue;
       }
@@ -643,8 +643,8 @@ class Tokenizer {
     this.recoveredAtLineStart = false;
     const t = this.text;
     const u = this.units;
-    const q = (u[quote] ?? 0);
-    const triple = (u[quote + 1] ?? 0) === q && (u[quote + 2] ?? 0) === q;
+    const q = u[quote] ?? 0;
+    const triple = u[quote + 1] === q && u[quote + 2] === q;
     let flags = pf | (triple ? SF_TRIPLE : 0);
     const r = this.body(quote + (triple ? 3 : 1), q, triple, flags, 0);
     if (r >= 0) {
@@ -673,9 +673,9 @@ class Tokenizer {
     const u = this.units;
     const n = this.n;
     for (let i = p; i < n; i++) {
-      const c = (u[i] ?? 0);
+      const c = u[i] ?? 0;
       if (c !== CH_LF && c !== CH_CR) continue;
-      const s = c === CH_CR && (u[i + 1] ?? 0) === CH_LF ? i + 2 : i + 1;
+      const s = c === CH_CR && u[i + 1] === CH_LF ? i + 2 : i + 1;
       if (s < n && this.startsBlockAtColumn0(s)) return s;
     }
     return n;
@@ -691,24 +691,24 @@ class Tokenizer {
     const fmt = (flags & SF_FORMAT) !== 0 && nest < MAX_FSTRING_NESTING;
     const raw = (flags & SF_RAW) !== 0;
     while (p < n) {
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (c === q) {
         if (!triple) return p + 1;
-        if ((u[p + 1] ?? 0) === q && (u[p + 2] ?? 0) === q) return p + 3;
+        if (u[p + 1] === q && u[p + 2] === q) return p + 3;
         p++;
         continue;
       }
       if (c === CH_BACKSLASH) {
-        const d = (u[p + 1] ?? 0);
+        const d = u[p + 1] ?? 0;
         if (fmt && (d === CH_LBRACE || d === CH_RBRACE)) { p++; continue; }
-        if (fmt && !raw && d === 78 /* N */ && (u[p + 2] ?? 0) === CH_LBRACE) {
+        if (fmt && !raw && d === 78 /* N */ && u[p + 2] === CH_LBRACE) {
           // \N{NAME} is an escape, not a replacement field.
           let r = p + 3;
-          while (r < n && (u[r] ?? 0) !== CH_RBRACE && (u[r] ?? 0) !== q && !isNewline((u[r] ?? 0))) r++;
-          p = (u[r] ?? 0) === CH_RBRACE ? r + 1 : r;
+          while (r < n && u[r] !== CH_RBRACE && u[r] !== q && !isNewline(u[r] ?? 0)) r++;
+          p = u[r] === CH_RBRACE ? r + 1 : r;
           continue;
         }
-        p += d === CH_CR && (u[p + 2] ?? 0) === CH_LF ? 3 : 2;
+        p += d === CH_CR && u[p + 2] === CH_LF ? 3 : 2;
         continue;
       }
       if (c === CH_LF || c === CH_CR) {
@@ -717,7 +717,7 @@ class Tokenizer {
         continue;
       }
       if (fmt && c === CH_LBRACE) {
-        if ((u[p + 1] ?? 0) === CH_LBRACE) { p += 2; continue; }
+        if (u[p + 1] === CH_LBRACE) { p += 2; continue; }
         const r = this.field(p + 1, q, triple, nest + 1);
         if (r < 0) return -1;
         p = r;
@@ -736,7 +736,7 @@ class Tokenizer {
     const n = this.n;
     let depth = 0;
     while (p < n) {
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (c === CH_SQUOTE || c === CH_DQUOTE) {
         const r = this.nestedString(p, 0, nest);
         if (r < 0) return -1;
@@ -745,8 +745,8 @@ class Tokenizer {
       }
       if (isIdentStart(c)) {
         let e = p + 1;
-        while (e < n && isIdentChar((u[e] ?? 0))) e++;
-        const d = (u[e] ?? 0);
+        while (e < n && isIdentChar(u[e] ?? 0)) e++;
+        const d = u[e] ?? 0;
         if (e - p <= 2 && (d === CH_SQUOTE || d === CH_DQUOTE)) {
           const pf = prefixFlags(t, p, e);
           if (pf >= 0) {
@@ -780,7 +780,7 @@ class Tokenizer {
     const u = this.units;
     const n = this.n;
     while (p < n) {
-      const c = (u[p] ?? 0);
+      const c = u[p] ?? 0;
       if (c === CH_RBRACE) return p + 1;
       if (c === CH_LBRACE) {
         const r = this.field(p + 1, q, triple, nest + 1);
@@ -789,9 +789,9 @@ class Tokenizer {
         continue;
       }
       // The enclosing string's closing quote ends the field early (a half-typed spec).
-      if (c === q && (!triple || ((u[p + 1] ?? 0) === q && (u[p + 2] ?? 0) === q))) return p;
+      if (c === q && (!triple || (u[p + 1] === q && u[p + 2] === q))) return p;
       if ((c === CH_LF || c === CH_CR) && !triple) { this.failAt = p; return -1; }
-      if (c === CH_BACKSLASH) { p += (u[p + 1] ?? 0) === CH_CR && (u[p + 2] ?? 0) === CH_LF ? 3 : 2; continue; }
+      if (c === CH_BACKSLASH) { p += u[p + 1] === CH_CR && u[p + 2] === CH_LF ? 3 : 2; continue; }
       p++;
     }
     this.failAt = n;
@@ -800,16 +800,16 @@ class Tokenizer {
 
   private nestedString(quote: number, pf: number, nest: number): number {
     const u = this.units;
-    const q = (u[quote] ?? 0);
-    const triple = (u[quote + 1] ?? 0) === q && (u[quote + 2] ?? 0) === q;
+    const q = u[quote] ?? 0;
+    const triple = u[quote + 1] === q && u[quote + 2] === q;
     return this.body(quote + (triple ? 3 : 1), q, triple, pf, nest);
   }
 
   private operator(pos: number, c: number): number {
     const t = this.text;
     const u = this.units;
-    const c1 = (u[pos + 1] ?? 0);
-    const c2 = (u[pos + 2] ?? 0);
+    const c1 = u[pos + 1] ?? 0;
+    const c2 = u[pos + 2] ?? 0;
     switch (c) {
       case CH_LPAREN: case CH_LBRACKET: case CH_LBRACE: {
         this.brackets.push(this.emit(TK_OP, pos, pos + 1, c));
