@@ -9,10 +9,10 @@
 // to the same results on every fixture and every fuzzed text.
 //
 // Memory: the text's UTF-16 code units from UNITS on (followed by zeros, see codeUnits.ts); results,
-// tables and comments below it.
+// tables and comments below it. UNITS, RESULT and COMMENTS are exported: codeUnits.ts reads them.
 
 /** The indent of the body's first line (i32), then the number of comments recorded (i32). */
-const RESULT: usize = 1024;
+export const RESULT: usize = 1024;
 /** Open brackets (u16 each). */
 const BRACKETS: usize = 2048;
 const MAX_BRACKETS: i32 = 1024;
@@ -20,7 +20,7 @@ const MAX_BRACKETS: i32 = 1024;
 const LEVELS: usize = 4096;
 const MAX_LEVELS: i32 = 1024;
 /** Comments: start and end offsets (i32 each). */
-const COMMENTS: usize = 8192;
+export const COMMENTS: usize = 8192;
 const MAX_COMMENTS: i32 = 7168;
 /** Per code unit (0-65535), what the scan does with it: a K_* class (0 for anything not ASCII). */
 const CLASS: usize = 65536;

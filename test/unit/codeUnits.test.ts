@@ -1,4 +1,4 @@
-// The body skip reads a file's UTF-16 units from a shared typed array: they must be the string's own
+// The tokenizer reads a file's UTF-16 units from a shared typed array: they must be the string's own
 // units (lone surrogates included), followed by zeros, whatever an earlier, longer text left there.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
-// A text's UTF-16 code units in a typed array, for the tokenizer's body skip: in its loop a typed
-// array read costs half of String.prototype.charCodeAt, which checks the string's representation
-// again at every call. Buffer copies all units in one native call.
+// A text's UTF-16 code units in a typed array, which the tokenizer's scans read: a typed array read
+// costs half of String.prototype.charCodeAt, which checks the string's representation again at every
+// call. Buffer copies all units in one native call.
 //
 // The units live in the memory of the WebAssembly body scanner (server/wasm/skipBody.ts, which
 // esbuild.mjs compiles and embeds as __SKIP_BODY_WASM__), so that the scanner reads them where they
@@ -22,13 +22,13 @@ interface WasmApi {
 interface Scanner {
   memory: WasmMemory;
   skipBody: (p0: number, n: number) => number;
-  /** Byte offset of the units in memory. */
+  /** Byte offsets in memory: the units; the body's first indented offset, then the comment count; the comments. */
   units: number;
+  result: number;
+  comments: number;
 }
 
 const PAGE = 65536;
-/** Where skipBody leaves the body's first indented offset, the comment count and the comments. */
-const RESULT = 1024, COMMENTS = 8192;
 
 /**
  * The scanner, or undefined where it cannot run: not built in, or WebAssembly unavailable (node
@@ -39,9 +39,13 @@ function loadScanner(): Scanner | undefined {
   if (typeof __SKIP_BODY_WASM__ !== 'string' || !api) return undefined;
   try {
     const { exports } = new api.Instance(new api.Module(Buffer.from(__SKIP_BODY_WASM__, 'base64')), {});
-    const units = (exports.UNITS as { value?: unknown } | undefined)?.value;
-    if (typeof exports.skipBody !== 'function' || typeof units !== 'number' || !exports.memory) return undefined;
-    return { memory: exports.memory as WasmMemory, skipBody: exports.skipBody as Scanner['skipBody'], units };
+    const address = (name: string): number | undefined => {
+      const value = (exports[name] as { value?: unknown } | undefined)?.value;
+      return typeof value === 'number' ? value : undefined;
+    };
+    const units = address('UNITS'), result = address('RESULT'), comments = address('COMMENTS');
+    if (typeof exports.skipBody !== 'function' || !exports.memory || units === undefined || result === undefined || comments === undefined) return undefined;
+    return { memory: exports.memory as WasmMemory, skipBody: exports.skipBody as Scanner['skipBody'], units, result, comments };
   } catch {
     return undefined;
   }
@@ -93,8 +97,9 @@ export function skipBodyFast(p0: number, n: number, comments: number[], result: 
   if (!scanner) return -1;
   const end = scanner.skipBody(p0, n);
   if (end < 0) return -1;
-  result.first = ints[RESULT >> 2] ?? 0;
-  const count = ints[(RESULT >> 2) + 1] ?? 0;
-  for (let k = 0; k < 2 * count; k++) comments.push(ints[(COMMENTS >> 2) + k] ?? 0);
+  result.first = ints[scanner.result >> 2] ?? 0;
+  const count = ints[(scanner.result >> 2) + 1] ?? 0;
+  const at = scanner.comments >> 2;
+  for (let k = 0; k < 2 * count; k++) comments.push(ints[at + k] ?? 0);
   return end;
 }
