@@ -51,7 +51,7 @@ const common = {
 const bundles = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 // The revision graph webview's script runs in the browser, not in Node.
 if (fs.existsSync('client/webview/graph.ts')) {
@@ -84,7 +84,7 @@ async function buildAll() {
     // File by file, keeping the folder layout, so that tests import the modules they test and
     // the vscode tier can require('vscode') inside the extension host.
     await esbuild.build({
-      entryPoints: [...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
+      entryPoints: [...listTs('common'), ...listTs('runtime'), ...listTs('cli'), ...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
       outdir: 'out', outbase: '.', bundle: false, platform: 'node', target: 'node20', format: 'cjs',
       sourcemap: 'inline', logLevel: 'warning', define,
     });

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readDatabaseStateFromUrl } from '../client/src/db/databaseState';
+import { readDatabaseStateFromUrl } from '../runtime/db/databaseState';
 import { copyFixture, repoRoot } from '../test/support/paths';
 import { createScratchDatabase } from '../test/support/pg';
 import { testPython } from '../test/support/python';

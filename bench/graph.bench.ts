@@ -1,11 +1,11 @@
-// Layout time of the revision graph picture (client/src/views/graphLayout.ts) at 300, 1,000 and 10,000
+// Layout time of the revision graph picture (client/webview/graphLayout.ts) at 300, 1,000 and 10,000
 // revisions: the generated 300-revision fixture as the server sends it, and larger synthetic histories
 // of the same shape (a trunk, feature branches forking and merging back, up to three open at once, an
 // independent labelled branch). The webview lays out the whole history once per model it receives and
 // then draws only the rows in view, so this is the picture's up-front cost.
-import { layoutGraph, type LayoutInput } from '../client/src/views/graphLayout';
+import { layoutGraph, type LayoutInput } from '../client/webview/graphLayout';
 import { WorkspaceIndex } from '../server/src/lsp/workspaceIndex';
-import { nodeFileSystem } from '../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../test/support/paths';
 import { seededRandom } from '../test/support/random';
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { listRevisionFiles, loadConfigFile } from '../server/src/core/project';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { ProjectModel } from '../server/src/core/project/model';
-import { nodeFileSystem } from '../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 import { seededRandom } from '../test/support/random';
 import { generateMigration } from './parse.bench';
 

@@ -1,7 +1,7 @@
 // activate/deactivate: wiring only.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { forgetInterpreterChecks } from './alembic/interpreter';
+import { forgetInterpreterChecks } from '../../runtime/alembic/interpreter';
 import { basicCommands } from './commands/basic';
 import { graphCommands } from './commands/graph';
 import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
@@ -10,7 +10,7 @@ import { SqlPreviews } from './commands/sqlPreview';
 import { templateCommands } from './commands/templates';
 import { verifyCommands } from './commands/verify';
 import { readSettings } from './config';
-import { databaseReader } from './database';
+import { databaseReader } from './databaseInputs';
 import { createLanguageClient } from './languageClient';
 import { Log } from './log';
 import { ProjectStore } from './projectStore';

@@ -3,11 +3,11 @@
 // database). Views subscribe to `onDidChange`; commands call `refresh` after they change something.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { computeAppliedState } from './db/appliedState';
+import { computeAppliedState } from '../../runtime/db/appliedState';
 import {
   GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
   RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
-} from '../../server/src/protocol';
+} from '../../common/protocol';
 
 /** The database side of a project, as the views show it. */
 export type DatabaseView =
@@ -93,10 +93,10 @@ export class ProjectStore implements vscode.Disposable {
   }
 
   private async doRefresh(withDatabase: boolean): Promise<void> {
-    const { projects } = await this.client.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const { projects } = await this.client.sendRequest(ProjectsRequest, {});
     const next = new Map<string, ProjectState>();
     for (const info of projects) {
-      const graph = await this.client.sendRequest<RevisionGraphResult>(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams);
+      const graph = await this.client.sendRequest(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams);
       const previous = this.states.get(info.id);
       next.set(info.id, { info, graph, database: previous ? withGraph(previous.database, graph) : { kind: 'loading' } });
     }

@@ -1,7 +1,7 @@
 // The picture's arithmetic, apart from the DOM so that Node tests can check it: which rows are in view,
 // where the selection goes on a key, and the SVG paths of the rows in view.
-import type { GraphLayout } from '../src/views/graphLayout';
-import type { GraphNodeView } from './messages';
+import type { GraphLayout } from './graphLayout';
+import type { GraphNodeView } from '../../common/graphViewMessages';
 
 export interface Metrics {
   rowHeight: number;

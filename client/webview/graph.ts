@@ -3,10 +3,10 @@
 // for (open a file, run a row action) and what it drew (counts and timings, for the tests).
 // Bundled by esbuild.mjs into dist/webview/graph.js (+ graph.css from the import below).
 import '../../media/graph.css';
-import { type GraphLayout, layoutGraph } from '../src/views/graphLayout';
+import { type GraphLayout, layoutGraph } from './graphLayout';
 import { gutterWidth, METRICS, moveSelection, rowPaths, scrollToShow, tooltipText, visibleRange } from './geometry';
 import { ContextMenu } from './menu';
-import type { FromWebview, GraphNodeView, GraphViewModel, ProbeResult, SimulatedInput, ToWebview } from './messages';
+import type { FromWebview, GraphNodeView, GraphViewModel, ProbeResult, SimulatedInput, ToWebview } from '../../common/graphViewMessages';
 
 interface SavedState {
   selected?: string;

@@ -1,7 +1,7 @@
 // The picture's context menu: the revision tree's row actions for one revision, by mouse (right click)
 // or keyboard (Shift+F10 / the context-menu key; arrows, Enter, Escape). Built from DOM nodes, never
 // from HTML strings.
-import type { GraphActionView } from './messages';
+import type { GraphActionView } from '../../common/graphViewMessages';
 
 /** After this many actions comes a separator: the first ones run Alembic, the rest are about the file. */
 const RUN_ACTIONS = 4;

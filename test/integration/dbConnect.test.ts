@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import net from 'node:net';
-import { connect } from '../../client/src/db/connect';
-import { readDatabaseState, readDatabaseStateFromUrl, type DatabaseState, type DatabaseStateOptions } from '../../client/src/db/databaseState';
-import type { DatabaseUrlInputs } from '../../client/src/db/databaseUrl';
-import { parseDatabaseUrl } from '../../client/src/db/sqlalchemyUrl';
+import { connect } from '../../runtime/db/connect';
+import { readDatabaseState, readDatabaseStateFromUrl, type DatabaseState, type DatabaseStateOptions } from '../../runtime/db/databaseState';
+import type { DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
+import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { createScratchDatabase, testServerUrl, withClient, type ScratchDatabase } from '../support/pg';
 
 // Characters that need URL encoding, and nothing that could appear in a message by accident.

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeAppliedState, type GraphNode } from '../../client/src/db/appliedState';
-import { readDatabaseStateFromUrl, type DatabaseState } from '../../client/src/db/databaseState';
-import type { VersionTableName } from '../../client/src/db/versionTable';
+import { computeAppliedState, type GraphNode } from '../../runtime/db/appliedState';
+import { readDatabaseStateFromUrl, type DatabaseState } from '../../runtime/db/databaseState';
+import type { VersionTableName } from '../../runtime/db/versionTable';
 import { copyFixture } from '../support/paths';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/pg';
 import { runPython, type PythonResult } from '../support/python';

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '../../client/src/db/connect';
-import { readDatabaseStateFromUrl, type DatabaseState } from '../../client/src/db/databaseState';
-import { parseDatabaseUrl } from '../../client/src/db/sqlalchemyUrl';
+import { connect } from '../../runtime/db/connect';
+import { readDatabaseStateFromUrl, type DatabaseState } from '../../runtime/db/databaseState';
+import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { repoRoot } from '../support/paths';
 import { Client } from 'pg';
 

@@ -1,6 +1,6 @@
 // The URL splitter against the real SQLAlchemy: for each URL, make_url's parts must equal ours.
 import assert from 'node:assert/strict';
-import { splitSqlalchemyUrl } from '../../client/src/db/sqlalchemyUrl';
+import { splitSqlalchemyUrl } from '../../runtime/db/sqlalchemyUrl';
 import { runPython } from '../support/python';
 
 const URLS = [

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { diffSnapshots } from '../../client/src/db/schemaDiff';
-import { takeSnapshot, type SchemaSnapshot } from '../../client/src/db/snapshot';
+import { diffSnapshots } from '../../runtime/db/schemaDiff';
+import { takeSnapshot, type SchemaSnapshot } from '../../runtime/db/snapshot';
 import { applyEdits, quickFixes } from '../../server/src/core/fixes';
 import { copyFixture, fixturePath } from '../support/paths';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/pg';

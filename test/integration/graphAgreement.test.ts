@@ -11,7 +11,7 @@ import { discoverProjects, listRevisionFiles, type ProjectConfig } from '../../s
 import { ProjectModel } from '../../server/src/core/project/model';
 import { parseMigration } from '../../server/src/core/parse';
 import { runRules } from '../../server/src/core/rules';
-import { nodeFileSystem } from '../../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { fixturesDir } from '../support/paths';
 import { runPython } from '../support/python';
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as cmd from '../../client/src/alembic/commands';
-import { interpretRun } from '../../client/src/alembic/results';
-import { AlembicBusyError, runningFor } from '../../client/src/alembic/runner';
-import { pgSessionReaper } from '../../client/src/alembic/sessions';
+import * as cmd from '../../runtime/alembic/commandArguments';
+import { interpretRun } from '../../runtime/alembic/results';
+import { AlembicBusyError, runningFor } from '../../runtime/alembic/runner';
+import { pgSessionReaper } from '../../runtime/db/sessionReaper';
 import { createScratchDatabase, testServerUrl, type ScratchDatabase } from '../support/pg';
 import { capture, otherSessions, project, runnerFor, tables, versions, waitFor, type Project } from './runner-support';
 

@@ -1,9 +1,9 @@
 // The errors people meet, produced by the real Alembic and drivers, and what results.ts makes of them.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import * as cmd from '../../client/src/alembic/commands';
-import { interpretRun, type RunOutcome } from '../../client/src/alembic/results';
-import type { AlembicRunner } from '../../client/src/alembic/runner';
+import * as cmd from '../../runtime/alembic/commandArguments';
+import { interpretRun, type RunOutcome } from '../../runtime/alembic/results';
+import type { AlembicRunner } from '../../runtime/alembic/runner';
 import { createScratchDatabase, type ScratchDatabase } from '../support/pg';
 import { closedPort, project, runnerFor, versions, type Project } from './runner-support';
 

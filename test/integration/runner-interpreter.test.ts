@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as cmd from '../../client/src/alembic/commands';
-import { checkInterpreter, forgetInterpreterChecks, InterpreterError, resolveInterpreter } from '../../client/src/alembic/interpreter';
-import { AlembicRunner } from '../../client/src/alembic/runner';
+import * as cmd from '../../runtime/alembic/commandArguments';
+import { checkInterpreter, forgetInterpreterChecks, InterpreterError, resolveInterpreter } from '../../runtime/alembic/interpreter';
+import { AlembicRunner } from '../../runtime/alembic/runner';
 import { runPython, testPython } from '../support/python';
 
 /** sys.executable of a command, or undefined when it cannot run. */

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AlembicRunner, type OutputLine, type RunnerOptions } from '../../client/src/alembic/runner';
+import { AlembicRunner, type OutputLine, type RunnerOptions } from '../../runtime/alembic/runner';
 import { copyFixture } from '../support/paths';
 import { withClient } from '../support/pg';
 import { testPython } from '../support/python';

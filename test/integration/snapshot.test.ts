@@ -2,9 +2,9 @@
 // order objects were created in, and the PostgreSQL 18 NOT NULL constraint-row rule.
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { takeSnapshot, type SchemaSnapshot } from '../../client/src/db/snapshot';
-import { diffSnapshots, snapshotsEqual } from '../../client/src/db/schemaDiff';
-import { startLocalCluster } from '../../client/src/verify/localCluster';
+import { takeSnapshot, type SchemaSnapshot } from '../../runtime/db/snapshot';
+import { diffSnapshots, snapshotsEqual } from '../../runtime/db/schemaDiff';
+import { startLocalCluster } from '../../runtime/verify/localCluster';
 import { createScratchDatabase, withClient, type ScratchDatabase } from '../support/pg';
 
 // Every kind of object the snapshot covers, in one script.

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { diffSnapshots } from '../../client/src/db/schemaDiff';
-import { takeSnapshot, type SchemaSnapshot } from '../../client/src/db/snapshot';
+import { diffSnapshots } from '../../runtime/db/schemaDiff';
+import { takeSnapshot, type SchemaSnapshot } from '../../runtime/db/snapshot';
 import {
   createRevisionFromTemplate, loadTemplateLibrary, type Answer, type CreatedRevision, type MigrationTemplate,
 } from '../../server/src/core/templates';

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { takeSnapshot } from '../../client/src/db/snapshot';
-import { renderMarkdownReport, renderTextReport } from '../../client/src/verify/report';
-import type { RevisionVerification } from '../../client/src/verify/roundTrip';
-import { verifyProject, type VerifyProjectOptions, type VerifyReport } from '../../client/src/verify/verifyProject';
+import { takeSnapshot } from '../../runtime/db/snapshot';
+import { renderMarkdownReport, renderTextReport } from '../../runtime/verify/report';
+import type { RevisionVerification } from '../../runtime/verify/roundTrip';
+import { verifyProject, type VerifyProjectOptions, type VerifyReport } from '../../runtime/verify/verifyProject';
 import { copyFixture } from '../support/paths';
 import { createScratchDatabase, databaseExists, testServerUrl, withClient, type ScratchDatabase } from '../support/pg';
 import { runAlembic, testPython } from '../support/python';

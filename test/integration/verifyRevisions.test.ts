@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   parseRange, parseVerboseHistory, selectRange, topologicalOrder, type VerifyRevision,
-} from '../../client/src/verify/revisions';
+} from '../../runtime/verify/revisions';
 import { copyFixture } from '../support/paths';
 import { runAlembic } from '../support/python';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { Client } from 'pg';
 import {
   createScratchDatabase, ScratchDatabaseError, scratchName, withDatabase, withScratchDatabase, type ScratchDatabase,
-} from '../../client/src/verify/scratchDatabase';
+} from '../../runtime/verify/scratchDatabase';
 import { databaseExists, testServerUrl, withClient } from '../support/pg';
 
 /** The test server's URL, pointed at another database and optionally another role. */

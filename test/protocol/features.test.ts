@@ -11,7 +11,7 @@ import {
 import {
   OperationsRequest, type OperationsResult, ProjectsRequest, type ProjectsResult, ResolveRevisionRequest,
   type ResolveRevisionResult, RevisionGraphRequest, type RevisionGraphResult,
-} from '../../server/src/protocol';
+} from '../../common/protocol';
 import { copyFixture } from '../support/paths';
 import { startTestServer, type TestServer, uriOf } from './lspClient';
 
@@ -46,11 +46,11 @@ describe('language server features (protocol)', function () {
   });
 
   it('lists the project and its graph in alembic history order', async () => {
-    const { projects } = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
     assert.equal(projects.length, 1);
     assert.equal(projects[0]?.configFile, path.join(root, 'alembic.ini'));
     assert.deepEqual(projects[0]?.heads, ['005_merge_notifications']);
-    const graph = await server.connection.sendRequest<RevisionGraphResult>(RevisionGraphRequest, { projectId: projects[0]?.id });
+    const graph = await server.connection.sendRequest(RevisionGraphRequest, { projectId: projects[0]?.id });
     const order = graph.nodes.map((n) => n.revision);
     assert.equal(order[0], '005_merge_notifications');
     assert.equal(order[order.length - 1], '001_initial_schema');
@@ -135,10 +135,10 @@ describe('language server features (protocol)', function () {
   });
 
   it('resolves command targets the way Alembic does', async () => {
-    const { projects } = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
     const projectId = projects[0]?.id ?? '';
     const resolve = (target: string, current?: string[]) =>
-      server.connection.sendRequest<ResolveRevisionResult>(ResolveRevisionRequest, { projectId, target, ...(current ? { current } : {}) });
+      server.connection.sendRequest(ResolveRevisionRequest, { projectId, target, ...(current ? { current } : {}) });
     assert.deepEqual(await resolve('head'), { ok: true, revisions: ['005_merge_notifications'] });
     assert.deepEqual(await resolve('004_n'), { ok: true, revisions: ['004_normalized_email'] });
     const ambiguous = await resolve('003_');
@@ -149,9 +149,9 @@ describe('language server features (protocol)', function () {
   });
 
   it('lists destructive operations of a downgrade', async () => {
-    const { projects } = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
-    const r = await server.connection.sendRequest<OperationsResult>(OperationsRequest, {
-      projectId: projects[0]?.id, revisions: ['001_initial_schema'], function: 'downgrade',
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
+    const r = await server.connection.sendRequest(OperationsRequest, {
+      projectId: projects[0]?.id ?? '', revisions: ['001_initial_schema'], function: 'downgrade',
     });
     const tables = r.operations.filter((o) => o.operation === 'drop_table').map((o) => o.target);
     for (const t of ['users', 'projects', 'link_tokens', 'ledger_entries']) assert.ok(tables.includes(t), `drop_table ${t}`);
@@ -176,13 +176,13 @@ describe('language server features (protocol)', function () {
     const changes = () => server.notifications.filter((n) => n.method === 'alembic/graphChanged').length;
     const before = changes();
     await server.waitFor('007 in the graph', () => changes() > before);
-    const { projects } = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
     assert.ok(projects[0]?.heads.includes('007_disk'));
     fs.rmSync(p);
     await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(p), type: FileChangeType.Deleted }] });
     const beforeDelete = changes();
     await server.waitFor('007 gone', () => changes() > beforeDelete);
-    const after = await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {});
+    const after = await server.connection.sendRequest(ProjectsRequest, {});
     assert.ok(!after.projects[0]?.heads.includes('007_disk'));
   });
 
@@ -192,7 +192,7 @@ describe('language server features (protocol)', function () {
     fs.writeFileSync(p, text);
     await open(p, text);
     const changes = () => server.notifications.filter((n) => n.method === 'alembic/graphChanged').length;
-    const heads = async () => (await server.connection.sendRequest<ProjectsResult>(ProjectsRequest, {})).projects[0]?.heads ?? [];
+    const heads = async () => (await server.connection.sendRequest(ProjectsRequest, {})).projects[0]?.heads ?? [];
     assert.ok((await heads()).includes('008_open_then_deleted'));
     fs.rmSync(p);
     const before = changes();

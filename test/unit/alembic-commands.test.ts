@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import * as cmd from '../../client/src/alembic/commands';
+import * as cmd from '../../runtime/alembic/commandArguments';
 
 describe('alembic command builders', () => {
   it('upgrade: head, relative, revision, and offline ranges', () => {

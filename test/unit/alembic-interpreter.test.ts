@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseInterpreter, interpreterCandidates, InterpreterError } from '../../client/src/alembic/interpreter';
+import { chooseInterpreter, interpreterCandidates, InterpreterError } from '../../runtime/alembic/interpreter';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-interp-'));

@@ -1,9 +1,9 @@
 // The output samples below were printed by the real Alembic 1.8.1 / SQLAlchemy 1.4 / Python 3.11 on
 // the runner fixtures (shortened where marked); the integration tier checks the same parsing on live runs.
 import assert from 'node:assert/strict';
-import { adviceFor, innermostFrameIn, interpretRun, parseSteps, parseTraceback } from '../../client/src/alembic/results';
-import * as cmd from '../../client/src/alembic/commands';
-import type { RunResult } from '../../client/src/alembic/runner';
+import { adviceFor, innermostFrameIn, interpretRun, parseSteps, parseTraceback } from '../../runtime/alembic/results';
+import * as cmd from '../../runtime/alembic/commandArguments';
+import type { RunResult } from '../../runtime/alembic/runner';
 
 const UPGRADE_LOG = `INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.
 INFO  [alembic.runtime.migration] Will assume transactional DDL.

@@ -1,6 +1,6 @@
 // Pure pieces of the client: the tree's lane graph, short ids, protected-database patterns.
 import assert from 'node:assert/strict';
-import { isProtected, matchesGlob } from '../../client/src/db/protectedDatabases';
+import { isProtected, matchesGlob } from '../../runtime/db/protectedDatabases';
 import { shortRevision } from '../../client/src/views/format';
 import { laneGraph } from '../../client/src/views/lanes';
 

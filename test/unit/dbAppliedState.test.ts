@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { computeAppliedState, type GraphNode } from '../../client/src/db/appliedState';
-import { qualifiedVersionTable, quoteIdent, versionTableQuery } from '../../client/src/db/versionTable';
+import { computeAppliedState, type GraphNode } from '../../runtime/db/appliedState';
+import { qualifiedVersionTable, quoteIdent, versionTableQuery } from '../../runtime/db/versionTable';
 
 function node(revision: string, parents: string[] = [], dependencies: string[] = [], branchLabels: string[] = []): GraphNode {
   return { revision, parents, dependencies, branchLabels };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import {
   ALEMBIC_PLACEHOLDER_URL, chooseDatabaseUrl, hasPassword, interpolateIniValue, mergePassword, splitPassword,
   type ChosenUrl,
-} from '../../client/src/db/databaseUrl';
-import { parseDatabaseUrl } from '../../client/src/db/sqlalchemyUrl';
+} from '../../runtime/db/databaseUrl';
+import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 
 function chosen(result: ChosenUrl): Extract<ChosenUrl, { ok: true }> {
   assert.ok(result.ok, `expected a URL: ${JSON.stringify(result)}`);

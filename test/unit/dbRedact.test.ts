@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { redactSecrets, redactUrl } from '../../client/src/db/redact';
+import { redactSecrets, redactUrl } from '../../runtime/db/redact';
 
 describe('db/redact: masking passwords', () => {
   it('masks the password of every URL form', () => {

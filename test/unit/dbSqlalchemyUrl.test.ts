@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {
   describeEndpoint, parseDatabaseUrl, parseQuery, pyUnquote, splitSqlalchemyUrl, tlsOptions, toPgConfig,
   type PostgresTarget,
-} from '../../client/src/db/sqlalchemyUrl';
+} from '../../runtime/db/sqlalchemyUrl';
 
 function target(url: string, env: Record<string, string> = {}): PostgresTarget {
   const parsed = parseDatabaseUrl(url, { env });

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RevisionGraphResult, RevisionNode } from '../../server/src/protocol';
+import type { RevisionGraphResult, RevisionNode } from '../../common/protocol';
 import type { DatabaseView } from '../../client/src/projectStore';
 import { buildGraphViewModel, databaseSummary, GRAPH_ACTIONS, isGraphAction } from '../../client/src/views/graphModel';
-import { layoutGraph } from '../../client/src/views/graphLayout';
+import { layoutGraph } from '../../client/webview/graphLayout';
 import { laneX, METRICS, moveSelection, rowPaths, scrollToShow, tooltipText, visibleRange } from '../../client/webview/geometry';
-import { parseMessage } from '../../client/webview/messages';
+import { parseMessage } from '../../common/graphViewMessages';
 import { repoRoot } from '../support/paths';
 
 function node(revision: string, parents: string[], extra: Partial<RevisionNode> = {}): RevisionNode {

@@ -3,9 +3,9 @@
 // the core's own history order (the order the server sends).
 import assert from 'node:assert/strict';
 import { historyOrder } from '../../server/src/core/graph';
-import { DEFAULT_COLORS, type GraphLayout, type LayoutInput, layoutGraph } from '../../client/src/views/graphLayout';
+import { DEFAULT_COLORS, type GraphLayout, type LayoutInput, layoutGraph } from '../../client/webview/graphLayout';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
-import { nodeFileSystem } from '../../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../support/paths';
 import { graphOf } from './graphSupport';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readAllFiles } from '../../server/src/core/project/fs';
-import { nodeFileSystem } from '../../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 
 describe('nodeFileSystem.readFiles', () => {
   let dir = '';

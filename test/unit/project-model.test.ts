@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadConfigFile } from '../../server/src/core/project';
 import { ProjectModel } from '../../server/src/core/project/model';
-import { nodeFileSystem } from '../../server/src/nodeFileSystem';
+import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../support/paths';
 import { migrationText } from './graphSupport';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import {
   describeDifference, diffSnapshots, groupDifferences, snapshotsEqual,
-} from '../../client/src/db/schemaDiff';
-import type { SchemaSnapshot, TableSnapshot } from '../../client/src/db/snapshot';
+} from '../../runtime/db/schemaDiff';
+import type { SchemaSnapshot, TableSnapshot } from '../../runtime/db/snapshot';
 
 function empty(): SchemaSnapshot {
   return {

@@ -2,8 +2,8 @@
 // database on the throwaway PostgreSQL configured the way a user would (password in SecretStorage).
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../client/src/extension';
-import { secretKeyFor } from '../../client/src/database';
-import { splitPassword } from '../../client/src/db/databaseUrl';
+import { secretKeyFor } from '../../client/src/databaseInputs';
+import { splitPassword } from '../../runtime/db/databaseUrl';
 import { createScratchDatabase, type ScratchDatabase } from '../support/pg';
 
 export const EXTENSION_ID = 'alembic-migrations.alembic-migrations';

@@ -2,9 +2,9 @@
 // data (from the server's parsed calls), and for protected databases the typed database name.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import { OperationsRequest, type OperationsResult } from '../../../server/src/protocol';
-import { databaseIdentity } from '../database';
-import { isProtected } from '../db/protectedDatabases';
+import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
+import { databaseIdentity } from '../databaseInputs';
+import { isProtected } from '../../../runtime/db/protectedDatabases';
 import { readSettings } from '../config';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
@@ -28,7 +28,7 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
 
 /** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */
 export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string): Promise<boolean> {
-  const { operations } = await s.client.sendRequest<OperationsResult>(OperationsRequest, {
+  const { operations } = await s.client.sendRequest(OperationsRequest, {
     projectId: project.info.id, revisions: undone, function: 'downgrade',
   });
   const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));

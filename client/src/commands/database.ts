@@ -2,11 +2,11 @@
 // test, and the warning that moves a password out of settings.json.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../database';
-import { hasPassword, splitPassword } from '../db/databaseUrl';
-import { readDatabaseStateFromUrl } from '../db/databaseState';
-import { redactUrl } from '../db/redact';
-import { parseDatabaseUrl } from '../db/sqlalchemyUrl';
+import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
+import { hasPassword, splitPassword } from '../../../runtime/db/databaseUrl';
+import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
+import { redactUrl } from '../../../runtime/db/redact';
+import { parseDatabaseUrl } from '../../../runtime/db/sqlalchemyUrl';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { pickProject } from './pick';

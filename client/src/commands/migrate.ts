@@ -3,11 +3,11 @@
 // before anything runs; everything that changes the database is confirmed first.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import * as cmd from '../alembic/commands';
-import { runAlembic, requireTrust, showOutcome, type SessionRun } from '../alembicSession';
-import { chooseUrl } from '../database';
-import { computeAppliedState } from '../db/appliedState';
-import { ResolveRevisionRequest, type ResolveRevisionResult, type RevisionNode } from '../../../server/src/protocol';
+import * as cmd from '../../../runtime/alembic/commandArguments';
+import { runAlembic, requireTrust, showOutcome, type SessionRun } from '../runAlembic';
+import { chooseUrl } from '../databaseInputs';
+import { computeAppliedState } from '../../../runtime/db/appliedState';
+import { ResolveRevisionRequest, type ResolveRevisionResult, type RevisionNode } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -19,7 +19,7 @@ import type { SqlPreviews } from './sqlPreview';
 type Handler = (...args: unknown[]) => unknown;
 
 async function resolve(s: Services, project: ProjectState, target: string, current?: string[]): Promise<ResolveRevisionResult> {
-  return s.client.sendRequest<ResolveRevisionResult>(ResolveRevisionRequest, { projectId: project.info.id, target, ...(current ? { current } : {}) });
+  return s.client.sendRequest(ResolveRevisionRequest, { projectId: project.info.id, target, ...(current ? { current } : {}) });
 }
 
 /** The database state, fresh; undefined (with a message shown) when it cannot be read. */

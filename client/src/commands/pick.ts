@@ -2,7 +2,7 @@
 // revisions (quick picks with messages and dates).
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import type { RevisionNode } from '../../../server/src/protocol';
+import type { RevisionNode } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';

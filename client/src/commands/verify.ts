@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { OperationsRequest, type OperationsResult } from '../../../server/src/protocol';
-import { interpreterFor, requireTrust } from '../alembicSession';
+import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
+import { interpreterFor, requireTrust } from '../runAlembic';
 import { readSettings } from '../config';
-import { chooseUrl, workspaceFolderOf } from '../database';
-import type { ObjectKind } from '../db/schemaDiff';
-import { renderMarkdownReport, type SourceLink } from '../verify/report';
-import { verifyProject } from '../verify/verifyProject';
+import { chooseUrl, workspaceFolderOf } from '../databaseInputs';
+import type { ObjectKind } from '../../../runtime/db/schemaDiff';
+import { renderMarkdownReport, type SourceLink } from '../../../runtime/verify/report';
+import { verifyProject } from '../../../runtime/verify/verifyProject';
 import type { Services } from '../services';
 import { ui } from '../ui';
 import { pickProject, revisionItem } from './pick';
@@ -82,7 +82,7 @@ export function verifyCommands(s: Services): Record<string, Handler> {
 
 /** The upgrade call that creates `name`, from the server's parsed calls (1-based line for the report). */
 async function lookup(s: Services, projectId: string, revision: string, name: string, kind: ObjectKind): Promise<SourceLink | undefined> {
-  const r = await s.client.sendRequest<OperationsResult>(OperationsRequest, { projectId, revisions: [revision], function: 'upgrade' });
+  const r = await s.client.sendRequest(OperationsRequest, { projectId, revisions: [revision], function: 'upgrade' });
   const bare = name.replace(/^.*\./, '');
   const hit = r.creations.find((c) => c.name === name && c.kind === kind)
     ?? r.creations.find((c) => c.name === name || c.name.endsWith(`.${bare}`) || c.name === bare);

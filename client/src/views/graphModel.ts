@@ -1,8 +1,8 @@
 // What the revision graph picture is told: the server's graph, the database's applied / pending /
 // current state and the files' problems, flattened into the webview's model. Pure (no vscode import at
 // run time), unit tested; graphPanel.ts feeds it from the ProjectStore and the editor's diagnostics.
-import type { RevisionGraphResult, RevisionNode } from '../../../server/src/protocol';
-import type { GraphActionView, GraphNodeView, GraphViewModel, RevisionState } from '../../webview/messages';
+import type { RevisionGraphResult, RevisionNode } from '../../../common/protocol';
+import type { GraphActionView, GraphNodeView, GraphViewModel, RevisionState } from '../../../common/graphViewMessages';
 import type { DatabaseView } from '../projectStore';
 import { shortRevision } from './format';
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseMessage, type ProbeResult, type RenderReport, type SimulatedInput, type ToWebview } from '../../webview/messages';
+import { parseMessage, type ProbeResult, type RenderReport, type SimulatedInput, type ToWebview } from '../../../common/graphViewMessages';
 import type { ProjectState } from '../projectStore';
 import { buildGraphViewModel, isGraphAction } from './graphModel';
 

@@ -2,7 +2,7 @@
 // markers, a small lane graph, the database's applied/pending/current state and diagnostics.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RevisionNode } from '../../../server/src/protocol';
+import type { RevisionNode } from '../../../common/protocol';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { laneGraph } from './lanes';
 import { shortRevision } from './format';

@@ -1,6 +1,6 @@
 // What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
 // parse results, graph and rule findings; handlers never touch the file system.
-import type { ProjectInfo, ResolveRevisionResult, RevisionNode } from '../protocol';
+import type { ProjectInfo, ResolveRevisionResult, RevisionNode } from '../../../common/protocol';
 import type { Finding, Migration } from '../core/types';
 
 export interface IndexedFile {

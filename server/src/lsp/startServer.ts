@@ -8,12 +8,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { severitiesFromSetting } from '../core/config/severities';
 import { createdObjects, destructiveOperations } from '../core/operations';
 import { ruleIds } from '../core/rules';
-import { nodeFileSystem } from '../nodeFileSystem';
+import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
   GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
   RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
-} from '../protocol';
+} from '../../../common/protocol';
 import { codeActions } from './codeActions';
 import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
@@ -271,7 +271,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const id = params.projectId ?? idx?.projectIds()[0];
     return (id ? idx?.revisionGraph(id) : undefined) ?? { projectId: id ?? '', nodes: [], heads: [], bases: [] };
   });
-  connection.onRequest(new RequestType<ResolveRevisionParams, ResolveRevisionResult, void>(ResolveRevisionRequest), async (params): Promise<ResolveRevisionResult> => {
+  connection.onRequest(ResolveRevisionRequest, async (params): Promise<ResolveRevisionResult> => {
     const idx = await current();
     const project = idx?.project(params.projectId);
     if (!project) return { ok: false, message: `No Alembic project ${params.projectId}` };

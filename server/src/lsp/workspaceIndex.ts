@@ -9,7 +9,7 @@ import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
-import type { ResolveRevisionResult, RevisionGraphResult } from '../protocol';
+import type { ResolveRevisionResult, RevisionGraphResult } from '../../../common/protocol';
 import type { GraphNodeView, IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { fileUri } from './positions';
 

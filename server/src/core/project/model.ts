@@ -15,7 +15,7 @@ import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
 import type { Finding, Migration, Range, Severity } from '../types';
-import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../protocol';
+import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../../../common/protocol';
 import type { ProjectConfig } from './discover';
 import { type FileSystem, readAllFiles } from './fs';
 import { isInVersionLocations, listRevisionFiles } from './locations';

@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { computeAppliedState } from './db/appliedState';
-import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from './db/databaseUrl';
-import { readDatabaseStateFromUrl } from './db/databaseState';
-import { parseDatabaseUrl } from './db/sqlalchemyUrl';
+import { computeAppliedState } from '../../runtime/db/appliedState';
+import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
+import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
+import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings } from './config';
 import type { Log } from './log';
-import type { ProjectInfo, RevisionGraphResult } from '../../server/src/protocol';
+import type { ProjectInfo, RevisionGraphResult } from '../../common/protocol';
 import type { DatabaseView } from './projectStore';
 
 const SECRET_PREFIX = 'alembic.databasePassword:';

@@ -2,9 +2,9 @@
 // "Verify Round Trip…" command, from the command line. The engine lives with the client's database
 // code (client/src/verify, no vscode import); this file only parses options and prints the report.
 import path from 'node:path';
-import { resolveInterpreter } from '../../client/src/alembic/interpreter';
-import { renderMarkdownReport, renderTextReport } from '../../client/src/verify/report';
-import { verifyProject } from '../../client/src/verify/verifyProject';
+import { resolveInterpreter } from '../runtime/alembic/interpreter';
+import { renderMarkdownReport, renderTextReport } from '../runtime/verify/report';
+import { verifyProject } from '../runtime/verify/verifyProject';
 
 export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url URL] [--python PYTHON] [--range REV|A:B|A:|:B] [--format text|markdown|json]`;
 

@@ -5,10 +5,10 @@
 // elsewhere, and verification stops before running a single migration.
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
-import { current } from '../alembic/commands';
+import { current } from '../alembic/commandArguments';
 import { interpretRun } from '../alembic/results';
 import type { RunOptions, RunResult } from '../alembic/runner';
-import type { AlembicCommand } from '../alembic/commands';
+import type { AlembicCommand } from '../alembic/commandArguments';
 import { qualifiedVersionTable, quoteIdent, type VersionTableName } from '../db/versionTable';
 
 /** What the round trip needs from the runner (AlembicRunner fits). */

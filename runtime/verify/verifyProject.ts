@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Client } from 'pg';
-import { history } from '../alembic/commands';
+import { history } from '../alembic/commandArguments';
 import { interpretRun } from '../alembic/results';
 import { AlembicRunner, type OutputLine } from '../alembic/runner';
 import { redactSecrets } from '../db/redact';

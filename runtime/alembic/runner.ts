@@ -7,8 +7,8 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { splitPassword } from '../db/databaseUrl';
 import { redactSecrets } from '../db/redact';
-import { displayCommand, type AlembicCommand } from './commands';
-import type { SessionReaper } from './sessions';
+import { displayCommand, type AlembicCommand } from './commandArguments';
+import type { SessionReaper } from '../db/sessionReaper';
 
 export interface OutputLine {
   stream: 'stdout' | 'stderr';

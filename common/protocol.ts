@@ -1,7 +1,20 @@
-// Every custom request and notification between the extension (client) and the language server.
-// The client imports this file's types and method names; nothing here imports vscode or the LSP
-// libraries, so it is safe on both sides. Paths are absolute file-system paths; URIs are `file://`.
-import type { Range, Severity } from './core/types';
+// Every custom request and notification between the extension (client) and the language server, each
+// as one typed constant: `client.sendRequest(ProjectsRequest, {})` and `connection.onRequest(ProjectsRequest,
+// ...)` get their params and result types from it, so the two sides cannot disagree. Nothing here imports
+// vscode or the server: both sides (and the CLI) import this file. Paths are absolute file-system paths;
+// URIs are `file://` URIs made by the server's one `fileUri`.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+
+/** A zero-based position, as LSP counts it (UTF-16 code units). */
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** One Alembic project the server found (an `alembic.ini` or a `pyproject.toml` with `[tool.alembic]`). */
 export interface ProjectInfo {
@@ -28,10 +41,10 @@ export interface ProjectInfo {
 }
 
 /** `alembic/projects` (client → server): the projects currently indexed. */
-export const ProjectsRequest = 'alembic/projects';
 export interface ProjectsResult {
   projects: ProjectInfo[];
 }
+export const ProjectsRequest = new RequestType<Record<string, never>, ProjectsResult, void>('alembic/projects');
 
 /** One revision in a project's graph. */
 export interface RevisionNode {
@@ -62,7 +75,6 @@ export interface RevisionNode {
 }
 
 /** `alembic/revisionGraph` (client → server): one project's graph, heads first, newest first. */
-export const RevisionGraphRequest = 'alembic/revisionGraph';
 export interface RevisionGraphParams {
   /** ProjectInfo.id; when absent, the first project. */
   projectId?: string;
@@ -77,12 +89,12 @@ export interface RevisionGraphResult {
   heads: string[];
   bases: string[];
 }
+export const RevisionGraphRequest = new RequestType<RevisionGraphParams, RevisionGraphResult, void>('alembic/revisionGraph');
 
 /**
  * `alembic/resolveRevision` (client → server): resolve a target the way Alembic does
  * (`head`, `heads`, `base`, a unique prefix, `label@head`, `+N`/`-N` relative to `from`).
  */
-export const ResolveRevisionRequest = 'alembic/resolveRevision';
 export interface ResolveRevisionParams {
   projectId: string;
   target: string;
@@ -90,6 +102,7 @@ export interface ResolveRevisionParams {
   current?: string[];
 }
 export type ResolveRevisionResult = { ok: true; revisions: string[] } | { ok: false; message: string };
+export const ResolveRevisionRequest = new RequestType<ResolveRevisionParams, ResolveRevisionResult, void>('alembic/resolveRevision');
 
 /** A destructive or notable operation found in a migration's function, for confirmations. */
 export interface OperationSummary {
@@ -104,7 +117,6 @@ export interface OperationSummary {
 }
 
 /** `alembic/operations` (client → server): operations of the named revisions' functions. */
-export const OperationsRequest = 'alembic/operations';
 export interface OperationsParams {
   projectId: string;
   revisions: string[];
@@ -115,12 +127,13 @@ export interface OperationsResult {
   /** Objects the named functions create (tables, columns, indexes, constraints, enums), by literal name. */
   creations: { revision: string; kind: 'table' | 'column' | 'index' | 'constraint' | 'enum'; name: string; uri: string; range: Range }[];
 }
+export const OperationsRequest = new RequestType<OperationsParams, OperationsResult, void>('alembic/operations');
 
 /**
  * `alembic/graphChanged` (server → client): a project's graph or its diagnostics changed; the client
  * asks again for what it shows. Sent after the initial index and after every (debounced) change.
  */
-export const GraphChangedNotification = 'alembic/graphChanged';
 export interface GraphChangedParams {
   projectIds: string[];
 }
+export const GraphChangedNotification = new NotificationType<GraphChangedParams>('alembic/graphChanged');

@@ -6,7 +6,7 @@
 // The downgrade target is always `R@P` (or `R@base`): never `-1`, which is an ambiguous walk at a merge
 // point, and never a bare `P`, which would also take down sibling branches applied earlier in the walk.
 import type { Client } from 'pg';
-import { downgrade, upgrade, type AlembicCommand } from '../alembic/commands';
+import { downgrade, upgrade, type AlembicCommand } from '../alembic/commandArguments';
 import { interpretRun, type RunStatus, type SourceLocation } from '../alembic/results';
 import type { RunResult } from '../alembic/runner';
 import { diffSnapshots, type SchemaDifference } from '../db/schemaDiff';

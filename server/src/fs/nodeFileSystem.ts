@@ -1,7 +1,7 @@
 // The Node implementation of core's FileSystem, for the CLI and the language server.
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DirEntry, FileSystem } from './core/project/fs';
+import type { DirEntry, FileSystem } from '../core/project/fs';
 import { readFilesInOneBuffer } from './readFiles';
 
 export const nodeFileSystem: FileSystem = {

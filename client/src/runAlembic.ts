@@ -2,16 +2,16 @@
 // progress notification with a Cancel button, the output streamed to the log (masked), and the
 // outcome shown with plain advice and a link to the failing migration line.
 import * as vscode from 'vscode';
-import type { AlembicCommand } from './alembic/commands';
-import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from './alembic/interpreter';
-import { type RunOutcome, interpretRun } from './alembic/results';
-import { AlembicBusyError, AlembicRunner } from './alembic/runner';
+import type { AlembicCommand } from '../../runtime/alembic/commandArguments';
+import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from '../../runtime/alembic/interpreter';
+import { type RunOutcome, interpretRun } from '../../runtime/alembic/results';
+import { AlembicBusyError, AlembicRunner } from '../../runtime/alembic/runner';
 import { readSettings } from './config';
-import { chooseUrl, workspaceFolderOf } from './database';
-import { redactUrl } from './db/redact';
-import { parseDatabaseUrl, tlsOptions, toPgConfig } from './db/sqlalchemyUrl';
-import { pgSessionReaper, type SessionReaper } from './alembic/sessions';
-import type { ProjectInfo } from '../../server/src/protocol';
+import { chooseUrl, workspaceFolderOf } from './databaseInputs';
+import { redactUrl } from '../../runtime/db/redact';
+import { parseDatabaseUrl, tlsOptions, toPgConfig } from '../../runtime/db/sqlalchemyUrl';
+import { pgSessionReaper, type SessionReaper } from '../../runtime/db/sessionReaper';
+import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
 
 /** The Python extension's selected interpreter for a folder, when that extension is installed. */

@@ -4,17 +4,17 @@
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error (on stderr).
 import fs from 'node:fs';
 import path from 'node:path';
-import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from './core/config/severities';
-import { historyOrder } from './core/graph';
+import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
+import { historyOrder } from '../server/src/core/graph';
 import {
   discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
-} from './core/project';
-import { ProjectModel } from './core/project/model';
-import { allRules, ruleIds } from './core/rules';
-import type { Finding, Severity } from './core/types';
-import { nodeFileSystem } from './nodeFileSystem';
-import { runVerify, VERIFY_USAGE } from './cliVerify';
-import pkg from '../../package.json';
+} from '../server/src/core/project';
+import { ProjectModel } from '../server/src/core/project/model';
+import { allRules, ruleIds } from '../server/src/core/rules';
+import type { Finding, Severity } from '../server/src/core/types';
+import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
+import { runVerify, VERIFY_USAGE } from './verify';
+import pkg from '../package.json';
 
 const USAGE = `Usage:
   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...

@@ -1,7 +1,7 @@
 // Applied / pending / current for every revision, from the graph and the version table, the way
 // Alembic sees it: the revisions in the table are current, and they and all their ancestors
 // (through down_revision and depends_on) are applied; everything else is pending.
-import type { RevisionNode } from '../../../server/src/protocol';
+import type { RevisionNode } from '../../common/protocol';
 
 export type RevisionStatus = 'current' | 'applied' | 'pending';
 
