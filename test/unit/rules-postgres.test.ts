@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { buildRevisionGraph } from '../../server/src/core/graph';
 import { parseMigration } from '../../server/src/core/parse';
 import { allRules, runFileRules } from '../../server/src/core/rules';
-import { sqlOperations, sqlStatements } from '../../server/src/core/rules/facts/sql';
+import { sqlOperations, sqlStatements } from '../../server/src/core/facts/sql';
 import { isSafeTypeChange } from '../../server/src/core/rules/change-column-type';
 import type { ArgValue, Finding } from '../../server/src/core/types';
 

@@ -1,8 +1,8 @@
 // Writing downgrades: a whole downgrade drafted from the upgrade (missing-downgrade), or the one
 // inverse a downgrade lacks (downgrade-asymmetry), placed where reverse order puts it.
 import type { MissingInverse } from '../rules/downgrade-asymmetry';
-import { functionPairs } from '../rules/facts/functions';
-import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from '../rules/facts/schema';
+import { functionPairs } from '../facts/functions';
+import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
 import type { Migration, ParsedCall } from '../types';
 import { bodyIndent, indentUnit, quoteStyle, renamedHeader, statementLines } from './calls';
 import { batchHeaderOf, enumDrop, type InverseContext, type InverseStatement, inverseOf, renderStatements } from './inverse';

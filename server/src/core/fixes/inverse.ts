@@ -3,7 +3,7 @@
 // nullability and types when the upgrade says what they were. Arguments are copied as written
 // (`op.f(...)`, variables, quotes), so the downgrade names things exactly as the upgrade did.
 // Operations nobody can undo mechanically (drops, data changes, raw SQL) become TODO comments.
-import { type EnumFacts, implicitEnums, type SchemaOp } from '../rules/facts/schema';
+import { type EnumFacts, implicitEnums, type SchemaOp } from '../facts/schema';
 import type { ArgValue } from '../types';
 import { pyString, type SourceText } from './source';
 

@@ -2,7 +2,7 @@
 // a table the migration did not create. PostgreSQL has to give existing rows a value and has none:
 // the migration fails with `column "x" contains null values` on any table that has rows (it only
 // works on the empty development database, which is why it slips through review).
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const addNotNullColumnWithoutDefault = defineFileRule({

@@ -4,8 +4,8 @@
 // (widening a VARCHAR, VARCHAR to TEXT, a larger NUMERIC precision at the same scale) are not
 // reported when `existing_type` shows them.
 import type { ArgValue } from '../types';
-import { argAt, methodOf } from './facts/args';
-import { upgradeOps } from './facts/functions';
+import { argAt, methodOf } from '../facts/args';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 interface TypeInfo { family: 'varchar' | 'text' | 'numeric' | 'other'; length?: number; scale?: number }

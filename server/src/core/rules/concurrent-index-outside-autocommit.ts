@@ -2,8 +2,8 @@
 // outside `with op.get_context().autocommit_block():`. Alembic runs a migration inside a transaction,
 // and PostgreSQL refuses these statements there: `CREATE INDEX CONCURRENTLY cannot run inside a
 // transaction block`. Checked in upgrades and downgrades alike.
-import { migrationFunctions } from './facts/functions';
-import { schemaOps } from './facts/schema';
+import { migrationFunctions } from '../facts/functions';
+import { schemaOps } from '../facts/schema';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const concurrentIndexOutsideAutocommit = defineFileRule({

@@ -1,7 +1,7 @@
 // destructive-sql: raw SQL in an upgrade that destroys data: DROP TABLE, DROP SCHEMA/DATABASE,
 // ALTER TABLE ... DROP COLUMN, TRUNCATE, DELETE without WHERE. The same loss as destructive-upgrade,
 // hidden in a string where reviewers look less carefully.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import type { ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 

@@ -2,7 +2,7 @@
 // recreate the table or column, not its contents), and application code still running the previous
 // release breaks on the missing column the moment the migration commits. Often intended: say so
 // with a suppression comment, which is exactly the review trail this rule asks for.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const destructiveUpgrade = defineFileRule({

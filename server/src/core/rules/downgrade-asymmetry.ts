@@ -5,8 +5,8 @@
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
-import { type FunctionPair, functionPairs, opsInContext } from './facts/functions';
-import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from './facts/schema';
+import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
+import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export type CreatedKind = 'table' | 'column' | 'index' | 'constraint' | 'enum';

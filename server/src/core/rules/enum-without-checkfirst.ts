@@ -7,8 +7,8 @@
 // SQLAlchemy's PostgreSQL `ENUM.create()/.drop()` default to checkfirst=True (1.4 and 2.0), while
 // `sa.Enum(...).create()` passes checkfirst=False: only an omitted checkfirst on the dialect ENUM is
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
-import { migrationFunctions } from './facts/functions';
-import { schemaOps, type SchemaOp } from './facts/schema';
+import { migrationFunctions } from '../facts/functions';
+import { schemaOps, type SchemaOp } from '../facts/schema';
 import { defineFileRule, type RuleFinding } from './rule';
 
 function typeName(op: SchemaOp): string {

@@ -3,7 +3,7 @@
 // holding a SHARE ROW EXCLUSIVE lock on both tables: writes to both wait for the whole scan. With
 // NOT VALID the constraint is added instantly (new rows are checked) and a later
 // `ALTER TABLE ... VALIDATE CONSTRAINT` checks the old rows without blocking writes.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const foreignKeyWithoutNotValid = defineFileRule({

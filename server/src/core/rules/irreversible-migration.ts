@@ -1,7 +1,7 @@
 // irreversible-migration: downgrade() raises (for example `raise NotImplementedError(...)`): the
 // revision is declared one-way, and `alembic downgrade` stops with that error when it reaches it.
 // Deliberate and legitimate, so only information: worth seeing when planning a rollback.
-import { migrationFunctions } from './facts/functions';
+import { migrationFunctions } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const irreversibleMigration = defineFileRule({

@@ -3,7 +3,7 @@
 // then reports success while the database keeps every change, and the next upgrade fails on objects
 // that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
 // is a declared one-way migration (irreversible-migration).
-import { functionPairs } from './facts/functions';
+import { functionPairs } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const missingDowngrade = defineFileRule({

@@ -3,7 +3,7 @@
 // (every INSERT, UPDATE and DELETE on the table waits); DROP INDEX takes an ACCESS EXCLUSIVE lock
 // (reads wait too). Harmless on small tables, an outage on large busy ones; the linter cannot know
 // table sizes, so this is information by default.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const nonConcurrentIndex = defineFileRule({

@@ -2,7 +2,7 @@
 // SQL) on an existing table. PostgreSQL renames instantly, but the application release that is
 // still running keeps using the old name and fails until the new code is deployed: a rename is
 // never backward compatible. Information by default: often planned, and deploy order fixes it.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const renameColumnOrTable = defineFileRule({

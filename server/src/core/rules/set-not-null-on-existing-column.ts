@@ -2,7 +2,7 @@
 // column the migration did not add. PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock
 // to check for NULLs, and the migration fails if it finds one. A column added earlier in the same
 // migration is exempt (the add-column-then-backfill pattern); so is a new table.
-import { upgradeOps } from './facts/functions';
+import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const setNotNullOnExistingColumn = defineFileRule({

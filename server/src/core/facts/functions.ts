@@ -1,7 +1,7 @@
 // Upgrade/downgrade pairs, and what an upgrade has created before a given operation ("an existing
 // table" is one the same function has not created earlier: only tables already in the database
 // hold rows and take traffic while the migration runs).
-import type { Migration, MigrationFunction } from '../../types';
+import type { Migration, MigrationFunction } from '../types';
 import { type SchemaOp, schemaOps } from './schema';
 
 export interface FunctionPair {

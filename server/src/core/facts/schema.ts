@@ -3,7 +3,7 @@
 // SQL passed to `op.execute`, normalised into SchemaOps in source order. The rules read these
 // instead of callee strings, so `op.f("ix")`, batch blocks, keyword/positional arguments and SQL
 // all look the same to them. Computed once per function (cached on the parsed Migration).
-import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../../types';
+import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../types';
 import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
 import { type SqlOp, sqlName, sqlOperations } from './sql';
 

@@ -1,7 +1,7 @@
 // Reading call arguments the way Python binds them: a parameter may come positionally or by keyword,
 // names may be wrapped in `op.f(...)` (Alembic's "this name is final, do not apply the naming
 // convention"), and a value we cannot read is `undefined`, never a guess.
-import type { ArgValue, ParsedCall } from '../../types';
+import type { ArgValue, ParsedCall } from '../types';
 
 /** The argument bound to parameter `keyword` at positional `index` (-1: keyword only). */
 export function argAt(call: ParsedCall, index: number, keyword: string): ArgValue | undefined {
