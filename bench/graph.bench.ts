@@ -8,6 +8,7 @@ import { WorkspaceIndex } from '../server/src/lsp/workspaceIndex';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../test/support/paths';
 import { seededRandom } from '../test/support/random';
+import { wireOf } from '../server/src/lsp/wire';
 
 const rng = seededRandom;
 
@@ -60,7 +61,7 @@ export async function run(): Promise<void> {
   const index = new WorkspaceIndex(nodeFileSystem, () => undefined, [fixturePath('graph-300')], { rules: {} });
   await index.reindex();
   const id = index.projectIds()[0];
-  const fixture = id ? index.model(id)?.revisionGraph().nodes ?? [] : [];
+  const fixture = id ? (() => { const m = index.model(id); return m ? wireOf(m).revisionGraph().nodes : []; })() : [];
   const cases: [string, readonly LayoutInput[], number][] = [
     ['graph-300 fixture', fixture, 50],
     ['synthetic 300', syntheticHistory(300), 50],

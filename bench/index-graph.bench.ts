@@ -17,6 +17,7 @@ import { listRevisionFiles, loadConfigFile } from '../server/src/core/project';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { ProjectModel } from '../server/src/core/project/model';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
+import { wireOf } from '../server/src/lsp/wire';
 import { seededRandom } from '../test/support/random';
 import { generateMigration } from './parse.bench';
 
@@ -278,7 +279,7 @@ function recheckFigures(model: ProjectModel): string[] {
     const text = model.getFile(p)?.text ?? '';
     const edited = text.replace('def upgrade() -> None:\n', `def upgrade() -> None:\n    op.execute("SELECT ${k}")\n`);
     timed(body, () => recheck(model, p, edited));
-    timed(treeBody, () => model.revisionGraph([...model.findingsByPath().values()].flat()));
+    timed(treeBody, () => wireOf(model).revisionGraph([...model.findingsByPath().values()].flat()));
     timed(body, () => recheck(model, p, text));
   }
   // down_revision edits: the head, a revision in the middle, and one just above a merge point are
@@ -295,7 +296,7 @@ function recheckFigures(model: ProjectModel): string[] {
     const edited = original.replace(DOWN_RE, `down_revision: Union[str, Sequence[str], None] = "${older}"`);
     if (edited === original) throw new Error(`bench: no down_revision found in ${node.path}`);
     timed(down, () => recheck(model, node.path, edited));
-    timed(treeDown, () => model.revisionGraph([...model.findingsByPath().values()].flat()));
+    timed(treeDown, () => wireOf(model).revisionGraph([...model.findingsByPath().values()].flat()));
     timed(down, () => recheck(model, node.path, original));
   }
   return [

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
-import { historyOrder } from '../server/src/core/graph';
+import { revisionFacts } from '../server/src/lsp/wire';
 import {
   discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
 } from '../server/src/core/project';
@@ -299,20 +299,7 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
     return {
       root: m.config.root,
       versionLocations: m.config.versionLocationPaths,
-      revisions: historyOrder(g).flatMap((id) => {
-        const n = g.nodes.get(id);
-        if (!n) return [];
-        const doc = n.file.migration.docstring;
-        return [{
-          revision: n.revision,
-          downRevisions: n.file.downRevisions.map((d) => d.value),
-          dependsOn: n.file.dependsOn.map((d) => d.value),
-          branchLabels: n.ownBranchLabels,
-          path: n.path,
-          message: doc?.message ?? null,
-          createDate: doc?.createDate ?? null,
-        }];
-      }),
+      revisions: m.historyNodes().map(revisionFacts),
       heads: g.heads,
       bases: g.bases,
     };

@@ -8,6 +8,7 @@ import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../support/paths';
 import { graphOf } from './graphSupport';
+import { wireOf } from '../../server/src/lsp/wire';
 
 type Ids = string | string[] | null;
 
@@ -190,7 +191,7 @@ describe('graph picture: the 300-revision fixture', () => {
     const index = new WorkspaceIndex(nodeFileSystem, () => undefined, [fixturePath('graph-300')], { rules: {} });
     await index.reindex();
     const id = index.projectIds()[0] ?? assert.fail('graph-300 is not found as a project');
-    const graph = index.model(id)?.revisionGraph() ?? assert.fail('graph-300 has no model');
+    const graph = wireOf(index.model(id) ?? assert.fail('graph-300 has no model')).revisionGraph();
     assert.equal(graph.nodes.length, 300);
     const layout = layoutGraph(graph.nodes);
     checkLayout(graph.nodes, layout);

@@ -10,6 +10,7 @@ import type { Finding } from '../../server/src/core/types';
 import { WorkspaceIndex } from '../../server/src/lsp/workspaceIndex';
 import { migrationText } from './graphSupport';
 import { seededRandom } from '../support/random';
+import { wireOf } from '../../server/src/lsp/wire';
 
 const DIR = '/p/migrations/versions';
 const INI = '[alembic]\nscript_location = %(here)s/migrations\n';
@@ -58,7 +59,7 @@ describe('project: incremental model', () => {
       const model = new ProjectModel(config);
       for (const [p, t] of texts) model.setFile(p, t);
       let before = model.findingsByPath();
-      model.revisionGraph([...before.values()].flat());
+      wireOf(model).revisionGraph([...before.values()].flat());
       for (let step = 0; step < 30; step++) {
         const paths = [...texts.keys()];
         const p = paths[Math.floor(rnd() * paths.length)] ?? '';
@@ -87,7 +88,7 @@ describe('project: incremental model', () => {
         assert.deepEqual([...byPath], [...grouped(fresh)], `${where}: findings by path`);
         assert.deepEqual(model.historyOrder(), fresh.historyOrder(), `${where}: history order`);
         const flat = [...byPath.values()].flat();
-        assert.deepEqual(model.revisionGraph(flat), fresh.revisionGraph(flat), `${where}: revision graph`);
+        assert.deepEqual(wireOf(model).revisionGraph(flat), wireOf(fresh).revisionGraph(flat), `${where}: revision graph`);
         // Nothing changed since: the same map comes back.
         assert.equal(model.findingsByPath(), byPath, `${where}: unchanged findings keep their map`);
         if (changed) assert.notEqual(byPath, before, `${where}: an edit gives a new map`);
@@ -101,16 +102,16 @@ describe('project: incremental model', () => {
     model.setFile(`${DIR}/a1.py`, text('a1', null));
     model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 2 }));
     const flat = (): Finding[] => [...model.findingsByPath().values()].flat();
-    const first = model.revisionGraph(flat());
-    assert.equal(model.revisionGraph(flat()), first, 'asked again');
+    const first = wireOf(model).revisionGraph(flat());
+    assert.equal(wireOf(model).revisionGraph(flat()), first, 'asked again');
     model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 2 }).replace('def downgrade():', '# note\ndef downgrade():'));
-    assert.equal(model.revisionGraph(flat()), first, 'a comment below the revision line changes nothing in the tree');
+    assert.equal(wireOf(model).revisionGraph(flat()), first, 'a comment below the revision line changes nothing in the tree');
     model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }));
-    const withFinding = model.revisionGraph(flat());
+    const withFinding = wireOf(model).revisionGraph(flat());
     assert.notEqual(withFinding, first, 'a new finding changes the node summary');
     assert.ok((withFinding.nodes[0]?.diagnosticCount ?? 0) > 0);
     model.setFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }).replace('"""revision b2', '"""a new message'));
-    const renamed = model.revisionGraph(flat());
+    const renamed = wireOf(model).revisionGraph(flat());
     assert.notEqual(renamed, withFinding);
     assert.equal(renamed.nodes[0]?.message, 'a new message');
     assert.equal(renamed.nodes[1], withFinding.nodes[1], 'the untouched revision keeps its node');

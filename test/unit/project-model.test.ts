@@ -7,6 +7,7 @@ import { ProjectModel } from '../../server/src/core/project/model';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../support/paths';
 import { migrationText } from './graphSupport';
+import { wireOf } from '../../server/src/lsp/wire';
 
 async function load(name: string): Promise<ProjectModel> {
   const config = await loadConfigFile(nodeFileSystem, fixturePath(name, 'alembic.ini'));
@@ -16,7 +17,7 @@ async function load(name: string): Promise<ProjectModel> {
 
 describe('project: model', () => {
   it('describes the project for alembic/projects', async () => {
-    const info = (await load('graph-linear')).info();
+    const info = wireOf(await load('graph-linear')).info();
     assert.equal(info.id, fixturePath('graph-linear', 'alembic.ini'));
     assert.equal(info.kind, 'ini');
     assert.equal(info.scriptLocation, fixturePath('graph-linear', 'migrations'));
@@ -35,12 +36,12 @@ describe('project: model', () => {
     assert.ok(config);
     assert.equal(config.id, fixturePath('graph-linear', 'alembic.ini'));
     assert.deepEqual(config.versionLocationPaths, [fixturePath('graph-linear', 'migrations', 'versions')]);
-    assert.equal((await ProjectModel.load(nodeFileSystem, config)).info().revisionCount, 3);
+    assert.equal(wireOf(await ProjectModel.load(nodeFileSystem, config)).info().revisionCount, 3);
   });
 
   it('gives alembic/revisionGraph nodes in history order with flags, labels and finding counts', async () => {
     const model = await load('graph-branches');
-    const result = model.revisionGraph(model.findings());
+    const result = wireOf(model).revisionGraph(model.findings());
     assert.deepEqual(result.nodes.map((n) => n.revision), [
       'ff0000000008', 'ff0000000009', 'ee0000000007', 'dd0000000006', 'bb0000000004', 'bb0000000003', 'cc0000000005', 'aa0000000002', 'aa0000000001',
     ]);

@@ -6,7 +6,8 @@ import {
   MarkupKind, SymbolKind, type SymbolInformation, type TextEdit,
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
-import type { GraphNodeView, IndexedFile, IndexedProject, WorkspaceModel } from './model';
+import type { RevisionNode } from '../../../common/protocol';
+import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
 
 /** Where an id is written: the file's own `revision`, a parent, a dependency or the docstring header. */
@@ -43,7 +44,7 @@ export function idAt(file: IndexedFile, pos: Position): IdAt | undefined {
 }
 
 /** A written id to a node: exact id, else a unique prefix, else a branch label (`depends_on` may name one). */
-export function nodeFor(project: IndexedProject, id: string): GraphNodeView | undefined {
+export function nodeFor(project: IndexedProject, id: string): RevisionNode | undefined {
   const exact = project.nodes.get(id);
   if (exact) return exact;
   const resolved = project.resolve(id);
@@ -51,7 +52,7 @@ export function nodeFor(project: IndexedProject, id: string): GraphNodeView | un
   return undefined;
 }
 
-function locationOf(node: GraphNodeView): Location {
+function locationOf(node: RevisionNode): Location {
   return { uri: fileUri(node.path), range: node.revisionRange };
 }
 
@@ -97,7 +98,7 @@ export function hover(model: WorkspaceModel, path: string, pos: Position): Hover
   return { range: at.range, contents: { kind: MarkupKind.Markdown, value: describeNode(hit.project, node) } };
 }
 
-export function describeNode(project: IndexedProject, node: GraphNodeView): string {
+export function describeNode(project: IndexedProject, node: RevisionNode): string {
   const ids = (xs: readonly string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—');
   const flags = [node.isHead && 'head', node.isBase && 'base', node.isMerge && 'merge point', node.isBranchPoint && 'branch point']
     .filter(Boolean).join(', ');

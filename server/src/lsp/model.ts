@@ -14,14 +14,11 @@ export interface IndexedFile {
   projectId: string;
 }
 
-/** A revision as the handlers read it: the protocol's node without the client-only summary fields. */
-export type GraphNodeView = Omit<RevisionNode, 'uri' | 'worstSeverity' | 'diagnosticCount'>;
-
 export interface IndexedProject {
   info: ProjectInfo;
   files: ReadonlyMap<string, IndexedFile>;
   /** By full revision id. */
-  nodes: ReadonlyMap<string, GraphNodeView>;
+  nodes: ReadonlyMap<string, RevisionNode>;
   /** Revision ids in `alembic history` order (heads first, newest first). */
   historyOrder: readonly string[];
   heads: readonly string[];

@@ -264,7 +264,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
     const idx = await current();
-    return { projects: idx ? idx.projectIds().flatMap((id) => idx.model(id)?.info() ?? []) : [] };
+    return { projects: idx ? idx.projects().map((p) => p.info) : [] };
   });
   connection.onRequest(RevisionGraphRequest, async (params: RevisionGraphParams): Promise<RevisionGraphResult> => {
     const idx = await current();

@@ -9,9 +9,9 @@ import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
-import type { ResolveRevisionResult, RevisionGraphResult } from '../../../common/protocol';
-import type { GraphNodeView, IndexedFile, IndexedProject, WorkspaceModel } from './model';
-import { fileUri } from './positions';
+import type { ResolveRevisionResult, RevisionGraphResult, RevisionNode } from '../../../common/protocol';
+import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
+import { wireOf } from './wire';
 
 export interface IndexSettings {
   /** `alembic.configFile`, relative to the first workspace folder or absolute. */
@@ -30,10 +30,8 @@ export class WorkspaceIndex implements WorkspaceModel {
   private models = new Map<string, ProjectModel>();
   private severityByProject = new Map<string, RuleSeverityMap>();
   private views = new Map<string, { graph: RevisionGraph; severities: RuleSeverityMap; view: IndexedProject }>();
-  /** View parts kept across rebuilds of a view: one per parsed file, one per protocol node. */
+  /** File views kept across rebuilds of a view: one per parsed file. */
   private readonly fileViews = new WeakMap<object, IndexedFile>();
-  private readonly nodeViews = new WeakMap<object, GraphNodeView>();
-  private readonly uris = new Map<string, string>();
   private generation = 0;
   /** Configuration problems (unreadable settings) to show once per change. */
   settingsProblems: string[] = [];
@@ -86,15 +84,6 @@ export class WorkspaceIndex implements WorkspaceModel {
     this.severityByProject = severities;
     this.views.clear();
     return true;
-  }
-
-  private uri(p: string): string {
-    let u = this.uris.get(p);
-    if (u === undefined) {
-      u = fileUri(p);
-      this.uris.set(p, u);
-    }
-    return u;
   }
 
   private async projectSeverities(root: string): Promise<RuleSeverityMap> {
@@ -168,7 +157,7 @@ export class WorkspaceIndex implements WorkspaceModel {
   /** The `alembic/revisionGraph` result; the same object while nothing in it changed. */
   revisionGraph(id: string): RevisionGraphResult | undefined {
     const model = this.models.get(id);
-    return model?.revisionGraph([...this.findingsByPath(id).values()].flat());
+    return model ? wireOf(model).revisionGraph([...this.findingsByPath(id).values()].flat()) : undefined;
   }
 
   projects(): IndexedProject[] {
@@ -203,13 +192,14 @@ export class WorkspaceIndex implements WorkspaceModel {
    * when asked; findings and history order come from the model, which updates them incrementally.
    */
   private buildView(id: string, model: ProjectModel, graph: RevisionGraph): IndexedProject {
+    const wire = wireOf(model);
     const fileView = (p: string): IndexedFile | undefined => {
       const f = model.getFile(p);
       if (!f) return undefined;
       let entry = this.fileViews.get(f);
       if (!entry || entry.projectId !== id) {
         entry = {
-          path: p, uri: this.uri(p), text: f.text, header: f.header, projectId: id,
+          path: p, uri: wire.uri(p), text: f.text, header: f.header, projectId: id,
           // Parsed in full only when a handler asks (symbols, CodeLens, operations).
           get migration() { return f.migration; },
         };
@@ -217,30 +207,14 @@ export class WorkspaceIndex implements WorkspaceModel {
       }
       return entry;
     };
-    const nodeView = (revision: string): GraphNodeView | undefined => {
-      const n = model.revisionNode(revision);
-      if (!n) return undefined;
-      let view = this.nodeViews.get(n);
-      if (!view) {
-        view = {
-          revision: n.revision, path: n.path, parents: n.parents, children: n.children, dependencies: n.dependencies,
-          dependents: n.dependents, branchLabels: n.branchLabels, isHead: n.isHead, isBase: n.isBase, isMerge: n.isMerge,
-          isBranchPoint: n.isBranchPoint, revisionRange: n.revisionRange,
-        };
-        if (n.message !== undefined) view.message = n.message;
-        if (n.createDate !== undefined) view.createDate = n.createDate;
-        this.nodeViews.set(n, view);
-      }
-      return view;
-    };
     const paths = model.paths();
     const files = new LazyMap<IndexedFile>(() => paths, (p) => model.getFile(p) !== undefined, fileView);
     // Iterated in history order, as the handlers list revisions.
-    const nodes = new LazyMap<GraphNodeView>(() => model.historyOrder(), (r) => graph.nodes.has(r), nodeView);
+    const nodes = new LazyMap<RevisionNode>(() => model.historyOrder(), (r) => graph.nodes.has(r), (r) => wire.revisionNode(r));
     const findings = this.findingsByPath(id);
     const resolver = new RevisionResolver(graph);
     return {
-      info: model.info(),
+      info: wire.info(),
       files,
       nodes,
       get historyOrder(): readonly string[] {

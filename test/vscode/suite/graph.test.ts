@@ -17,6 +17,7 @@ import { nodeFileSystem } from '../../../server/src/fs/nodeFileSystem';
 import { fixturePath } from '../../support/paths';
 import type { ScratchDatabase } from '../../support/pg';
 import { extensionApi, forgetDatabase, useScratchDatabase, waitFor } from '../support';
+import { wireOf } from '../../../server/src/lsp/wire';
 
 /** The panel the command returns: the extension's own GraphPanel (same extension host, no copy). */
 type Panel = Pick<GraphPanel, 'panel' | 'projectId' | 'lastRender' | 'lastRenderAt' | 'lastReadyAt' | 'probe' | 'simulate' | 'reveal' | 'dispose'>;
@@ -185,9 +186,9 @@ describe('Revision graph picture', function () {
     await index.reindex();
     const id = index.projectIds()[0] ?? assert.fail('graph-300 not found');
     const model = index.model(id) ?? assert.fail('graph-300 has no model');
-    const graph = model.revisionGraph([...index.findingsByPath(id).values()].flat());
+    const graph = wireOf(model).revisionGraph([...index.findingsByPath(id).values()].flat());
     assert.equal(graph.nodes.length, 300);
-    const state: ProjectState = { info: model.info(), graph, database: { kind: 'unconfigured' } };
+    const state: ProjectState = { info: wireOf(model).info(), graph, database: { kind: 'unconfigured' } };
     const changes = new vscode.EventEmitter<void>();
     const source = { get: (p: string) => (p === id ? state : undefined), onDidChange: changes.event };
 

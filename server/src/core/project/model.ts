@@ -2,9 +2,9 @@
 // them, and the rule findings. Built for editing: `setFile` re-parses one file and updates the graph in
 // place (a body edit swaps the file in, an edge edit moves that node's edges; anything else rebuilds
 // lazily), file-rule findings are cached per file, and what is derived from the whole project (findings
-// by path, history order, protocol nodes) is updated for what changed instead of recomputed.
+// by path, history order) is updated for what changed instead of recomputed. What the editor and the CLI
+// are sent is made from it by server/src/lsp/wire.ts.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
 import { historyOrder } from '../graph/history';
@@ -14,8 +14,7 @@ import { parseMigration, parseMigrationHeader } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
-import type { Finding, Migration, Range, Severity } from '../types';
-import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../../../common/protocol';
+import type { Finding, Migration } from '../types';
 import type { ProjectConfig } from './discover';
 import { type FileSystem, readAllFiles } from './fs';
 import { isInVersionLocations, listRevisionFiles } from './locations';
@@ -61,20 +60,8 @@ export interface ProjectModelOptions {
   rules?: readonly Rule[];
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
-
 /** Most files have no findings: one shared frozen empty list (lists handed out are read-only). */
 const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
-
-interface NodeEntry {
-  from: RevisionNode;
-  file: RevisionFile;
-  children: string[];
-  dependents: string[];
-  labels: string[];
-  flags: number;
-  node: ProtocolNode;
-}
 
 interface ByPath {
   severities: RuleSeverityMap | undefined;
@@ -97,11 +84,6 @@ export class ProjectModel {
   private readonly changedFiles = new Set<string>();
   /** Files `byPath` holds without their file findings (an `onlyKnown` call). */
   private readonly incomplete = new Set<string>();
-  /** By node index (a rebuild makes new nodes, which the entry's `from` tells apart). */
-  private nodeCache: (NodeEntry | undefined)[] = [];
-  private readonly summarized = new WeakMap<ProtocolNode, ProtocolNode>();
-  private lastGraphResult: RevisionGraphResult | undefined;
-  private readonly uris = new Map<string, string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
   private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
   private readonly parse: (text: string) => Migration;
@@ -216,6 +198,11 @@ export class ProjectModel {
   historyOrder(): string[] {
     const graph = this.graph;
     return this.history(graph).order;
+  }
+
+  /** The graph's nodes in `alembic history` order (the same array until the graph's ids or edges change). */
+  historyNodes(): RevisionNode[] {
+    return this.history(this.graph).nodes;
   }
 
   private history(graph: RevisionGraph): { order: string[]; nodes: RevisionNode[] } {
@@ -343,122 +330,6 @@ export class ProjectModel {
     return f === undefined || (cached !== undefined && cached.file === f && cached.severities === severities);
   }
 
-  /** The `alembic/projects` entry. */
-  info(): ProjectInfo {
-    const c = this.config;
-    const info: ProjectInfo = {
-      id: c.id,
-      root: c.root,
-      configFile: c.configFile,
-      // A bare folder (CLI only) has no configuration file kind of its own.
-      kind: c.kind === 'pyproject' ? 'pyproject' : 'ini',
-      versionLocations: c.versionLocationPaths,
-      problems: c.problems,
-      revisionCount: this.graph.nodes.size,
-      heads: this.graph.heads,
-    };
-    if (c.scriptLocationPath !== undefined) info.scriptLocation = c.scriptLocationPath;
-    if (c.sqlalchemyUrl !== undefined) info.sqlalchemyUrl = c.sqlalchemyUrl;
-    if (c.fileTemplate !== undefined) info.fileTemplate = c.fileTemplate;
-    if (c.versionTable !== undefined) info.versionTable = c.versionTable;
-    if (c.versionTableSchema !== undefined) info.versionTableSchema = c.versionTableSchema;
-    return info;
-  }
-
-  /**
-   * The `alembic/revisionGraph` result: nodes in `alembic history` order with their findings summarized.
-   * Node objects are reused from earlier results while their revision, file and finding summary are
-   * the same, and the whole result when none of its parts changed (shared: callers must not change
-   * them; a new object means something changed).
-   */
-  revisionGraph(findings: readonly Finding[] = []): RevisionGraphResult {
-    const graph = this.graph;
-    const count = new Map<string, number>();
-    const worstOf = new Map<string, Severity>();
-    for (const f of findings) {
-      count.set(f.path, (count.get(f.path) ?? 0) + 1);
-      const w = worstOf.get(f.path);
-      if (w === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[w]) worstOf.set(f.path, f.severity);
-    }
-    const nodes: ProtocolNode[] = [];
-    // Nodes are the same objects until the structure changes (the history is recomputed then).
-    for (const n of this.history(graph).nodes) {
-      const base = this.protocolNode(graph, n);
-      const c = count.get(base.path) ?? 0;
-      const worst = worstOf.get(base.path);
-      if (c === 0 && worst === undefined) {
-        nodes.push(base);
-        continue;
-      }
-      let node = this.summarized.get(base);
-      if (!node || node.diagnosticCount !== c || node.worstSeverity !== worst) {
-        node = { ...base, diagnosticCount: c };
-        if (worst) node.worstSeverity = worst;
-        this.summarized.set(base, node);
-      }
-      nodes.push(node);
-    }
-    if (this.nodeCache.length > graph.nodes.size) this.nodeCache.length = graph.nodes.size;
-    // Nothing in it changed (the usual case after an edit inside a function body): the same result,
-    // so that callers can tell by identity whether the tree needs refreshing.
-    const last = this.lastGraphResult;
-    if (last && last.heads === graph.heads && last.bases === graph.bases && sameItems(last.nodes, nodes)) return last;
-    this.lastGraphResult = { projectId: this.config.id, nodes, heads: graph.heads, bases: graph.bases };
-    return this.lastGraphResult;
-  }
-
-  /**
-   * One revision as `alembic/revisionGraph` describes it, without a findings summary (diagnosticCount
-   * 0); kept while the revision's file, edges, labels and flags are the same (shared: do not change).
-   */
-  revisionNode(id: string): ProtocolNode | undefined {
-    const graph = this.graph;
-    const n = graph.nodes.get(id);
-    return n ? this.protocolNode(graph, n) : undefined;
-  }
-
-  private protocolNode(graph: RevisionGraph, n: RevisionNode): ProtocolNode {
-    // What the protocol node is made of: kept while none of it changed (graph updates replace lists
-    // they change, and a rebuild makes new nodes).
-    const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
-    const cached = this.nodeCache[n.index];
-    if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&
-      cached.labels === n.branchLabels && cached.flags === flags) return cached.node;
-    const doc = n.file.migration.docstring;
-    const node: ProtocolNode = {
-      revision: n.revision,
-      parents: n.file.downRevisions.map((d) => d.value),
-      children: n.children,
-      dependencies: n.file.dependsOn.map((d) => graph.nodes.has(d.value) ? d.value : graph.labels.get(d.value) ?? d.value),
-      dependents: n.dependents,
-      branchLabels: n.branchLabels,
-      isHead: n.isHead,
-      isBase: n.isBase,
-      isMerge: n.isMergePoint,
-      isBranchPoint: n.isBranchPoint,
-      uri: this.uri(n.path),
-      path: n.path,
-      revisionRange: n.file.revisionRange,
-      diagnosticCount: 0,
-    };
-    if (doc?.message !== undefined) node.message = doc.message;
-    if (doc?.createDate !== undefined) node.createDate = doc.createDate;
-    // An edit elsewhere in the file: the node reads the same, keep the object (identity means unchanged).
-    const kept = cached && sameProtocolNode(cached.node, node) ? cached.node : node;
-    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node: kept };
-    return kept;
-  }
-
-  /** The file's `file://` URI (computed once per path). */
-  uri(file: string): string {
-    let u = this.uris.get(file);
-    if (u === undefined) {
-      u = pathToFileURL(file).href;
-      this.uris.set(file, u);
-    }
-    return u;
-  }
-
   /**
    * Alembic's load order as a sortable key: version locations in configuration order; inside one, a
    * folder's files by name before its subfolders (by name), depth first.
@@ -495,25 +366,4 @@ function groupByPath(findings: readonly Finding[], only?: ReadonlySet<string>): 
     else out.set(f.path, [f]);
   }
   return out;
-}
-
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameRange(a: Range, b: Range): boolean {
-  return a === b || (a.start.line === b.start.line && a.start.character === b.start.character &&
-    a.end.line === b.end.line && a.end.character === b.end.character);
-}
-
-/** Field by field (lists by value): whether two protocol nodes would serialize the same. */
-function sameProtocolNode(a: ProtocolNode, b: ProtocolNode): boolean {
-  const list = (x: readonly string[], y: readonly string[]): boolean => x === y || (x.length === y.length && x.every((v, i) => v === y[i]));
-  return a.revision === b.revision && a.path === b.path && a.uri === b.uri && a.isHead === b.isHead && a.isBase === b.isBase &&
-    a.isMerge === b.isMerge && a.isBranchPoint === b.isBranchPoint && a.message === b.message && a.createDate === b.createDate &&
-    a.diagnosticCount === b.diagnosticCount && a.worstSeverity === b.worstSeverity && sameRange(a.revisionRange, b.revisionRange) &&
-    list(a.parents, b.parents) && list(a.children, b.children) && list(a.dependencies, b.dependencies) &&
-    list(a.dependents, b.dependents) && list(a.branchLabels, b.branchLabels);
 }
