@@ -131,9 +131,12 @@ export const OperationsRequest = new RequestType<OperationsParams, OperationsRes
 
 /**
  * `alembic/graphChanged` (server → client): a project's graph or its diagnostics changed; the client
- * asks again for what it shows. Sent after the initial index and after every (debounced) change.
+ * asks again for those graphs only. Sent after the initial index and after every (debounced) change.
  */
 export interface GraphChangedParams {
+  /** The projects whose graph (nodes, order or problem counts) changed: ask for these graphs again. */
   projectIds: string[];
+  /** The set of projects may have changed too (after a re-index): ask for `alembic/projects` again. */
+  projectsChanged?: boolean;
 }
 export const GraphChangedNotification = new NotificationType<GraphChangedParams>('alembic/graphChanged');

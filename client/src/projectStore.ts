@@ -60,7 +60,10 @@ export class ProjectStore implements vscode.Disposable {
 
   constructor(private readonly client: LanguageClient, private readonly readDatabase: DatabaseReader) {
     this.disposables.push(
-      client.onNotification(GraphChangedNotification, (_p: GraphChangedParams) => { void this.refresh({ database: false }); }),
+      client.onNotification(GraphChangedNotification, (p: GraphChangedParams) => {
+        if (p.projectsChanged) void this.refresh({ database: false });
+        else void this.refreshGraphs(p.projectIds);
+      }),
     );
   }
 
@@ -92,14 +95,39 @@ export class ProjectStore implements vscode.Disposable {
     }
   }
 
+  /**
+   * The server said these projects' graphs changed (an edit, a file on disk): asks for those graphs
+   * only, in parallel, and keeps each project's database state (re-reading what is pending against the
+   * new graph). A full refresh running meanwhile already asks for every graph, so this joins it.
+   */
+  async refreshGraphs(projectIds: readonly string[]): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    const known = projectIds.filter((id) => this.states.has(id));
+    if (known.length === 0) return;
+    const graphs = await Promise.all(known.map((id) => this.client.sendRequest(RevisionGraphRequest, { projectId: id } satisfies RevisionGraphParams)));
+    known.forEach((id, i) => {
+      const state = this.states.get(id);
+      const graph = graphs[i];
+      if (!state || !graph) return;
+      // The projects entry's counts follow the graph; the rest of it changes only with a re-index.
+      const info = { ...state.info, revisionCount: graph.nodes.length, heads: graph.heads };
+      this.states.set(id, { info, graph, database: withGraph(state.database, graph) });
+    });
+    this.emitter.fire();
+  }
+
   private async doRefresh(withDatabase: boolean): Promise<void> {
     const { projects } = await this.client.sendRequest(ProjectsRequest, {});
+    const graphs = await Promise.all(projects.map((info) => this.client.sendRequest(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams)));
     const next = new Map<string, ProjectState>();
-    for (const info of projects) {
-      const graph = await this.client.sendRequest(RevisionGraphRequest, { projectId: info.id } satisfies RevisionGraphParams);
+    projects.forEach((info, i) => {
+      const graph = graphs[i];
       const previous = this.states.get(info.id);
-      next.set(info.id, { info, graph, database: previous ? withGraph(previous.database, graph) : { kind: 'loading' } });
-    }
+      next.set(info.id, { info, ...(graph ? { graph } : {}), database: previous && graph ? withGraph(previous.database, graph) : previous?.database ?? { kind: 'loading' } });
+    });
     this.states = next;
     await vscode.commands.executeCommand('setContext', 'alembic.projectCount', projects.length);
     this.emitter.fire();

@@ -129,7 +129,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     notifyGraphChanged([...affected]);
   };
 
-  /** Tells the client only about projects whose revision graph (nodes, order, problem counts) changed. */
+  /**
+   * Tells the client only about projects whose revision graph (nodes, order, problem counts) changed;
+   * `always` (after an index): about every project, and that the set of projects may have changed.
+   */
   const lastGraph = new Map<string, RevisionGraphResult>();
   const notifyGraphChanged = (ids: string[], always = false): void => {
     const changed = ids.filter((id) => {
@@ -139,7 +142,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       lastGraph.set(id, graph);
       return always || !same;
     });
-    if (changed.length > 0) void connection.sendNotification(GraphChangedNotification, { projectIds: changed } satisfies GraphChangedParams);
+    if (changed.length > 0 || always) {
+      void connection.sendNotification(GraphChangedNotification, { projectIds: changed, ...(always ? { projectsChanged: true } : {}) } satisfies GraphChangedParams);
+    }
   };
 
   const schedule = (p: string): void => {
