@@ -140,3 +140,59 @@ export interface GraphChangedParams {
   projectsChanged?: boolean;
 }
 export const GraphChangedNotification = new NotificationType<GraphChangedParams>('alembic/graphChanged');
+
+/** A question a migration template asks (`{{table}}`), as `alembic/templates` lists it. */
+export interface TemplateQuestion {
+  /** The placeholder's name; answers are keyed by it. */
+  name: string;
+  prompt: string;
+  /** A sample answer, shown as the input box's hint. */
+  example: string;
+}
+
+/** One template of the library (migrations-templates/) that "New Revision from Template…" offers. */
+export interface TemplateInfo {
+  id: string;
+  label: string;
+  description: string;
+  /** The new revision merges every head instead of following one. */
+  merge: boolean;
+  questions: TemplateQuestion[];
+}
+
+/** `alembic/templates` (client → server): the template library; `problem` when it cannot be loaded. */
+export type TemplatesResult = { templates: TemplateInfo[] } | { templates: []; problem: string };
+export const TemplatesRequest = new RequestType<Record<string, never>, TemplatesResult, void>('alembic/templates');
+
+/**
+ * `alembic/templateAnswer` (client → server): for one question, given the answers so far, the suggested
+ * answer and (when `value` is given) why that value is not acceptable. The input box asks it as the
+ * user types, so that the checks are the core's, the same as when the file is made.
+ */
+export interface TemplateAnswerParams {
+  templateId: string;
+  question: string;
+  answers: Record<string, string>;
+  value?: string;
+}
+export interface TemplateAnswerResult {
+  suggested?: string;
+  problem?: string;
+}
+export const TemplateAnswerRequest = new RequestType<TemplateAnswerParams, TemplateAnswerResult, void>('alembic/templateAnswer');
+
+/**
+ * `alembic/renderTemplate` (client → server): the new revision's file made from a template, for the
+ * project's versions folder, following `chosenHead` (or the only head). The client writes it.
+ */
+export interface RenderTemplateParams {
+  projectId: string;
+  templateId: string;
+  answers: Record<string, string>;
+  /** The head to follow when there are several, or the heads to merge (a merge template merges them all). */
+  chosenHead?: string | string[];
+}
+export type RenderTemplateResult =
+  | { ok: true; path: string; text: string; revision: string; cursor: Position; notes: string[] }
+  | { ok: false; message: string };
+export const RenderTemplateRequest = new RequestType<RenderTemplateParams, RenderTemplateResult, void>('alembic/renderTemplate');

@@ -12,11 +12,13 @@ import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
   GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
-  RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
+  RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
+  TemplatesRequest,
 } from '../../../common/protocol';
 import { codeActions } from './codeActions';
 import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
+import { TemplateLibrary } from './templates';
 import { fileUri, uriToPath } from './positions';
 import { type IndexSettings, isConfigurationFile, WorkspaceIndex } from './workspaceIndex';
 
@@ -298,6 +300,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const c of createdObjects(file.migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
     }
     return { operations, creations };
+  });
+
+  const templates = new TemplateLibrary();
+  connection.onRequest(TemplatesRequest, () => templates.list());
+  connection.onRequest(TemplateAnswerRequest, (params) => templates.answer(params));
+  connection.onRequest(RenderTemplateRequest, async (params) => {
+    const idx = await current();
+    return idx ? templates.render(idx, params, (p) => nodeFileSystem.readFile(p)) : { ok: false, message: 'the language server has not indexed the workspace yet' };
   });
 
   documents.listen(connection);
