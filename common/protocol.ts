@@ -196,3 +196,42 @@ export type RenderTemplateResult =
   | { ok: true; path: string; text: string; revision: string; cursor: Position; notes: string[] }
   | { ok: false; message: string };
 export const RenderTemplateRequest = new RequestType<RenderTemplateParams, RenderTemplateResult, void>('alembic/renderTemplate');
+
+/**
+ * `alembic/appliedState` (client → server): which revisions a database is at, has applied and has
+ * pending, given the ids its version table holds, the way Alembic reads them.
+ */
+export interface AppliedStateParams {
+  projectId: string;
+  /** The version table's rows, as stored. */
+  versionTable: string[];
+}
+export interface AppliedStateResult {
+  /** Version-table ids that a migration file defines (full ids), sorted. */
+  current: string[];
+  /** Version-table ids that no migration file defines, as stored. */
+  unknown: string[];
+  /** The current revisions and all their ancestors, in history order. */
+  applied: string[];
+  /** Everything else, in history order (newest first). */
+  pending: string[];
+  atBase: boolean;
+  atHead: boolean;
+  /** What to tell the user (a version-table id that no file defines). */
+  warnings: string[];
+}
+export const AppliedStateRequest = new RequestType<AppliedStateParams, AppliedStateResult, void>('alembic/appliedState');
+
+/** `alembic/downgradePlan` (client → server): the revisions `alembic downgrade <target>` would undo. */
+export interface DowngradePlanParams {
+  projectId: string;
+  /** A full revision id, or `base`. */
+  target: string;
+  /** The version table's rows, as stored. */
+  versionTable: string[];
+}
+export interface DowngradePlanResult {
+  /** Applied revisions above the target, in history order (newest first). */
+  undone: string[];
+}
+export const DowngradePlanRequest = new RequestType<DowngradePlanParams, DowngradePlanResult, void>('alembic/downgradePlan');

@@ -3,14 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { computeAppliedState } from '../../runtime/db/appliedState';
 import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings } from './config';
 import type { Log } from './log';
-import type { ProjectInfo, RevisionGraphResult } from '../../common/protocol';
-import type { DatabaseView } from './projectStore';
+import type { ProjectInfo } from '../../common/protocol';
+import type { DatabaseReading } from './projectStore';
 
 const SECRET_PREFIX = 'alembic.databasePassword:';
 
@@ -63,9 +62,9 @@ export function databaseIdentity(url: string): { host: string; database: string 
   return { host: parsed.target.host ?? 'localhost', database: parsed.target.database ?? '' };
 }
 
-/** The reader the ProjectStore calls: URL → version table → applied/pending per revision. */
+/** The reader the ProjectStore calls: URL → version table (the server then says what is applied). */
 export function databaseReader(context: vscode.ExtensionContext, log: Log) {
-  return async (project: ProjectInfo, graph: RevisionGraphResult | undefined): Promise<DatabaseView> => {
+  return async (project: ProjectInfo): Promise<DatabaseReading> => {
     if (!vscode.workspace.isTrusted) return { kind: 'untrusted' };
     const chosen = await chooseUrl(context, project);
     if (!chosen.ok) {
@@ -87,12 +86,7 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
         ? { kind: 'unsupported', message: state.problem.message, source }
         : { kind: 'problem', message: state.problem.message, source };
     }
-    const applied = computeAppliedState(graph?.nodes ?? [], state.currentRevisions);
-    for (const w of applied.warnings) log.warn(w);
-    return {
-      kind: 'ok', source, current: applied.current, applied: applied.applied, unknown: applied.unknown,
-      pendingCount: applied.pendingCount, serverVersion: state.serverVersion, latencyMs: state.latencyMs,
-    };
+    return { kind: 'read', source, versionTable: state.currentRevisions, serverVersion: state.serverVersion, latencyMs: state.latencyMs };
   };
 }
 

@@ -37,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   context.subscriptions.push(serverChannel);
   client = createLanguageClient(context, serverChannel);
 
-  const store = new ProjectStore(client, databaseReader(context, log));
+  const store = new ProjectStore(client, databaseReader(context, log), (message) => log.warn(message));
   const services: Services = { context, log, client, store };
   const previews = new SqlPreviews();
 

@@ -3,9 +3,8 @@
 // database). Views subscribe to `onDidChange`; commands call `refresh` after they change something.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { computeAppliedState } from '../../runtime/db/appliedState';
 import {
-  GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
+  AppliedStateRequest, GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
   RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
 } from '../../common/protocol';
 
@@ -25,6 +24,8 @@ export type DatabaseView =
       applied: Set<string>;
       /** Revisions in the version table that no migration file defines. */
       unknown: string[];
+      /** The version table's rows, as stored (what the applied state is computed from; else current + unknown). */
+      versionTable?: string[];
       pendingCount: number;
       serverVersion?: string;
       latencyMs?: number;
@@ -36,17 +37,12 @@ export interface ProjectState {
   database: DatabaseView;
 }
 
-/**
- * The database's state against a new graph without reading the database again: the version table is
- * the same, but a revision added or removed changes what is pending (and what the table's ids mean).
- */
-function withGraph(db: DatabaseView, graph: RevisionGraphResult): DatabaseView {
-  if (db.kind !== 'ok') return db;
-  const state = computeAppliedState(graph.nodes, [...db.current, ...db.unknown]);
-  return { ...db, current: state.current, unknown: state.unknown, applied: state.applied, pendingCount: state.pendingCount };
-}
+/** What the reader got from the database: a problem, or the version table's rows as stored. */
+export type DatabaseReading =
+  | Exclude<DatabaseView, { kind: 'ok' }>
+  | { kind: 'read'; source: string; versionTable: string[]; serverVersion?: string; latencyMs?: number };
 
-export type DatabaseReader = (project: ProjectInfo, graph: RevisionGraphResult | undefined) => Promise<DatabaseView>;
+export type DatabaseReader = (project: ProjectInfo) => Promise<DatabaseReading>;
 
 export class ProjectStore implements vscode.Disposable {
   private states = new Map<string, ProjectState>();
@@ -58,7 +54,11 @@ export class ProjectStore implements vscode.Disposable {
   private again = false;
   private againDatabase = false;
 
-  constructor(private readonly client: LanguageClient, private readonly readDatabase: DatabaseReader) {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly readDatabase: DatabaseReader,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {
     this.disposables.push(
       client.onNotification(GraphChangedNotification, (p: GraphChangedParams) => {
         if (p.projectsChanged) void this.refresh({ database: false });
@@ -108,13 +108,17 @@ export class ProjectStore implements vscode.Disposable {
     const known = projectIds.filter((id) => this.states.has(id));
     if (known.length === 0) return;
     const graphs = await Promise.all(known.map((id) => this.client.sendRequest(RevisionGraphRequest, { projectId: id } satisfies RevisionGraphParams)));
+    await Promise.all(known.map(async (id) => {
+      const state = this.states.get(id);
+      if (state) state.database = await this.againstGraph(id, state.database);
+    }));
     known.forEach((id, i) => {
       const state = this.states.get(id);
       const graph = graphs[i];
       if (!state || !graph) return;
       // The projects entry's counts follow the graph; the rest of it changes only with a re-index.
       const info = { ...state.info, revisionCount: graph.nodes.length, heads: graph.heads };
-      this.states.set(id, { info, graph, database: withGraph(state.database, graph) });
+      this.states.set(id, { info, graph, database: state.database });
     });
     this.emitter.fire();
   }
@@ -126,18 +130,45 @@ export class ProjectStore implements vscode.Disposable {
     projects.forEach((info, i) => {
       const graph = graphs[i];
       const previous = this.states.get(info.id);
-      next.set(info.id, { info, ...(graph ? { graph } : {}), database: previous && graph ? withGraph(previous.database, graph) : previous?.database ?? { kind: 'loading' } });
+      next.set(info.id, { info, ...(graph ? { graph } : {}), database: previous?.database ?? { kind: 'loading' } });
     });
+    await Promise.all([...next.entries()].map(async ([id, state]) => { state.database = await this.againstGraph(id, state.database); }));
     this.states = next;
     await vscode.commands.executeCommand('setContext', 'alembic.projectCount', projects.length);
     this.emitter.fire();
     if (!withDatabase && [...next.values()].every((s) => s.database.kind !== 'loading')) return;
     await Promise.all([...next.values()].map(async (state) => {
-      state.database = await this.readDatabase(state.info, state.graph);
+      state.database = await this.viewOf(state.info.id, await this.readDatabase(state.info), true);
     }));
     const configured = [...next.values()].some((s) => s.database.kind !== 'unconfigured');
     await vscode.commands.executeCommand('setContext', 'alembic.databaseConfigured', configured);
     this.emitter.fire();
+  }
+
+  /**
+   * What a reading of the version table means in the project's current graph, as the server's core
+   * reads it (which ids are current, unknown, applied; how many are pending). `warn`: log what the
+   * user should know (an id no file defines), once per database read rather than per edit.
+   */
+  private async viewOf(projectId: string, reading: DatabaseReading, warn = false): Promise<DatabaseView> {
+    if (reading.kind !== 'read') return reading;
+    const state = await this.client.sendRequest(AppliedStateRequest, { projectId, versionTable: reading.versionTable });
+    if (warn) for (const w of state.warnings) this.warn(w);
+    const view: DatabaseView = {
+      kind: 'ok', source: reading.source, versionTable: reading.versionTable, current: state.current, unknown: state.unknown,
+      applied: new Set(state.applied), pendingCount: state.pending.length,
+    };
+    if (reading.serverVersion !== undefined) view.serverVersion = reading.serverVersion;
+    if (reading.latencyMs !== undefined) view.latencyMs = reading.latencyMs;
+    return view;
+  }
+
+  /**
+   * The database's state against a new graph without reading the database again: the version table is
+   * the same, but a revision added or removed changes what is pending (and what the table's ids mean).
+   */
+  private againstGraph(projectId: string, db: DatabaseView): Promise<DatabaseView> | DatabaseView {
+    return db.kind === 'ok' ? this.viewOf(projectId, { ...db, kind: 'read', versionTable: db.versionTable ?? [...db.current, ...db.unknown] }) : db;
   }
 
   /** The project a file belongs to (its versions folder or config file), or the only project. */

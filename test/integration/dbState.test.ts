@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeAppliedState, type GraphNode } from '../../runtime/db/appliedState';
+import { computeAppliedState, type GraphNode } from '../../server/src/core/graph/appliedState';
 import { readDatabaseStateFromUrl, type DatabaseState } from '../../runtime/db/databaseState';
 import type { VersionTableName } from '../../runtime/db/versionTable';
 import { copyFixture } from '../support/paths';

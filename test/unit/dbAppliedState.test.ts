@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { computeAppliedState, type GraphNode } from '../../runtime/db/appliedState';
+import { computeAppliedState, type GraphNode } from '../../server/src/core/graph/appliedState';
 import { qualifiedVersionTable, quoteIdent, versionTableQuery } from '../../runtime/db/versionTable';
 
 function node(revision: string, parents: string[] = [], dependencies: string[] = [], branchLabels: string[] = []): GraphNode {

@@ -6,8 +6,7 @@ import { ui } from '../ui';
 import * as cmd from '../../../runtime/alembic/commandArguments';
 import { runAlembic, requireTrust, showOutcome, type SessionRun } from '../runAlembic';
 import { chooseUrl } from '../databaseInputs';
-import { computeAppliedState } from '../../../runtime/db/appliedState';
-import { ResolveRevisionRequest, type ResolveRevisionResult, type RevisionNode } from '../../../common/protocol';
+import { AppliedStateRequest, DowngradePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -23,11 +22,11 @@ async function resolve(s: Services, project: ProjectState, target: string, curre
 }
 
 /** The database state, fresh; undefined (with a message shown) when it cannot be read. */
-async function freshState(s: Services, project: ProjectState): Promise<{ current: string[]; applied: Set<string> } | undefined> {
+async function freshState(s: Services, project: ProjectState): Promise<{ current: string[]; applied: Set<string>; versionTable: string[] } | undefined> {
   await s.store.refresh();
   const state = s.store.get(project.info.id) ?? project;
   const db = state.database;
-  if (db.kind === 'ok') return { current: db.current, applied: db.applied };
+  if (db.kind === 'ok') return { current: db.current, applied: db.applied, versionTable: db.versionTable ?? [...db.current, ...db.unknown] };
   const why = db.kind === 'unconfigured' ? 'no database is configured' : db.kind === 'untrusted' ? 'the workspace is not trusted'
     : 'message' in db ? db.message : 'the database state is not known yet';
   const choice = await vscode.window.showErrorMessage(`Alembic: cannot read the database: ${why}.`, 'Configure Database Connection…');
@@ -54,11 +53,9 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
 async function downgradeTo(s: Services, project: ProjectState, target: string, commandTarget = target): Promise<void> {
   const state = await freshState(s, project);
   if (!state) return;
-  const nodes = project.graph?.nodes ?? [];
   // Alembic undoes what stands above the target (its descendants, through children and dependents);
-  // other branches stay applied. Down to base, everything goes.
-  const above = target === 'base' ? new Set(nodes.map((n) => n.revision)) : descendants(nodes, target);
-  const undone = nodes.map((n) => n.revision).filter((r) => state.applied.has(r) && above.has(r));
+  // other branches stay applied. Down to base, everything goes. The server's core says which.
+  const { undone } = await s.client.sendRequest(DowngradePlanRequest, { projectId: project.info.id, target, versionTable: state.versionTable });
   if (undone.length === 0) {
     void vscode.window.showInformationMessage(`Alembic: nothing to downgrade — ${target === 'base' ? 'the database is at base' : `${shortRevision(target)} is not below the current revision`}.`);
     return;
@@ -68,20 +65,6 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
   await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
   await afterRun(s);
-}
-
-function descendants(nodes: readonly RevisionNode[], from: string): Set<string> {
-  const byId = new Map(nodes.map((n) => [n.revision, n]));
-  const out = new Set<string>();
-  const stack = [...(byId.get(from)?.children ?? []), ...(byId.get(from)?.dependents ?? [])];
-  while (stack.length > 0) {
-    const id = stack.pop() ?? '';
-    if (out.has(id)) continue;
-    out.add(id);
-    const n = byId.get(id);
-    if (n) stack.push(...n.children, ...n.dependents);
-  }
-  return out;
 }
 
 async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
@@ -203,7 +186,7 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       const from = await startingRevision(s, p);
       if (from === undefined) return;
       if (from === 'base') return void vscode.window.showInformationMessage('Alembic: the database is at base; there is no downgrade to preview.');
-      const keep = computeAppliedState(p.graph?.nodes ?? [], [from]).applied;
+      const keep = new Set((await s.client.sendRequest(AppliedStateRequest, { projectId: p.info.id, versionTable: [from] })).applied);
       const items = [...nodeItems(p, (r) => keep.has(r) && r !== from), { label: 'base', description: 'undo every revision', target: 'base' }];
       const target = await pickRevision(items, `Downgrade SQL from ${shortRevision(from)} to which revision?`);
       if (target) await previewSql(s, previews, p, 'downgrade', from, target);

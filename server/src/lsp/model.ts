@@ -1,6 +1,6 @@
 // What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
 // parse results, graph and rule findings; handlers never touch the file system.
-import type { ProjectInfo, ResolveRevisionResult, RevisionNode } from '../../../common/protocol';
+import type { AppliedStateResult, DowngradePlanResult, ProjectInfo, ResolveRevisionResult, RevisionNode } from '../../../common/protocol';
 import type { Finding, Migration } from '../core/types';
 
 export interface IndexedFile {
@@ -28,6 +28,10 @@ export interface IndexedProject {
   /** Heads reachable upwards from a revision (through children). */
   headsAbove(revision: string): string[];
   resolve(target: string, current?: string[]): ResolveRevisionResult;
+  /** What a database whose version table holds these ids is at, has applied and has pending. */
+  appliedState(versionTable: readonly string[]): AppliedStateResult;
+  /** What `alembic downgrade <target>` undoes on that database. */
+  downgradePlan(target: string, versionTable: readonly string[]): DowngradePlanResult;
 }
 
 export interface WorkspaceModel {

@@ -10,7 +10,7 @@ import { createdObjects, destructiveOperations } from '../core/operations';
 import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
-  GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
+  AppliedStateRequest, DowngradePlanRequest, GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
   TemplatesRequest,
@@ -300,6 +300,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const c of createdObjects(file.migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
     }
     return { operations, creations };
+  });
+
+  connection.onRequest(AppliedStateRequest, async (params) => {
+    const project = (await current())?.project(params.projectId);
+    return project?.appliedState(params.versionTable)
+      ?? { current: [], unknown: [...params.versionTable], applied: [], pending: [], atBase: params.versionTable.length === 0, atHead: false, warnings: [`No Alembic project ${params.projectId}`] };
+  });
+  connection.onRequest(DowngradePlanRequest, async (params) => {
+    const project = (await current())?.project(params.projectId);
+    return { undone: project?.downgradePlan(params.target, params.versionTable).undone ?? [] };
   });
 
   const templates = new TemplateLibrary();

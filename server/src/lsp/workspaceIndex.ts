@@ -3,13 +3,14 @@
 import path from 'node:path';
 import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '../core/config/severities';
 import { RevisionResolver, resolveTarget } from '../core/graph';
+import { type AppliedState, computeAppliedState, revisionsUndoneBy } from '../core/graph/appliedState';
 import type { RevisionGraph } from '../core/graph/types';
 import { discoverProjects, type FileSystem } from '../core/project';
 import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
-import type { ResolveRevisionResult, RevisionGraphResult, RevisionNode } from '../../../common/protocol';
+import type { AppliedStateResult, ResolveRevisionResult, RevisionGraphResult, RevisionNode } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { wireOf } from './wire';
 
@@ -213,6 +214,10 @@ export class WorkspaceIndex implements WorkspaceModel {
     const nodes = new LazyMap<RevisionNode>(() => model.historyOrder(), (r) => graph.nodes.has(r), (r) => wire.revisionNode(r));
     const findings = this.findingsByPath(id);
     const resolver = new RevisionResolver(graph);
+    // Own labels: a label names the revision that declares it, as in Alembic's map.
+    const databaseState = (versionTable: readonly string[]): AppliedState => computeAppliedState(
+      model.historyNodes().map((n) => ({ revision: n.revision, parents: n.parents, dependencies: n.dependencies, branchLabels: n.ownBranchLabels })),
+      versionTable);
     return {
       info: wire.info(),
       files,
@@ -228,6 +233,10 @@ export class WorkspaceIndex implements WorkspaceModel {
         if (!node) return [];
         return [...resolver.descendants([node], false)].filter((n) => n.isHead).map((n) => n.revision);
       },
+      appliedState: (versionTable) => wireAppliedState(model.historyOrder(), databaseState(versionTable)),
+      downgradePlan: (target, versionTable) => ({
+        undone: revisionsUndoneBy(graph, model.historyOrder(), databaseState(versionTable).applied, target),
+      }),
       resolve: (target, current = []): ResolveRevisionResult => {
         const r = resolveTarget(graph, target, current);
         if (!r.ok) return { ok: false, message: r.message };
@@ -235,6 +244,13 @@ export class WorkspaceIndex implements WorkspaceModel {
       },
     };
   }
+}
+
+function wireAppliedState(order: readonly string[], s: AppliedState): AppliedStateResult {
+  return {
+    current: s.current, unknown: s.unknown, applied: order.filter((r) => s.applied.has(r)), pending: s.pending,
+    atBase: s.atBase, atHead: s.atHead, warnings: s.warnings,
+  };
 }
 
 /**

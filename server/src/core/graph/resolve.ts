@@ -35,6 +35,32 @@ const PY_INT_RE = /^\s*[+-]?\d+(?:_\d+)*\s*$/u;
 // `_relative_destination`, matched at the start only (re.match); \w and \d are Unicode in Python 3.
 const RELATIVE_RE = /^(?:(.+?)@)?([\p{L}\p{N}_]+)?([+-]\p{Nd}+)/u;
 
+/**
+ * `_revision_for_ident`'s lookup, before its branch check: the key itself (a revision id or a branch
+ * label), else the one key of four or more characters that starts with `id` (`narrow` filters those
+ * candidates first). The one place that says what an identifier names: the resolver and the database
+ * state (which revisions the version table's ids are) both ask it.
+ */
+export function identifyRevision<T>(
+  id: string, lookup: (key: string) => T | undefined, keys: () => Iterable<string>, narrow?: (candidates: string[]) => string[],
+): { ok: true; value: T } | { ok: false; error: RevisionResolveError } {
+  const exact = lookup(id);
+  if (exact !== undefined) return { ok: true, value: exact };
+  // Alembic: `assert resolved_id` (an AssertionError, not a RevisionError) before any prefix search.
+  if (id === '') return { ok: false, error: revisionError('Empty revision identifier (Alembic fails with an AssertionError)') };
+  let revs = [...keys()].filter((x) => x.length > 3 && x.startsWith(id));
+  if (narrow) revs = narrow(revs);
+  if (revs.length === 0) {
+    return { ok: false, error: resolutionError(`No such revision or branch '${id}'${id.length < 4
+      ? '; please ensure at least four characters are present for partial revision identifier matches' : ''}`, id) };
+  }
+  if (revs.length > 1) {
+    return { ok: false, error: resolutionError(`Multiple revisions start with '${id}': ${revs.slice(0, 3).map((r) => `'${r}'`).join(', ')}...`, id) };
+  }
+  const value = lookup(revs[0] ?? '');
+  return value === undefined ? { ok: false, error: resolutionError(`No such revision or branch '${id}'`, id) } : { ok: true, value };
+}
+
 /** The resolver over one graph; create it per graph (it caches nothing that an edit could change). */
 export class RevisionResolver {
   constructor(readonly graph: RevisionGraph) {}
@@ -128,24 +154,10 @@ export class RevisionResolver {
     if (resolvedId === null) {
       revision = null;
     } else {
-      const exact = this.lookup(resolvedId);
-      if (exact) {
-        revision = exact;
-      } else if (resolvedId === '') {
-        // Alembic: `assert resolved_id` (an AssertionError, not a RevisionError) before any prefix search.
-        throw revisionError("Empty revision identifier (Alembic fails with an AssertionError)");
-      } else {
-        let revs = this.mapKeys().filter((x) => x.length > 3 && x.startsWith(resolvedId));
-        if (branchRev) revs = this.filterForLineage(revs, checkBranch ?? null);
-        if (revs.length === 0) {
-          throw resolutionError(`No such revision or branch '${resolvedId}'${resolvedId.length < 4
-            ? '; please ensure at least four characters are present for partial revision identifier matches' : ''}`, resolvedId);
-        }
-        if (revs.length > 1) {
-          throw resolutionError(`Multiple revisions start with '${resolvedId}': ${revs.slice(0, 3).map((r) => `'${r}'`).join(', ')}...`, resolvedId);
-        }
-        revision = this.lookup(revs[0] ?? '') ?? null;
-      }
+      const found = identifyRevision(resolvedId, (key) => this.lookup(key), () => this.mapKeys(),
+        branchRev ? (revs) => this.filterForLineage(revs, checkBranch ?? null) : undefined);
+      if (!found.ok) throw found.error;
+      revision = found.value;
     }
     if (checkBranch && revision !== null && branchRev) {
       if (!this.sharesLineage(revision, [branchRev])) {

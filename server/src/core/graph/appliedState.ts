@@ -1,12 +1,22 @@
 // Applied / pending / current for every revision, from the graph and the version table, the way
 // Alembic sees it: the revisions in the table are current, and they and all their ancestors
 // (through down_revision and depends_on) are applied; everything else is pending.
-import type { RevisionNode } from '../../common/protocol';
+// Ids are identified as RevisionResolver does (identifyRevision: exact id, branch label, unique prefix).
+import { identifyRevision, RevisionResolver } from './resolve';
+import type { RevisionGraph } from './types';
 
 export type RevisionStatus = 'current' | 'applied' | 'pending';
 
-/** What the computation needs of a node; `RevisionNode` from the protocol fits. */
-export type GraphNode = Pick<RevisionNode, 'revision' | 'parents' | 'dependencies'> & { branchLabels?: string[] };
+/** What the computation needs of a node: core's RevisionNode and the wire node both fit. */
+export interface GraphNode {
+  revision: string;
+  /** `down_revision` ids. */
+  parents: readonly string[];
+  /** `depends_on` ids (or labels, or prefixes). */
+  dependencies: readonly string[];
+  /** Labels this node answers to (the first node that carries a label owns it). */
+  branchLabels?: readonly string[];
+}
 
 export interface AppliedState {
   /** Revisions in the version table that a migration file defines (full ids), sorted. */
@@ -27,19 +37,13 @@ export interface AppliedState {
   warnings: string[];
 }
 
-/** Resolves an id as Alembic would: exact, then a branch label, then a unique prefix. */
+/** Resolves an id as Alembic would (see identifyRevision); undefined when it names nothing, or several. */
 function resolver(nodes: readonly GraphNode[]): (id: string) => string | undefined {
-  const byId = new Map(nodes.map((n) => [n.revision, n]));
-  const byLabel = new Map<string, string>();
-  for (const n of nodes) for (const label of n.branchLabels ?? []) byLabel.set(label, n.revision);
+  const keys = new Map<string, string>(nodes.map((n) => [n.revision, n.revision]));
+  for (const n of nodes) for (const label of n.branchLabels ?? []) if (!keys.has(label)) keys.set(label, n.revision);
   return (id) => {
-    if (byId.has(id)) return id;
-    const labelled = byLabel.get(id);
-    if (labelled) return labelled;
-    if (!id) return undefined;
-    // Alembic's partial lookup: a unique prefix of an id longer than three characters.
-    const matches = nodes.filter((n) => n.revision.length > 3 && n.revision.startsWith(id));
-    return matches.length === 1 ? matches[0]?.revision : undefined;
+    const found = identifyRevision(id, (key) => keys.get(key), () => keys.keys());
+    return found.ok ? found.value : undefined;
   };
 }
 
@@ -93,4 +97,22 @@ export function computeAppliedState(nodes: readonly GraphNode[], currentRevision
     atHead: pending.length === 0 && unknown.length === 0,
     warnings,
   };
+}
+
+/**
+ * What `alembic downgrade <target>` undoes on a database where `applied` is applied: the applied
+ * revisions above the target (its descendants through down_revision and depends_on, not the target
+ * itself; every revision for `base`), in the order given (history order: newest first). Other
+ * branches stay applied.
+ */
+export function revisionsUndoneBy(graph: RevisionGraph, order: readonly string[], applied: ReadonlySet<string>, target: string): string[] {
+  let above: Set<string>;
+  if (target === 'base') {
+    above = new Set(graph.nodes.keys());
+  } else {
+    const node = graph.nodes.get(target);
+    above = new Set(node ? [...new RevisionResolver(graph).descendants([node])].map((n) => n.revision) : []);
+    above.delete(target);
+  }
+  return order.filter((r) => applied.has(r) && above.has(r));
 }
