@@ -1,6 +1,6 @@
 // `alembic-lint verify PATH --database-url URL`: the round-trip verification of the extension's
 // "Verify Round Trip…" command, from the command line. The engine lives with the client's database
-// code (client/src/verify, no vscode import); this file only parses options and prints the report.
+// code (runtime/verify, no vscode import); this file only parses options and prints the report.
 import path from 'node:path';
 import { resolveInterpreter } from '../runtime/alembic/interpreter';
 import { renderMarkdownReport, renderTextReport } from '../runtime/verify/report';

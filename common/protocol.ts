@@ -46,8 +46,8 @@ export interface ProjectsResult {
 }
 export const ProjectsRequest = new RequestType<Record<string, never>, ProjectsResult, void>('alembic/projects');
 
-/** One revision in a project's graph. */
-export interface RevisionNode {
+/** One revision in a project's graph, as the tree, the graph view and the pickers show it. */
+export interface RevisionInfo {
   revision: string;
   /** `down_revision` ids, in the order written. */
   parents: string[];
@@ -85,7 +85,7 @@ export interface RevisionGraphResult {
    * Nodes in `alembic history` order: from the heads down to the bases, newest first, each revision
    * once, a revision only after every child of it.
    */
-  nodes: RevisionNode[];
+  nodes: RevisionInfo[];
   heads: string[];
   bases: string[];
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RevisionGraphResult, RevisionNode } from '../../common/protocol';
+import type { RevisionGraphResult, RevisionInfo } from '../../common/protocol';
 import type { DatabaseView } from '../../client/src/projectStore';
 import { buildGraphViewModel, databaseSummary, GRAPH_ACTIONS, isGraphAction } from '../../client/src/views/graphModel';
 import { layoutGraph } from '../../client/webview/graphLayout';
@@ -12,7 +12,7 @@ import { laneX, METRICS, moveSelection, rowPaths, scrollToShow, tooltipText, vis
 import { parseMessage } from '../../common/graphViewMessages';
 import { repoRoot } from '../support/paths';
 
-function node(revision: string, parents: string[], extra: Partial<RevisionNode> = {}): RevisionNode {
+function node(revision: string, parents: string[], extra: Partial<RevisionInfo> = {}): RevisionInfo {
   return {
     revision, parents, children: [], dependencies: [], dependents: [], branchLabels: [],
     isHead: false, isBase: parents.length === 0, isMerge: parents.length > 1, isBranchPoint: false,

@@ -2,7 +2,7 @@
 // revisions (quick picks with messages and dates).
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import type { RevisionNode } from '../../../common/protocol';
+import type { RevisionInfo } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -31,7 +31,7 @@ export interface RevisionPickItem extends vscode.QuickPickItem {
   target: string;
 }
 
-export function revisionItem(node: RevisionNode, extra = ''): RevisionPickItem {
+export function revisionItem(node: RevisionInfo, extra = ''): RevisionPickItem {
   const flags = [node.isHead && 'head', node.isMerge && 'merge', node.isBase && 'base', extra].filter(Boolean).join(' · ');
   return {
     label: shortRevision(node.revision) === node.revision ? node.revision : `${shortRevision(node.revision)}`,

@@ -1,7 +1,7 @@
 // What the revision graph picture is told: the server's graph, the database's applied / pending /
 // current state and the files' problems, flattened into the webview's model. Pure (no vscode import at
 // run time), unit tested; graphPanel.ts feeds it from the ProjectStore and the editor's diagnostics.
-import type { RevisionGraphResult, RevisionNode } from '../../../common/protocol';
+import type { RevisionGraphResult, RevisionInfo } from '../../../common/protocol';
 import type { GraphActionView, GraphNodeView, GraphViewModel, RevisionState } from '../../../common/graphViewMessages';
 import type { DatabaseView } from '../projectStore';
 import { shortRevision } from './format';
@@ -32,7 +32,7 @@ export interface GraphModelInput {
   graph: RevisionGraphResult | undefined;
   database: DatabaseView;
   /** The problem messages of a revision's file (the editor's diagnostics), most severe first. */
-  problems?: (node: RevisionNode) => string[];
+  problems?: (node: RevisionInfo) => string[];
   /** A path as the user knows it (relative to the workspace). */
   displayPath?: (path: string) => string;
 }
@@ -65,7 +65,7 @@ export function buildGraphViewModel(input: GraphModelInput): GraphViewModel {
   // The server sends each revision's labels with the inherited ones (as Alembic propagates them to
   // descendants); a label repeated on every row of a branch says nothing, so rows show where it starts.
   const labelsOf = new Map((graph?.nodes ?? []).map((n) => [n.revision, n.branchLabels]));
-  const declared = (n: RevisionNode) => n.branchLabels.filter((l) => !n.parents.some((p) => labelsOf.get(p)?.includes(l)));
+  const declared = (n: RevisionInfo) => n.branchLabels.filter((l) => !n.parents.some((p) => labelsOf.get(p)?.includes(l)));
   const nodes: GraphNodeView[] = (graph?.nodes ?? []).map((n) => {
     const view: GraphNodeView = {
       revision: n.revision,

@@ -2,7 +2,7 @@
 // markers, a small lane graph, the database's applied/pending/current state and diagnostics.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RevisionNode } from '../../../common/protocol';
+import type { RevisionInfo } from '../../../common/protocol';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { laneGraph } from './lanes';
 import { shortRevision } from './format';
@@ -86,7 +86,7 @@ function appliedStateOf(state: ProjectState, revision: string): AppliedState {
   return db.applied.has(revision) ? 'applied' : 'pending';
 }
 
-function revisionItem(state: ProjectState, node: RevisionNode, lane: string): vscode.TreeItem {
+function revisionItem(state: ProjectState, node: RevisionInfo, lane: string): vscode.TreeItem {
   const applied = appliedStateOf(state, node.revision);
   const item = new vscode.TreeItem(`${shortRevision(node.revision)} ${node.message ?? ''}`.trim(), vscode.TreeItemCollapsibleState.None);
   item.id = `${state.info.id}#${node.revision}`;
@@ -109,7 +109,7 @@ function revisionItem(state: ProjectState, node: RevisionNode, lane: string): vs
   return item;
 }
 
-function iconFor(applied: AppliedState, node: RevisionNode): vscode.ThemeIcon {
+function iconFor(applied: AppliedState, node: RevisionInfo): vscode.ThemeIcon {
   if (node.worstSeverity === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
   switch (applied) {
     case 'current': return new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue'));
@@ -119,7 +119,7 @@ function iconFor(applied: AppliedState, node: RevisionNode): vscode.ThemeIcon {
   }
 }
 
-function tooltipFor(state: ProjectState, node: RevisionNode, applied: AppliedState): vscode.MarkdownString {
+function tooltipFor(state: ProjectState, node: RevisionInfo, applied: AppliedState): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(node.message ?? '(no message)')}**\n\n`);
   md.appendMarkdown(`Revision \`${node.revision}\``);

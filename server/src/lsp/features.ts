@@ -6,7 +6,7 @@ import {
   MarkupKind, SymbolKind, type SymbolInformation, type TextEdit,
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
-import type { RevisionNode } from '../../../common/protocol';
+import type { RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
 
@@ -44,7 +44,7 @@ export function idAt(file: IndexedFile, pos: Position): IdAt | undefined {
 }
 
 /** A written id to a node: exact id, else a unique prefix, else a branch label (`depends_on` may name one). */
-export function nodeFor(project: IndexedProject, id: string): RevisionNode | undefined {
+export function nodeFor(project: IndexedProject, id: string): RevisionInfo | undefined {
   const exact = project.nodes.get(id);
   if (exact) return exact;
   const resolved = project.resolve(id);
@@ -52,7 +52,7 @@ export function nodeFor(project: IndexedProject, id: string): RevisionNode | und
   return undefined;
 }
 
-function locationOf(node: RevisionNode): Location {
+function locationOf(node: RevisionInfo): Location {
   return { uri: fileUri(node.path), range: node.revisionRange };
 }
 
@@ -98,7 +98,7 @@ export function hover(model: WorkspaceModel, path: string, pos: Position): Hover
   return { range: at.range, contents: { kind: MarkupKind.Markdown, value: describeNode(hit.project, node) } };
 }
 
-export function describeNode(project: IndexedProject, node: RevisionNode): string {
+export function describeNode(project: IndexedProject, node: RevisionInfo): string {
   const ids = (xs: readonly string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—');
   const flags = [node.isHead && 'head', node.isBase && 'base', node.isMerge && 'merge point', node.isBranchPoint && 'branch point']
     .filter(Boolean).join(', ');

@@ -1,6 +1,6 @@
 // What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
 // parse results, graph and rule findings; handlers never touch the file system.
-import type { AppliedStateResult, DowngradePlanResult, ProjectInfo, ResolveRevisionResult, RevisionNode } from '../../../common/protocol';
+import type { AppliedStateResult, DowngradePlanResult, ProjectInfo, ResolveRevisionResult, RevisionInfo } from '../../../common/protocol';
 import type { Finding, Migration } from '../core/types';
 
 export interface IndexedFile {
@@ -18,7 +18,7 @@ export interface IndexedProject {
   info: ProjectInfo;
   files: ReadonlyMap<string, IndexedFile>;
   /** By full revision id. */
-  nodes: ReadonlyMap<string, RevisionNode>;
+  nodes: ReadonlyMap<string, RevisionInfo>;
   /** Revision ids in `alembic history` order (heads first, newest first). */
   historyOrder: readonly string[];
   heads: readonly string[];

@@ -7,7 +7,7 @@
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../core/graph/types';
 import type { ProjectModel } from '../core/project/model';
 import type { Finding, Range } from '../core/types';
-import type { ProjectInfo, RevisionGraphResult, RevisionNode as WireNode, Severity } from '../../../common/protocol';
+import type { ProjectInfo, RevisionGraphResult, RevisionInfo, Severity } from '../../../common/protocol';
 import { fileUri } from './positions';
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -20,14 +20,14 @@ interface NodeEntry {
   dependents: string[];
   labels: string[];
   flags: number;
-  node: WireNode;
+  node: RevisionInfo;
 }
 
 /** One project's wire forms, kept across edits; get it with `wireOf(model)`. */
 export class WireProject {
   /** By node index (a rebuild makes new nodes, which the entry's `from` tells apart). */
   private nodeCache: (NodeEntry | undefined)[] = [];
-  private readonly summarized = new WeakMap<WireNode, WireNode>();
+  private readonly summarized = new WeakMap<RevisionInfo, RevisionInfo>();
   private lastGraphResult: RevisionGraphResult | undefined;
   private readonly uris = new Map<string, string>();
 
@@ -69,7 +69,7 @@ export class WireProject {
       const w = worstOf.get(f.path);
       if (w === undefined || SEVERITY_RANK[f.severity] < SEVERITY_RANK[w]) worstOf.set(f.path, f.severity);
     }
-    const nodes: WireNode[] = [];
+    const nodes: RevisionInfo[] = [];
     // Nodes are the same objects until the structure changes (the history is recomputed then).
     for (const n of this.model.historyNodes()) {
       const base = this.node(graph, n);
@@ -96,7 +96,7 @@ export class WireProject {
   }
 
   /** One revision as `alembic/revisionGraph` describes it, without a findings summary (diagnosticCount 0). */
-  revisionNode(id: string): WireNode | undefined {
+  revisionNode(id: string): RevisionInfo | undefined {
     const graph = this.model.graph;
     const n = graph.nodes.get(id);
     return n ? this.node(graph, n) : undefined;
@@ -112,7 +112,7 @@ export class WireProject {
     return u;
   }
 
-  private node(graph: RevisionGraph, n: RevisionNode): WireNode {
+  private node(graph: RevisionGraph, n: RevisionNode): RevisionInfo {
     // Kept while none of what it is made of changed (graph updates replace lists they change, and a
     // rebuild makes new nodes).
     const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
@@ -120,7 +120,7 @@ export class WireProject {
     if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&
       cached.labels === n.branchLabels && cached.flags === flags) return cached.node;
     const facts = revisionFacts(n);
-    const node: WireNode = {
+    const node: RevisionInfo = {
       revision: facts.revision,
       parents: facts.downRevisions,
       children: n.children,
@@ -199,7 +199,7 @@ function sameRange(a: Range, b: Range): boolean {
 }
 
 /** Field by field (lists by value): whether two wire nodes would serialize the same. */
-function sameWireNode(a: WireNode, b: WireNode): boolean {
+function sameWireNode(a: RevisionInfo, b: RevisionInfo): boolean {
   const list = (x: readonly string[], y: readonly string[]): boolean => x === y || (x.length === y.length && x.every((v, i) => v === y[i]));
   return a.revision === b.revision && a.path === b.path && a.uri === b.uri && a.isHead === b.isHead && a.isBase === b.isBase &&
     a.isMerge === b.isMerge && a.isBranchPoint === b.isBranchPoint && a.message === b.message && a.createDate === b.createDate &&

@@ -10,7 +10,7 @@ import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
 import type { Finding } from '../core/types';
-import type { AppliedStateResult, ResolveRevisionResult, RevisionGraphResult, RevisionNode } from '../../../common/protocol';
+import type { AppliedStateResult, ResolveRevisionResult, RevisionGraphResult, RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { wireOf } from './wire';
 
@@ -211,7 +211,7 @@ export class WorkspaceIndex implements WorkspaceModel {
     const paths = model.paths();
     const files = new LazyMap<IndexedFile>(() => paths, (p) => model.getFile(p) !== undefined, fileView);
     // Iterated in history order, as the handlers list revisions.
-    const nodes = new LazyMap<RevisionNode>(() => model.historyOrder(), (r) => graph.nodes.has(r), (r) => wire.revisionNode(r));
+    const nodes = new LazyMap<RevisionInfo>(() => model.historyOrder(), (r) => graph.nodes.has(r), (r) => wire.revisionNode(r));
     const findings = this.findingsByPath(id);
     const resolver = new RevisionResolver(graph);
     // Own labels: a label names the revision that declares it, as in Alembic's map.

@@ -1,5 +1,5 @@
 // The only way core code reaches the file system: an interface passed in by the caller (the Node
-// implementation lives in server/src/nodeFileSystem.ts; tests may pass an in-memory one).
+// implementation lives in server/src/fs/nodeFileSystem.ts; tests may pass an in-memory one).
 
 export interface DirEntry {
   name: string;
