@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   AppliedStateRequest, GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
-  RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult,
+  RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, type RevisionInfo,
 } from '../../common/protocol';
 
 /** The database side of a project, as the views show it. */
@@ -43,6 +43,20 @@ export type DatabaseReading =
   | { kind: 'read'; source: string; versionTable: string[]; serverVersion?: string; latencyMs?: number };
 
 export type DatabaseReader = (project: ProjectInfo) => Promise<DatabaseReading>;
+
+const indexes = new WeakMap<RevisionGraphResult, ReadonlyMap<string, RevisionInfo>>();
+
+/** A project's revisions by id: built once per graph the server sent, shared by every command and view. */
+export function revisionsById(project: Pick<ProjectState, 'graph'>): ReadonlyMap<string, RevisionInfo> {
+  const graph = project.graph;
+  if (!graph) return new Map();
+  let index = indexes.get(graph);
+  if (!index) {
+    index = new Map(graph.nodes.map((n) => [n.revision, n]));
+    indexes.set(graph, index);
+  }
+  return index;
+}
 
 export class ProjectStore implements vscode.Disposable {
   private states = new Map<string, ProjectState>();

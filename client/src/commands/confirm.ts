@@ -6,7 +6,7 @@ import { OperationsRequest, type OperationsResult } from '../../../common/protoc
 import { databaseIdentity } from '../databaseInputs';
 import { isProtected } from '../../../runtime/db/protectedDatabases';
 import { readSettings } from '../config';
-import type { ProjectState } from '../projectStore';
+import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 
@@ -31,7 +31,7 @@ export async function confirmDowngrade(s: Services, project: ProjectState, undon
   const { operations } = await s.client.sendRequest(OperationsRequest, {
     projectId: project.info.id, revisions: undone, function: 'downgrade',
   });
-  const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));
+  const nodes = revisionsById(project);
   const lines = undone.map((r) => `• ${shortRevision(r)} ${nodes.get(r)?.message ?? ''}`.trimEnd());
   const destructive = operations.map((o) => `• ${shortRevision(o.revision)}: ${o.operation}${o.target ? ` ${o.target}` : ''}`);
   const detail = [

@@ -12,7 +12,7 @@ import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { revisionArg } from './args';
 import { confirmDowngrade, confirmStamp, protectedDatabaseCheck } from './confirm';
-import { pickProject, pickRevision, revisionItem, type RevisionPickItem } from './pick';
+import { headItems, pickProject, pickRevision, revisionItem, type RevisionPickItem } from './pick';
 import type { SqlPreviews } from './sqlPreview';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -83,10 +83,9 @@ function nodeItems(project: ProjectState, filter: (rev: string) => boolean): Rev
 async function headTarget(project: ProjectState): Promise<string | undefined> {
   const heads = project.graph?.heads ?? [];
   if (heads.length <= 1) return 'head';
-  const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));
   const items: RevisionPickItem[] = [
     { label: 'All heads', description: 'alembic upgrade heads', target: 'heads' },
-    ...heads.flatMap((h) => { const n = nodes.get(h); return n ? [revisionItem(n)] : []; }),
+    ...headItems(project),
     { label: 'Merge the heads first…', description: 'alembic merge heads', target: '__merge__' },
   ];
   const picked = await pickRevision(items, `The project has ${heads.length} heads: upgrade which?`);
@@ -213,8 +212,7 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       const heads = p.graph?.heads ?? [];
       let head: string | undefined;
       if (heads.length > 1) {
-        const nodes = new Map((p.graph?.nodes ?? []).map((n) => [n.revision, n]));
-        head = await pickRevision(heads.flatMap((h) => { const n = nodes.get(h); return n ? [revisionItem(n)] : []; }), 'The project has several heads: the new revision follows which?');
+        head = await pickRevision(headItems(p), 'The project has several heads: the new revision follows which?');
         if (!head) return;
       }
       const run = await runAlembic(s, p.info, cmd.revision({ message, autogenerate: mode.auto, ...(head ? { head } : {}) }), { title: `New revision "${message}"`, needsDatabase: mode.auto });
@@ -224,8 +222,7 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
     'alembic.mergeHeads': withProject(async (p) => {
       const heads = p.graph?.heads ?? [];
       if (heads.length < 2) return void vscode.window.showInformationMessage('Alembic: the project has a single head; there is nothing to merge.');
-      const nodes = new Map((p.graph?.nodes ?? []).map((n) => [n.revision, n]));
-      const picked = await ui.showQuickPick(heads.flatMap((h) => { const n = nodes.get(h); return n ? [{ ...revisionItem(n), picked: true }] : []; }), { canPickMany: true, placeHolder: 'Merge which heads?' });
+      const picked = await ui.showQuickPick(headItems(p).map((item) => ({ ...item, picked: true })), { canPickMany: true, placeHolder: 'Merge which heads?' });
       if (!picked || picked.length < 2) return;
       const message = await ui.showInputBox({ title: 'Merge heads', prompt: 'Message for the merge revision', value: 'merge heads', ignoreFocusOut: true });
       if (message === undefined) return;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import type { RevisionInfo } from '../../../common/protocol';
-import type { ProjectState } from '../projectStore';
+import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { revisionArg } from './args';
@@ -48,4 +48,10 @@ export async function pickRevision(items: RevisionPickItem[], placeHolder: strin
   }
   const picked = await ui.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
   return picked?.target;
+}
+
+/** The project's heads as pick items, in the server's order. */
+export function headItems(project: ProjectState): RevisionPickItem[] {
+  const byId = revisionsById(project);
+  return (project.graph?.heads ?? []).flatMap((h) => { const n = byId.get(h); return n ? [revisionItem(n)] : []; });
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import {
   RenderTemplateRequest, TemplateAnswerRequest, type TemplateInfo, TemplatesRequest,
 } from '../../../common/protocol';
-import type { ProjectState } from '../projectStore';
+import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
 import { ui } from '../ui';
 import { shortRevision } from '../views/format';
@@ -21,7 +21,7 @@ async function chooseHead(project: ProjectState, template: TemplateInfo): Promis
   const heads = project.graph?.heads ?? [];
   if (template.merge) return [...heads];
   if (heads.length <= 1) return null;
-  const nodes = new Map((project.graph?.nodes ?? []).map((n) => [n.revision, n]));
+  const nodes = revisionsById(project);
   const picked = await ui.showQuickPick([
     ...heads.map((h) => ({ label: shortRevision(h), description: nodes.get(h)?.message ?? '', detail: h, head: h as string | string[] })),
     { label: 'Merge all heads instead', description: 'the new revision becomes a merge point', detail: heads.join(', '), head: [...heads] },
