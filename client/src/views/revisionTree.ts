@@ -2,6 +2,7 @@
 // markers, a small lane graph, the database's applied/pending/current state and diagnostics.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { markdownCode, markdownText } from '../../../common/markdown';
 import type { RevisionInfo } from '../../../common/protocol';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { laneGraph } from './lanes';
@@ -121,17 +122,17 @@ function iconFor(applied: AppliedState, node: RevisionInfo): vscode.ThemeIcon {
 
 function tooltipFor(state: ProjectState, node: RevisionInfo, applied: AppliedState): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escape(node.message ?? '(no message)')}**\n\n`);
-  md.appendMarkdown(`Revision \`${node.revision}\``);
-  if (node.createDate) md.appendMarkdown(` · ${escape(node.createDate)}`);
+  md.appendMarkdown(`**${markdownText(node.message ?? '(no message)')}**\n\n`);
+  md.appendMarkdown(`Revision ${markdownCode(node.revision)}`);
+  if (node.createDate) md.appendMarkdown(` · ${markdownText(node.createDate)}`);
   md.appendMarkdown('\n\n');
-  const list = (ids: string[]) => (ids.length ? ids.map((i) => `\`${i}\``).join(', ') : '—');
+  const list = (ids: string[]) => (ids.length ? ids.map(markdownCode).join(', ') : '—');
   md.appendMarkdown(`Parents: ${list(node.parents)}  \nChildren: ${list(node.children)}`);
   if (node.dependencies.length) md.appendMarkdown(`  \nDepends on: ${list(node.dependencies)}`);
   if (node.branchLabels.length) md.appendMarkdown(`  \nBranch labels: ${node.branchLabels.map(escape).join(', ')}`);
   md.appendMarkdown(`\n\nState: ${applied === 'unknown' ? describeDatabase(state) : applied}`);
   if (node.diagnosticCount) md.appendMarkdown(`  \n${node.diagnosticCount} problem(s) in this file`);
-  md.appendMarkdown(`\n\nFile: ${escape(vscode.workspace.asRelativePath(node.path))}`);
+  md.appendMarkdown(`\n\nFile: ${markdownText(vscode.workspace.asRelativePath(node.path))}`);
   return md;
 }
 
@@ -141,11 +142,8 @@ function describeDatabase(state: ProjectState): string {
     case 'unconfigured': return 'no database configured';
     case 'untrusted': return 'database not read (workspace not trusted)';
     case 'loading': return 'reading the database…';
-    case 'problem': case 'unsupported': return escape(db.message);
+    case 'problem': case 'unsupported': return markdownText(db.message);
     default: return 'unknown';
   }
 }
 
-function escape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}

@@ -6,6 +6,7 @@ import {
   MarkupKind, SymbolKind, type SymbolInformation, type TextEdit,
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
+import { markdownCode, markdownText } from '../../../common/markdown';
 import type { RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
@@ -93,32 +94,28 @@ export function hover(model: WorkspaceModel, path: string, pos: Position): Hover
   if (!at) return undefined;
   const node = nodeFor(hit.project, at.id);
   if (!node) {
-    return { range: at.range, contents: { kind: MarkupKind.Markdown, value: `No revision \`${at.id}\` in this project.` } };
+    return { range: at.range, contents: { kind: MarkupKind.Markdown, value: `No revision ${markdownCode(at.id)} in this project.` } };
   }
   return { range: at.range, contents: { kind: MarkupKind.Markdown, value: describeNode(hit.project, node) } };
 }
 
 export function describeNode(project: IndexedProject, node: RevisionInfo): string {
-  const ids = (xs: readonly string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—');
+  const ids = (xs: readonly string[]) => (xs.length ? xs.map(markdownCode).join(', ') : '—');
   const flags = [node.isHead && 'head', node.isBase && 'base', node.isMerge && 'merge point', node.isBranchPoint && 'branch point']
     .filter(Boolean).join(', ');
   const lines = [
-    `**${mdEscape(node.message ?? '(no message)')}**`,
+    `**${markdownText(node.message ?? '(no message)')}**`,
     '',
-    `\`${node.revision}\`${flags ? ` · ${flags}` : ''}${node.createDate ? ` · ${mdEscape(node.createDate)}` : ''}`,
+    `${markdownCode(node.revision)}${flags ? ` · ${flags}` : ''}${node.createDate ? ` · ${markdownText(node.createDate)}` : ''}`,
     '',
     `Parents: ${ids(node.parents)}  `,
     `Children: ${ids(node.children)}  `,
   ];
   if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}  `);
   if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}  `);
-  if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(mdEscape).join(', ')}  `);
-  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: \`${path.relative(project.info.root, node.path) || node.path}\``);
+  if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(markdownText).join(', ')}  `);
+  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: ${markdownCode(path.relative(project.info.root, node.path) || node.path)}`);
   return lines.join('\n');
-}
-
-function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]<>|]/g, (c) => `\\${c}`);
 }
 
 /**
