@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseMigration } from '../../server/src/core/parse';
 import type { Migration, RevisionValue } from '../../server/src/core/types';
-import { fixturesDir } from '../support/paths';
+import { fixtureMigrationFiles, fixturesDir } from '../support/paths';
 import { runPython, testPython } from '../support/python';
 
 /**
@@ -95,16 +95,6 @@ json.dump(result, sys.stdout)
 type PyValue = { kind: 'none' } | { kind: 'string'; value: string } | { kind: 'sequence'; items: string[] } | { kind: 'unresolved' };
 type PyResult = { error: string } | { vars: Partial<Record<string, PyValue>> };
 
-function migrationFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...migrationFiles(p));
-    else if (e.name.endsWith('.py') && e.name !== 'env.py' && e.name !== '__init__.py') out.push(p);
-  }
-  return out.sort();
-}
-
 function ours(v: RevisionValue | undefined): PyValue | undefined {
   if (!v) return undefined;
   switch (v.kind) {
@@ -123,7 +113,7 @@ describe('parser agreement with Python ast', function () {
   this.timeout(60_000);
 
   it('reads the same revision variables as Python for every fixture migration', () => {
-    const files = migrationFiles(fixturesDir);
+    const files = fixtureMigrationFiles();
     assert.ok(files.length > 0, `no .py files under ${fixturesDir}`);
     const r = runPython(PY_READER, files);
     assert.equal(r.status, 0, `${testPython()} failed: ${r.stderr}`);

@@ -26,3 +26,19 @@ export function copyFixture(name: string): string {
   fs.cpSync(fixturePath(name), dest, { recursive: true });
   return dest;
 }
+
+/** Every .py file below `dir`, sorted. */
+export function pythonFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pythonFilesUnder(p));
+    else if (e.name.endsWith('.py')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Every migration file of the fixtures: each .py below test/fixtures but env.py and __init__.py. */
+export function fixtureMigrationFiles(): string[] {
+  return pythonFilesUnder(fixturesDir).filter((p) => path.basename(p) !== 'env.py' && path.basename(p) !== '__init__.py');
+}

@@ -8,21 +8,11 @@ import path from 'node:path';
 import { parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
 import { hasFastSkip } from '../../server/src/core/parse/codeUnits';
 import type { Migration } from '../../server/src/core/types';
-import { fixturesDir } from '../support/paths';
+import { fixturesDir, pythonFilesUnder } from '../support/paths';
 import { seededRandom } from '../support/random';
 import { checkIndependentOfEarlierText, checkSkippedTokens } from '../support/skipBodies';
 
 const rng = seededRandom;
-
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...pythonFiles(p));
-    else if (e.name.endsWith('.py')) out.push(p);
-  }
-  return out.sort();
-}
 
 /** Line lengths of the document as an LSP client sees it (\n, \r\n and \r end lines). */
 function lineLengths(text: string): number[] {
@@ -85,7 +75,7 @@ const PALETTE = ['"', "'", '"""', "'''", '(', ')', '[', ']', '{', '}', ':', '#',
 describe('parseMigration fuzz', function () {
   this.timeout(60_000);
 
-  const files = pythonFiles(fixturesDir);
+  const files = pythonFilesUnder(fixturesDir);
   const sources = files.map((f) => fs.readFileSync(f, 'utf8'));
   const MAX_MS_PER_PARSE = 1000;
   // The fixture folder grows with the project: spread a fixed number of parses over its files so

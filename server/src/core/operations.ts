@@ -1,67 +1,74 @@
-// Destructive operations in a migration's upgrade or downgrade, as a confirmation dialog lists them
-// ("drops table users, column projects.title, enum userrole"). Pure: parsed calls in, summaries out.
-import type { ArgValue, Migration, ParsedCall, Range } from './types';
+// What the `alembic/operations` request answers: the data a migration's upgrade or downgrade
+// destroys, for the downgrade confirmation ("drop_table users", "drop_column projects.title",
+// "drop enum userrole", "execute TRUNCATE audit_log"), and the objects it creates, for links from
+// the round-trip report. Read from the facts like everything else: data loss is `dataLoss()`, the
+// classification destructive-upgrade and destructive-sql report with, so the dialog and the lint
+// agree about every migration.
+import { type DataLoss, dataLoss } from './facts/destruction';
+import { migrationFunctions, opsInContext } from './facts/functions';
+import { implicitEnumRange, implicitEnums, type SchemaOp, type SchemaOpKind, schemaOps } from './facts/schema';
+import { writtenColumn, writtenEnumName, writtenName, writtenTable } from './facts/written';
+import type { Migration, MigrationFunction, MigrationFunctionKind, Range } from './types';
 
 export interface DestructiveOperation {
-  /** `drop_table`, `drop_column`, `drop_index`, `drop_constraint`, `drop enum`, `execute`. */
-  operation: string;
-  /** The object as written, when literal: table, `table.column`, index, enum name, or the SQL. */
+  /** `drop_table`, `drop_column`, `drop enum`, or `execute` for a SQL statement. */
+  operation: 'drop_table' | 'drop_column' | 'drop enum' | 'execute';
+  /** As written: table, `table.column`, enum name, or the SQL statement; absent when not a literal. */
   target?: string;
   range: Range;
+  /** The data it destroys (one SQL statement may destroy several objects); none for an enum type drop. */
+  losses: DataLoss[];
 }
 
-function literal(v: ArgValue | undefined): string | undefined {
-  if (!v) return undefined;
-  if (v.kind === 'string') return v.value;
-  // op.f("name") keeps the name as written
-  if (v.kind === 'call' && /(^|\.)f$/.test(v.call.callee)) return literal(v.call.args[0]);
-  return undefined;
+/** Long statements are cut for the dialog. */
+const SQL_TARGET_LENGTH = 120;
+
+function functionsOf(migration: Migration, kind: MigrationFunctionKind): MigrationFunction[] {
+  return migrationFunctions(migration).filter((fn) => fn.kind === kind);
 }
 
-function arg(call: ParsedCall, index: number, keyword: string): ArgValue | undefined {
-  return call.args[index] ?? call.kwargs.find((k) => k.name === keyword)?.value;
-}
-
-function enumName(call: ParsedCall | undefined): string | undefined {
-  if (!call) return undefined;
-  return literal(call.kwargs.find((k) => k.name === 'name')?.value);
-}
-
-const DESTRUCTIVE_SQL = /^\s*(drop\s+(table|type|index|schema|view|materialized\s+view|sequence|column)|truncate|delete\s+from|alter\s+table\s+\S+\s+drop)\b/i;
-
-export function destructiveOperations(migration: Migration, kind: 'upgrade' | 'downgrade'): DestructiveOperation[] {
+/**
+ * The data the `kind` functions destroy, in source order, plus the enum types they drop: a type
+ * holds no rows (PostgreSQL refuses to drop one a column still uses), but the dialog names the enums
+ * a downgrade removes along with the tables and columns.
+ */
+export function destructiveOperations(migration: Migration, kind: MigrationFunctionKind): DestructiveOperation[] {
   const out: DestructiveOperation[] = [];
-  const enums = new Map(migration.enumVariables.map((e) => [e.name, e.call]));
-  for (const fn of migration.functions) {
-    if (fn.kind !== kind) continue;
-    for (const call of fn.calls) {
-      const method = call.callee.split('.').pop() ?? '';
-      const onOp = /^op\./.test(call.callee) || call.batch !== undefined;
-      if (onOp && method === 'drop_table') {
-        out.push({ operation: 'drop_table', ...opt(literal(arg(call, 0, 'table_name'))), range: call.range });
-      } else if (onOp && method === 'drop_column') {
-        const table = call.batch ? call.batch.table : literal(arg(call, 0, 'table_name'));
-        const column = call.batch ? literal(arg(call, 0, 'column_name')) : literal(arg(call, 1, 'column_name'));
-        out.push({ operation: 'drop_column', ...opt(table && column ? `${table}.${column}` : column), range: call.range });
-      } else if (onOp && method === 'drop_index') {
-        out.push({ operation: 'drop_index', ...opt(literal(arg(call, 0, 'index_name'))), range: call.range });
-      } else if (onOp && method === 'drop_constraint') {
-        out.push({ operation: 'drop_constraint', ...opt(literal(arg(call, 0, 'constraint_name'))), range: call.range });
-      } else if (method === 'drop' && (call.receiver || enums.has(call.callee.slice(0, -'.drop'.length)))) {
-        const def = call.receiver ?? enums.get(call.callee.slice(0, -'.drop'.length));
-        if (def && /(^|\.)(Enum|ENUM)$/.test(def.callee)) out.push({ operation: 'drop enum', ...opt(enumName(def)), range: call.range });
+  for (const fn of functionsOf(migration, kind)) {
+    // A SQL statement is one line of the dialog, however many objects it destroys.
+    const statements = new Map<string, DestructiveOperation>();
+    for (const x of opsInContext(migration, fn)) {
+      const { op } = x;
+      const loss = dataLoss(x);
+      if (!loss && op.kind !== 'enum_drop') continue;
+      const losses = loss ? [loss] : [];
+      if (op.sql) {
+        const key = `${op.index}\n${op.sql.statement}`;
+        const seen = statements.get(key);
+        if (seen) {
+          seen.losses.push(...losses);
+          continue;
+        }
+        const line: DestructiveOperation = { operation: 'execute', target: op.sql.statement.slice(0, SQL_TARGET_LENGTH), range: op.range, losses };
+        statements.set(key, line);
+        out.push(line);
+        continue;
       }
+      out.push({ ...dropOf(op), range: op.range, losses });
     }
-  }
-  for (const sql of migration.executedSql) {
-    if (sql.function !== kind && !sql.function.startsWith(`${kind}_`)) continue;
-    if (DESTRUCTIVE_SQL.test(sql.sql)) out.push({ operation: 'execute', target: sql.sql.trim().replace(/\s+/g, ' ').slice(0, 120), range: sql.range });
   }
   return out;
 }
 
-function opt(target: string | undefined): { target?: string } {
-  return target === undefined ? {} : { target };
+/** An Alembic drop as the dialog names it: drop_table, drop_column, or an enum type's `.drop()`. */
+function dropOf(op: SchemaOp): Pick<DestructiveOperation, 'operation' | 'target'> {
+  const line = (operation: DestructiveOperation['operation'], target: string | undefined): Pick<DestructiveOperation, 'operation' | 'target'> =>
+    (target === undefined ? { operation } : { operation, target });
+  switch (op.kind) {
+    case 'drop_table': return line('drop_table', writtenTable(op));
+    case 'drop_column': return line('drop_column', writtenColumn(op));
+    default: return line('drop enum', writtenName(op));
+  }
 }
 
 export interface CreatedObject {
@@ -71,35 +78,30 @@ export interface CreatedObject {
   range: Range;
 }
 
-/** Objects an upgrade creates, by literal name, to point a round-trip report at the responsible line. */
-export function createdObjects(migration: Migration, kind: 'upgrade' | 'downgrade' = 'upgrade'): CreatedObject[] {
+const CREATED_KIND: Partial<Record<SchemaOpKind, CreatedObject['kind']>> = {
+  create_table: 'table', add_column: 'column', create_index: 'index', create_constraint: 'constraint', enum_create: 'enum',
+};
+
+/**
+ * Objects the `kind` functions create through Alembic operations, by literal name as written, to
+ * point a round-trip report at the responsible line. Enum types a create_table creates for its
+ * columns point at the column's type. Objects created by SQL are left out: their names are folded
+ * to lower case, and a report would link the wrong object where the SQL quotes a mixed-case name.
+ */
+export function createdObjects(migration: Migration, kind: MigrationFunctionKind = 'upgrade'): CreatedObject[] {
   const out: CreatedObject[] = [];
-  const enums = new Map(migration.enumVariables.map((e) => [e.name, e.call]));
   const push = (k: CreatedObject['kind'], name: string | undefined, range: Range): void => {
-    if (name) out.push({ kind: k, name, range });
+    if (name !== undefined) out.push({ kind: k, name, range });
   };
-  for (const fn of migration.functions) {
-    if (fn.kind !== kind) continue;
-    for (const call of fn.calls) {
-      const method = call.callee.split('.').pop() ?? '';
-      const onOp = /^op\./.test(call.callee) || call.batch !== undefined;
-      if (onOp && method === 'create_table') {
-        push('table', literal(arg(call, 0, 'table_name')), call.range);
-        for (const a of call.args.slice(1)) {
-          if (a.kind === 'call' && /(^|\.)Enum$|(^|\.)ENUM$/.test(a.call.callee)) push('enum', enumName(a.call), a.range);
-        }
-      } else if (onOp && method === 'add_column') {
-        const table = call.batch ? call.batch.table : literal(arg(call, 0, 'table_name'));
-        const column = call.batch ? call.args[0] : call.args[1];
-        const colName = column?.kind === 'call' ? literal(column.call.args[0]) : undefined;
-        push('column', table && colName ? `${table}.${colName}` : colName, call.range);
-      } else if (onOp && method === 'create_index') {
-        push('index', literal(arg(call, 0, 'index_name')), call.range);
-      } else if (onOp && /^create_(foreign_key|unique_constraint|check_constraint|primary_key|exclude_constraint)$/.test(method)) {
-        push('constraint', literal(arg(call, 0, 'constraint_name')), call.range);
-      } else if (method === 'create') {
-        const def = call.receiver ?? enums.get(call.callee.slice(0, -'.create'.length));
-        if (def && /(^|\.)(Enum|ENUM)$/.test(def.callee)) push('enum', enumName(def), call.range);
+  for (const fn of functionsOf(migration, kind)) {
+    for (const op of schemaOps(migration, fn)) {
+      const created = CREATED_KIND[op.kind];
+      if (op.sql || !created) continue;
+      if (op.kind === 'create_table') {
+        push('table', writtenTable(op), op.range);
+        for (const e of implicitEnums(op)) push('enum', writtenEnumName(e), implicitEnumRange(op, e));
+      } else {
+        push(created, created === 'column' ? writtenColumn(op) : writtenName(op), op.range);
       }
     }
   }

@@ -435,5 +435,10 @@ export function implicitEnums(op: SchemaOp): EnumFacts[] {
   return op.columns.flatMap((c) => c.enums.filter((e) => !e.noImplicitCreate));
 }
 
+/** Where a create_table's implicit enum is written: the type of the column using it. */
+export function implicitEnumRange(op: SchemaOp, e: EnumFacts): Range {
+  return op.columns?.find((c) => c.enums.includes(e))?.type?.range ?? op.range;
+}
+
 /** Calls nested in a value, for rules that look inside arguments. */
 export { nestedCalls };

@@ -1,11 +1,12 @@
 // destructive-sql: raw SQL in an upgrade that destroys data: DROP TABLE, DROP SCHEMA/DATABASE,
 // ALTER TABLE ... DROP COLUMN, TRUNCATE, DELETE without WHERE. The same loss as destructive-upgrade,
 // hidden in a string where reviewers look less carefully.
+import { type DataLossKind, dataLoss } from '../facts/destruction';
 import { upgradeOps } from '../facts/functions';
 import type { ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
-const DESTRUCTIVE: Record<string, string> = {
+const WHAT: Record<DataLossKind, string> = {
   drop_table: 'drops a table', drop_schema: 'drops a schema', drop_column: 'drops a column', truncate: 'truncates a table', delete_all: 'deletes every row of a table',
 };
 
@@ -15,15 +16,14 @@ export const destructiveSql = defineFileRule({
   description: 'Raw SQL in upgrade() drops, truncates or deletes data.',
   check({ migration }) {
     const byCall = new Map<ParsedCall, string[]>();
-    for (const { op, newTable, newColumn } of upgradeOps(migration)) {
-      const what = op.sql ? DESTRUCTIVE[op.sql.kind] : undefined;
-      if (!op.sql || !what) continue;
-      if ((op.kind === 'drop_table' && newTable) || (op.kind === 'drop_column' && newColumn)) continue;
-      const target = op.sql.kind === 'drop_column' ? `${op.table ?? '?'}.${op.name ?? '?'}` : op.sql.names.join(', ') || op.table || '?';
-      const line = `${what} (${target})`;
-      const list = byCall.get(op.call) ?? [];
+    for (const x of upgradeOps(migration)) {
+      const loss = dataLoss(x);
+      // Alembic operations are destructive-upgrade's.
+      if (!loss || !loss.op.sql) continue;
+      const line = `${WHAT[loss.kind]} (${loss.object})`;
+      const list = byCall.get(loss.op.call) ?? [];
       if (!list.includes(line)) list.push(line);
-      byCall.set(op.call, list);
+      byCall.set(loss.op.call, list);
     }
     return [...byCall].map(([call, what]): RuleFinding => ({
       range: call.range,

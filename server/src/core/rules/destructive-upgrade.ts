@@ -2,6 +2,7 @@
 // recreate the table or column, not its contents), and application code still running the previous
 // release breaks on the missing column the moment the migration commits. Often intended: say so
 // with a suppression comment, which is exactly the review trail this rule asks for.
+import { dataLoss } from '../facts/destruction';
 import { upgradeOps } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
@@ -11,17 +12,19 @@ export const destructiveUpgrade = defineFileRule({
   description: 'upgrade() drops a table or a column: its data is lost.',
   check({ migration }) {
     const out: RuleFinding[] = [];
-    for (const { op, newTable, newColumn } of upgradeOps(migration)) {
-      if (op.sql) continue;
-      if (op.kind === 'drop_table' && !newTable) {
+    for (const x of upgradeOps(migration)) {
+      const loss = dataLoss(x);
+      // The same loss written as SQL is destructive-sql's.
+      if (!loss || loss.op.sql) continue;
+      if (loss.kind === 'drop_table') {
         out.push({
-          range: op.range,
-          message: `upgrade() drops table '${op.table ?? '?'}' and every row in it; a downgrade cannot bring the data back, and code still using the table breaks. Back it up or archive it first, and deploy code that no longer uses it before this runs.`,
+          range: loss.op.range,
+          message: `upgrade() drops table '${loss.object}' and every row in it; a downgrade cannot bring the data back, and code still using the table breaks. Back it up or archive it first, and deploy code that no longer uses it before this runs.`,
         });
-      } else if (op.kind === 'drop_column' && !newColumn) {
+      } else if (loss.kind === 'drop_column') {
         out.push({
-          range: op.range,
-          message: `upgrade() drops column ${op.table ?? '?'}.${op.name ?? '?'} and its data; a downgrade recreates it empty, and code still reading it breaks. Deploy code that no longer uses it first.`,
+          range: loss.op.range,
+          message: `upgrade() drops column ${loss.object} and its data; a downgrade recreates it empty, and code still reading it breaks. Deploy code that no longer uses it first.`,
         });
       }
     }

@@ -6,7 +6,7 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
+import { type EnumFacts, implicitEnumRange, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export type CreatedKind = 'table' | 'column' | 'index' | 'constraint' | 'enum';
@@ -172,10 +172,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       out.push(m);
     };
     ups.forEach(({ op, newTable }, i) => {
-      for (const e of implicitEnums(op)) {
-        const at = op.columns?.find((c) => c.enums.includes(e))?.type?.range ?? op.range;
-        consider('enum', op, i, op.index - 0.5, at, e);
-      }
+      for (const e of implicitEnums(op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
       const kind = KIND_OF[op.kind];
       if (!kind) return;
       // Columns, indexes and constraints of a table this upgrade created go with that table.
