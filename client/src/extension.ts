@@ -21,7 +21,11 @@ import { ui } from './ui';
 
 let client: LanguageClient | undefined;
 
-/** What the extension exports: the services, for the vscode-tier tests and for other extensions. */
+/**
+ * What the extension exports in test mode only (the vscode-tier tests): its services, whose context holds
+ * the SecretStorage of database passwords, and the prompts, which a replacement would answer. Another
+ * extension gets nothing.
+ */
 export interface AlembicExtensionApi {
   services: Services;
   previews: SqlPreviews;
@@ -30,7 +34,7 @@ export interface AlembicExtensionApi {
   ui: typeof ui;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<AlembicExtensionApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<AlembicExtensionApi | undefined> {
   const log = new Log();
   context.subscriptions.push(log);
   const serverChannel = vscode.window.createOutputChannel('Alembic Language Server', { log: true });
@@ -79,7 +83,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   log.info('Alembic language server started');
   void warnAboutPasswordInSettings(services);
   await store.refresh().catch((err: unknown) => log.error('Reading the Alembic projects failed', err));
-  return { services, previews, tree, ui };
+  return exportsFor(context.extensionMode, { services, previews, tree, ui });
+}
+
+/** The API only when VS Code runs the extension's tests (`extensionTestsPath`), never to other extensions. */
+export function exportsFor(mode: vscode.ExtensionMode, api: AlembicExtensionApi): AlembicExtensionApi | undefined {
+  return mode === vscode.ExtensionMode.Test ? api : undefined;
 }
 
 export async function deactivate(): Promise<void> {

@@ -21,7 +21,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 export async function extensionApi(): Promise<AlembicExtensionApi> {
   const ext = vscode.extensions.getExtension<AlembicExtensionApi>(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
-  return ext.activate();
+  const api = await ext.activate();
+  if (!api) throw new Error(`${EXTENSION_ID} exported nothing: it exports its API only in test mode (extensionTestsPath)`);
+  return api;
 }
 
 /**

@@ -3,19 +3,26 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
-import { databaseIdentity } from '../databaseInputs';
-import { isProtected } from '../../../runtime/db/protectedDatabases';
+import { databaseIdentity, isProtected } from '../../../runtime/db/protectedDatabases';
 import { readSettings } from '../config';
 import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 
-/** For a protected database, asks for its name; true when typed correctly (or not protected). */
+/**
+ * For a protected database, asks for its name; true when typed correctly (or not protected). The name
+ * is the database the connection reaches (libpq's defaults filled in); an empty answer never passes,
+ * and a protected database whose name cannot be told is refused.
+ */
 export async function protectedDatabaseCheck(project: ProjectState, url: string | undefined, action: string): Promise<boolean> {
   const identity = url ? databaseIdentity(url) : undefined;
   if (!identity) return true;
   const patterns = readSettings(vscode.Uri.file(project.info.root)).protectedDatabases;
   if (!isProtected(patterns, identity)) return true;
+  if (!identity.database) {
+    void vscode.window.showErrorMessage(`Alembic: ${action} refused: ${identity.host} matches alembic.protectedDatabases, and the URL names no database to confirm. Put the database name in the URL.`);
+    return false;
+  }
   const typed = await ui.showInputBox({
     title: `${action}: protected database`,
     prompt: `${identity.host}/${identity.database} matches alembic.protectedDatabases. Type the database name to continue.`,
@@ -23,7 +30,7 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
     ignoreFocusOut: true,
     validateInput: (v) => (v === identity.database || v === '' ? undefined : 'That is not the database name'),
   });
-  return typed === identity.database;
+  return typed !== undefined && typed !== '' && typed === identity.database;
 }
 
 /** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */

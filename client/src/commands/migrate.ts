@@ -45,6 +45,9 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
     void vscode.window.showErrorMessage(`Alembic: cannot upgrade to ${target}: ${checked.message}`);
     return;
   }
+  // Upgrades change the database too: a protected one asks for its name first (one click otherwise).
+  const chosen = await chooseUrl(s.context, project.info);
+  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Upgrade'))) return;
   await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
   await afterRun(s);
 }

@@ -69,3 +69,21 @@ describe('contributed commands', function () {
     assert.deepEqual(missing, [], `declared but not registered: ${missing.join(', ')}`);
   });
 });
+
+describe('what the extension exports', function () {
+  this.timeout(30_000);
+
+  it('hands its services (secrets, prompts) to its own tests only, never to other extensions', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const api: unknown = await ext.activate();
+    // This run is VS Code's extension test mode: the tests get the API ...
+    assert.ok(api && typeof api === 'object' && 'services' in api, 'the tests get the API in test mode');
+    // ... and the same decision, for an installed or a development copy, gives nothing.
+    const { exportsFor } = await import('../../../client/src/extension');
+    const exported = api as Parameters<typeof exportsFor>[1];
+    assert.equal(exportsFor(vscode.ExtensionMode.Production, exported), undefined);
+    assert.equal(exportsFor(vscode.ExtensionMode.Development, exported), undefined);
+    assert.equal(exportsFor(vscode.ExtensionMode.Test, exported), exported);
+  });
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
 import { type ScratchDatabase, withClient } from '../../support/pg';
-import { extensionApi, forgetDatabase, scriptWarnings, useScratchDatabase, waitFor } from '../support';
+import { extensionApi, forgetDatabase, scriptPrompts, scriptWarnings, useScratchDatabase, waitFor } from '../support';
 
 async function versions(db: ScratchDatabase): Promise<string[]> {
   return withClient(db.url, async (c) => {
@@ -88,5 +88,31 @@ describe('database commands', function () {
     assert.doesNotMatch(sql, /CREATE TABLE users/);
     assert.equal(vscode.window.activeTextEditor?.document.languageId, 'sql');
     assert.deepEqual(await versions(db!), ['001_initial_schema']);
+  });
+
+  it('Upgrade to Here on a protected database asks for its name: an empty answer runs nothing, the name runs it', async () => {
+    const name = decodeURIComponent(new URL(db!.url).pathname.slice(1));
+    const before = await versions(db!);
+    const settings = vscode.workspace.getConfiguration('alembic');
+    await settings.update('protectedDatabases', [`*/${name}`], vscode.ConfigurationTarget.Global);
+    try {
+      const empty = scriptPrompts(api, () => undefined, ['']);
+      try {
+        await vscode.commands.executeCommand('alembic.upgradeToHere', { projectId, revision: '005_merge_notifications' });
+      } finally {
+        empty.restore();
+      }
+      assert.ok(empty.prompts.some((p) => p.includes('matches alembic.protectedDatabases')), `asked: ${empty.prompts.join(' | ')}`);
+      assert.deepEqual(await versions(db!), before, 'an empty answer runs nothing');
+      const typed = scriptPrompts(api, () => undefined, [name]);
+      try {
+        await vscode.commands.executeCommand('alembic.upgradeToHere', { projectId, revision: '005_merge_notifications' });
+      } finally {
+        typed.restore();
+      }
+      assert.deepEqual(await versions(db!), ['005_merge_notifications']);
+    } finally {
+      await settings.update('protectedDatabases', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
