@@ -121,6 +121,8 @@ export interface OperationsParams {
   projectId: string;
   revisions: string[];
   function: 'upgrade' | 'downgrade';
+  /** Read the saved files, not the editor's unsaved text (what Alembic will run): for confirmations. */
+  fromDisk?: boolean;
 }
 export interface OperationsResult {
   operations: OperationSummary[];

@@ -13,6 +13,7 @@ import { parseDatabaseUrl, tlsOptions, toPgConfig } from '../../runtime/db/sqlal
 import { pgSessionReaper, type SessionReaper } from '../../runtime/db/sessionReaper';
 import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
+import { saveProjectFiles } from './unsavedFiles';
 
 /** The Python extension's selected interpreter for a folder, when that extension is installed. */
 async function pythonExtensionInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> {
@@ -68,6 +69,10 @@ export interface RunAlembicOptions {
 /** Runs one command; never throws: problems are shown and come back as an outcome or undefined. */
 export async function runAlembic(s: Services, project: ProjectInfo, command: AlembicCommand, o: RunAlembicOptions): Promise<SessionRun | undefined> {
   if (!requireTrust(`Running Alembic (${o.title})`)) return undefined;
+  // Alembic runs the saved files: what runs migrations (or prints their SQL, or writes a revision after
+  // the heads on disk) saves the project's unsaved edits first, or stops.
+  const readsMigrations = command.changesDatabase || command.offline || command.writesFiles;
+  if (readsMigrations && !(await saveProjectFiles(project, o.title))) return undefined;
   let python: AlembicInterpreter;
   try {
     python = await interpreterFor(project);

@@ -36,7 +36,7 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
 /** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */
 export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string): Promise<boolean> {
   const { operations } = await s.client.sendRequest(OperationsRequest, {
-    projectId: project.info.id, revisions: undone, function: 'downgrade',
+    projectId: project.info.id, revisions: undone, function: 'downgrade', fromDisk: true,
   });
   const nodes = revisionsById(project);
   const lines = undone.map((r) => `• ${shortRevision(r)} ${nodes.get(r)?.message ?? ''}`.trimEnd());

@@ -3,6 +3,7 @@
 // before anything runs; everything that changes the database is confirmed first.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
+import { saveProjectFiles } from '../unsavedFiles';
 import * as cmd from '../../../runtime/alembic/commandArguments';
 import { runAlembic, requireTrust, showOutcome, type SessionRun } from '../runAlembic';
 import { chooseUrl } from '../databaseInputs';
@@ -54,6 +55,8 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
 
 /** Undoes down to `target` (a revision id or `base`) after the confirmation. */
 async function downgradeTo(s: Services, project: ProjectState, target: string, commandTarget = target): Promise<void> {
+  // Before the confirmation: it must describe the saved files, which are what Alembic runs.
+  if (!(await saveProjectFiles(project.info, 'Downgrade'))) return;
   const state = await freshState(s, project);
   if (!state) return;
   // Alembic undoes what stands above the target (its descendants, through children and dependents);
@@ -71,6 +74,7 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
 }
 
 async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
+  if (!(await saveProjectFiles(project.info, 'Stamp'))) return;
   if (!(await confirmStamp(revisions))) return;
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Stamp'))) return;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
 import { interpreterFor, requireTrust } from '../runAlembic';
+import { saveProjectFiles } from '../unsavedFiles';
 import { readSettings } from '../config';
 import { chooseUrl, workspaceFolderOf } from '../databaseInputs';
 import type { ObjectKind } from '../../../runtime/db/schemaDiff';
@@ -24,6 +25,7 @@ export function verifyCommands(s: Services): Record<string, Handler> {
       if (!requireTrust('Verifying migrations')) return;
       const project = await pickProject(s, arg);
       if (!project) return;
+      if (!(await saveProjectFiles(project.info, 'Verify Round Trip'))) return;
       let range = revisionArg(arg)?.revision;
       if (!range) {
         const nodes = project.graph?.nodes ?? [];

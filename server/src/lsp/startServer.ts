@@ -7,6 +7,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { severitiesFromSetting } from '../core/config/severities';
 import { createdObjects, destructiveOperations } from '../core/operations';
+import { parseMigration } from '../core/parse';
 import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
@@ -294,10 +295,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const node = project.nodes.get(revision);
       const file = node && project.files.get(node.path);
       if (!file) continue;
-      for (const op of destructiveOperations(file.migration, params.function)) {
+      // A confirmation describes what Alembic will run: the saved file, not the editor's unsaved text.
+      const onDisk = params.fromDisk && documents.get(file.uri) ? await nodeFileSystem.readFile(file.path) : undefined;
+      const migration = onDisk !== undefined ? parseMigration(onDisk) : file.migration;
+      for (const op of destructiveOperations(migration, params.function)) {
         operations.push({ revision, function: params.function, operation: op.operation, ...(op.target ? { target: op.target } : {}), uri: file.uri, range: op.range });
       }
-      for (const c of createdObjects(file.migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
+      for (const c of createdObjects(migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
     }
     return { operations, creations };
   });

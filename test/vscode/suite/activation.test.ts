@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { exportsFor } from '../../../client/src/extension';
 
 const EXTENSION_ID = 'alembic-migrations.alembic-migrations';
 
@@ -80,7 +81,6 @@ describe('what the extension exports', function () {
     // This run is VS Code's extension test mode: the tests get the API ...
     assert.ok(api && typeof api === 'object' && 'services' in api, 'the tests get the API in test mode');
     // ... and the same decision, for an installed or a development copy, gives nothing.
-    const { exportsFor } = await import('../../../client/src/extension');
     const exported = api as Parameters<typeof exportsFor>[1];
     assert.equal(exportsFor(vscode.ExtensionMode.Production, exported), undefined);
     assert.equal(exportsFor(vscode.ExtensionMode.Development, exported), undefined);
