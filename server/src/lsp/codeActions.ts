@@ -1,4 +1,4 @@
-// Code actions for the server's own diagnostics: the rule-specific quick fixes from the core (built
+// Code actions for the server's own diagnostics: each finding's rule's quick fix from the core (built
 // on the document's current text, so a stale diagnostic gets no fix rather than a wrong one), and
 // a suppression comment for any rule.
 import { type CodeAction, type CodeActionParams, CodeActionKind, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
@@ -14,11 +14,11 @@ export function codeActions(model: WorkspaceModel, path: string, text: string, p
   const uri = fileUri(path);
   const lines = text.split(/\r?\n/);
   const migration = parseMigration(text);
+  // Graph rules' fixes decide from the project's heads; found once for every diagnostic here.
+  const heads = headsContext(indexed.project, path);
   const actions: CodeAction[] = [];
   for (const d of ours) {
-    const rule = String(d.code);
-    const heads = rule === 'multiple-heads' ? headsContext(indexed.project, path) : undefined;
-    for (const fix of quickFixes({ rule, range: d.range, text, path, migration, ...(heads ? { heads } : {}) })) {
+    for (const fix of quickFixes({ rule: String(d.code), range: d.range, text, path, migration, heads })) {
       const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: fix.edits } } };
       if (fix.isPreferred) action.isPreferred = true;
       actions.push(action);

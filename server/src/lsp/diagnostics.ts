@@ -2,6 +2,7 @@
 // cleared from files that no longer have any (a finding about two heads leaves both files at once).
 import path from 'node:path';
 import { type Connection, type Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import { getRule } from '../core/rules';
 import type { Finding, Severity } from '../core/types';
 import { fileUri } from './positions';
 
@@ -29,7 +30,7 @@ export function toDiagnostic(f: Finding): Diagnostic {
   if (f.related?.length) {
     d.relatedInformation = f.related.map((r) => ({ location: { uri: fileUri(r.path), range: r.range }, message: r.message }));
   }
-  if (f.rule === 'docstring-mismatch') d.tags = [DiagnosticTag.Unnecessary];
+  if (getRule(f.rule)?.unnecessary) d.tags = [DiagnosticTag.Unnecessary];
   if (f.data) d.data = f.data;
   return d;
 }

@@ -1,10 +1,16 @@
 // Edits on one call: add or set a keyword argument, wrap the statement in a `with` block; and the
 // file's own style (indent unit, quote character) so inserted code looks like the code around it.
 import type { Migration, MigrationFunction, ParsedCall, Position, Range } from '../types';
-import { type SourceText, type TextEdit } from './source';
+import { samePosition, type SourceText, type TextEdit } from './source';
 
 function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+/** The statement-level call of any migration function that starts at `start` (where findings on calls start). */
+export function callAt(m: Migration, start: Position): ParsedCall | undefined {
+  for (const fn of m.functions) for (const c of fn.calls) if (samePosition(c.range.start, start)) return c;
+  return undefined;
 }
 
 /** Offset just after the call's own `(` (the one after its callee). */

@@ -12,6 +12,14 @@ export interface HeadInfo {
   createDate?: string;
 }
 
+/** What the multiple-heads fix needs from the project graph. */
+export interface HeadsContext {
+  /** The head revision defined in this file. */
+  self: HeadInfo;
+  heads: readonly HeadInfo[];
+  childrenOf(revision: string): readonly string[];
+}
+
 /**
  * The head this file's head should sit on, when repointing is a real fix: exactly two heads, this
  * one is the newer (or the dates do not say), it has a single parent, and that parent keeps another

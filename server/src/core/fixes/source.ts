@@ -58,6 +58,10 @@ export class SourceText {
   }
 }
 
+export function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
 /** Applies non-overlapping edits (ranges in the original text), as an editor does. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const src = new SourceText(text);

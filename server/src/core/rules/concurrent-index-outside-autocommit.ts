@@ -4,27 +4,37 @@
 // transaction block`. Checked in upgrades and downgrades alike.
 import { migrationFunctions } from '../facts/functions';
 import { schemaOps } from '../facts/schema';
+import { callAt } from '../fixes/calls';
+import { autocommitFix } from '../fixes/postgres';
 import { defineFileRule, type RuleFinding } from './rule';
 
-export const concurrentIndexOutsideAutocommit = defineFileRule({
+/** On findings the fix can move into an autocommit block (not inside a batch block). */
+export type ConcurrentIndexOutsideAutocommitData = { fix: 'autocommit' };
+
+export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOutsideAutocommitData>({
   id: 'concurrent-index-outside-autocommit',
   defaultSeverity: 'warning',
   description: 'A concurrent index operation runs inside the migration transaction, which PostgreSQL refuses.',
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<ConcurrentIndexOutsideAutocommitData>[] = [];
     const seen = new Set<unknown>();
     for (const fn of migrationFunctions(migration)) {
       for (const op of schemaOps(migration, fn)) {
         if (!op.concurrently || op.inAutocommitBlock || seen.has(op.call)) continue;
         seen.add(op.call);
         const statement = op.sql ? op.sql.statement.split(' ').slice(0, 4).join(' ').toUpperCase() : op.kind === 'create_index' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';
-        out.push({
+        const finding: RuleFinding<ConcurrentIndexOutsideAutocommitData> = {
           range: op.range,
           message: `${statement} cannot run inside a transaction block, and Alembic runs this migration in one: it fails. Put it in 'with op.get_context().autocommit_block():'.`,
-          data: op.batch ? {} : { fix: 'autocommit' },
-        });
+        };
+        if (!op.batch) finding.data = { fix: 'autocommit' };
+        out.push(finding);
       }
     }
     return out;
+  },
+  fix({ range }, { src, migration }) {
+    const call = callAt(migration, range.start);
+    return call && autocommitFix(src, migration, call);
   },
 });

@@ -1,15 +1,22 @@
 // docstring-mismatch: the docstring header ("Revision ID:", "Revises:") disagrees with the revision
 // variables. Alembic ignores the header, so this is only a hint: people read it, and stale headers
 // mislead reviewers. Kept quiet on purpose (hint severity, order of ids ignored).
+import { docstringHeaderFix } from '../fixes/graph';
 import type { StringAt } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
-export const docstringMismatch = defineFileRule({
+/** The header field that disagrees, and what the variables say it should be. */
+export type DocstringMismatchData =
+  | { field: 'revisionId'; expected: string }
+  | { field: 'revises'; expected: string[] };
+
+export const docstringMismatch = defineFileRule<DocstringMismatchData>({
   id: 'docstring-mismatch',
   defaultSeverity: 'hint',
   description: "The docstring's Revision ID / Revises header disagrees with the revision variables.",
+  unnecessary: true,
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<DocstringMismatchData>[] = [];
     const header = migration.docstring;
     if (!header) return out;
     const rev = migration.revision?.value;
@@ -35,6 +42,9 @@ export const docstringMismatch = defineFileRule({
       }
     }
     return out;
+  },
+  fix({ data }, { src, migration }) {
+    return docstringHeaderFix(src, migration, data.field);
   },
 });
 

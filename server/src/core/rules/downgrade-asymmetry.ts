@@ -7,6 +7,8 @@
 import type { Migration, MigrationFunction, Range } from '../types';
 import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
+import { insertInverseFix } from '../fixes/downgrade';
+import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export type CreatedKind = 'table' | 'column' | 'index' | 'constraint' | 'enum';
@@ -185,12 +187,15 @@ export function missingInverses(migration: Migration, text: string): MissingInve
 
 const VERB: Record<CreatedKind, string> = { table: 'drop', column: 'drop', index: 'drop', constraint: 'drop', enum: 'drop' };
 
-export const downgradeAsymmetry = defineFileRule({
+/** The function pair, what kind of thing is not undone, and the index of the call creating it. */
+export type DowngradeAsymmetryData = { upgrade: string; downgrade: string; kind: CreatedKind; callIndex: number };
+
+export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
   id: 'downgrade-asymmetry',
   defaultSeverity: 'warning',
   description: 'Something upgrade() creates is not undone by downgrade().',
   check({ migration, text }) {
-    return missingInverses(migration, text).map((m): RuleFinding => {
+    return missingInverses(migration, text).map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
       return {
         range: m.range,
@@ -198,5 +203,9 @@ export const downgradeAsymmetry = defineFileRule({
         data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index },
       };
     });
+  },
+  fix(finding, { src, migration }) {
+    const missing = missingInverses(migration, src.text).find((m) => samePosition(m.range.start, finding.range.start));
+    return missing && insertInverseFix(src, migration, missing);
   },
 });

@@ -2,12 +2,15 @@
 // the history: "Branch name 'x' in revision A already used by revision B".
 import { defineGraphRule, type GraphRuleFinding } from './rule';
 
-export const duplicateBranchLabel = defineGraphRule({
+/** The label, the revision of this finding's file, and the other revision using the label. */
+export type DuplicateBranchLabelData = { label: string; revision: string; usedBy: string };
+
+export const duplicateBranchLabel = defineGraphRule<DuplicateBranchLabelData>({
   id: 'duplicate-branch-label',
   defaultSeverity: 'error',
   description: 'A branch label is declared by more than one revision (or equals a revision id).',
   check({ graph }) {
-    const out: GraphRuleFinding[] = [];
+    const out: GraphRuleFinding<DuplicateBranchLabelData>[] = [];
     for (const c of graph.labelConflicts) {
       const owner = graph.nodes.get(c.usedBy);
       const ownerRange = owner?.file.branchLabels.find((l) => l.value === c.label.value)?.range ?? owner?.file.revisionRange;

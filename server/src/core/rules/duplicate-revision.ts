@@ -3,12 +3,15 @@
 import path from 'node:path';
 import { defineGraphRule, type GraphRuleFinding } from './rule';
 
-export const duplicateRevision = defineGraphRule({
+/** The id, and every file that declares it. */
+export type DuplicateRevisionData = { revision: string; paths: string[] };
+
+export const duplicateRevision = defineGraphRule<DuplicateRevisionData>({
   id: 'duplicate-revision',
   defaultSeverity: 'error',
   description: 'Several migration files declare the same revision id; Alembic keeps only one of them.',
   check({ graph }) {
-    const out: GraphRuleFinding[] = [];
+    const out: GraphRuleFinding<DuplicateRevisionData>[] = [];
     for (const [id, files] of graph.duplicates) {
       for (const file of files) {
         const others = files.filter((f) => f !== file);

@@ -9,7 +9,12 @@
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
 import { migrationFunctions } from '../facts/functions';
 import { schemaOps, type SchemaOp } from '../facts/schema';
+import { callAt } from '../fixes/calls';
+import { checkfirstFix, dropTypeIfExistsFix } from '../fixes/enum';
 import { defineFileRule, type RuleFinding } from './rule';
+
+/** Which fix applies: `checkfirst=True` on the call, or `IF EXISTS` in its DROP TYPE statements (of `types`). */
+export type EnumWithoutCheckfirstData = { fix: 'checkfirst' } | { fix: 'drop-type-if-exists'; types: string[] };
 
 function typeName(op: SchemaOp): string {
   return op.name ?? op.enumType?.moduleVariable ?? op.enumType?.localVariable ?? '(unnamed)';
@@ -21,12 +26,12 @@ function isDialectEnum(op: SchemaOp): boolean {
   return callee === 'ENUM' || callee.endsWith('.ENUM');
 }
 
-export const enumWithoutCheckfirst = defineFileRule({
+export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
   id: 'enum-without-checkfirst',
   defaultSeverity: 'warning',
   description: 'An enum type is created or dropped without checkfirst=True (or DROP TYPE without IF EXISTS).',
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
       for (const op of schemaOps(migration, fn)) {
@@ -68,5 +73,10 @@ export const enumWithoutCheckfirst = defineFileRule({
       }
     }
     return out;
+  },
+  fix({ range, data }, { src, migration }) {
+    const call = callAt(migration, range.start);
+    if (!call) return undefined;
+    return data.fix === 'drop-type-if-exists' ? dropTypeIfExistsFix(src, call) : checkfirstFix(src, call);
   },
 });

@@ -1,5 +1,6 @@
-// The rule registry. Adding a rule = writing `rules/<id>.ts` (+ docs/rules/<id>.md) and listing it in
-// `allRules` below; the language server and `alembic-lint check` run whatever is listed here.
+// The rule registry. Adding a rule = writing `rules/<id>.ts` (its check and quick fix), docs/rules/<id>.md
+// and its fixtures, and listing it in `allRules` below: `node scripts/new-rule.mjs <id>` scaffolds all of
+// it. The language server, its code actions and `alembic-lint check` use whatever is listed here.
 import type { Finding } from '../types';
 import { duplicateBranchLabel } from './duplicate-branch-label';
 import { duplicateRevision } from './duplicate-revision';

@@ -10,12 +10,15 @@ import { defineFileRule, type RuleFinding } from './rule';
 const ILLEGAL = ['@', '-', '+'];
 const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-export const invalidRevisionId = defineFileRule({
+/** For an id with characters Alembic refuses: the id and those characters. */
+export type InvalidRevisionIdData = { revision: string; characters: string[] };
+
+export const invalidRevisionId = defineFileRule<InvalidRevisionIdData>({
   id: 'invalid-revision-id',
   defaultSeverity: 'error',
   description: 'The revision id is one Alembic refuses or cannot address, or the file lacks revision variables.',
   check({ path: file, migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<InvalidRevisionIdData>[] = [];
     const rev = migration.revision;
     const name = path.basename(file);
     if (!rev) {

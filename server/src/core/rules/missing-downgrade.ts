@@ -4,14 +4,18 @@
 // that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
 // is a declared one-way migration (irreversible-migration).
 import { functionPairs } from '../facts/functions';
+import { generateDowngradeFix } from '../fixes/downgrade';
 import { defineFileRule, type RuleFinding } from './rule';
 
-export const missingDowngrade = defineFileRule({
+/** The upgrade function to undo, its downgrade's name, and whether that function is missing (or empty). */
+export type MissingDowngradeData = { upgrade: string; downgrade: string; missing: boolean };
+
+export const missingDowngrade = defineFileRule<MissingDowngradeData>({
   id: 'missing-downgrade',
   defaultSeverity: 'warning',
   description: 'upgrade() changes the database but downgrade() is missing or empty.',
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<MissingDowngradeData>[] = [];
     for (const { upgrade, downgrade, engine } of functionPairs(migration)) {
       if (upgrade.isEmpty) continue;
       const downName = engine === undefined ? 'downgrade' : `downgrade_${engine}`;
@@ -30,5 +34,8 @@ export const missingDowngrade = defineFileRule({
       }
     }
     return out;
+  },
+  fix({ data }, { src, migration }) {
+    return generateDowngradeFix(src, migration, data.upgrade);
   },
 });

@@ -1,9 +1,13 @@
 // multiple-heads: more than one head. `alembic upgrade head` then fails with "Multiple head revisions
 // are present"; the usual fix is `alembic merge heads` (or pointing the newer branch's down_revision
 // at the other head). Heads on deliberately labelled branches are reported more quietly.
+import { repointDownRevisionFix, repointTarget } from '../fixes/graph';
 import { defineGraphRule, type GraphRuleFinding } from './rule';
 
-export const multipleHeads = defineGraphRule({
+/** Every head, and the heads other than this finding's. */
+export type MultipleHeadsData = { heads: string[]; otherHeads: string[] };
+
+export const multipleHeads = defineGraphRule<MultipleHeadsData>({
   id: 'multiple-heads',
   defaultSeverity: 'warning',
   description: "The project has more than one head revision, so 'alembic upgrade head' fails.",
@@ -16,14 +20,14 @@ export const multipleHeads = defineGraphRule({
       new Set(heads.map((h) => h.branchLabels.join(','))).size === heads.length;
     // With a down_revision that is not a literal, a "head" may have a child we cannot see.
     const unsure = graph.files.some((f) => f.downRevisionUnknown || f.migration.revision?.value.kind === 'unresolved');
-    const out: GraphRuleFinding[] = [];
+    const out: GraphRuleFinding<MultipleHeadsData>[] = [];
     for (const head of heads) {
       const others = heads.filter((h) => h !== head);
       const names = others.map((o) => o.revision).join(', ');
       const message = labelled
         ? `Revision ${head.revision} is one of ${heads.length} heads (${names} ${others.length === 1 ? 'is' : 'are'} the other${others.length === 1 ? '' : 's'}), each on its own labelled branch: use 'alembic upgrade heads' or '<label>@head'.`
         : `Multiple heads: ${head.revision} and ${names}. 'alembic upgrade head' fails until they are merged: run 'alembic merge heads', or point the newer migration's down_revision at the other head.`;
-      const f: GraphRuleFinding = {
+      const f: GraphRuleFinding<MultipleHeadsData> = {
         path: head.path,
         range: head.file.revisionRange,
         message,
@@ -35,5 +39,9 @@ export const multipleHeads = defineGraphRule({
       out.push(f);
     }
     return out;
+  },
+  fix(_range, { src, migration, heads: h }) {
+    const target = h && repointTarget(h.self, h.heads, (r) => h.childrenOf(r));
+    return target ? repointDownRevisionFix(src, migration, target) : undefined;
   },
 });

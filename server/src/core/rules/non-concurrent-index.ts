@@ -4,14 +4,19 @@
 // (reads wait too). Harmless on small tables, an outage on large busy ones; the linter cannot know
 // table sizes, so this is information by default.
 import { upgradeOps } from '../facts/functions';
+import { callAt } from '../fixes/calls';
+import { concurrentlyFix } from '../fixes/postgres';
 import { defineFileRule, type RuleFinding } from './rule';
 
-export const nonConcurrentIndex = defineFileRule({
+/** On findings the fix can rewrite: `postgresql_concurrently=True` in an autocommit block. */
+export type NonConcurrentIndexData = { fix: 'concurrently' };
+
+export const nonConcurrentIndex = defineFileRule<NonConcurrentIndexData>({
   id: 'non-concurrent-index',
   defaultSeverity: 'information',
   description: 'An index on an existing table is created or dropped without postgresql_concurrently=True.',
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<NonConcurrentIndexData>[] = [];
     for (const { op, newTable, newIndex } of upgradeOps(migration)) {
       if ((op.kind !== 'create_index' && op.kind !== 'drop_index') || op.concurrently || newTable) continue;
       if (op.kind === 'drop_index' && newIndex) continue;
@@ -23,13 +28,19 @@ export const nonConcurrentIndex = defineFileRule({
       const advice = op.sql
         ? `Use ${creating ? 'CREATE' : 'DROP'} INDEX CONCURRENTLY inside 'with op.get_context().autocommit_block():'.`
         : `Pass postgresql_concurrently=True inside 'with op.get_context().autocommit_block():'.`;
-      out.push({
+      const finding: RuleFinding<NonConcurrentIndexData> = {
         range: op.range,
         message: `${creating ? 'Creating' : 'Dropping'} ${what} ${lock}. ${advice}`,
-        // Batch operations run when the batch block ends: an autocommit block around one of them does nothing.
-        data: op.sql || op.batch ? {} : { fix: 'concurrently' },
-      });
+      };
+      // SQL is not rewritten; batch operations run when the batch block ends, so an autocommit block
+      // around one of them does nothing.
+      if (!op.sql && !op.batch) finding.data = { fix: 'concurrently' };
+      out.push(finding);
     }
     return out;
+  },
+  fix({ range }, { src, migration }) {
+    const call = callAt(migration, range.start);
+    return call && concurrentlyFix(src, migration, call);
   },
 });

@@ -2,14 +2,17 @@
 // including a revision naming itself. Alembic refuses to load any of the history
 // ("Cycle is detected in revisions (...)", "Self-loop is detected in revisions (...)").
 import { defineGraphRule, type GraphRuleFinding } from './rule';
-import type { RefAt } from '../graph/types';
+import type { CycleKind, RefAt } from '../graph/types';
 
-export const revisionCycle = defineGraphRule({
+/** Alembic's name for the cycle, and its revisions. */
+export type RevisionCycleData = { kind: CycleKind; revisions: string[] };
+
+export const revisionCycle = defineGraphRule<RevisionCycleData>({
   id: 'revision-cycle',
   defaultSeverity: 'error',
   description: 'Revisions form a cycle through down_revision or depends_on; Alembic cannot load the history.',
   check({ graph }) {
-    const out: GraphRuleFinding[] = [];
+    const out: GraphRuleFinding<RevisionCycleData>[] = [];
     for (const cycle of graph.cycles) {
       const members = new Set(cycle.revisions);
       const viaDeps = cycle.kind === 'Dependency cycle' || cycle.kind === 'Dependency self-loop';

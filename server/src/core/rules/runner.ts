@@ -4,7 +4,7 @@ import type { RuleSeverityMap } from '../config/severities';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { Finding, Migration, Severity } from '../types';
-import type { FileRuleContext, GraphRule, Rule, RuleFinding } from './rule';
+import type { FileRuleContext, FindingData, GraphRule, Rule, RuleFinding } from './rule';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
 
 export interface FileInput {
@@ -28,11 +28,11 @@ function suppressionsOf(m: Migration | undefined): Suppressions | undefined {
 }
 
 /** The severity a finding gets, or `off`. Configuration wins over the finding's own and the rule's default. */
-export function effectiveSeverity(rule: Rule, finding: RuleFinding, severities: RuleSeverityMap = {}): Severity | 'off' {
+export function effectiveSeverity(rule: Rule, finding: RuleFinding<FindingData>, severities: RuleSeverityMap = {}): Severity | 'off' {
   return severities[rule.id] ?? finding.severity ?? rule.defaultSeverity;
 }
 
-function toFinding(rule: Rule, path: string, f: RuleFinding, severities: RuleSeverityMap | undefined, suppress: Suppressions | undefined): Finding | undefined {
+function toFinding(rule: Rule, path: string, f: RuleFinding<FindingData>, severities: RuleSeverityMap | undefined, suppress: Suppressions | undefined): Finding | undefined {
   const severity = effectiveSeverity(rule, f, severities);
   if (severity === 'off') return undefined;
   if (suppress && isSuppressed(suppress, rule.id, f.range.start.line)) return undefined;

@@ -1,15 +1,18 @@
 // unresolved-value: a revision variable whose value is not a literal (a name, a call, an f-string ...).
 // Alembic evaluates the module and sees the real value; alembic-lint does not guess, so the graph it
 // shows may differ from Alembic's for this file.
-import type { RevisionAssignment } from '../types';
+import type { RevisionAssignment, RevisionVariable } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
-export const unresolvedValue = defineFileRule({
+/** The revision variable whose value is not a literal. */
+export type UnresolvedValueData = { variable: RevisionVariable };
+
+export const unresolvedValue = defineFileRule<UnresolvedValueData>({
   id: 'unresolved-value',
   defaultSeverity: 'information',
   description: 'A revision variable is not a literal, so alembic-lint cannot know its value.',
   check({ migration }) {
-    const out: RuleFinding[] = [];
+    const out: RuleFinding<UnresolvedValueData>[] = [];
     const vars: (RevisionAssignment | undefined)[] = [migration.revision, migration.downRevision, migration.branchLabels, migration.dependsOn];
     for (const v of vars) {
       if (v?.value.kind !== 'unresolved') continue;
