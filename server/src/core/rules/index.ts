@@ -9,7 +9,7 @@ import { invalidRevisionId } from './invalid-revision-id';
 import { multipleHeads } from './multiple-heads';
 import { revisionCycle } from './revision-cycle';
 import type { Rule } from './rule';
-import { runRules as runWith, type RunRulesInput } from './runner';
+import { runRuleSet, type RunRulesInput } from './runner';
 import { unknownRevision } from './unknown-revision';
 import { unresolvedValue } from './unresolved-value';
 import { addNotNullColumnWithoutDefault } from './add-not-null-column-without-default';
@@ -63,7 +63,7 @@ export const ruleIds: ReadonlySet<string> = new Set(byId.keys());
 
 /** Every registered rule (or `rules`) over a project. */
 export function runRules(input: RunRulesInput & { rules?: readonly Rule[] }): Finding[] {
-  return runWith(input.rules ?? allRules, input);
+  return runRuleSet(input.rules ?? allRules, input);
 }
 
 export { runFileRules, runGraphRules, effectiveSeverity, type FileInput, type RunRulesInput } from './runner';

@@ -86,7 +86,7 @@ export interface RunRulesInput {
 }
 
 /** Every rule over a whole project: graph rules once, file rules per file in load order. */
-export function runRules(rules: readonly Rule[], input: RunRulesInput): Finding[] {
+export function runRuleSet(rules: readonly Rule[], input: RunRulesInput): Finding[] {
   const out = runGraphRules(rules, input.graph, input.project, input.severities);
   for (const file of input.graph.files) {
     const text = input.texts.get(file.path);
