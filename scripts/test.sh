@@ -176,6 +176,18 @@ run_vscode_tier() {
   add_summary vscode "$summary" || fail_tier vscode "no result from inside VS Code (exit $code)"
   if [[ $code -ne 0 && ${FAILED[vscode]:-0} -eq 0 ]]; then fail_tier vscode "the VS Code run exited $code"; fi
 
+  # The same extension in Restricted Mode: workspace trust on, the folder untrusted (test/vscode/restricted).
+  banner "vscode: Restricted Mode"
+  local restricted_summary="$WORK/vscode-restricted.json" restricted_run="$VSCODE_RUN-restricted"
+  MOCHA_SUMMARY_FILE="$restricted_summary" VSCODE_TEST_GREP="${MOCHA_GREP:-}" \
+    node scripts/vscode-host/run-tests.mjs --restricted --run-dir "$restricted_run" \
+      --workspace test/fixtures/amani --extension "$ROOT" --tests "$ROOT/out/test/vscode/index.js"
+  code=$?
+  interrupted_by "$code"
+  local failed_before=${FAILED[vscode]:-0}
+  add_summary vscode "$restricted_summary" || fail_tier vscode "no result from VS Code in Restricted Mode (exit $code)"
+  if [[ $code -ne 0 && ${FAILED[vscode]:-0} -eq $failed_before ]]; then fail_tier vscode "the Restricted Mode run exited $code"; fi
+
   # UI scripts drive the workbench with playwright and print their own `N passed, N failed` line.
   local ui out line
   for ui in test/vscode/ui/*.mjs; do

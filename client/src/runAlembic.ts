@@ -13,6 +13,7 @@ import { parseDatabaseUrl, tlsOptions, toPgConfig } from '../../runtime/db/sqlal
 import { pgSessionReaper, type SessionReaper } from '../../runtime/db/sessionReaper';
 import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
+import { requireTrust } from './trust';
 import { saveProjectFiles } from './unsavedFiles';
 
 /** The Python extension's selected interpreter for a folder, when that extension is installed. */
@@ -41,15 +42,6 @@ export async function interpreterFor(project: ProjectInfo): Promise<AlembicInter
   });
 }
 
-/** Everything that runs Python or connects stops here in an untrusted workspace. */
-export function requireTrust(what: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(
-    `${what} is disabled because this workspace is not trusted: it would run the project's Python code (env.py, migrations). ` +
-    'Trust the workspace to enable it.', 'Manage Workspace Trust',
-  ).then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
-  return false;
-}
 
 export interface SessionRun {
   outcome: RunOutcome;

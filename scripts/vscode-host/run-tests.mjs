@@ -4,12 +4,14 @@
 // VS Code that @vscode/test-electron downloads (where the internet is reachable).
 //
 //   node scripts/vscode-host/run-tests.mjs [--workspace DIR] [--extension DIR] [--tests FILE]
-//        [--run-dir DIR] [--timeout MS] [--host code-server|electron] [--keep]
+//        [--run-dir DIR] [--timeout MS] [--host code-server|electron] [--keep] [--restricted]
 //
 // --workspace  the folder to open; a scratch copy is opened so tests may change files (default: the amani
 //              fixture). Its .vscode/settings.json gets alembic.pythonPath = $ALEMBIC_TEST_PYTHON.
 // --extension  extensionDevelopmentPath (default: the repository root)
 // --tests      extensionTestsPath, a module exporting run() (default: out/test/vscode/index.js)
+// --restricted workspace trust on and the folder untrusted (Restricted Mode); runs the suites under
+//              restricted/ instead of suite/ (VSCODE_TEST_SUITE=restricted reaches the extension host)
 // Exit code: 0 when the suites passed. The environment (ALEMBIC_TEST_PG_URL, MOCHA_SUMMARY_FILE, ...)
 // reaches the extension host: code-server's extension host inherits code-server's environment.
 //
@@ -37,6 +39,7 @@ function parseArgs(argv) {
     timeout: Number(process.env.VSCODE_TEST_RUN_TIMEOUT_MS || 300_000),
     host: process.env.VSCODE_TEST_HOST || 'code-server',
     keep: false,
+    restricted: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -53,6 +56,7 @@ function parseArgs(argv) {
       case '--timeout': opts.timeout = Number(value()); break;
       case '--host': opts.host = value(); break;
       case '--keep': opts.keep = true; break;
+      case '--restricted': opts.restricted = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -97,7 +101,10 @@ async function runInCodeServer(opts, workspace) {
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const out = execFileSync(path.join(here, 'start-code-server.sh'),
     [path.join(opts.runDir, 'code-server'), workspace, '--vscode-option', 'enable-smoke-test-driver'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(opts.restricted ? { CODE_SERVER_WORKSPACE_TRUST: '1', VSCODE_TEST_SUITE: 'restricted' } : {}) },
+    });
   const stop = () => execFileSync(path.join(here, 'stop-code-server.sh'), [path.join(opts.runDir, 'code-server')], { stdio: 'inherit' });
   // Ctrl-C or a CI timeout must not leave code-server (and its extension host) running.
   const onSignal = (signal) => {
@@ -166,9 +173,9 @@ async function runInElectron(opts, workspace) {
     await runTests({
       extensionDevelopmentPath: opts.extension,
       extensionTestsPath: opts.tests,
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust',
+      launchArgs: [workspace, '--disable-extensions', ...(opts.restricted ? [] : ['--disable-workspace-trust']),
         '--user-data-dir', path.join(opts.runDir, 'user-data')],
-      extensionTestsEnv: { ...process.env },
+      extensionTestsEnv: { ...process.env, ...(opts.restricted ? { VSCODE_TEST_SUITE: 'restricted' } : {}) },
     });
     return 0;
   } catch (err) {

@@ -17,14 +17,22 @@ shift 2
 "$HERE/install.sh" --check || { echo "the VS Code host is not installed: run scripts/vscode-host/install.sh" >&2; exit 2; }
 
 mkdir -p "$RUN/user-data/User" "$RUN/extensions" "$RUN/tmp" "$RUN/xdg-config" "$RUN/xdg-data"
+# CODE_SERVER_WORKSPACE_TRUST=1: workspace trust on, and the folder left untrusted (Restricted Mode) with
+# no prompt asking to trust it; otherwise trust is off and every folder counts as trusted.
+TRUST_ARGS=(--disable-workspace-trust)
+TRUST_SETTINGS='"security.workspace.trust.enabled": false,'
+if [[ "${CODE_SERVER_WORKSPACE_TRUST:-}" == 1 ]]; then
+  TRUST_ARGS=()
+  TRUST_SETTINGS='"security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.banner": "never", "security.workspace.trust.untrustedFiles": "open",'
+fi
 # Quiet defaults: no welcome page, telemetry, update checks or AI prompts getting in the way.
-[[ -f "$RUN/user-data/User/settings.json" ]] || cat > "$RUN/user-data/User/settings.json" <<'JSON'
+[[ -f "$RUN/user-data/User/settings.json" ]] || cat > "$RUN/user-data/User/settings.json" <<JSON
 {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
-  "security.workspace.trust.enabled": false,
+  $TRUST_SETTINGS
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
   "extensions.autoCheckUpdates": false,
@@ -55,7 +63,7 @@ for attempt in 1 2 3; do
     setsid "$HOST_NODE_BIN" "$CODE_SERVER_BIN" \
       --bind-addr "127.0.0.1:$PORT" --auth none \
       --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" \
-      --disable-telemetry --disable-update-check --disable-workspace-trust \
+      --disable-telemetry --disable-update-check "${TRUST_ARGS[@]}" \
       --disable-getting-started-override --ignore-last-opened \
       "$@" "$FOLDER" >"$RUN/code-server.log" 2>&1 </dev/null &
   PID=$!

@@ -54,3 +54,29 @@ describe('template requests (protocol)', function () {
     assert.equal(bad.ok, false);
   });
 });
+
+describe('template requests: a hostile file_template (protocol)', function () {
+  this.timeout(30_000);
+  let root = '';
+  let server: TestServer;
+
+  before(async () => {
+    root = copyFixture('graph-linear');
+    const ini = path.join(root, 'alembic.ini');
+    fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace('[alembic]\n', '[alembic]\nfile_template = ../../../../.ipython/profile_default/startup/%%(rev)s\n'));
+    server = await startTestServer(root);
+  });
+  after(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('makes no file outside the versions folder: the request is refused with the reason', async () => {
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
+    const project = projects[0] ?? assert.fail('no project');
+    assert.match(project.fileTemplate ?? '', /ipython/);
+    const created = await server.connection.sendRequest(RenderTemplateRequest, { projectId: project.id, templateId: 'empty', answers: { message: 'x' } });
+    assert.equal(created.ok, false);
+    assert.match(created.ok ? '' : created.message, /inside its versions folder/);
+  });
+});

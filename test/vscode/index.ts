@@ -30,8 +30,10 @@ export async function run(): Promise<void> {
     timeout: Number(process.env.VSCODE_TEST_TIMEOUT_MS || 60_000),
     grep: process.env.VSCODE_TEST_GREP || undefined,
   });
-  const files = testFiles(path.join(__dirname, 'suite'));
-  if (files.length === 0) throw new Error(`no *.test.js under ${path.join(__dirname, 'suite')}: build with node esbuild.mjs --tests`);
+  // suite/ by default; restricted/ for the run in Restricted Mode (run-tests.mjs --restricted).
+  const folder = path.join(__dirname, process.env.VSCODE_TEST_SUITE === 'restricted' ? 'restricted' : 'suite');
+  const files = testFiles(folder);
+  if (files.length === 0) throw new Error(`no *.test.js under ${folder}: build with node esbuild.mjs --tests`);
   for (const f of files) mocha.addFile(f);
   await mocha.loadFilesAsync();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

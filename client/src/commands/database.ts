@@ -2,6 +2,7 @@
 // test, and the warning that moves a password out of settings.json.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
+import { requireTrust } from '../trust';
 import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
 import { hasPassword, splitPassword } from '../../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
@@ -33,6 +34,8 @@ export async function storeDatabaseUrl(s: Services, folder: vscode.WorkspaceFold
 export function databaseCommands(s: Services): Record<string, Handler> {
   return {
     'alembic.configureDatabase': async (arg: unknown) => {
+      // It writes settings and then connects to what was typed: neither for an untrusted workspace.
+      if (!requireTrust('Configuring the database connection')) return;
       const project = await pickProject(s, arg);
       const folder = project ? workspaceFolderOf(project.info) : vscode.workspace.workspaceFolders?.[0];
       const existing = vscode.workspace.getConfiguration('alembic', folder?.uri).get<string>('databaseUrl', '');
@@ -65,10 +68,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       await vscode.commands.executeCommand('alembic.testConnection', project ? { projectId: project.info.id } : undefined);
     },
     'alembic.testConnection': async (arg: unknown) => {
-      if (!vscode.workspace.isTrusted) {
-        void vscode.window.showWarningMessage('Testing the database connection is disabled until the workspace is trusted.');
-        return;
-      }
+      if (!requireTrust('Testing the database connection')) return;
       const project = await pickProject(s, arg);
       if (!project) return;
       const chosen = await chooseUrl(s.context, project.info);

@@ -10,6 +10,7 @@ import {
 } from '../../../common/protocol';
 import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
+import { requireTrust } from '../trust';
 import { ui } from '../ui';
 import { shortRevision } from '../views/format';
 import { pickProject } from './pick';
@@ -29,9 +30,47 @@ async function chooseHead(project: ProjectState, template: TemplateInfo): Promis
   return picked?.head;
 }
 
+/** The real path of `p`, or of its nearest existing ancestor joined with the rest (for files not made yet). */
+function realPathOf(p: string): string {
+  const rest: string[] = [];
+  let at = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return path.resolve(p);
+      rest.push(path.basename(at));
+      at = parent;
+    }
+  }
+}
+
+/**
+ * Where the workspace's configuration may make us write: inside the versions folder (links followed),
+ * and outside the workspace folders only when the user says so.
+ */
+async function mayWrite(project: ProjectState, file: string): Promise<boolean> {
+  const location = project.info.versionLocations[0] ?? '';
+  const inside = path.relative(realPathOf(location), realPathOf(file));
+  if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) {
+    void vscode.window.showErrorMessage(`Alembic: nothing was written: ${file} is outside the versions folder ${location}.`);
+    return false;
+  }
+  if (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(realPathOf(location)))) return true;
+  const choice = await ui.showWarningMessage(
+    `The versions folder ${location} is outside the workspace folders. Write the new revision there?`,
+    { modal: true, detail: `The project's configuration (${project.info.configFile}) names it. The file would be ${file}.` },
+    'Write Outside the Workspace',
+  );
+  return choice === 'Write Outside the Workspace';
+}
+
 export function templateCommands(s: Services): Record<string, Handler> {
   return {
     'alembic.newRevisionFromTemplate': async (arg: unknown) => {
+      // It writes a Python file where the workspace's configuration says: not in Restricted Mode.
+      if (!requireTrust('Creating a revision from a template')) return;
       const project = await pickProject(s, arg);
       if (!project) return;
       if (!project.info.versionLocations[0]) {
@@ -73,6 +112,7 @@ export function templateCommands(s: Services): Record<string, Handler> {
           projectId: project.info.id, templateId: template.id, answers, ...(chosen !== null ? { chosenHead: chosen } : {}),
         });
         if (!created.ok) throw new Error(created.message);
+        if (!(await mayWrite(project, created.path))) return;
         if (fs.existsSync(created.path)) {
           void vscode.window.showErrorMessage(`Alembic: ${created.path} already exists; nothing was written.`);
           return;

@@ -2,6 +2,7 @@
 // the versions folder after the current head, opens at the cursor, and shows up in the tree.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { extensionApi, scriptPrompts, waitFor } from '../support';
@@ -38,5 +39,41 @@ describe('New Revision from Template', function () {
       fs.rmSync(file, { force: true });
     }
     await waitFor('the file gone from the graph', () => api.services.store.projects[0]?.graph?.heads[0] === '005_merge_notifications' || undefined);
+  });
+
+  it('asks before writing into a versions folder outside the workspace folders, and writes only when told', async () => {
+    const api = await extensionApi();
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? assert.fail('no workspace folder');
+    // A second project in the workspace whose version_locations point outside every workspace folder.
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-outside-versions-'));
+    const projectDir = path.join(root, 'outside_project');
+    fs.mkdirSync(path.join(projectDir, 'migrations'), { recursive: true });
+    fs.writeFileSync(path.join(projectDir, 'migrations', 'env.py'), '');
+    fs.writeFileSync(path.join(projectDir, 'alembic.ini'), `[alembic]\nscript_location = %(here)s/migrations\nversion_locations = ${outside}\n`);
+    try {
+      const project = await waitFor('the second project', () => api.services.store.projects.find((p) => p.info.root === projectDir));
+      const asked: string[] = [];
+      const original = api.ui.showWarningMessage;
+      const run = async (answer: string | undefined): Promise<void> => {
+        api.ui.showWarningMessage = (async (message: string) => { asked.push(message); return answer; }) as typeof api.ui.showWarningMessage;
+        const script = scriptPrompts(api, (items) => items.find((i) => i.description === 'empty'), ['outside note']);
+        try {
+          await vscode.commands.executeCommand('alembic.newRevisionFromTemplate', { projectId: project.info.id });
+        } finally {
+          script.restore();
+          api.ui.showWarningMessage = original;
+        }
+      };
+      await run(undefined);
+      assert.ok(asked.some((m) => m.includes('outside the workspace folders')), asked.join(' | '));
+      assert.deepEqual(fs.readdirSync(outside), [], 'nothing written when the user does not confirm');
+      await run('Write Outside the Workspace');
+      assert.equal(fs.readdirSync(outside).filter((f) => f.endsWith('.py')).length, 1, 'written once confirmed');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(projectDir, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+    await waitFor('the second project gone', () => api.services.store.projects.every((p) => p.info.root !== projectDir) || undefined);
   });
 });

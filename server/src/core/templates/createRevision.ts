@@ -94,6 +94,11 @@ export function createRevisionFromTemplate(input: CreateRevisionInput): CreatedR
     ...(project.fileTemplate !== undefined ? { fileTemplate: project.fileTemplate } : {}),
     ...(project.truncateSlugLength !== undefined ? { truncateSlugLength: project.truncateSlugLength } : {}),
   }, date);
+  const escape = escapesFolder(fileName);
+  if (escape) {
+    throw new TemplateError(`the configuration's file_template makes the file name ${JSON.stringify(fileName)}, which ${escape}: ` +
+      `a new revision must lie inside its versions folder ${project.versionLocation}`, template.id);
+  }
   return {
     fileName,
     path: joinPath(project.versionLocation, fileName),
@@ -112,4 +117,16 @@ function joinPath(folder: string, name: string): string {
   if (/[\\/]$/.test(folder)) return folder + name;
   const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
   return folder + sep + name;
+}
+
+/**
+ * Why a file name made from `file_template` would leave the versions folder (an absolute path, a drive,
+ * a `..` segment), or undefined when it stays inside. Subfolders (`%(year)d/%(rev)s`) stay inside.
+ */
+export function escapesFolder(fileName: string): string | undefined {
+  if (/^[\\/]/.test(fileName)) return 'is an absolute path';
+  if (/^[A-Za-z]:/.test(fileName)) return 'names a drive';
+  if (fileName.split(/[\\/]/).some((segment) => segment === '..')) return 'climbs out with ..';
+  if (fileName.includes('\0')) return 'holds a NUL character';
+  return undefined;
 }
