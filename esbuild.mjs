@@ -74,6 +74,21 @@ function listTs(dir) {
   return out;
 }
 
+/**
+ * For the file-by-file build: every import stays a require() of its own output file, except JSON,
+ * which is inlined as the bundles inline it. `common/settings.ts` reads package.json, and from out/
+ * a require('../package.json') would look for out/package.json.
+ */
+const onlyJsonInlined = {
+  name: 'only-json-inlined',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point' || args.path.endsWith('.json')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
 async function buildAll() {
   const started = Date.now();
   // Stale outputs (source maps of an earlier dev build) must not reach a production .vsix.
@@ -85,7 +100,7 @@ async function buildAll() {
     // the vscode tier can require('vscode') inside the extension host.
     await esbuild.build({
       entryPoints: [...listTs('common'), ...listTs('runtime'), ...listTs('cli'), ...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
-      outdir: 'out', outbase: '.', bundle: false, platform: 'node', target: 'node20', format: 'cjs',
+      outdir: 'out', outbase: '.', bundle: true, plugins: [onlyJsonInlined], platform: 'node', target: 'node20', format: 'cjs',
       sourcemap: 'inline', logLevel: 'warning', define,
     });
   }
