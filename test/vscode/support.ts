@@ -97,3 +97,14 @@ export function logEntries(file: string): string[] {
 export function serverLogFile(api: AlembicExtensionApi): string {
   return path.join(api.services.context.logUri.fsPath, 'Alembic Language Server.log');
 }
+
+/**
+ * The extension host's own log (`exthost.log`; code-server names it `remoteexthost.log`), in the folder
+ * that holds the extension's log folder.
+ */
+export function extensionHostLogFile(api: AlembicExtensionApi): string {
+  const folder = path.dirname(api.services.context.logUri.fsPath);
+  const name = fs.readdirSync(folder).find((f) => /exthost\.log$/.test(f));
+  if (!name) throw new Error(`no exthost.log in ${folder}: ${fs.readdirSync(folder).join(', ')}`);
+  return path.join(folder, name);
+}

@@ -1,12 +1,13 @@
 // Inside a real VS Code, on a scratch copy of the amani fixture: the extension activates by itself
 // (workspaceContains:**/alembic.ini), contributes its view container and tree view, and its commands run;
-// its server indexes once at start and once per change of a setting the index is built from. First in
-// file order, so nothing else has changed settings yet.
+// it leaves no error in the extension host log, and its server indexes once at start and once per
+// change of a setting the index is built from. First in file order, so nothing else has changed
+// settings yet.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { extensionApi, logEntries, serverLogFile } from '../support';
+import { extensionApi, extensionHostLogFile, logEntries, serverLogFile } from '../support';
 
 const EXTENSION_ID = 'alembic-migrations.alembic-migrations';
 
@@ -75,6 +76,20 @@ describe('contributed commands', function () {
 
 describe('a clean start', function () {
   this.timeout(60_000);
+
+  it('leaves no error of its own, and no PendingMigrationError, in the extension host log', async () => {
+    const api = await extensionApi();
+    const file = extensionHostLogFile(api);
+    // Logged once the extensions that start with the window (this one among them) have activated.
+    await waitFor(`the end of eager activation in ${file}`, () => logEntries(file).some((e) => e.includes('Eager extensions activated')) || undefined);
+    const entries = logEntries(file);
+    assert.ok(entries.some((e) => e.includes(`_doActivateExtension ${EXTENSION_ID}`)), `${file} records this extension's activation`);
+    const extensionPath = api.services.context.extensionUri.fsPath;
+    const ours = (e: string) => e.includes(EXTENSION_ID) || e.includes(extensionPath);
+    const problems = entries.filter((e) => (/^\S+ \S+ \[error\]/.test(e) && ours(e)) || e.includes('PendingMigrationError'));
+    const shown = problems.map((e) => e.split('\n').slice(0, 6).join('\n'));
+    assert.equal(problems.length, 0, `errors from this extension in ${file}:\n${shown.join('\n')}`);
+  });
 
   it('indexed the project once at start, and re-indexes once per change of alembic.rules', async () => {
     const api = await extensionApi();
