@@ -48,8 +48,18 @@ const common = {
   external: ['pg-native'],
 };
 
+/**
+ * For code that runs in VS Code's extension host. Node (21 and later) has a global `navigator`; the
+ * extension host replaces it with a getter that reports a PendingMigrationError against the calling
+ * extension (in the extension host log) and returns undefined. pg reads `navigator` when it loads, to
+ * detect Cloudflare Workers (`isCloudflareRuntime` in pg/lib/stream.js). Compiled to `undefined`, the
+ * name gives pg what the getter would give, without calling the getter; in plain Node pg decides the
+ * same either way (not Cloudflare), so only the code the extension host loads needs it.
+ */
+const extensionHostDefine = { ...define, navigator: 'undefined' };
+
 const bundles = [
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'], define: extensionHostDefine },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
@@ -74,6 +84,32 @@ function listTs(dir) {
   return out;
 }
 
+/**
+ * out/'s one copy of pg, built like the copy inside dist/extension.js (extensionHostDefine): the vscode
+ * tier loads out/ files into the extension host, where node_modules/pg would report the navigator
+ * error that the shipped bundle no longer does. Placed as if vendor/pg.js were a source file.
+ */
+const PG_FOR_TESTS_SOURCE = path.resolve('vendor', 'pg.js');
+
+/**
+ * For the file-by-file build: every import stays a require() of its own output file, except JSON,
+ * which is inlined as the bundles inline it (common/settings.ts reads package.json, and from out/ a
+ * require('../package.json') would look for out/package.json), and pg, which is out/'s own copy.
+ */
+const onlyJsonInlined = {
+  name: 'only-json-inlined',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point' || args.path.endsWith('.json')) return undefined;
+      if (args.path === 'pg') {
+        const relative = path.relative(path.dirname(args.importer), PG_FOR_TESTS_SOURCE);
+        return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
+      }
+      return { path: args.path, external: true };
+    });
+  },
+};
+
 async function buildAll() {
   const started = Date.now();
   // Stale outputs (source maps of an earlier dev build) must not reach a production .vsix.
@@ -85,8 +121,14 @@ async function buildAll() {
     // the vscode tier can require('vscode') inside the extension host.
     await esbuild.build({
       entryPoints: [...listTs('common'), ...listTs('runtime'), ...listTs('cli'), ...listTs('client'), ...listTs('server/src'), ...listTs('test'), ...listTs('bench')],
-      outdir: 'out', outbase: '.', bundle: false, platform: 'node', target: 'node20', format: 'cjs',
+      outdir: 'out', outbase: '.', bundle: true, plugins: [onlyJsonInlined], platform: 'node', target: 'node20', format: 'cjs',
       sourcemap: 'inline', logLevel: 'warning', define,
+    });
+    await esbuild.build({
+      stdin: { contents: "module.exports = require('pg');", resolveDir: '.', sourcefile: 'vendor/pg.js' },
+      outfile: path.join('out', path.relative(process.cwd(), PG_FOR_TESTS_SOURCE)),
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
+      external: ['pg-native'], define: extensionHostDefine,
     });
   }
   console.log(`esbuild: ${production ? 'production' : 'development'} build${tests ? ' + tests' : ''} in ${Date.now() - started} ms`);

@@ -1,34 +1,18 @@
-// Typed access to the `alembic.*` settings. Scope: the workspace folder of the project.
+// The `alembic.*` settings for a workspace folder, read through the one typed reader in
+// common/settings.ts. VS Code returns package.json's default for a setting nobody set; the reader
+// checks each value's type and uses that same default for a value of the wrong type. It does not log
+// what it replaced: the language server reads the same section and logs that once per change, where
+// this runs at every command.
 import * as vscode from 'vscode';
+import { type EditorSettings, isWindowScoped, readEditorSettings, SETTINGS_SECTION } from '../../common/settings';
 
-export interface AlembicSettings {
-  configFile: string;
-  rules: Record<string, string>;
-  pythonPath: string;
-  databaseUrl: string;
-  databaseUrlEnvVar: string;
-  versionTable: string;
-  versionTableSchema: string;
-  protectedDatabases: string[];
-  refreshInterval: number;
-  codeLens: boolean;
+/**
+ * The settings that apply to `scope` (a workspace folder or a file in one). Window-scoped settings are
+ * read without a resource and the others with `scope`, or for no resource in particular (`null`) when
+ * there is none, which is what VS Code asks for each kind.
+ */
+export function readSettings(scope?: vscode.Uri): EditorSettings {
+  const forResource = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope ?? null);
+  const forWindow = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return readEditorSettings((name) => (isWindowScoped(name) ? forWindow : forResource).get(name)).settings;
 }
-
-export function readSettings(scope?: vscode.Uri): AlembicSettings {
-  const c = vscode.workspace.getConfiguration('alembic', scope);
-  return {
-    configFile: c.get<string>('configFile', '').trim(),
-    rules: c.get<Record<string, string>>('rules', {}),
-    pythonPath: c.get<string>('pythonPath', '').trim(),
-    databaseUrl: c.get<string>('databaseUrl', '').trim(),
-    databaseUrlEnvVar: c.get<string>('databaseUrlEnvVar', 'DATABASE_URL').trim() || 'DATABASE_URL',
-    versionTable: c.get<string>('versionTable', '').trim(),
-    versionTableSchema: c.get<string>('versionTableSchema', '').trim(),
-    protectedDatabases: c.get<string[]>('protectedDatabases', []),
-    refreshInterval: c.get<number>('refreshInterval', 0),
-    codeLens: c.get<boolean>('codeLens', true),
-  };
-}
-
-/** Settings the language server reads; a change is pushed to it rather than restarting it. */
-export const serverSettingKeys = ['alembic.configFile', 'alembic.rules', 'alembic.codeLens'];

@@ -12,7 +12,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python' }],
     synchronize: {
-      configurationSection: 'alembic',
+      // No configurationSection: the server registers for changes of the `alembic` section and asks for
+      // it; synchronising it here as well sent every change twice, and each one re-indexed.
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/*.py'),
         vscode.workspace.createFileSystemWatcher('**/alembic.ini'),

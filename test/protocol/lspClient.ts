@@ -7,15 +7,20 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   ConfigurationRequest, createProtocolConnection, type Diagnostic, ExitNotification, InitializedNotification,
-  InitializeRequest, type ProtocolConnection, PublishDiagnosticsNotification, RegistrationRequest, ShutdownRequest,
-  StreamMessageReader, StreamMessageWriter, WorkDoneProgressCreateRequest,
+  InitializeRequest, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
+  RegistrationRequest, ShutdownRequest, StreamMessageReader, StreamMessageWriter, type WorkspaceClientCapabilities,
+  WorkDoneProgressCreateRequest,
 } from 'vscode-languageserver-protocol/node';
 import { repoRoot } from '../support/paths';
 
 export interface TestServer {
   connection: ProtocolConnection;
   diagnostics: Map<string, Diagnostic[]>;
+  /** Every publishDiagnostics, in the order it came. */
+  publishes: PublishDiagnosticsParams[];
   notifications: { method: string; params: unknown }[];
+  /** Methods the server registered for (client/registerCapability). */
+  registrations: string[];
   /** Polls until `predicate` holds, or fails after `ms`. */
   waitFor(what: string, predicate: () => boolean, ms?: number): Promise<void>;
   stop(): Promise<void>;
@@ -26,7 +31,12 @@ export function uriOf(p: string): string {
   return pathToFileURL(p).toString();
 }
 
-export async function startTestServer(root: string, settings: Record<string, unknown> = {}): Promise<TestServer> {
+/**
+ * Starts the server on `root`. `settings` is what `workspace/configuration` answers for the `alembic`
+ * section (change it, then send didChangeConfiguration, as an editor does); `workspace` adds client
+ * capabilities.
+ */
+export async function startTestServer(root: string, settings: Record<string, unknown> = {}, workspace: WorkspaceClientCapabilities = {}): Promise<TestServer> {
   const server = path.join(repoRoot, 'dist', 'server.js');
   assert.ok(fs.existsSync(server), `${server} is missing: build first (node esbuild.mjs)`);
   const child: ChildProcess = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -35,18 +45,23 @@ export async function startTestServer(root: string, settings: Record<string, unk
   assert.ok(child.stdout && child.stdin);
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const diagnostics = new Map<string, Diagnostic[]>();
+  const publishes: PublishDiagnosticsParams[] = [];
   const notifications: { method: string; params: unknown }[] = [];
+  const registrations: string[] = [];
   connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((i) => (i.section === 'alembic' ? settings : null)));
-  connection.onRequest(RegistrationRequest.type, () => undefined);
+  connection.onRequest(RegistrationRequest.type, (params) => { registrations.push(...params.registrations.map((r) => r.method)); });
   connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-  connection.onNotification(PublishDiagnosticsNotification.type, (p) => { diagnostics.set(p.uri, p.diagnostics); });
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    diagnostics.set(p.uri, p.diagnostics);
+    publishes.push(p);
+  });
   connection.onUnhandledNotification((n) => { notifications.push({ method: n.method, params: n.params }); });
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: uriOf(root),
     workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
-    capabilities: { workspace: { workspaceFolders: true, configuration: true }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+    capabilities: { workspace: { workspaceFolders: true, configuration: true, ...workspace }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -58,7 +73,7 @@ export async function startTestServer(root: string, settings: Record<string, unk
     }
   };
   return {
-    connection, diagnostics, notifications, waitFor, stderr: () => stderr,
+    connection, diagnostics, publishes, notifications, registrations, waitFor, stderr: () => stderr,
     stop: async () => {
       await connection.sendRequest(ShutdownRequest.type);
       await connection.sendNotification(ExitNotification.type);

@@ -1,5 +1,7 @@
 // Helpers for suites that run inside the real VS Code: the extension's API, polling, and a scratch
 // database on the throwaway PostgreSQL configured the way a user would (password in SecretStorage).
+import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../client/src/extension';
 import { secretKeyFor } from '../../client/src/databaseInputs';
@@ -77,4 +79,34 @@ export function scriptPrompts(api: AlembicExtensionApi, pick: (items: vscode.Qui
     return answer;
   }) as typeof api.ui.showInputBox;
   return { prompts, restore: () => { api.ui.showQuickPick = originalPick; api.ui.showInputBox = originalInput; } };
+}
+
+/**
+ * The entries of a log file VS Code writes (`2026-01-01 12:00:00.000 [info] message`), oldest first; the
+ * lines after an entry's first one (a stack, say) belong to it. None while the file does not exist yet.
+ */
+export function logEntries(file: string): string[] {
+  if (!fs.existsSync(file)) return [];
+  const entries: string[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[/.test(line) || entries.length === 0) entries.push(line);
+    else entries[entries.length - 1] += `\n${line}`;
+  }
+  return entries.filter((e) => e.trim() !== '');
+}
+
+/** The log of the "Alembic Language Server" output channel: the server's window/logMessage lines. */
+export function serverLogFile(api: AlembicExtensionApi): string {
+  return path.join(api.services.context.logUri.fsPath, 'Alembic Language Server.log');
+}
+
+/**
+ * The extension host's own log (`exthost.log`; code-server names it `remoteexthost.log`), in the folder
+ * that holds the extension's log folder.
+ */
+export function extensionHostLogFile(api: AlembicExtensionApi): string {
+  const folder = path.dirname(api.services.context.logUri.fsPath);
+  const name = fs.readdirSync(folder).find((f) => /exthost\.log$/.test(f));
+  if (!name) throw new Error(`no exthost.log in ${folder}: ${fs.readdirSync(folder).join(', ')}`);
+  return path.join(folder, name);
 }

@@ -1,11 +1,11 @@
 // The LSP glue: connection, documents, settings, file watching, debounced re-analysis, and the
 // handlers. Everything it answers comes from the WorkspaceIndex (core models) and features.ts.
 import {
-  type Connection, createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures,
-  RequestType, TextDocuments, TextDocumentSyncKind,
+  CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification, FileChangeType,
+  ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { severitiesFromSetting } from '../core/config/severities';
+import { type RuleSeverityMap, severitiesFromSetting } from '../core/config/severities';
 import { createdObjects, destructiveOperations } from '../core/operations';
 import { parseMigration } from '../core/parse';
 import { ruleIds } from '../core/rules';
@@ -16,6 +16,10 @@ import {
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
   TemplatesRequest,
 } from '../../../common/protocol';
+import {
+  changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, parseEditorSettings,
+  SETTINGS_SECTION,
+} from '../../../common/settings';
 import { codeActions } from './codeActions';
 import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
@@ -32,13 +36,26 @@ const DEBOUNCE_MS = 120;
 const FIRST_RULES_SLICE_MS = 100;
 /** One slice of the remaining file rules; requests and edits are served between slices. */
 const RULES_SLICE_MS = 40;
+/** The settings the index is built from: a change to one of them re-indexes. */
+const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules'];
+/** Every setting the server reads; the others are the extension's. */
+const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens'];
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const documents = new TextDocuments(TextDocument);
   let index: WorkspaceIndex | undefined;
   let publisher: DiagnosticsPublisher | undefined;
   let hasConfigurationCapability = false;
-  let codeLensEnabled = true;
+  let canRegisterConfiguration = false;
+  let canRefreshCodeLenses = false;
+  let settings: EditorSettings = editorSettingDefaults;
+  /** Settings problems last logged, so a notification that changes nothing does not repeat them. */
+  let loggedSettingsProblems = '';
+  /**
+   * Set once every file's findings were published. From then on an index publishes when its file
+   * rules are done: showing its graph findings first would take the file findings away for a moment.
+   */
+  let publishedComplete = false;
   let ready: Promise<void> = Promise.resolve();
   const dirty = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -47,11 +64,45 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const openText = (p: string): string | undefined => documents.get(fileUri(p))?.getText();
 
+  /**
+   * Runs `work` after everything queued before it; requests wait for the queue (`current`). A failure
+   * is logged rather than kept, so that it does not stop the work queued after it.
+   */
+  const enqueue = (what: string, work: () => Promise<void>): void => {
+    ready = ready.then(work).catch((err: unknown) => {
+      connection.console.error(`${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    });
+  };
+
+  /**
+   * Takes a settings section as the client sent it (values of the wrong type fall back to their
+   * defaults, and that is logged), and returns the names of the settings that changed.
+   */
+  const adoptSettings = (section: unknown): EditorSettingName[] => {
+    const parsed = parseEditorSettings(section);
+    const changed = changedEditorSettings(settings, parsed.settings);
+    settings = parsed.settings;
+    const severities = severitiesFromSetting(settings.rules, ruleIds);
+    const problems = [...parsed.problems, ...severities.errors, ...severities.warnings];
+    const key = problems.join('\n');
+    if (key !== loggedSettingsProblems) for (const problem of problems) connection.console.warn(`Settings: ${problem}`);
+    loggedSettingsProblems = key;
+    if (changed.some((name) => INDEX_SETTINGS.includes(name))) index?.setSettings(indexSettings(settings, severities.severities));
+    return changed;
+  };
+
+  /** The `alembic` section: asked for when the client answers `workspace/configuration`. */
+  const pullSettings = async (): Promise<unknown> => connection.workspace.getConfiguration(SETTINGS_SECTION);
+
   connection.onInitialize((params) => {
     hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
+    canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
+    canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     const roots = (params.workspaceFolders ?? []).flatMap((f) => uriToPath(f.uri) ?? []);
     if (roots.length === 0 && params.rootUri) roots.push(...[uriToPath(params.rootUri)].flatMap((r) => r ?? []));
-    index = new WorkspaceIndex(nodeFileSystem, openText, roots, settingsFrom(params.initializationOptions));
+    index = new WorkspaceIndex(nodeFileSystem, openText, roots, indexSettings(settings, {}));
+    // Clients without workspace/configuration may pass the section here instead.
+    if (params.initializationOptions !== undefined && params.initializationOptions !== null) adoptSettings(params.initializationOptions);
     publisher = new DiagnosticsPublisher(connection);
     return {
       capabilities: {
@@ -70,14 +121,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
-  /** Re-reads settings, re-discovers projects, re-publishes everything. */
+  /** Re-discovers projects and re-reads every migration, then publishes everything. */
   const reindexAll = async (): Promise<void> => {
     if (!index) return;
-    if (hasConfigurationCapability) {
-      const config: unknown = await connection.workspace.getConfiguration('alembic');
-      index.setSettings(settingsFrom(config));
-      codeLensEnabled = (config as { codeLens?: boolean } | null)?.codeLens !== false;
-    }
     const started = Date.now();
     index.settingsProblems = [];
     const run = ++rulesRun;
@@ -87,7 +133,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     index.fileRulesPending = true;
     const graphMs = Date.now() - started;
-    const done = index.computeFileFindings(FIRST_RULES_SLICE_MS);
+    let done = index.computeFileFindings(FIRST_RULES_SLICE_MS);
+    // The first index shows the graph early; a later one keeps what is shown until it is complete.
+    if (!done && publishedComplete) {
+      if (!(await runFileRulesToEnd(run))) return;
+      done = true;
+    }
     index.fileRulesPending = !done;
     connection.console.info(`Indexed ${ids.length} Alembic project(s), ${files} migration file(s) in ${graphMs} ms` +
       (done ? `, rules in ${Date.now() - started - graphMs} ms` : '; file rules go on in the background'));
@@ -95,6 +146,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     lastGraph.clear();
     notifyGraphChanged(ids, true);
     if (!done) void finishFileRules(run, started);
+  };
+
+  /** Runs the file rules an index left, in slices; false when a newer index took over. */
+  const runFileRulesToEnd = async (run: number): Promise<boolean> => {
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!index || run !== rulesRun) return false;
+      if (index.computeFileFindings(RULES_SLICE_MS)) return true;
+    }
   };
 
   /** Runs the file rules an index left, in slices, then publishes what they found. */
@@ -114,6 +174,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const publishAll = (): void => {
     if (!index || !publisher) return;
+    // While a later index completes its rules, edits wait for it: it publishes them with the rest.
+    if (index.fileRulesPending && publishedComplete) return;
+    if (!index.fileRulesPending) publishedComplete = true;
     const all = new Map<string, readonly import('../core/types').Finding[]>();
     for (const id of index.projectIds()) for (const [p, f] of index.findingsByPath(id)) all.set(p, f);
     publisher.publish(all);
@@ -157,19 +220,42 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   connection.onInitialized(() => {
-    if (hasConfigurationCapability) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'alembic' });
+    // The one way settings reach the server: it registers for changes of its section (the extension
+    // does not also synchronise it), and asks for the section when the client supports that.
+    if (canRegisterConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     }
     connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
       const current = new Set((await connection.workspace.getWorkspaceFolders() ?? []).flatMap((f) => uriToPath(f.uri) ?? []));
       for (const removed of e.removed) current.delete(uriToPath(removed.uri) ?? '');
       index?.setRoots([...current]);
-      ready = reindexAll();
+      enqueue('Indexing the changed workspace folders', reindexAll);
     });
-    ready = reindexAll();
+    enqueue('Indexing the workspace', async () => {
+      if (hasConfigurationCapability) adoptSettings(await pullSettings());
+      await reindexAll();
+    });
   });
 
-  connection.onDidChangeConfiguration(() => { ready = ready.then(reindexAll); });
+  // A client sends this at start (vscode-languageclient does when the server registers) and whenever
+  // any setting changes: only a change to what the index is built from re-indexes.
+  connection.onDidChangeConfiguration((params) => {
+    enqueue('Applying changed settings', async () => {
+      const section = hasConfigurationCapability ? await pullSettings() : sectionIn(params.settings);
+      if (section === undefined) return;
+      const changed = adoptSettings(section).filter((name) => SERVER_SETTINGS.includes(name));
+      if (changed.length === 0) return;
+      const affectsIndex = changed.some((name) => INDEX_SETTINGS.includes(name));
+      connection.console.info(`Settings changed: ${changed.map((name) => `${SETTINGS_SECTION}.${name}`).join(', ')}` +
+        (affectsIndex ? '; re-indexing' : ''));
+      if (affectsIndex) await reindexAll();
+      if (changed.includes('codeLens') && canRefreshCodeLenses) {
+        await connection.sendRequest(CodeLensRefreshRequest.type).catch((err: unknown) => {
+          connection.console.warn(`Refreshing code lenses failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      }
+    });
+  });
 
   documents.onDidChangeContent((e) => {
     const p = uriToPath(e.document.uri);
@@ -209,7 +295,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const id of ids) affected.add(id);
     }
     if (configChanged) {
-      ready = ready.then(reindexAll);
+      enqueue('Indexing after a configuration file changed', reindexAll);
       return;
     }
     if (affected.size === 0) return;
@@ -261,7 +347,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
-    return idx && file && codeLensEnabled ? features.codeLenses(idx, file) : [];
+    return idx && file && settings.codeLens ? features.codeLenses(idx, file) : [];
   });
   connection.onCodeAction(async (p) => {
     const idx = await current();
@@ -328,9 +414,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.listen();
 }
 
-function settingsFrom(value: unknown): IndexSettings {
-  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const configFile = typeof o.configFile === 'string' && o.configFile.trim() ? o.configFile.trim() : undefined;
-  const rules = severitiesFromSetting(o.rules, ruleIds).severities;
-  return configFile ? { configFile, rules } : { rules };
+/** What the index needs of the settings; `rules` already checked against the rule ids. */
+function indexSettings(settings: EditorSettings, rules: RuleSeverityMap): IndexSettings {
+  return settings.configFile ? { configFile: settings.configFile, rules } : { rules };
+}
+
+/**
+ * The `alembic` section of a pushed `workspace/didChangeConfiguration` (clients without
+ * `workspace/configuration`); undefined when the notification carries none, which changes nothing.
+ */
+function sectionIn(settings: unknown): unknown {
+  if (typeof settings !== 'object' || settings === null) return undefined;
+  return (settings as Record<string, unknown>)[SETTINGS_SECTION];
 }

@@ -71,9 +71,11 @@ describe('New Revision from Template', function () {
       assert.equal(fs.readdirSync(outside).filter((f) => f.endsWith('.py')).length, 1, 'written once confirmed');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     } finally {
+      // The configuration file first: its deletion is the event that makes the server drop the project.
+      fs.rmSync(path.join(projectDir, 'alembic.ini'), { force: true });
+      await waitFor('the second project gone', () => api.services.store.projects.every((p) => p.info.root !== projectDir) || undefined);
       fs.rmSync(projectDir, { recursive: true, force: true });
       fs.rmSync(outside, { recursive: true, force: true });
     }
-    await waitFor('the second project gone', () => api.services.store.projects.every((p) => p.info.root !== projectDir) || undefined);
   });
 });
