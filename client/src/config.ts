@@ -14,5 +14,19 @@ import { type EditorSettings, isWindowScoped, readEditorSettings, SETTINGS_SECTI
 export function readSettings(scope?: vscode.Uri): EditorSettings {
   const forResource = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope ?? null);
   const forWindow = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  return readEditorSettings((name) => (isWindowScoped(name) ? forWindow : forResource).get(name)).settings;
+  const settings = readEditorSettings((name) => (isWindowScoped(name) ? forWindow : forResource).get(name)).settings;
+  settings.protectedDatabases = protectedPatterns(forResource);
+  return settings;
+}
+
+/**
+ * `alembic.protectedDatabases` can only grow below the user's level: the user's patterns (or the
+ * default) joined with the workspace's and the folder's, so that a committed workspace setting can add
+ * protection but never switch the user's off.
+ */
+function protectedPatterns(config: vscode.WorkspaceConfiguration): string[] {
+  const inspected = config.inspect<unknown>('protectedDatabases');
+  const patterns = (v: unknown): string[] => (Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : []);
+  const user = inspected?.globalValue !== undefined ? patterns(inspected.globalValue) : patterns(inspected?.defaultValue);
+  return [...new Set([...user, ...patterns(inspected?.workspaceValue), ...patterns(inspected?.workspaceFolderValue)])];
 }

@@ -7,7 +7,7 @@ import { repoRoot } from '../support/paths';
 
 interface Manifest {
   name: string; displayName: string; bin: Record<string, string>; activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: string } };
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
   contributes: {
     commands: { command: string; title: string; category: string }[];
     configuration: { properties: Record<string, { markdownDescription?: string }> };
@@ -28,6 +28,14 @@ describe('package.json', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]), [['alembic', 'Alembic']]);
     assert.deepEqual(pkg.contributes.views.alembic?.map((v) => [v.id, v.name]), [['alembic.revisions', 'Revisions']]);
+  });
+
+  it('ignores the workspace\'s value in Restricted Mode for every setting that picks a file, a program, a database or protection', () => {
+    // A committed .vscode/settings.json of an untrusted workspace must not point the server at any file,
+    // choose the Python that runs, name the database, or switch protected databases off.
+    for (const name of ['alembic.configFile', 'alembic.pythonPath', 'alembic.databaseUrl', 'alembic.databaseUrlEnvVar', 'alembic.protectedDatabases']) {
+      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(name), `${name} is not in restrictedConfigurations`);
+    }
   });
 
   it('names every command alembic.<verb> in category Alembic, and documents every setting', () => {

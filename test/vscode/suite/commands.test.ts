@@ -3,6 +3,7 @@
 // answer is scripted (through the extension's prompt object); everything else is real.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { readSettings } from '../../../client/src/config';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
 import { type ScratchDatabase, withClient } from '../../support/pg';
 import { extensionApi, forgetDatabase, scriptPrompts, scriptWarnings, useScratchDatabase, waitFor } from '../support';
@@ -112,6 +113,31 @@ describe('database commands', function () {
       }
       assert.deepEqual(await versions(db!), ['005_merge_notifications']);
     } finally {
+      await settings.update('protectedDatabases', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('a workspace setting of alembic.protectedDatabases adds patterns but never removes the user\'s', async () => {
+    const name = decodeURIComponent(new URL(db!.url).pathname.slice(1));
+    const settings = vscode.workspace.getConfiguration('alembic');
+    await settings.update('protectedDatabases', [`*/${name}`], vscode.ConfigurationTarget.Global);
+    // The committed workspace file tries to switch protection off.
+    await settings.update('protectedDatabases', [], vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.deepEqual(readSettings(vscode.workspace.workspaceFolders?.[0]?.uri).protectedDatabases, [`*/${name}`]);
+      const before = await versions(db!);
+      const dismissed = scriptPrompts(api, () => undefined, ['']);
+      const confirmed = scriptWarnings(api, 'Downgrade');
+      try {
+        await vscode.commands.executeCommand('alembic.downgradeOne');
+      } finally {
+        confirmed.restore();
+        dismissed.restore();
+      }
+      assert.ok(dismissed.prompts.some((p) => p.includes('matches alembic.protectedDatabases')), `asked: ${dismissed.prompts.join(' | ')}`);
+      assert.deepEqual(await versions(db!), before);
+    } finally {
+      await settings.update('protectedDatabases', undefined, vscode.ConfigurationTarget.Workspace);
       await settings.update('protectedDatabases', undefined, vscode.ConfigurationTarget.Global);
     }
   });
