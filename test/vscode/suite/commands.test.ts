@@ -119,6 +119,9 @@ describe('database commands', function () {
 
   it('a workspace setting of alembic.protectedDatabases adds patterns but never removes the user\'s', async () => {
     const name = decodeURIComponent(new URL(db!.url).pathname.slice(1));
+    // Something to downgrade, before any protection is set.
+    await vscode.commands.executeCommand('alembic.upgradeHead');
+    assert.deepEqual(await versions(db!), ['005_merge_notifications']);
     const settings = vscode.workspace.getConfiguration('alembic');
     await settings.update('protectedDatabases', [`*/${name}`], vscode.ConfigurationTarget.Global);
     // The committed workspace file tries to switch protection off.
@@ -129,7 +132,7 @@ describe('database commands', function () {
       const dismissed = scriptPrompts(api, () => undefined, ['']);
       const confirmed = scriptWarnings(api, 'Downgrade');
       try {
-        await vscode.commands.executeCommand('alembic.downgradeOne');
+        await vscode.commands.executeCommand('alembic.downgradeToHere', { projectId, revision: '002_user_phone' });
       } finally {
         confirmed.restore();
         dismissed.restore();
