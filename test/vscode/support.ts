@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../client/src/extension';
 import { secretKeyFor } from '../../client/src/databaseInputs';
 import { splitPassword } from '../../runtime/db/databaseUrl';
-import { createScratchDatabase, type ScratchDatabase } from '../support/pg';
+import { createScratchDatabase, type ScratchDatabase, withClient } from '../support/pg';
 
 export const EXTENSION_ID = 'alembic-migrations.alembic-migrations';
 
@@ -46,14 +46,16 @@ export async function forgetDatabase(db: ScratchDatabase | undefined): Promise<v
   await db?.drop();
 }
 
-/** Answers the next modal warnings with `answer`, recording what was asked. */
-export function scriptWarnings(api: AlembicExtensionApi, answer: string | undefined): { asked: { message: string; detail?: string }[]; restore(): void } {
+/** Answers the next modal warnings with `answer` (or what it returns for the message), recording what was asked. */
+export function scriptWarnings(
+  api: AlembicExtensionApi, answer: string | undefined | ((message: string) => string | undefined),
+): { asked: { message: string; detail?: string }[]; restore(): void } {
   const original = api.ui.showWarningMessage;
   const asked: { message: string; detail?: string }[] = [];
   api.ui.showWarningMessage = (async (message: string, ...rest: unknown[]) => {
     const options = rest[0] as vscode.MessageOptions | undefined;
     asked.push({ message, ...(options?.detail ? { detail: options.detail } : {}) });
-    return answer;
+    return typeof answer === 'function' ? answer(message) : answer;
   }) as typeof api.ui.showWarningMessage;
   return { asked, restore: () => { api.ui.showWarningMessage = original; } };
 }
@@ -109,4 +111,13 @@ export function extensionHostLogFile(api: AlembicExtensionApi): string {
   const name = fs.readdirSync(folder).find((f) => /exthost\.log$/.test(f));
   if (!name) throw new Error(`no exthost.log in ${folder}: ${fs.readdirSync(folder).join(', ')}`);
   return path.join(folder, name);
+}
+
+/** The version table's rows in a scratch database (none when the table does not exist yet). */
+export async function appliedVersions(db: ScratchDatabase): Promise<string[]> {
+  return withClient(db.url, async (c) => {
+    const exists = await c.query("SELECT to_regclass('alembic_version') AS t");
+    if (!exists.rows[0]?.t) return [];
+    return (await c.query('SELECT version_num FROM alembic_version ORDER BY 1')).rows.map((r: { version_num: string }) => r.version_num);
+  });
 }

@@ -5,16 +5,10 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readSettings } from '../../../client/src/config';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
-import { type ScratchDatabase, withClient } from '../../support/pg';
-import { extensionApi, forgetDatabase, scriptPrompts, scriptWarnings, useScratchDatabase, waitFor } from '../support';
+import type { ScratchDatabase } from '../../support/pg';
+import { appliedVersions, extensionApi, forgetDatabase, scriptPrompts, scriptWarnings, useScratchDatabase, waitFor } from '../support';
 
-async function versions(db: ScratchDatabase): Promise<string[]> {
-  return withClient(db.url, async (c) => {
-    const exists = await c.query("SELECT to_regclass('alembic_version') AS t");
-    if (!exists.rows[0]?.t) return [];
-    return (await c.query('SELECT version_num FROM alembic_version ORDER BY 1')).rows.map((r: { version_num: string }) => r.version_num);
-  });
-}
+const versions = appliedVersions;
 
 describe('database commands', function () {
   this.timeout(120_000);

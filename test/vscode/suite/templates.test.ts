@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { extensionApi, scriptPrompts, waitFor } from '../support';
+import { extensionApi, scriptPrompts, scriptWarnings, waitFor } from '../support';
 
 describe('New Revision from Template', function () {
   this.timeout(60_000);
@@ -53,15 +53,15 @@ describe('New Revision from Template', function () {
     try {
       const project = await waitFor('the second project', () => api.services.store.projects.find((p) => p.info.root === projectDir));
       const asked: string[] = [];
-      const original = api.ui.showWarningMessage;
       const run = async (answer: string | undefined): Promise<void> => {
-        api.ui.showWarningMessage = (async (message: string) => { asked.push(message); return answer; }) as typeof api.ui.showWarningMessage;
+        const warnings = scriptWarnings(api, answer);
         const script = scriptPrompts(api, (items) => items.find((i) => i.description === 'empty'), ['outside note']);
         try {
           await vscode.commands.executeCommand('alembic.newRevisionFromTemplate', { projectId: project.info.id });
         } finally {
           script.restore();
-          api.ui.showWarningMessage = original;
+          warnings.restore();
+          asked.push(...warnings.asked.map((w) => w.message));
         }
       };
       await run(undefined);

@@ -5,27 +5,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
-import { type ScratchDatabase, withClient } from '../../support/pg';
-import { extensionApi, forgetDatabase, useScratchDatabase, waitFor } from '../support';
+import type { ScratchDatabase } from '../../support/pg';
+import { appliedVersions, extensionApi, forgetDatabase, scriptWarnings, useScratchDatabase, waitFor } from '../support';
 
-async function versions(db: ScratchDatabase): Promise<string[]> {
-  return withClient(db.url, async (c) => {
-    const exists = await c.query("SELECT to_regclass('alembic_version') AS t");
-    if (!exists.rows[0]?.t) return [];
-    return (await c.query('SELECT version_num FROM alembic_version ORDER BY 1')).rows.map((r: { version_num: string }) => r.version_num);
-  });
-}
-
-/** Answers modal warnings by their message, recording each; `undefined` dismisses. */
-function answerWarnings(api: AlembicExtensionApi, answer: (message: string) => string | undefined): { asked: { message: string; detail: string }[]; restore(): void } {
-  const original = api.ui.showWarningMessage;
-  const asked: { message: string; detail: string }[] = [];
-  api.ui.showWarningMessage = (async (message: string, ...rest: unknown[]) => {
-    asked.push({ message, detail: (rest[0] as vscode.MessageOptions | undefined)?.detail ?? '' });
-    return answer(message);
-  }) as typeof api.ui.showWarningMessage;
-  return { asked, restore: () => { api.ui.showWarningMessage = original; } };
-}
+const versions = appliedVersions;
 
 describe('unsaved migration files before a run', function () {
   this.timeout(120_000);
@@ -65,7 +48,7 @@ describe('unsaved migration files before a run', function () {
     // The edit Alembic would not see: the downgrade no longer drops the table, in the editor only.
     await replaceAll(original.replace("    op.drop_table('notifications')\n", ''));
     assert.ok(doc.isDirty);
-    const script = answerWarnings(api, () => undefined);
+    const script = scriptWarnings(api, () => undefined);
     try {
       await vscode.commands.executeCommand('alembic.downgradeToHere', { projectId, revision: '002_user_phone' });
     } finally {
@@ -83,7 +66,7 @@ describe('unsaved migration files before a run', function () {
   it('saves when told to, then confirms from the saved files and runs', async () => {
     await replaceAll(`${original}\n# a note, unsaved\n`);
     assert.ok(doc.isDirty);
-    const script = answerWarnings(api, (m) => (/unsaved changes/.test(m) ? 'Save All and Continue' : 'Downgrade'));
+    const script = scriptWarnings(api, (m) => (/unsaved changes/.test(m) ? 'Save All and Continue' : 'Downgrade'));
     try {
       await vscode.commands.executeCommand('alembic.downgradeToHere', { projectId, revision: '002_user_phone' });
     } finally {
