@@ -4,6 +4,7 @@
 // and shows Alembic's own failures with the migration file and line of the traceback.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { markdownCode, markdownText } from '../../common/markdown';
 import { groupDifferences, type ObjectKind, type SchemaDifference } from '../db/schemaDiff';
 import { short, type AlembicFailure, type RevisionVerification, type VerifyStatus } from './roundTrip';
 import type { VerifyReport } from './verifyProject';
@@ -114,7 +115,7 @@ function setupLines(report: VerifyReport): string[] {
   const s = report.scratch;
   if (s) {
     const where = `${s.location === 'local' ? 'a throwaway local PostgreSQL at ' : ''}${s.endpoint} (PostgreSQL ${s.serverVersion})`;
-    lines.push(`Scratch database \`${s.name}\` on ${where}; ${s.dropped ? 'dropped afterwards' : `**not dropped**: ${s.dropError ?? 'unknown reason'}`}`);
+    lines.push(`Scratch database ${code(s.name)} on ${where}; ${s.dropped ? 'dropped afterwards' : `**not dropped**: ${s.dropError ?? 'unknown reason'}`}`);
     if (s.fallbackReason) lines.push(`The configured server was not used: ${s.fallbackReason}`);
   }
   lines.push(`Each revision: upgrade from its parent, downgrade to the parent, upgrade again; the schema is compared after each step`);
@@ -151,7 +152,7 @@ function failureLines(r: RevisionVerification, f: AlembicFailure, link: (file: s
       ? `Upgrading to ${code(short(r.revision))} again failed, because the downgrade left the objects above behind`
       : `Upgrading to ${code(short(r.revision))} again after the downgrade failed`,
   };
-  lines.push(`**${what[f.phase]}** (\`${f.command.replace(/`/g, "'")}\`):`, '');
+  lines.push(`**${what[f.phase]}** (${code(f.command)}):`, '');
   lines.push(`> ${mdText(f.message)}`);
   if (f.location) lines.push('>', `> at ${link(f.location.file, f.location.line)} in ${code(f.location.function)}`);
   const detail = f.detail?.replace(/^\s*\n/, '').trimEnd();
@@ -168,14 +169,12 @@ function mdLabel(d: SchemaDifference): string {
   return `${d.noun} ${code(d.display)}${d.onTable ? ` on ${code(d.onTable)}` : ''}`;
 }
 
-function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${fence.length > 1 ? ' ' : ''}${text}${fence.length > 1 ? ' ' : ''}${fence}`;
-}
+/** A code span that holds the text whole, whatever backticks it contains (common/markdown.ts). */
+const code = markdownCode;
 
-/** Escapes what Markdown would read as markup in running text. */
+/** Running text, with line breaks kept (each line escaped on its own). */
 function mdText(text: string): string {
-  return text.replace(/([\\`*_[\]<>|#])/g, '\\$1');
+  return text.split(/\r\n?|\n/).map(markdownText).join('\n');
 }
 
 function cell(text: string): string {
