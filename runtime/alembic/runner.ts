@@ -51,6 +51,18 @@ export interface RunOptions {
   sink?: OutputSink;
   /** `-x key=value` arguments for env.py scripts that read `context.get_x_argument()`. */
   xArgs?: readonly string[];
+  /**
+   * Python code to run instead of `-m alembic`, given the same arguments (`--config=… <command>`): for
+   * probes that drive Alembic's own API the way its command line does (runtime/verify/envProbe.ts).
+   */
+  pythonProgram?: PythonProgram;
+}
+
+export interface PythonProgram {
+  /** What it is, for logs and messages (`env.py probe`). */
+  name: string;
+  /** The program, run with `python -c`; `sys.argv[1:]` are Alembic's command-line arguments. */
+  code: string;
 }
 
 export interface RunResult {
@@ -199,9 +211,9 @@ export class AlembicRunner {
   }
 
   /** The full argv after the interpreter, e.g. for showing the user what will run. */
-  argv(command: AlembicCommand, xArgs: readonly string[] = []): string[] {
+  argv(command: AlembicCommand, xArgs: readonly string[] = [], program?: PythonProgram): string[] {
     return [
-      '-m', 'alembic', `--config=${this.iniPath}`,
+      ...(program ? ['-c', program.code] : ['-m', 'alembic']), `--config=${this.iniPath}`,
       ...(this.opts.iniSection ? [`--name=${this.opts.iniSection}`] : []),
       // Attached form: argparse reads `-x-foo` as the value `-foo`, `-x -foo` as a missing value.
       ...xArgs.map((x) => `-x${x}`),
@@ -214,7 +226,7 @@ export class AlembicRunner {
    * understand it); rejects only with AlembicBusyError when another run holds the project.
    */
   async run(command: AlembicCommand, ro: RunOptions = {}): Promise<RunResult> {
-    const display = this.mask(displayCommand(command.args));
+    const display = this.mask(displayCommand(command.args)) + (ro.pythonProgram ? ` (${ro.pythonProgram.name})` : '');
     // Results get logged and shown: they carry the arguments masked, like everything else.
     const shown: AlembicCommand = { ...command, args: Object.freeze(command.args.map((a) => this.mask(a))) };
     const applicationName = `alembic-vscode-${crypto.randomBytes(6).toString('hex')}`;
@@ -271,7 +283,7 @@ export class AlembicRunner {
         }
       };
       try {
-        child = spawn(this.opts.python, this.argv(command, ro.xArgs), {
+        child = spawn(this.opts.python, this.argv(command, ro.xArgs, ro.pythonProgram), {
           cwd: this.cwd, env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
         });
       } catch (e) {

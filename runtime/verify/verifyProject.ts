@@ -140,6 +140,7 @@ export async function verifyProject(opts: VerifyProjectOptions): Promise<VerifyR
     client.on('error', () => undefined);
     log(`checking that env.py connects to the scratch database ${scratch.name}`);
     await probeEnvUsesDatabase(runner, client, {
+      scratchDatabase: scratch.name,
       ...(opts.versionTable ? { versionTable: opts.versionTable } : {}),
       ...(opts.databaseUrlEnvVar ? { databaseUrlEnvVar: opts.databaseUrlEnvVar } : {}),
       signal: opts.signal,
