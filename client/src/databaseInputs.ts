@@ -55,13 +55,6 @@ export async function chooseUrl(context: vscode.ExtensionContext, project: Proje
   return chooseDatabaseUrl(await databaseInputs(context, project));
 }
 
-/** `host/database` of a URL, for protected-database patterns and confirmations. */
-export function databaseIdentity(url: string): { host: string; database: string } | undefined {
-  const parsed = parseDatabaseUrl(url, { env: process.env });
-  if (parsed.kind !== 'postgres') return undefined;
-  return { host: parsed.target.host ?? 'localhost', database: parsed.target.database ?? '' };
-}
-
 /** The reader the ProjectStore calls: URL → version table (the server then says what is applied). */
 export function databaseReader(context: vscode.ExtensionContext, log: Log) {
   return async (project: ProjectInfo): Promise<DatabaseReading> => {
