@@ -1,5 +1,7 @@
 // Typed access to the `alembic.*` settings. Scope: the workspace folder of the project.
 import * as vscode from 'vscode';
+import type { ProjectInfo } from '../../common/protocol';
+import type { VersionTableName } from '../../runtime/db/versionTable';
 
 export interface AlembicSettings {
   configFile: string;
@@ -32,3 +34,10 @@ export function readSettings(scope?: vscode.Uri): AlembicSettings {
 
 /** Settings the language server reads; a change is pushed to it rather than restarting it. */
 export const serverSettingKeys = ['alembic.configFile', 'alembic.rules', 'alembic.codeLens'];
+
+/** The project's version table: the settings first, else the literals env.py passes; undefined: Alembic's default. */
+export function versionTableFor(settings: AlembicSettings, project: ProjectInfo): VersionTableName | undefined {
+  const table = settings.versionTable || project.versionTable;
+  const schema = settings.versionTableSchema || project.versionTableSchema;
+  return table || schema ? { ...(table ? { table } : {}), ...(schema ? { schema } : {}) } : undefined;
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
 import { interpreterFor, requireTrust } from '../runAlembic';
-import { readSettings } from '../config';
+import { readSettings, versionTableFor } from '../config';
 import { chooseUrl, workspaceFolderOf } from '../databaseInputs';
 import { protectedVerifyServer } from '../../../runtime/db/protectedDatabases';
 import type { ObjectKind } from '../../../runtime/db/schemaDiff';
@@ -49,8 +49,7 @@ export function verifyCommands(s: Services): Record<string, Handler> {
       const guarded = protectedVerifyServer({ databaseUrl: chosen.ok ? chosen.url : undefined, patterns: settings.protectedDatabases });
       const where = guarded ? await confirmProtectedVerifyServer(guarded) : 'auto';
       if (!where) return;
-      const table = settings.versionTable || project.info.versionTable;
-      const schema = settings.versionTableSchema || project.info.versionTableSchema;
+      const versionTable = versionTableFor(settings, project.info);
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: verifying round trip', cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -63,7 +62,7 @@ export function verifyCommands(s: Services): Record<string, Handler> {
             // Asked above: 'server' is the user's yes for the protected server, 'local' never touches it.
             where: where === 'server' ? 'auto' : where, protectedDatabases: settings.protectedDatabases, allowProtected: where === 'server',
             databaseUrlEnvVar: settings.databaseUrlEnvVar,
-            ...(table || schema ? { versionTable: { ...(table ? { table } : {}), ...(schema ? { schema } : {}) } } : {}),
+            ...(versionTable ? { versionTable } : {}),
             signal: abort.signal,
             log: (line) => s.log.output(line),
             onProgress: (p) => {
