@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { AlembicCommand } from '../../runtime/alembic/commandArguments';
 import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from '../../runtime/alembic/interpreter';
-import { type RunOutcome, interpretRun } from '../../runtime/alembic/results';
+import { describeCommits, type RunOutcome, interpretRun } from '../../runtime/alembic/results';
 import { AlembicBusyError, AlembicRunner } from '../../runtime/alembic/runner';
 import { DatabaseBusyError } from '../../runtime/db/runLock';
 import { runGuardsFor, type RunGuards } from '../../runtime/db/runGuards';
@@ -160,7 +160,8 @@ export async function showOutcome(s: Services, outcome: RunOutcome): Promise<voi
     if (a === 'upgradeToHead') actions.push('Upgrade to Head');
   }
   actions.push('Show Log');
-  const text = [outcome.message, outcome.advice?.text].filter(Boolean).join(' — ');
+  // A failure part-way through may have kept some migrations (transaction_per_migration): say which.
+  const text = [outcome.message, outcome.commits ? describeCommits(outcome.commits) : undefined, outcome.advice?.text].filter(Boolean).join(' — ');
   const choice = await vscode.window.showErrorMessage(`Alembic: ${s.log.mask(text)}`, ...actions);
   if (!choice) return;
   if (choice === 'Show Log') s.log.show();

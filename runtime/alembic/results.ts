@@ -83,7 +83,10 @@ export interface RunOutcome {
   stepsKnown: boolean;
   /** When a run failed after starting a step: that step (its changes were not kept unless env.py commits per migration). */
   failedStep?: RevisionStep;
-  /** After a cancel of a run whose version table was read before and after: what stayed committed. */
+  /**
+   * What stayed committed, when the version table was read before and after the run (a run that held
+   * the migration lock): after a cancel or a failure, which steps were kept.
+   */
   commits?: CommitReport;
   durationMs: number;
 }
@@ -351,7 +354,8 @@ function stepText(s: RevisionStep): string {
   return `${what}${s.message ? ` (${s.message})` : ''}`;
 }
 
-function commitSentence(c: CommitReport): string {
+/** One sentence for a message: nothing committed, which steps were, or that the table moved. */
+export function describeCommits(c: CommitReport): string {
   const moved = `the version table went from ${tableText(c.before)} to ${tableText(c.after)}`;
   if (c.unattributed) return `Part of the run was committed: ${moved}.`;
   if (c.committed.length === 0) return `Nothing was committed: the version table still holds ${tableText(c.after)}.`;
@@ -408,7 +412,9 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
   const steps = parseSteps(run.stderr, ctx.knownRevisions);
   // Alembic logs this line at INFO whenever it runs env.py with logging configured.
   const stepsKnown = steps.length > 0 || /\bContext impl \w+/.test(run.stderr);
-  const base = { steps, stepsKnown, durationMs: run.durationMs };
+  const { before, after } = run.versionTable ?? {};
+  const commits = before && after ? committedSteps(steps, before, after) : undefined;
+  const base = { steps, stepsKnown, durationMs: run.durationMs, ...(commits ? { commits } : {}) };
   const adviceOpts = { databaseUrlEnvVar: ctx.databaseUrlEnvVar, python: run.python };
 
   if (!run.started) {
@@ -419,9 +425,7 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
   }
   if (run.cancelled) {
     const ended = run.sessionsEnded ? `; ended ${plural(run.sessionsEnded, 'database session')} it left running` : '';
-    const { before, after } = run.versionTable ?? {};
-    const commits = before && after ? committedSteps(steps, before, after) : undefined;
-    const committed = commits ? ` ${commitSentence(commits)}`
+    const committed = commits ? ` ${describeCommits(commits)}`
       : run.command.changesDatabase ? ' What it committed before the cancel is not known: the version table could not be read.' : '';
     const detail = [
       remainingSentence(run),
@@ -430,7 +434,6 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
     return {
       ...base, status: 'cancelled', ok: false, failedStep: steps[steps.length - 1],
       message: `Cancelled ${run.display}${ended}.${committed}`,
-      ...(commits ? { commits } : {}),
       ...(detail.length > 0 ? { detail: detail.join(' ') } : {}),
     };
   }

@@ -3,7 +3,7 @@
 // PostgreSQL advisory lock can keep them apart. Waits for conditions, never a fixed time.
 import assert from 'node:assert/strict';
 import * as cmd from '../../runtime/alembic/commandArguments';
-import { interpretRun } from '../../runtime/alembic/results';
+import { describeCommits, interpretRun } from '../../runtime/alembic/results';
 import { DatabaseBusyError, pgRunLock, RUN_LOCK_NAMESPACE } from '../../runtime/db/runLock';
 import { parseDatabaseUrl, type PostgresTarget } from '../../runtime/db/sqlalchemyUrl';
 import { createScratchDatabase, testServerUrl, withClient, type ScratchDatabase } from '../support/pg';
@@ -85,23 +85,24 @@ describe('AlembicRunner: the migration lock across windows', function () {
 
   it("holds the lock for the whole run without blocking Alembic's own work, and releases it after success and failure", async () => {
     const lock = pgRunLock({ target: targetOf(db.url), who: 'ci@runner pid 1' });
-    const linear = runnerFor(copy('runner-linear'), db.url, { runLock: lock });
-    const seen: string[] = [];
-    const up = await linear.run(cmd.upgrade({ target: 'head' }), {
-      // While Alembic prints its steps, the lock is held by a session of its own.
-      sink: (l) => { if (l.text.includes('Running upgrade')) void migrationLocks(db).then((h) => seen.push(...h)); },
-    });
-    assert.equal(interpretRun(up).status, 'success', up.stderr);
-    assert.deepEqual(up.versionTable, { before: [], after: ['c3d4e5f6a7b8'] });
-    await waitFor('the lock checks made during the run', async () => (seen.length > 0 ? true : undefined));
-    assert.ok(seen.every((h) => h === 'alembic-migrations: ci@runner pid 1 upgrade head'), seen.join(', '));
-    assert.deepEqual(await migrationLocks(db), []);
-
+    // A failure first, on the empty database (runner-failing's second migration raises).
     const failing = runnerFor(copy('runner-failing'), db.url, { runLock: lock });
     const failed = await failing.run(cmd.upgrade({ target: 'head' }));
-    assert.equal(interpretRun(failed).ok, false);
+    const outcome = interpretRun(failed);
+    assert.equal(outcome.ok, false);
     assert.ok(failed.started, 'it ran');
+    // Its one transaction rolled back: the outcome says that nothing stayed.
+    assert.deepEqual(failed.versionTable, { before: [], after: [] });
+    assert.equal(outcome.commits && describeCommits(outcome.commits), 'Nothing was committed: the version table still holds nothing (base).');
     assert.deepEqual(await migrationLocks(db), [], 'released after a failure');
+
+    const linear = runnerFor(copy('runner-linear'), db.url, { runLock: lock });
+    // Three migrations, each creating tables and writing the version table, while the lock's session
+    // (taken before Alembic started, as the first test sees) holds its advisory lock.
+    const up = await linear.run(cmd.upgrade({ target: 'head' }));
+    assert.equal(interpretRun(up).status, 'success', up.stderr);
+    assert.deepEqual(up.versionTable, { before: [], after: ['c3d4e5f6a7b8'] });
+    assert.deepEqual(await migrationLocks(db), []);
   });
 
   it('does not start when the lock cannot be taken, and says why', async () => {
