@@ -13,7 +13,7 @@ import { ProjectModel } from '../server/src/core/project/model';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
-import { runVerify, VERIFY_USAGE } from './verify';
+import { DEFAULT_PROTECTED_DATABASES, runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
 const USAGE = `Usage:
@@ -39,6 +39,13 @@ verify  upgrades, downgrades and re-upgrades every revision (or --range) on a sc
         the server of --database-url (default: $DATABASE_URL; needs CREATEDB) or on a local throwaway
         PostgreSQL, compares schema snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
           --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
+          --local    use only a local throwaway PostgreSQL (needs initdb and pg_ctl), never the URL's server
+          --protected PATTERN
+                     a protected database: a glob over host/database or the database name; repeatable,
+                     replaces the default (${DEFAULT_PROTECTED_DATABASES.join(', ')}, as alembic.protectedDatabases)
+          --allow-protected
+                     verify even when the URL's host/database matches a protected pattern. Without it such a
+                     server is treated like production: nothing is created there, and the exit status is 2
 rules   lists the rules with their default severities.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.`;
@@ -51,6 +58,9 @@ interface Options {
   python?: string;
   range?: string;
   verifyFormat?: 'text' | 'markdown' | 'json';
+  local: boolean;
+  protectedDatabases?: string[];
+  allowProtected: boolean;
   paths: string[];
   recursive: boolean;
   format: 'text' | 'json' | 'sarif';
@@ -60,7 +70,9 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { command: 'help', paths: [], recursive: false, format: 'text', failOn: 'error', rules: [], json: false };
+  const opts: Options = {
+    command: 'help', paths: [], recursive: false, format: 'text', failOn: 'error', rules: [], json: false, local: false, allowProtected: false,
+  };
   const rest = [...argv];
   const value = (name: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -101,6 +113,9 @@ function parseArgs(argv: string[]): Options {
         case '--database-url': opts.databaseUrl = value(name, inline); break;
         case '--python': opts.python = value(name, inline); break;
         case '--range': opts.range = value(name, inline); break;
+        case '--local': opts.local = true; break;
+        case '--allow-protected': opts.allowProtected = true; break;
+        case '--protected': (opts.protectedDatabases ??= []).push(value(name, inline)); break;
         default: throw new UsageError(`unknown option '${arg}'`);
       }
       continue;
@@ -117,6 +132,8 @@ function parseArgs(argv: string[]): Options {
     opts.verifyFormat ??= opts.format === 'json' ? 'json' : 'text';
   } else if (opts.verifyFormat === 'markdown') {
     throw new UsageError('--format markdown is for verify only');
+  } else if (opts.local || opts.allowProtected || opts.protectedDatabases) {
+    throw new UsageError('--local, --protected and --allow-protected are for verify only');
   }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
@@ -336,6 +353,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
         ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
         ...(opts.range ? { range: opts.range } : {}),
+        local: opts.local, protectedDatabases: opts.protectedDatabases ?? DEFAULT_PROTECTED_DATABASES, allowProtected: opts.allowProtected,
       }, out, err);
     }
   } catch (e) {

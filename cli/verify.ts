@@ -5,8 +5,14 @@ import path from 'node:path';
 import { resolveInterpreter } from '../runtime/alembic/interpreter';
 import { renderMarkdownReport, renderTextReport } from '../runtime/verify/report';
 import { verifyProject } from '../runtime/verify/verifyProject';
+import pkg from '../package.json';
 
-export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url URL] [--python PYTHON] [--range REV|A:B|A:|:B] [--format text|markdown|json]`;
+export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url URL] [--python PYTHON] [--range REV|A:B|A:|:B] [--format text|markdown|json]
+                      [--local] [--protected PATTERN]... [--allow-protected]`;
+
+/** The extension's default for alembic.protectedDatabases, so that both guard the same databases. */
+export const DEFAULT_PROTECTED_DATABASES: readonly string[] =
+  pkg.contributes.configuration.properties['alembic.protectedDatabases'].default;
 
 export interface VerifyOptions {
   path: string;
@@ -15,6 +21,12 @@ export interface VerifyOptions {
   range?: string;
   format: 'text' | 'markdown' | 'json';
   databaseUrlEnvVar: string;
+  /** Only a local throwaway PostgreSQL, never the URL's server. */
+  local: boolean;
+  /** Patterns of protected databases (default DEFAULT_PROTECTED_DATABASES). */
+  protectedDatabases: readonly string[];
+  /** Scratch databases may be made on a protected server. */
+  allowProtected: boolean;
 }
 
 /** Runs the verification; 0 passed, 1 failed or cancelled, 2 could not run. Ctrl-C cancels and cleans up. */
@@ -40,6 +52,7 @@ export async function runVerify(o: VerifyOptions, out: (s: string) => void, err:
       projectRoot: path.dirname(iniPath), iniPath, python, signal: abort.signal,
       databaseUrlEnvVar: o.databaseUrlEnvVar,
       ...(databaseUrl ? { databaseUrl } : {}),
+      where: o.local ? 'local' : 'auto', protectedDatabases: o.protectedDatabases, allowProtected: o.allowProtected,
       ...(o.range ? { range: o.range } : {}),
       onProgress: (p) => err(`${p.message}\n`),
     });

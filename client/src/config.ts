@@ -4,7 +4,9 @@
 // what it replaced: the language server reads the same section and logs that once per change, where
 // this runs at every command.
 import * as vscode from 'vscode';
+import type { ProjectInfo } from '../../common/protocol';
 import { type EditorSettings, isWindowScoped, readEditorSettings, SETTINGS_SECTION } from '../../common/settings';
+import type { VersionTableName } from '../../runtime/db/versionTable';
 
 /**
  * The settings that apply to `scope` (a workspace folder or a file in one). Window-scoped settings are
@@ -29,4 +31,11 @@ function protectedPatterns(config: vscode.WorkspaceConfiguration): string[] {
   const patterns = (v: unknown): string[] => (Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : []);
   const user = inspected?.globalValue !== undefined ? patterns(inspected.globalValue) : patterns(inspected?.defaultValue);
   return [...new Set([...user, ...patterns(inspected?.workspaceValue), ...patterns(inspected?.workspaceFolderValue)])];
+}
+
+/** The project's version table: the settings first, else the literals env.py passes; undefined: Alembic's default. */
+export function versionTableFor(settings: EditorSettings, project: ProjectInfo): VersionTableName | undefined {
+  const table = settings.versionTable || project.versionTable;
+  const schema = settings.versionTableSchema || project.versionTableSchema;
+  return table || schema ? { ...(table ? { table } : {}), ...(schema ? { schema } : {}) } : undefined;
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
-import { readSettings } from './config';
+import { readSettings, versionTableFor } from './config';
 import type { Log } from './log';
 import type { ProjectInfo } from '../../common/protocol';
 import type { DatabaseReading } from './projectStore';
@@ -55,8 +55,6 @@ export async function chooseUrl(context: vscode.ExtensionContext, project: Proje
   return chooseDatabaseUrl(await databaseInputs(context, project));
 }
 
-/** `host/database` of a URL, for protected-database patterns and confirmations. */
-
 /** The reader the ProjectStore calls: URL → version table (the server then says what is applied). */
 export function databaseReader(context: vscode.ExtensionContext, log: Log) {
   return async (project: ProjectInfo): Promise<DatabaseReading> => {
@@ -69,11 +67,8 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
     const password = parsedPassword(chosen.url);
     log.addSecret(password);
     const settings = readSettings(workspaceFolderOf(project)?.uri);
-    const table = settings.versionTable || project.versionTable;
-    const schema = settings.versionTableSchema || project.versionTableSchema;
     const state = await readDatabaseStateFromUrl(chosen.url, {
-      env: process.env,
-      versionTable: { ...(table ? { table } : {}), ...(schema ? { schema } : {}) },
+      env: process.env, versionTable: versionTableFor(settings, project) ?? {},
     }, chosen.source);
     if (!state.ok) {
       log.warn(`Database state for ${project.configFile}: ${state.problem.message}`);

@@ -4,13 +4,13 @@
 import * as vscode from 'vscode';
 import type { AlembicCommand } from '../../runtime/alembic/commandArguments';
 import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from '../../runtime/alembic/interpreter';
-import { type RunOutcome, interpretRun } from '../../runtime/alembic/results';
+import { describeCommits, type RunOutcome, interpretRun } from '../../runtime/alembic/results';
 import { AlembicBusyError, AlembicRunner } from '../../runtime/alembic/runner';
-import { readSettings } from './config';
+import { DatabaseBusyError } from '../../runtime/db/runLock';
+import { runGuardsFor, type RunGuards } from '../../runtime/db/runGuards';
+import { readSettings, versionTableFor } from './config';
 import { chooseUrl, workspaceFolderOf } from './databaseInputs';
 import { redactUrl } from '../../runtime/db/redact';
-import { parseDatabaseUrl, tlsOptions, toPgConfig } from '../../runtime/db/sqlalchemyUrl';
-import { pgSessionReaper, type SessionReaper } from '../../runtime/db/sessionReaper';
 import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
 import { requireTrust } from './trust';
@@ -84,6 +84,7 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     return undefined;
   }
   const databaseUrl = chosen.ok ? chosen.url : undefined;
+  const guards = databaseUrl ? guardsFor(s, project, databaseUrl) : {};
   const runner = new AlembicRunner({
     python: python.path,
     iniPath: project.configFile,
@@ -91,7 +92,8 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     databaseUrlEnvVar: settings.databaseUrlEnvVar,
     sink: (line) => s.log.output(line.text),
     projectKey: project.id,
-    ...(databaseUrl ? reaperFor(databaseUrl) : {}),
+    ...(guards.runLock ? { runLock: guards.runLock } : {}),
+    ...(guards.reapSessions ? { reapSessions: guards.reapSessions } : {}),
   });
   s.log.info(`${project.configFile}: ${runner.mask(`${python.path} ${runner.argv(command).join(' ')}`)}` +
     (databaseUrl ? ` (database from ${chosen.ok ? chosen.source.label : ''}: ${redactUrl(databaseUrl)})` : ''));
@@ -104,11 +106,12 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
       const run = await runner.run(command, { signal: abort.signal });
       const knownRevisions = new Set((s.store.get(project.id)?.graph?.nodes ?? []).map((n) => n.revision));
       const outcome = interpretRun(run, { versionDirs: project.versionLocations, databaseUrlEnvVar: settings.databaseUrlEnvVar, knownRevisions });
-      s.log.info(`${run.display}: ${outcome.status} in ${Math.round(run.durationMs)} ms — ${outcome.message}`);
+      s.log.info(`${run.display}: ${outcome.status} in ${Math.round(run.durationMs)} ms — ${outcome.message}` +
+        (outcome.status === 'cancelled' && outcome.detail ? ` ${outcome.detail}` : ''));
       if (o.notify !== false) void showOutcome(s, outcome);
       return { outcome, stdout: run.stdout, stderr: run.stderr };
     } catch (err) {
-      if (err instanceof AlembicBusyError) {
+      if (err instanceof AlembicBusyError || err instanceof DatabaseBusyError) {
         void vscode.window.showWarningMessage(err.message);
         return undefined;
       }
@@ -122,15 +125,15 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
 }
 
 /**
- * Killing Python does not stop its statement on the server: after a cancel, the runner ends the
- * sessions the run opened (tagged with PGAPPNAME) through this connection.
+ * The database's migration lock (another window or machine migrating the same database refuses to
+ * start, naming who holds it) and, after a cancel, the end of the sessions the killed run left running
+ * (killing Python does not stop its statement on the server).
  */
-function reaperFor(url: string): { reapSessions: SessionReaper } | Record<string, never> {
-  const parsed = parseDatabaseUrl(url, { env: process.env });
-  if (parsed.kind !== 'postgres') return {};
-  const t = parsed.target;
-  const ssl = t.sslMode === 'disable' || t.sslMode === 'allow' || t.sslMode === 'prefer' ? false : tlsOptions(t);
-  return { reapSessions: pgSessionReaper(toPgConfig(t, { timeoutMs: 5000, ssl })) };
+function guardsFor(s: Services, project: ProjectInfo, url: string): RunGuards {
+  const versionTable = versionTableFor(readSettings(workspaceFolderOf(project)?.uri), project);
+  const guards = runGuardsFor(url, { env: process.env, ...(versionTable ? { versionTable } : {}) });
+  if (guards.missing) s.log.info(`${project.configFile}: ${guards.missing}`);
+  return guards;
 }
 
 /** The outcome as a notification: success info, or the error with advice and a link to the failing line. */
@@ -140,7 +143,8 @@ export async function showOutcome(s: Services, outcome: RunOutcome): Promise<voi
     return;
   }
   if (outcome.status === 'cancelled') {
-    void vscode.window.showWarningMessage(`Alembic: cancelled. ${outcome.message}`);
+    // The detail names sessions that may still run and clean-up that failed: worth seeing, not only logging.
+    void vscode.window.showWarningMessage(`Alembic: ${s.log.mask([outcome.message, outcome.detail].filter(Boolean).join(' '))}`);
     return;
   }
   const actions: string[] = [];
@@ -153,7 +157,8 @@ export async function showOutcome(s: Services, outcome: RunOutcome): Promise<voi
     if (a === 'upgradeToHead') actions.push('Upgrade to Head');
   }
   actions.push('Show Log');
-  const text = [outcome.message, outcome.advice?.text].filter(Boolean).join(' — ');
+  // A failure part-way through may have kept some migrations (transaction_per_migration): say which.
+  const text = [outcome.message, outcome.commits ? describeCommits(outcome.commits) : undefined, outcome.advice?.text].filter(Boolean).join(' — ');
   const choice = await vscode.window.showErrorMessage(`Alembic: ${s.log.mask(text)}`, ...actions);
   if (!choice) return;
   if (choice === 'Show Log') s.log.show();

@@ -3,6 +3,7 @@
 // often, and which revisions were run (from the `Running upgrade a -> b, message` log lines).
 import path from 'node:path';
 import type { RunResult } from './runner';
+import type { SessionSummary } from '../db/sessionReaper';
 
 export interface RevisionStep {
   direction: 'upgrade' | 'downgrade' | 'stamp';
@@ -82,6 +83,11 @@ export interface RunOutcome {
   stepsKnown: boolean;
   /** When a run failed after starting a step: that step (its changes were not kept unless env.py commits per migration). */
   failedStep?: RevisionStep;
+  /**
+   * What stayed committed, when the version table was read before and after the run (a run that held
+   * the migration lock): after a cancel or a failure, which steps were kept.
+   */
+  commits?: CommitReport;
   durationMs: number;
 }
 
@@ -300,6 +306,74 @@ export function adviceFor(text: string, opts: { databaseUrlEnvVar?: string; pyth
   return undefined;
 }
 
+// ---- what a cancelled run committed ---------------------------------------------------------------
+
+export interface CommitReport {
+  /** The version table's rows before the run and after it ended (sorted). */
+  before: string[];
+  after: string[];
+  /** Steps the version table shows as kept, in the order they ran. */
+  committed: RevisionStep[];
+  /** Steps that ran, or were running, and were not kept. */
+  notCommitted: RevisionStep[];
+  /** The table changed, but the logged steps cannot be matched with it (e.g. at a branch point). */
+  unattributed: boolean;
+}
+
+/**
+ * Which logged steps the version table kept. Alembic commits in step order (once at the end, or per
+ * migration with transaction_per_migration), so the kept steps are those up to the last one whose
+ * result the table shows: its target revisions are in the table (a step's target is a head until a
+ * later step moves on), or, for a step down to base, no revision this run has touched so far is.
+ * When no step's result shows although the table changed (a branch point can hide one), it says so
+ * instead of guessing.
+ */
+export function committedSteps(steps: readonly RevisionStep[], before: readonly string[], after: readonly string[]): CommitReport {
+  const b = [...new Set(before)].sort();
+  const a = [...new Set(after)].sort();
+  const report = { before: b, after: a, committed: [] as RevisionStep[], notCommitted: [] as RevisionStep[], unattributed: false };
+  if (b.length === a.length && b.every((x, i) => x === a[i])) return { ...report, notCommitted: [...steps] };
+  const inAfter = new Set(a);
+  const touched = new Set<string>();
+  let last = -1;
+  steps.forEach((s, i) => {
+    for (const r of [...s.from, ...s.to]) touched.add(r);
+    const shown = s.to.length > 0 ? s.to.every((r) => inAfter.has(r)) : ![...touched].some((r) => inAfter.has(r));
+    if (shown) last = i;
+  });
+  if (last < 0) return { ...report, unattributed: true };
+  return { ...report, committed: steps.slice(0, last + 1), notCommitted: steps.slice(last + 1) };
+}
+
+function tableText(ids: readonly string[]): string {
+  return ids.length === 0 ? 'nothing (base)' : ids.join(', ');
+}
+
+function stepText(s: RevisionStep): string {
+  const what = s.direction === 'downgrade' ? `undoing ${s.from.join(', ')}` : s.to.join(', ');
+  return `${what}${s.message ? ` (${s.message})` : ''}`;
+}
+
+/** One sentence for a message: nothing committed, which steps were, or that the table moved. */
+export function describeCommits(c: CommitReport): string {
+  const moved = `the version table went from ${tableText(c.before)} to ${tableText(c.after)}`;
+  if (c.unattributed) return `Part of the run was committed: ${moved}.`;
+  if (c.committed.length === 0) return `Nothing was committed: the version table still holds ${tableText(c.after)}.`;
+  const rest = c.notCommitted.length > 0 ? `; not committed: ${c.notCommitted.map(stepText).join(', ')}` : '';
+  return `Already committed: ${c.committed.map(stepText).join(', ')}${rest} (${moved}).`;
+}
+
+function remainingSentence(run: RunResult): string | undefined {
+  const left = run.sessionsMayRemain ?? [];
+  if (left.length === 0) return undefined;
+  const one = (x: SessionSummary): string => `server process ${x.pid}` +
+    `${x.applicationName ? ` '${x.applicationName}'` : ''}${x.state ? `, ${x.state}` : ''}` +
+    `${x.backendStart ? ` since ${x.backendStart.toISOString()}` : ''}${x.query ? `: ${x.query.slice(0, 80)}` : ''}`;
+  return `${left.length === 1 ? '1 database session' : `${left.length} database sessions`} of the same user may still be ` +
+    `running for it and were left alone${run.sessionsNote ? ` (${run.sessionsNote})` : ''}: ${left.map(one).join('; ')}. ` +
+    'If one is the cancelled run\'s, end it with SELECT pg_terminate_backend(<server process>).';
+}
+
 // ---- the whole run ----------------------------------------------------------------------------
 
 function plural(n: number, word: string): string {
@@ -338,7 +412,9 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
   const steps = parseSteps(run.stderr, ctx.knownRevisions);
   // Alembic logs this line at INFO whenever it runs env.py with logging configured.
   const stepsKnown = steps.length > 0 || /\bContext impl \w+/.test(run.stderr);
-  const base = { steps, stepsKnown, durationMs: run.durationMs };
+  const { before, after } = run.versionTable ?? {};
+  const commits = before && after ? committedSteps(steps, before, after) : undefined;
+  const base = { steps, stepsKnown, durationMs: run.durationMs, ...(commits ? { commits } : {}) };
   const adviceOpts = { databaseUrlEnvVar: ctx.databaseUrlEnvVar, python: run.python };
 
   if (!run.started) {
@@ -349,10 +425,16 @@ export function interpretRun(run: RunResult, ctx: InterpretContext = {}): RunOut
   }
   if (run.cancelled) {
     const ended = run.sessionsEnded ? `; ended ${plural(run.sessionsEnded, 'database session')} it left running` : '';
+    const committed = commits ? ` ${describeCommits(commits)}`
+      : run.command.changesDatabase ? ' What it committed before the cancel is not known: the version table could not be read.' : '';
+    const detail = [
+      remainingSentence(run),
+      run.sessionCleanupError ? `Could not end its database sessions: ${run.sessionCleanupError}` : undefined,
+    ].filter((x): x is string => x !== undefined);
     return {
       ...base, status: 'cancelled', ok: false, failedStep: steps[steps.length - 1],
-      message: `Cancelled ${run.display}${ended}`,
-      ...(run.sessionCleanupError ? { detail: `Could not end its database session: ${run.sessionCleanupError}` } : {}),
+      message: `Cancelled ${run.display}${ended}.${committed}`,
+      ...(detail.length > 0 ? { detail: detail.join(' ') } : {}),
     };
   }
   // sys.exit(-1) is 255 on POSIX; Windows reports it as 4294967295 or -1 depending on the layer.

@@ -1,6 +1,7 @@
 // Runs `<python> -m alembic --config=<ini> <command> ...` as a child process: no shell, one run at a
-// time per project, output streamed line by line with secrets masked, cancellation that takes the
-// whole process tree (and the database session it left) down.
+// time per project (and, with a run lock, one run that changes the database at a time across
+// processes), output streamed line by line with secrets masked, cancellation that takes the whole
+// process tree (and the database sessions it left) down and says what was committed before it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -8,7 +9,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { splitPassword } from '../db/databaseUrl';
 import { redactSecrets } from '../db/redact';
 import { displayCommand, type AlembicCommand } from './commandArguments';
-import type { SessionReaper } from '../db/sessionReaper';
+import { tcpConnectionsOfGroup, type SocketEnd } from './processSockets';
+import { DatabaseBusyError, type RunLock, type HeldRunLock } from '../db/runLock';
+import type { SessionReaper, SessionSummary } from '../db/sessionReaper';
 
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
@@ -37,8 +40,13 @@ export interface RunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** After SIGTERM, how long the process tree gets before SIGKILL. Default 3000 ms. */
   killGraceMs?: number;
-  /** Ends the server sessions of a cancelled run (see sessions.ts). */
+  /** Ends the server sessions of a cancelled run (see db/sessionReaper.ts). */
   reapSessions?: SessionReaper;
+  /**
+   * The database's migration lock (db/runLock.ts), held for the whole of every run that changes the
+   * database; its session also reads the version table before and after such a run.
+   */
+  runLock?: RunLock;
   /** Runs with the same key exclude each other. Default: the absolute ini path. */
   projectKey?: string;
 }
@@ -51,6 +59,18 @@ export interface RunOptions {
   sink?: OutputSink;
   /** `-x key=value` arguments for env.py scripts that read `context.get_x_argument()`. */
   xArgs?: readonly string[];
+  /**
+   * Python code to run instead of `-m alembic`, given the same arguments (`--config=… <command>`): for
+   * probes that drive Alembic's own API the way its command line does (runtime/verify/envProbe.ts).
+   */
+  pythonProgram?: PythonProgram;
+}
+
+export interface PythonProgram {
+  /** What it is, for logs and messages (`env.py probe`). */
+  name: string;
+  /** The program, run with `python -c`; `sys.argv[1:]` are Alembic's command-line arguments. */
+  code: string;
 }
 
 export interface RunResult {
@@ -77,6 +97,15 @@ export interface RunResult {
   /** After a cancellation: server sessions ended, or why that failed. */
   sessionsEnded?: number;
   sessionCleanupError?: string;
+  /** After a cancellation: sessions that may be the run's but could not be identified, left running. */
+  sessionsMayRemain?: SessionSummary[];
+  /** Why those could not be identified. */
+  sessionsNote?: string;
+  /**
+   * The version table's rows (sorted) before and after a run that held the run lock; a side is absent
+   * when it could not be read. After a cancel this says what had been committed.
+   */
+  versionTable?: { before?: string[]; after?: string[] };
 }
 
 /** Another run of the same project is under way and the caller asked not to wait. */
@@ -199,9 +228,9 @@ export class AlembicRunner {
   }
 
   /** The full argv after the interpreter, e.g. for showing the user what will run. */
-  argv(command: AlembicCommand, xArgs: readonly string[] = []): string[] {
+  argv(command: AlembicCommand, xArgs: readonly string[] = [], program?: PythonProgram): string[] {
     return [
-      '-m', 'alembic', `--config=${this.iniPath}`,
+      ...(program ? ['-c', program.code] : ['-m', 'alembic']), `--config=${this.iniPath}`,
       ...(this.opts.iniSection ? [`--name=${this.opts.iniSection}`] : []),
       // Attached form: argparse reads `-x-foo` as the value `-foo`, `-x -foo` as a missing value.
       ...xArgs.map((x) => `-x${x}`),
@@ -211,10 +240,11 @@ export class AlembicRunner {
 
   /**
    * Runs one Alembic command. Resolves with the result whatever the exit code (see results.ts to
-   * understand it); rejects only with AlembicBusyError when another run holds the project.
+   * understand it); rejects only with AlembicBusyError when another run holds the project, and with
+   * DatabaseBusyError (db/runLock.ts) when another run holds the database's migration lock.
    */
   async run(command: AlembicCommand, ro: RunOptions = {}): Promise<RunResult> {
-    const display = this.mask(displayCommand(command.args));
+    const display = this.mask(displayCommand(command.args)) + (ro.pythonProgram ? ` (${ro.pythonProgram.name})` : '');
     // Results get logged and shown: they carry the arguments masked, like everything else.
     const shown: AlembicCommand = { ...command, args: Object.freeze(command.args.map((a) => this.mask(a))) };
     const applicationName = `alembic-vscode-${crypto.randomBytes(6).toString('hex')}`;
@@ -228,13 +258,33 @@ export class AlembicRunner {
     const got = await acquire(this.projectKey, { display, since: startedAt }, ro.ifBusy ?? 'refuse', ro.signal);
     if (!got) return { ...base(), cancelled: true };
     try {
-      return await this.spawnAndWait(command, shown, ro, display, applicationName);
+      if (!command.changesDatabase || !this.opts.runLock) return await this.spawnAndWait(command, shown, ro, display, applicationName);
+      let held: HeldRunLock;
+      try {
+        held = await this.opts.runLock.acquire(display);
+      } catch (e) {
+        if (e instanceof DatabaseBusyError) throw e;
+        // Without the lock nothing keeps another window's run apart from this one: do not start.
+        return { ...base(), startError: this.mask(e instanceof Error ? e.message : String(e)) };
+      }
+      try {
+        if (ro.signal?.aborted) return { ...base(), cancelled: true };
+        const before = await held.readVersionTable();
+        const result = await this.spawnAndWait(command, shown, ro, display, applicationName, held.backendPid);
+        // After the process is gone and a cancel's sessions have rolled back: what stayed committed.
+        const after = await held.readVersionTable();
+        return { ...result, versionTable: { ...(before ? { before } : {}), ...(after ? { after } : {}) } };
+      } finally {
+        await held.release();
+      }
     } finally {
       release(this.projectKey);
     }
   }
 
-  private spawnAndWait(command: AlembicCommand, shown: AlembicCommand, ro: RunOptions, display: string, applicationName: string): Promise<RunResult> {
+  private spawnAndWait(
+    command: AlembicCommand, shown: AlembicCommand, ro: RunOptions, display: string, applicationName: string, lockPid?: number,
+  ): Promise<RunResult> {
     const envVar = this.opts.databaseUrlEnvVar ?? 'DATABASE_URL';
     const env: NodeJS.ProcessEnv = {
       ...(this.opts.env ?? process.env),
@@ -263,6 +313,9 @@ export class AlembicRunner {
       };
       let cancelled = false;
       let killTimer: NodeJS.Timeout | undefined;
+      // The run's TCP connections as the cancel came, before the kill closes them: their local ends
+      // are how the server tells its sessions apart when they carry no tag.
+      let clientEnds: SocketEnd[] | undefined;
       const onLine = (stream: 'stdout' | 'stderr') => (raw: string): void => {
         const text = this.mask(raw);
         out[stream].push(text, '\n');
@@ -271,7 +324,7 @@ export class AlembicRunner {
         }
       };
       try {
-        child = spawn(this.opts.python, this.argv(command, ro.xArgs), {
+        child = spawn(this.opts.python, this.argv(command, ro.xArgs, ro.pythonProgram), {
           cwd: this.cwd, env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
         });
       } catch (e) {
@@ -285,6 +338,7 @@ export class AlembicRunner {
       const onAbort = (): void => {
         if (cancelled) return;
         cancelled = true;
+        if (child.pid !== undefined) clientEnds = tcpConnectionsOfGroup(child.pid)?.map((c) => c.local);
         killTree(child, 'SIGTERM');
         killTimer = setTimeout(() => killTree(child, 'SIGKILL'), this.opts.killGraceMs ?? 3_000);
       };
@@ -305,8 +359,13 @@ export class AlembicRunner {
         if (cancelled && groupAlive(child.pid)) killTree(child, 'SIGKILL');
         const result: Partial<RunResult> = { exitCode: code, signal: sig, cancelled };
         if (!cancelled || !this.opts.reapSessions) { finish(result); return; }
-        this.opts.reapSessions(applicationName).then(
-          (n) => finish({ ...result, sessionsEnded: n }),
+        this.opts.reapSessions({
+          applicationName, startedAt, ...(clientEnds ? { clientEnds } : {}), ...(lockPid !== undefined ? { keepPids: [lockPid] } : {}),
+        }).then(
+          (r) => finish({
+            ...result, sessionsEnded: r.ended,
+            ...(r.mayRemain.length > 0 ? { sessionsMayRemain: r.mayRemain } : {}), ...(r.note ? { sessionsNote: r.note } : {}),
+          }),
           (e: unknown) => {
             const msg = this.mask(e instanceof Error ? e.message : String(e));
             for (const sink of sinks) {

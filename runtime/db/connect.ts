@@ -117,6 +117,13 @@ export async function connect(input: PostgresTarget, opts: ConnectOptions): Prom
   return { ok: true, client: result.client, tls: result.tls, endpoint, target, notes: [...target.notes, ...notes] };
 }
 
+/** connect() for callers that want a client or an exception; the message says what to do and holds no password. */
+export async function openClient(target: PostgresTarget, opts: ConnectOptions): Promise<Client> {
+  const r = await connect(target, opts);
+  if (r.ok) return r.client;
+  throw Object.assign(new Error(r.problem.message), r.problem.code ? { code: r.problem.code } : {});
+}
+
 /** Whether libpq would try again the other way after this failure, and what to tell the user then. */
 function fallbackAfter(mode: PostgresTarget['sslMode'], first: Attempt, error: unknown): { to: 'tls' | 'plain'; note: string } | undefined {
   const code = errorCode(error);

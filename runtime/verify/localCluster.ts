@@ -83,7 +83,6 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<LocalC
     },
   };
   try {
-    fs.mkdirSync(path.join(dir, 'sock'));
     fs.writeFileSync(path.join(dir, 'pwfile'), `${password}\n`, { mode: 0o600 });
     if (owner) chownTree(dir, owner.uid, owner.gid);
     const version = await run(binDir, 'pg_ctl', ['--version'], false, opts.signal);
@@ -93,15 +92,21 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<LocalC
       '-D', dataDir, '-U', 'postgres', `--pwfile=${path.join(dir, 'pwfile')}`, '--auth-local=trust',
       '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync',
     ], owner !== undefined, opts.signal);
+    // Settings go into the configuration file rather than pg_ctl's -o string, which pg_ctl hands to a
+    // shell: a temporary folder with spaces would break it. No Unix socket: everything connects over
+    // TCP, and a socket path inside a long TMPDIR exceeds the 107 bytes a socket address allows.
+    fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), [
+      '', '# alembic-migrations: a throwaway server for verification',
+      "listen_addresses = '127.0.0.1'", "unix_socket_directories = ''",
+      'fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 40', '',
+    ].join('\n'));
     // A port can be taken between asking for it and the server binding it: try a few.
     let lastError: unknown;
     for (let attempt = 0; attempt < 5 && !started; attempt++) {
       const port = await freePort();
       try {
         await run(binDir, 'pg_ctl', [
-          '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start', '-o',
-          `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${path.join(dir, 'sock')} ` +
-          '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=40',
+          '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start', '-o', `-p ${port}`,
         ], owner !== undefined, opts.signal);
         cluster.port = port;
         started = true;

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { Client, type ClientConfig } from 'pg';
 import { redactUrl } from '../db/redact';
-import { connect } from '../db/connect';
+import { openClient } from '../db/connect';
 import { describeEndpoint, parseDatabaseUrl, splitSqlalchemyUrl, type PostgresTarget } from '../db/sqlalchemyUrl';
 import { localClusterUnavailable, startLocalCluster, type LocalCluster } from './localCluster';
 
@@ -255,11 +255,7 @@ async function versionOf(c: Client): Promise<string> {
  * throwing function; its messages already say what to do and hold no password.
  */
 export function libpqConnect(env?: NodeJS.ProcessEnv): ConnectFn {
-  return async (target, database) => {
-    const r = await connect({ ...target, database }, { timeoutMs: CONNECT_TIMEOUT_MS, env: env ?? process.env });
-    if (r.ok) return r.client;
-    throw Object.assign(new Error(r.problem.message), r.problem.code ? { code: r.problem.code } : {});
-  };
+  return (target, database) => openClient({ ...target, database }, { timeoutMs: CONNECT_TIMEOUT_MS, env: env ?? process.env });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

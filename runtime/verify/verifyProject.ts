@@ -7,6 +7,7 @@ import type { Client } from 'pg';
 import { history } from '../alembic/commandArguments';
 import { interpretRun } from '../alembic/results';
 import { AlembicRunner, type OutputLine } from '../alembic/runner';
+import { protectedVerifyServer, type ProtectedServer } from '../db/protectedDatabases';
 import { redactSecrets } from '../db/redact';
 import type { VersionTableName } from '../db/versionTable';
 import { EnvProbeError, probeEnvUsesDatabase } from './envProbe';
@@ -31,6 +32,14 @@ export interface VerifyProjectOptions {
   onProgress?: (p: VerifyProgress) => void;
   /** Where the scratch database is made (see ScratchOptions.where). Default `auto`. */
   where?: 'auto' | ScratchLocation;
+  /**
+   * `alembic.protectedDatabases` patterns. When the URL's `host/database` matches one, nothing is
+   * created on that server (the report says why) unless `allowProtected`; `where: 'local'` is never
+   * refused. Default: none protected.
+   */
+  protectedDatabases?: readonly string[];
+  /** The user said that scratch databases may be made on a protected server. */
+  allowProtected?: boolean;
   /** The variable env.py reads the URL from. Default DATABASE_URL. */
   databaseUrlEnvVar?: string;
   /** `--name` section of the ini, when not `alembic`. */
@@ -83,6 +92,15 @@ export async function verifyProject(opts: VerifyProjectOptions): Promise<VerifyR
       (report.scratch?.dropped ?? true);
     return report;
   };
+  // 0. A protected server is treated like production: nothing is created there unless allowed.
+  const guarded = opts.allowProtected ? undefined : protectedVerifyServer({
+    databaseUrl: opts.databaseUrl, where: opts.where, patterns: opts.protectedDatabases ?? [], env: opts.env,
+  });
+  if (guarded) {
+    report.error = protectedServerRefusal(guarded);
+    return done();
+  }
+
   // A key of its own: a verification must not wait for, or block, the user's runs of this project.
   const projectKey = `${iniPath}#verify-${crypto.randomBytes(4).toString('hex')}`;
   const sink = (line: OutputLine): void => log(line.text);
@@ -140,6 +158,7 @@ export async function verifyProject(opts: VerifyProjectOptions): Promise<VerifyR
     client.on('error', () => undefined);
     log(`checking that env.py connects to the scratch database ${scratch.name}`);
     await probeEnvUsesDatabase(runner, client, {
+      scratchDatabase: scratch.name,
       ...(opts.versionTable ? { versionTable: opts.versionTable } : {}),
       ...(opts.databaseUrlEnvVar ? { databaseUrlEnvVar: opts.databaseUrlEnvVar } : {}),
       signal: opts.signal,
@@ -164,6 +183,15 @@ export async function verifyProject(opts: VerifyProjectOptions): Promise<VerifyR
     }
   }
   return done();
+}
+
+/** Why nothing was created on a protected server, and the two ways on. */
+export function protectedServerRefusal(p: ProtectedServer): string {
+  return `${p.identity.host}/${p.identity.database} matches the protected-database pattern "${p.pattern}" ` +
+    '(alembic.protectedDatabases), so verify treats its server like production and created nothing there: a ' +
+    'verification creates a scratch database on that server, runs every migration in it and drops it. Verify on a ' +
+    'local throwaway PostgreSQL instead (alembic-lint verify --local), or say that this server may be used ' +
+    '(alembic-lint verify --allow-protected; the editor asks).';
 }
 
 function errorText(e: unknown): string {

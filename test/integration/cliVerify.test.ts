@@ -5,13 +5,24 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fixturePath, repoRoot } from '../support/paths';
 import { testPython } from '../support/python';
-import { testServerUrl, withClient } from '../support/pg';
+import { createScratchDatabase, testServerUrl, withClient } from '../support/pg';
 
 function verify(project: string, ...extra: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'verify', project, '--database-url', testServerUrl(), '--python', testPython(), ...extra], {
+  return verifyOn(testServerUrl(), project, ...extra);
+}
+
+function verifyOn(databaseUrl: string, project: string, ...extra: string[]) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'verify', project, '--database-url', databaseUrl, '--python', testPython(), ...extra], {
     encoding: 'utf8', timeout: 240_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonReport {
+  ok: boolean;
+  error?: string;
+  scratch?: { name: string; location: string };
+  revisions: { revision: string; status: string }[];
 }
 
 async function verifyDatabases(): Promise<string[]> {
@@ -45,9 +56,59 @@ describe('alembic-lint verify (CLI)', function () {
     assert.deepEqual(report.revisions.map((x) => [x.revision, x.status]), [['002_user_phone', 'passed']]);
   });
 
+  describe('a protected database', () => {
+    // Named like production, so the default patterns (*prod*, *production*) protect it.
+    let prod: Awaited<ReturnType<typeof createScratchDatabase>>;
+    before(async () => { prod = await createScratchDatabase('cli_prod'); });
+    after(async () => { await prod.drop(); });
+
+    it('is refused with exit 2 before anything is created on its server, naming the pattern and the ways on', () => {
+      const r = verifyOn(prod.url, fixturePath('amani'), '--range', '002_user_phone', '--format', 'json');
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout) as JsonReport;
+      assert.equal(report.scratch, undefined, 'no scratch database was made');
+      assert.deepEqual(report.revisions, []);
+      assert.match(report.error ?? '', new RegExp(`127\\.0\\.0\\.1/${prod.name} matches the protected-database pattern "\\*prod\\*"`));
+      assert.match(report.error ?? '', /--local/);
+      assert.match(report.error ?? '', /--allow-protected/);
+      // The same with patterns of one's own, which replace the default.
+      const own = verifyOn(prod.url, fixturePath('amani'), '--range', '002_user_phone', '--protected', '127.0.0.1/cli_*');
+      assert.equal(own.status, 2, own.stdout + own.stderr);
+      assert.match(own.stdout, /matches the protected-database pattern "127\.0\.0\.1\/cli_\*"/);
+    });
+
+    it('is verified on its server with --allow-protected, and not protected when --protected names other databases', () => {
+      for (const extra of [['--allow-protected'], ['--protected', 'billing_*']]) {
+        const r = verifyOn(prod.url, fixturePath('amani'), '--range', '002_user_phone', '--format', 'json', ...extra);
+        assert.equal(r.status, 0, `${extra.join(' ')}: ${r.stdout}${r.stderr}`);
+        const report = JSON.parse(r.stdout) as JsonReport;
+        assert.equal(report.scratch?.location, 'server');
+        assert.match(report.scratch?.name ?? '', new RegExp(`^${prod.name}_verify_`));
+      }
+    });
+
+    it('is left alone with --local: a throwaway PostgreSQL on this machine does the work', () => {
+      const r = verifyOn(prod.url, fixturePath('amani'), '--range', '002_user_phone', '--format', 'json', '--local');
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout) as JsonReport;
+      assert.equal(report.ok, true);
+      assert.equal(report.scratch?.location, 'local');
+    });
+
+    it('is explained in --help', () => {
+      const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), '--help'], { encoding: 'utf8' });
+      assert.match(r.stdout, /--allow-protected/);
+      assert.match(r.stdout, /--protected PATTERN/);
+      assert.match(r.stdout, /\*prod\*, \*production\*/);
+    });
+  });
+
   it('refuses usage errors with exit 2', () => {
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'verify'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /verify needs exactly one PATH/);
+    const misplaced = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'check', fixturePath('amani'), '--allow-protected'], { encoding: 'utf8' });
+    assert.equal(misplaced.status, 2);
+    assert.match(misplaced.stderr, /are for verify only/);
   });
 });

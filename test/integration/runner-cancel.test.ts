@@ -6,9 +6,9 @@ import path from 'node:path';
 import * as cmd from '../../runtime/alembic/commandArguments';
 import { interpretRun } from '../../runtime/alembic/results';
 import { AlembicBusyError, runningFor } from '../../runtime/alembic/runner';
-import { pgSessionReaper } from '../../runtime/db/sessionReaper';
-import { createScratchDatabase, testServerUrl, type ScratchDatabase } from '../support/pg';
-import { capture, otherSessions, project, runnerFor, tables, versions, waitFor, type Project } from './runner-support';
+import { runGuardsFor } from '../../runtime/db/runGuards';
+import { createScratchDatabase, testServerUrl, withClient, type ScratchDatabase } from '../support/pg';
+import { capture, otherSessions, project, reaperFor, runnerFor, tables, versions, waitFor, type Project } from './runner-support';
 
 const FIRST = '5e5e00000001';
 
@@ -53,7 +53,7 @@ describe('AlembicRunner: cancellation and one run at a time', function () {
     .then((s) => (s.some((x) => x.query.includes('pg_sleep(30)')) ? true : undefined));
 
   it('cancelling kills the process tree within seconds, ends its session, and leaves the database unchanged', async () => {
-    const r = runnerFor(p, db.url, { reapSessions: pgSessionReaper(db.url), killGraceMs: 2_000 });
+    const r = runnerFor(p, db.url, { reapSessions: reaperFor(db.url), killGraceMs: 2_000 });
     assert.equal(interpretRun(await r.run(cmd.upgrade({ target: FIRST }))).status, 'success');
     const before = { v: await versions(db.url), t: await tables(db.url) };
 
@@ -89,7 +89,7 @@ describe('AlembicRunner: cancellation and one run at a time', function () {
     const pidFile = path.join(p.dir, 'helper.pid');
     const graceMs = 1_000;
     const r = runnerFor(p, db.url, {
-      reapSessions: pgSessionReaper(db.url), killGraceMs: graceMs, env: { ...process.env, RUNNER_CHILD_PID_FILE: pidFile },
+      reapSessions: reaperFor(db.url), killGraceMs: graceMs, env: { ...process.env, RUNNER_CHILD_PID_FILE: pidFile },
     });
     const ac = new AbortController();
     const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });
@@ -113,8 +113,76 @@ describe('AlembicRunner: cancellation and one run at a time', function () {
     assert.deepEqual(await tables(db.url), []);
   });
 
+  /** Cancels `upgrade head` once the second migration sleeps in PostgreSQL; the sessions seen while it slept. */
+  async function cancelWhileSleeping(r: ReturnType<typeof runnerFor>): Promise<{ result: Awaited<ReturnType<typeof r.run>>; whileSleeping: { application_name: string }[] }> {
+    const ac = new AbortController();
+    const running = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });
+    await waitFor('the migration to sleep in PostgreSQL', sleeping);
+    const whileSleeping = await otherSessions(testServerUrl(), db.name);
+    ac.abort();
+    return { result: await running, whileSleeping };
+  }
+
+  it('after a cancel, says which revisions were already committed (a transaction per migration)', async () => {
+    const guards = runGuardsFor(db.url);
+    const r = runnerFor(p, db.url, { ...guards, env: { ...process.env, RUNNER_TRANSACTION_PER_MIGRATION: '1' } });
+    const { result } = await cancelWhileSleeping(r);
+    assert.equal(result.cancelled, true);
+    assert.deepEqual(result.versionTable, { before: [], after: [FIRST] });
+    const o = interpretRun(result);
+    assert.equal(o.message, 'Cancelled alembic upgrade head; ended 1 database session it left running. ' +
+      `Already committed: ${FIRST} (create jobs); not committed: 5e5e00000002 (create runs then sleep) ` +
+      `(the version table went from nothing (base) to ${FIRST}).`);
+    assert.deepEqual(o.commits?.committed.map((s) => s.to), [[FIRST]]);
+    assert.deepEqual({ v: await versions(db.url), t: await tables(db.url) }, { v: [FIRST], t: ['jobs'] });
+  });
+
+  it('after a cancel of a run in one transaction, says that nothing was committed', async () => {
+    const r = runnerFor(p, db.url, runGuardsFor(db.url));
+    assert.equal(interpretRun(await r.run(cmd.upgrade({ target: FIRST }))).status, 'success');
+    const { result } = await cancelWhileSleeping(r);
+    assert.deepEqual(result.versionTable, { before: [FIRST], after: [FIRST] });
+    assert.match(interpretRun(result).message, new RegExp(`ended 1 database session it left running\. Nothing was committed: the version table still holds ${FIRST}\.$`));
+    assert.deepEqual({ v: await versions(db.url), t: await tables(db.url) }, { v: [FIRST], t: ['jobs'] });
+  });
+
+  it('ends the sessions of asyncpg runs and of URLs with their own application_name, found by their network connection', async () => {
+    const asyncpg = db.url.replace(/^postgresql:/, 'postgresql+asyncpg:');
+    const named = `${db.url}${db.url.includes('?') ? '&' : '?'}application_name=custom_app`;
+    for (const url of [asyncpg, named]) {
+      const r = runnerFor(p, url, runGuardsFor(url));
+      const { result, whileSleeping } = await cancelWhileSleeping(r);
+      assert.equal(result.cancelled, true, url);
+      // Neither carries the run's tag, so only the connection's address and port can find it.
+      assert.ok(!whileSleeping.some((x) => x.application_name === result.applicationName), JSON.stringify(whileSleeping));
+      assert.equal(result.sessionsEnded, 1, `${url}: ${JSON.stringify(result.sessionsMayRemain)}`);
+      assert.equal(result.sessionsMayRemain, undefined);
+      assert.deepEqual(await otherSessions(testServerUrl(), db.name), []);
+      assert.deepEqual({ v: await versions(db.url), t: await tables(db.url) }, { v: undefined, t: [] });
+    }
+  });
+
+  it('names the sessions that may remain when it cannot tell them apart (a Unix socket, its own application_name)', async () => {
+    const socketDir = await withClient(testServerUrl(), async (c) =>
+      (await c.query<{ d: string }>("SELECT split_part(current_setting('unix_socket_directories'), ',', 1) AS d")).rows[0]?.d ?? '');
+    const port = new URL(testServerUrl()).port;
+    const url = `postgresql://postgres@/${db.name}?host=${encodeURIComponent(socketDir)}&port=${port}&application_name=custom_app`;
+    const r = runnerFor(p, url, runGuardsFor(url));
+    const { result } = await cancelWhileSleeping(r);
+    try {
+      assert.equal(result.cancelled, true);
+      assert.equal(result.sessionsEnded, 0);
+      assert.equal(result.sessionsMayRemain?.length, 1, JSON.stringify(result.sessionsMayRemain));
+      assert.equal(result.sessionsMayRemain?.[0]?.applicationName, 'custom_app');
+      const o = interpretRun(result);
+      assert.match(o.detail ?? '', /^1 database session of the same user may still be running for it and were left alone \(these sessions carry neither the run's tag .*a Unix socket.*\): server process \d+ 'custom_app', active since [0-9T:.-]+Z: SELECT pg_sleep\(30\)\. If one is the cancelled run's, end it with SELECT pg_terminate_backend\(<server process>\)\.$/);
+    } finally {
+      await withClient(testServerUrl(), (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'custom_app'", [db.name]));
+    }
+  });
+
   it('refuses a second run of the same project naming the running command, or queues it when asked', async () => {
-    const r = runnerFor(p, db.url, { reapSessions: pgSessionReaper(db.url) });
+    const r = runnerFor(p, db.url, { reapSessions: reaperFor(db.url) });
     const other = runnerFor(p, db.url); // another runner object for the same ini shares the lock
     const ac = new AbortController();
     const long = r.run(cmd.upgrade({ target: 'head' }), { signal: ac.signal });

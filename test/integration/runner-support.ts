@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AlembicRunner, type OutputLine, type RunnerOptions } from '../../runtime/alembic/runner';
+import { runGuardsFor } from '../../runtime/db/runGuards';
+import type { SessionReaper } from '../../runtime/db/sessionReaper';
 import { copyFixture } from '../support/paths';
 import { withClient } from '../support/pg';
 import { testPython } from '../support/python';
@@ -36,6 +38,13 @@ export function capture(): Captured {
 
 export function runnerFor(p: Project, databaseUrl: string | undefined, opts: Partial<RunnerOptions> = {}): AlembicRunner {
   return new AlembicRunner({ python: testPython(), iniPath: p.ini, databaseUrl, ...opts });
+}
+
+/** The session clean-up the editor gives its runs, for a database URL. */
+export function reaperFor(url: string): SessionReaper {
+  const reaper = runGuardsFor(url).reapSessions;
+  if (!reaper) throw new Error(`no session reaper for ${url}`);
+  return reaper;
 }
 
 /** The rows of alembic_version, sorted; undefined when the table does not exist. */

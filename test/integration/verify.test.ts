@@ -71,6 +71,14 @@ describe('verify: round trip with the real Alembic and PostgreSQL', function () 
       `per revision ${report.revisions.map((r) => (r.durationMs / 1000).toFixed(1)).join(' / ')} s`);
   });
 
+  it('accepts an asyncpg env.py with its own variable: the probe sees its connections through the adapter', async () => {
+    const report = await verify(project('runner-async'), {
+      databaseUrl: testServerUrl().replace(/^postgresql:/, 'postgresql+asyncpg:'), databaseUrlEnvVar: 'APP_DB_URL',
+    });
+    assert.equal(report.error, undefined, explain(report));
+    assert.deepEqual(report.revisions.map((r) => [r.revision, r.status]), [['a5a5a5a50001', 'passed']]);
+  });
+
   describe('the broken project', () => {
     let walk: VerifyReport;
     before(async () => {
@@ -204,6 +212,30 @@ describe('verify: round trip with the real Alembic and PostgreSQL', function () 
       const hasVersionTable = await withClient(userDb.url, async (c) =>
         (await c.query("SELECT 1 FROM pg_class WHERE relname = 'alembic_version'")).rowCount);
       assert.equal(hasVersionTable, 0, 'Alembic never wrote to the user database');
+      assert.ok(!(report.error ?? '').includes(new URL(testServerUrl()).password), 'no password in the message');
+    });
+
+    it('is never touched when one engine of a multi-engine env.py ignores the URL: verification refuses to run', async () => {
+      // Alembic's multidb template: the app engine follows DATABASE_URL (the scratch database), the
+      // reports engine reads [reports] sqlalchemy.url, which points at the user's database.
+      const dir = project('verify-multidb');
+      const ini = path.join(dir, 'alembic.ini');
+      const text = fs.readFileSync(ini, 'utf8');
+      fs.writeFileSync(ini, text.replace(/(\[reports\]\n(?:#.*\n)*)sqlalchemy\.url = .*$/m, `$1sqlalchemy.url = ${userDb.url}`));
+      assert.notEqual(fs.readFileSync(ini, 'utf8'), text, 'the test wrote the user database into [reports]');
+      const before = await withClient(userDb.url, (c) => takeSnapshot(c));
+      const report = await verify(dir, { databaseUrl: testServerUrl() });
+      assert.deepEqual(report.revisions, [], explain(report));
+      assert.equal(report.ok, false);
+      assert.match(report.error ?? '', /env\.py did not connect to the scratch database/);
+      assert.match(report.error ?? '', /2 migration contexts/);
+      // The engine that went elsewhere is named by its database, the scratch one is not blamed.
+      assert.match(report.error ?? '', new RegExp(`database ${userDb.name}\\b`));
+      assert.match(report.error ?? '', /before running any migration/);
+      assert.deepEqual(await withClient(userDb.url, (c) => takeSnapshot(c)), before);
+      const tables = await withClient(userDb.url, async (c) =>
+        (await c.query("SELECT relname FROM pg_class WHERE relname IN ('alembic_version', 'report_rows')")).rows);
+      assert.deepEqual(tables, [], 'Alembic never wrote to the user database');
       assert.ok(!(report.error ?? '').includes(new URL(testServerUrl()).password), 'no password in the message');
     });
   });

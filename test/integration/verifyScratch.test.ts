@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
+import { startLocalCluster } from '../../runtime/verify/localCluster';
 import {
   createScratchDatabase, ScratchDatabaseError, scratchName, withDatabase, withScratchDatabase, type ScratchDatabase,
 } from '../../runtime/verify/scratchDatabase';
@@ -135,6 +138,36 @@ describe('verify: scratch database (real PostgreSQL)', function () {
       assert.equal(await canConnect(endpoint), false, 'the local server is stopped');
       assert.equal(fs.existsSync(dataDir), false, 'its folder is removed');
     });
+  });
+
+  it('starts a local throwaway PostgreSQL in a long temporary folder with a space in its name', async () => {
+    // A Unix socket address holds at most 107 bytes, and pg_ctl hands its -o options to a shell: a
+    // long TMPDIR (an editor's own, macOS's /var/folders/...) or one with a space must not matter.
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic long tmp '));
+    const longTmp = path.join(parent, 'x'.repeat(60), 'y'.repeat(40));
+    fs.mkdirSync(longTmp, { recursive: true });
+    for (let d = longTmp; d.startsWith(parent); d = path.dirname(d)) fs.chmodSync(d, 0o755); // the postgres user must get in
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = longTmp;
+    try {
+      const cluster = await startLocalCluster();
+      try {
+        assert.ok(cluster.dataDir.startsWith(longTmp), cluster.dataDir);
+        const c = new Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'postgres' });
+        await c.connect();
+        try {
+          assert.equal((await c.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one, 1);
+        } finally {
+          await c.end();
+        }
+      } finally {
+        await cluster.stop();
+      }
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('refuses a URL that is not PostgreSQL with the reason', async () => {

@@ -1,6 +1,6 @@
 // Pure pieces of the client: the tree's lane graph, short ids, protected-database patterns.
 import assert from 'node:assert/strict';
-import { isProtected, matchesGlob } from '../../runtime/db/protectedDatabases';
+import { isProtected, matchesGlob, protectedVerifyServer } from '../../runtime/db/protectedDatabases';
 import { shortRevision } from '../../client/src/views/format';
 import { laneGraph } from '../../client/src/views/lanes';
 
@@ -51,5 +51,16 @@ describe('protected databases', () => {
     assert.ok(isProtected(['*prod*'], { host: 'localhost', database: 'shop_prod' }));
     assert.ok(!isProtected(['*prod*', 'staging.internal/*'], { host: 'localhost', database: 'shop_dev' }));
     assert.ok(isProtected(['staging.internal/*'], { host: 'staging.internal', database: 'shop' }));
+  });
+
+  it("finds verify's server protected by the URL's host/database, unless only a local PostgreSQL is used", () => {
+    const patterns = ['*prod*', 'staging.internal/*'];
+    assert.deepEqual(protectedVerifyServer({ databaseUrl: 'postgresql+asyncpg://app:pw@db.internal/shop_prod', patterns }),
+      { identity: { host: 'db.internal', database: 'shop_prod' }, pattern: '*prod*' });
+    assert.equal(protectedVerifyServer({ databaseUrl: 'postgresql://app@staging.internal/shop', patterns })?.pattern, 'staging.internal/*');
+    assert.equal(protectedVerifyServer({ databaseUrl: 'postgresql://app@staging.internal/shop', patterns, where: 'local' }), undefined);
+    assert.equal(protectedVerifyServer({ databaseUrl: 'postgresql://app@localhost/shop_dev', patterns }), undefined);
+    assert.equal(protectedVerifyServer({ databaseUrl: undefined, patterns }), undefined);
+    assert.equal(protectedVerifyServer({ databaseUrl: 'sqlite:///prod.db', patterns }), undefined, 'no server to protect');
   });
 });

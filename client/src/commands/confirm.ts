@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
-import { databaseIdentity, isProtected } from '../../../runtime/db/protectedDatabases';
+import { databaseIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
+import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
 import { readSettings } from '../config';
 import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
@@ -58,4 +59,27 @@ export async function confirmStamp(revisions: string[]): Promise<boolean> {
     'Stamp',
   );
   return choice === 'Stamp';
+}
+
+/**
+ * Before a verification would create its scratch database on a protected server: the modal offers a
+ * local throwaway PostgreSQL (when one can be started here) or that server; undefined means cancel.
+ */
+export async function confirmProtectedVerifyServer(p: ProtectedServer): Promise<'local' | 'server' | undefined> {
+  const { host, database } = p.identity;
+  const noLocal = localClusterUnavailable(process.env);
+  const useLocal = 'Use a Local PostgreSQL';
+  const useServer = `Create It on ${host}`;
+  const detail = [
+    `${host}/${database} matches alembic.protectedDatabases ("${p.pattern}"), so its server is treated like production.`,
+    `Verifying creates a scratch database ${database || 'alembic'}_verify_… on that server, runs every migration in it and drops it ` +
+      'afterwards; the database itself is not migrated.',
+    '',
+    noLocal === undefined
+      ? 'A throwaway PostgreSQL on this machine can be used instead: it starts in a temporary folder and is removed afterwards.'
+      : `A throwaway PostgreSQL on this machine cannot be used instead: ${noLocal}.`,
+  ].join('\n');
+  const choice = await ui.showWarningMessage(`Verify on the server of a protected database (${host})?`, { modal: true, detail },
+    ...(noLocal === undefined ? [useLocal] : []), useServer);
+  return choice === useLocal ? 'local' : choice === useServer ? 'server' : undefined;
 }

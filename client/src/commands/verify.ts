@@ -8,8 +8,9 @@ import { OperationsRequest, type OperationsResult } from '../../../common/protoc
 import { interpreterFor } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { saveProjectFiles } from '../unsavedFiles';
-import { readSettings } from '../config';
+import { readSettings, versionTableFor } from '../config';
 import { chooseUrl, workspaceFolderOf } from '../databaseInputs';
+import { protectedVerifyServer } from '../../../runtime/db/protectedDatabases';
 import type { ObjectKind } from '../../../runtime/db/schemaDiff';
 import { renderMarkdownReport, type SourceLink } from '../../../runtime/verify/report';
 import { verifyProject } from '../../../runtime/verify/verifyProject';
@@ -17,6 +18,7 @@ import type { Services } from '../services';
 import { ui } from '../ui';
 import { pickProject, revisionItem } from './pick';
 import { revisionArg } from './args';
+import { confirmProtectedVerifyServer } from './confirm';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -46,8 +48,11 @@ export function verifyCommands(s: Services): Record<string, Handler> {
       }
       const settings = readSettings(workspaceFolderOf(project.info)?.uri);
       const chosen = await chooseUrl(s.context, project.info);
-      const table = settings.versionTable || project.info.versionTable;
-      const schema = settings.versionTableSchema || project.info.versionTableSchema;
+      // A protected server is treated like production: ask before making a scratch database there.
+      const guarded = protectedVerifyServer({ databaseUrl: chosen.ok ? chosen.url : undefined, patterns: settings.protectedDatabases });
+      const where = guarded ? await confirmProtectedVerifyServer(guarded) : 'auto';
+      if (!where) return;
+      const versionTable = versionTableFor(settings, project.info);
       const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: verifying round trip', cancellable: true }, async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -57,8 +62,10 @@ export function verifyCommands(s: Services): Record<string, Handler> {
             projectRoot: project.info.root, iniPath: project.info.configFile, python,
             ...(chosen.ok ? { databaseUrl: chosen.url } : {}),
             ...(range ? { range } : {}),
+            // Asked above: 'server' is the user's yes for the protected server, 'local' never touches it.
+            where: where === 'server' ? 'auto' : where, protectedDatabases: settings.protectedDatabases, allowProtected: where === 'server',
             databaseUrlEnvVar: settings.databaseUrlEnvVar,
-            ...(table || schema ? { versionTable: { ...(table ? { table } : {}), ...(schema ? { schema } : {}) } } : {}),
+            ...(versionTable ? { versionTable } : {}),
             signal: abort.signal,
             log: (line) => s.log.output(line),
             onProgress: (p) => {
