@@ -2,9 +2,16 @@
 // renders (hovers, tree tooltips). A migration file is workspace content, so none of it may turn into
 // markup: no links, images, HTML, headings or a code span that ends early.
 
-/** Any text as literal Markdown inline text: every punctuation Markdown reads is escaped, line breaks fold. */
+/**
+ * Any text as literal Markdown inline text, line breaks folded: what makes markup anywhere is escaped
+ * (emphasis, code, links and images through `[`, HTML and autolinks through `<`, entities through `&`,
+ * table cells, strikethrough), and what makes a block only at the start (a heading, a list item, a
+ * quote) is escaped there. The rest stays as written, so the Markdown source reads as the text does.
+ */
 export function markdownText(s: string): string {
-  return s.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~&=:"']/g, (c) => `\\${c}`);
+  const flat = s.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
+  return flat.replace(/^(\s*)(#|\+|-|=|\d+(?=[.)]))/, (_m, space: string, mark: string) =>
+    /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`);
 }
 
 /**

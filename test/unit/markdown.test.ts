@@ -21,6 +21,9 @@ const HOSTILE = [
   '# not a heading\n- not a list\n> not a quote',
   '**bold** _em_ ~~strike~~ <b>html</b> &amp; &lt;',
   'ab`](javascript:x)',
+  '1. not an ordered list',
+  '+ not a list either',
+  '  - nor this',
 ];
 
 describe('common/markdown: workspace text stays text in rendered Markdown', () => {
@@ -38,4 +41,9 @@ describe('common/markdown: workspace text stays text in rendered Markdown', () =
       assert.equal(decode(m[1] ?? ''), text.replace(/\r\n?|\n/g, ' '));
     });
   }
+
+  it('leaves punctuation that makes no markup as written, so the Markdown source reads as the text', () => {
+    assert.equal(markdownText("default changed from none to 'anon'::character varying"), "default changed from none to 'anon'::character varying");
+    assert.equal(markdownText('users.nickname (a column) = "x" + 1 - 2!'), 'users.nickname (a column) = "x" + 1 - 2!');
+  });
 });
