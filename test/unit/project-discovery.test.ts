@@ -61,6 +61,33 @@ describe('project: settings', () => {
     assert.deepEqual(scanEnvPy('context.configure(version_table=NAME)\n# context.configure(version_table="x")\ns = "configure(version_table=\'y\')"\n'), {});
     assert.deepEqual(scanEnvPy('context.configure(version_table="v_" + suffix)\n'), {});
   });
+
+  it('scans env.py once: the first literal of each keyword wins, nested calls and raw strings as Python reads them', () => {
+    const env = [
+      'def offline():',
+      '    context.configure(url=url, version_table=TABLE, opts=dict(version_table_schema="nested"))',
+      'def online():',
+      '    context.configure(',
+      "        connection=c, version_table=r'v\\x', version_table_schema = '''audit''',",
+      '    )',
+      'context.configure(version_table="later", version_table_schema="later")',
+    ].join('\n');
+    assert.deepEqual(scanEnvPy(env), { versionTable: 'v\\x', versionTableSchema: 'audit' });
+    assert.deepEqual(scanEnvPy('context.configure(version_table="")\n'), { versionTable: '' });
+    assert.deepEqual(scanEnvPy('context.configure(version_table == "x", version_table="y" "z")\n'), {});
+  });
+
+  it('scans a hostile env.py in linear time', () => {
+    const started = performance.now();
+    const closed = scanEnvPy(`${'context.configure(connection=c)\n'.repeat(50_000)}context.configure(version_table="last")\n`);
+    const unclosed = scanEnvPy(`${'context.configure(\n'.repeat(50_000)}version_table="deep"\n`);
+    const quotes = scanEnvPy(`context.configure(${'version_table=NAME, '.repeat(50_000)})\n`);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 500, `took ${Math.round(elapsed)} ms`);
+    assert.deepEqual(closed, { versionTable: 'last' });
+    assert.deepEqual(unclosed, {}, 'a keyword nested 50,000 calls deep is no argument of the first call');
+    assert.deepEqual(quotes, {});
+  });
 });
 
 describe('project: files Alembic loads', () => {
