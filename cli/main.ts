@@ -41,7 +41,9 @@ verify  upgrades, downgrades and re-upgrades every revision (or --range) on a sc
           --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
 rules   lists the rules with their default severities.
 
-Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.`;
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error: also when a
+project has errors Alembic would stop at (an alembic.ini it cannot read, a migration file Python cannot
+import or alembic-lint did not read). They are printed as "alembic-lint: error: ..." on stderr.`;
 
 class UsageError extends Error {}
 
@@ -147,20 +149,29 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
   return [await loadMigrationFolder(nodeFileSystem, abs)];
 }
 
-async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<ProjectModel[]> {
+/**
+ * Every project the paths name, loaded. Warnings (what Alembic tolerates) and problems (what it would
+ * refuse: a configuration it cannot read, migration files it cannot import) go to stderr as they are
+ * found; `broken` says whether any project had a problem, which makes the exit status 2.
+ */
+async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<{ models: ProjectModel[]; broken: boolean }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
   const models: ProjectModel[] = [];
+  let broken = false;
   for (const config of configs.values()) {
     const existing = [];
     for (const loc of config.versionLocationPaths) if ((await nodeFileSystem.stat(loc)) === 'directory') existing.push(loc);
     if (existing.length === 0) {
-      throw new UsageError(`${config.configFile}: no version location to read\n${config.problems.map((x) => `  ${x}`).join('\n')}`);
+      throw new UsageError(`${config.configFile}: no version location to read\n${[...config.problems, ...config.warnings].map((x) => `  ${x}`).join('\n')}`);
     }
-    for (const problem of config.problems) stderr(`alembic-lint: warning: ${problem}\n`);
-    models.push(await ProjectModel.load(nodeFileSystem, config));
+    for (const warning of config.warnings) stderr(`alembic-lint: warning: ${warning}\n`);
+    const model = await ProjectModel.load(nodeFileSystem, config);
+    for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
+    broken ||= model.problems().length > 0;
+    models.push(model);
   }
-  return models;
+  return { models, broken };
 }
 
 async function projectSeverities(config: ProjectConfig, cli: RuleSeverityMap, stderr: (s: string) => void): Promise<RuleSeverityMap> {
@@ -266,7 +277,7 @@ function pathToUri(p: string): string {
 async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
-  const models = await loadAll(opts.paths, opts.recursive, err);
+  const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
   const findings: Finding[] = [];
   for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
@@ -287,13 +298,15 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
       `${sum.errors} error${sum.errors === 1 ? '' : 's'}, ${sum.warnings} warning${sum.warnings === 1 ? '' : 's'}, ` +
       `${sum.information} information, ${sum.hints} hint${sum.hints === 1 ? '' : 's'}\n`);
   }
+  // The findings are printed either way; a project Alembic would not load as shown is a configuration error.
+  if (broken) return configurationError(err);
   if (opts.failOn === 'never') return 0;
   const limit = RANK[opts.failOn];
   return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
 }
 
 async function runGraph(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const models = await loadAll(opts.paths, opts.recursive, err);
+  const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
   const projects = models.map((m) => {
     const g = m.graph;
     return {
@@ -319,7 +332,7 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
   });
   if (opts.json) {
     out(`${JSON.stringify({ projects }, null, 2)}\n`);
-    return 0;
+    return broken ? configurationError(err) : 0;
   }
   for (const p of projects) {
     out(`${displayPath(p.root)} (${p.revisions.length} revisions; heads: ${p.heads.join(', ') || '-'}; bases: ${p.bases.join(', ') || '-'})\n`);
@@ -328,7 +341,12 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
       out(`  ${r.downRevisions.join(', ') || '<base>'} -> ${r.revision}${marks.length ? ` (${marks.join(') (')})` : ''}, ${r.message ?? ''}\n`);
     }
   }
-  return 0;
+  return broken ? configurationError(err) : 0;
+}
+
+function configurationError(err: (s: string) => void): number {
+  err('alembic-lint: exit status 2: Alembic would not load the project as shown (see the errors above)\n');
+  return 2;
 }
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {

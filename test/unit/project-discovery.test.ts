@@ -151,7 +151,8 @@ describe('project: discovery', () => {
     assert.deepEqual(billing?.versionLocationPaths, ['/ws/services/billing/db/versions']);
     assert.equal(pkg?.scriptLocationPath, '/ws/services/pkg/src/myapp/data/migrations', 'package:path found under src/');
     assert.deepEqual(pkg?.versionLocationPaths, ['/ws/services/pkg/v1', '/ws/services/pkg/v2']);
-    assert.match(pkg?.problems.join('\n') ?? '', /version location '\/ws\/services\/pkg\/v2' does not exist \(Alembic skips it\)/);
+    assert.match(pkg?.warnings.join('\n') ?? '', /version location '\/ws\/services\/pkg\/v2' does not exist \(Alembic skips it\)/);
+    assert.deepEqual(pkg?.problems, [], 'Alembic skips a missing version location: no problem, a warning');
   });
 
   it('uses only the configured file when alembic.configFile is set', async () => {
