@@ -55,6 +55,20 @@ describe('project: settings', () => {
     assert.match(wrongType?.problems[0] ?? '', /boolean value expected for TOML parameter 'recursive_version_locations'/);
   });
 
+  it('substitutes %(here)s in [tool.alembic] values as Python\'s % does, in linear time', () => {
+    const read = (value: string) => readPyprojectSettings('/p/pyproject.toml', `[tool.alembic]\nscript_location = ${JSON.stringify(value)}\n`);
+    const ok = read('%(here)s/m %% 50%(x) %(a%(here)s');
+    assert.equal(ok?.scriptLocation, '/p/m % 50%(x) %(a%(here)s');
+    assert.deepEqual(ok?.problems, ["/p/pyproject.toml: [tool.alembic] script_location: unknown substitution %(a%(here)s (only %(here)s is defined)"]);
+    const started = performance.now();
+    const unclosed = read('%('.repeat(50_000));
+    const unknown = read(`%(${'n'.repeat(100)})s`.repeat(20_000));
+    assert.ok(performance.now() - started < 500, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(unclosed?.scriptLocation, '%('.repeat(50_000));
+    assert.deepEqual(unknown?.problems, [`/p/pyproject.toml: [tool.alembic] script_location: unknown substitution %(${'n'.repeat(40)}…)s (only %(here)s is defined)`],
+      'reported once, cut short');
+  });
+
   it('scans env.py for literal version_table arguments only', () => {
     assert.deepEqual(scanEnvPy('context.configure(\n  connection=c,  # version_table="no"\n  version_table="my_versions",\n  version_table_schema=\'audit\')\n'),
       { versionTable: 'my_versions', versionTableSchema: 'audit' });
