@@ -8,7 +8,7 @@ import { type RunOutcome, interpretRun } from '../../runtime/alembic/results';
 import { AlembicBusyError, AlembicRunner } from '../../runtime/alembic/runner';
 import { readSettings } from './config';
 import { chooseUrl, workspaceFolderOf } from './databaseInputs';
-import { redactUrl } from '../../runtime/db/redact';
+import { redactUrl } from '../../common/redact';
 import { parseDatabaseUrl, tlsOptions, toPgConfig } from '../../runtime/db/sqlalchemyUrl';
 import { pgSessionReaper, type SessionReaper } from '../../runtime/db/sessionReaper';
 import type { ProjectInfo } from '../../common/protocol';

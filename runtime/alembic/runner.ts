@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { splitPassword } from '../db/databaseUrl';
-import { redactSecrets } from '../db/redact';
+import { redactSecrets } from '../../common/redact';
 import { displayCommand, type AlembicCommand } from './commandArguments';
 import type { SessionReaper } from '../db/sessionReaper';
 

@@ -5,7 +5,7 @@ import { ui } from '../ui';
 import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
 import { hasPassword, splitPassword } from '../../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
-import { redactUrl } from '../../../runtime/db/redact';
+import { redactUrl } from '../../../common/redact';
 import { parseDatabaseUrl } from '../../../runtime/db/sqlalchemyUrl';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
