@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { computeAppliedState } from '../../runtime/db/appliedState';
-import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
+import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs, splitPassword } from '../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings } from './config';
@@ -96,7 +96,8 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
   };
 }
 
+/** The password to mask in the log: split as the user meant it, even from a URL that cannot be used. */
 function parsedPassword(url: string): string | undefined {
   const parsed = parseDatabaseUrl(url, { env: process.env });
-  return parsed.kind === 'postgres' ? parsed.target.password : undefined;
+  return splitPassword(url).password ?? (parsed.kind === 'postgres' ? parsed.target.password : undefined);
 }
