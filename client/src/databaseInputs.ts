@@ -8,6 +8,7 @@ import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs, splitPasswor
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings } from './config';
+import { iniSqlalchemyUrl } from './iniUrl';
 import type { Log } from './log';
 import type { ProjectInfo, RevisionGraphResult } from '../../common/protocol';
 import type { DatabaseView } from './projectStore';
@@ -46,9 +47,10 @@ export async function databaseInputs(context: vscode.ExtensionContext, project: 
   }
   const dotenv = readDotenv([project.root, ...(folder ? [folder.uri.fsPath] : [])]);
   if (dotenv) inputs.dotenv = dotenv;
-  // The server already applied configparser interpolation; chooseDatabaseUrl interpolates again, so
-  // escape `%` to make that second pass an identity.
-  inputs.ini = project.sqlalchemyUrl !== undefined ? { path: project.configFile, url: project.sqlalchemyUrl.replace(/%/g, '%%') } : { path: project.configFile };
+  // Interpolated already (by the server's ini reader); chooseDatabaseUrl interpolates again, so escape
+  // `%` to make that second pass an identity. The password is read from the ini here, never sent.
+  const iniUrl = iniSqlalchemyUrl(project);
+  inputs.ini = iniUrl !== undefined ? { path: project.configFile, url: iniUrl.replace(/%/g, '%%') } : { path: project.configFile };
   return inputs;
 }
 

@@ -107,4 +107,12 @@ describe('project: ini (configparser semantics)', () => {
       "ERR '%' must be followed by '%' or '(' at character 5 of option 'pw', reached from option 'sqlalchemy.url' in section 'alembic' (write a literal '%' as '%%')",
     );
   });
+
+  it('masks passwords in the lines it quotes', () => {
+    const ini = parseIni('sqlalchemy.url = postgresql://app:s3cret@h/db\n[alembic]\n');
+    assert.equal(ini.problems[0]?.message,
+      'File contains no section headers: "sqlalchemy.url = postgresql://app:***@h/db" (configparser MissingSectionHeaderError)');
+    const long = parseIni(`[alembic]\npostgresql://app:${'s'.repeat(200)}@h/db\n`);
+    assert.doesNotMatch(long.problems[0]?.message ?? '', /sss/);
+  });
 });

@@ -2,6 +2,7 @@
 // (`ConfigParser({'here': ...})`: `=`/`:` delimiters, `#`/`;` full-line comments, no inline comments,
 // indented continuation lines, lower-cased option names, strict duplicates, `%(name)s` interpolation).
 // Alembic reads alembic.ini this way, so the values we see are the values Alembic sees.
+import { redactUrl } from '../../../../common/redact';
 
 export interface IniProblem {
   /** 1-based line, as configparser reports it. */
@@ -251,8 +252,12 @@ function firstDelimiter(value: string): number {
   return -1;
 }
 
-/** A line quoted for a message: cut short, since a hostile line may be megabytes long. */
+/**
+ * A line quoted for a message: passwords masked (it may be `sqlalchemy.url = ...` above any section),
+ * and cut short, since a hostile line may be megabytes long.
+ */
 function quoteLine(line: string): string {
   const MAX = 120;
-  return JSON.stringify(line.length > MAX ? `${line.slice(0, MAX)}…` : line) + (line.length > MAX ? ` (${line.length} characters)` : '');
+  const shown = redactUrl(line.length > MAX * 4 ? line.slice(0, MAX * 4) : line);
+  return JSON.stringify(shown.length > MAX ? `${shown.slice(0, MAX)}…` : shown) + (line.length > MAX ? ` (${line.length} characters)` : '');
 }

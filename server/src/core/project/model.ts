@@ -16,6 +16,7 @@ import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
 import type { Finding, Migration, Range, Severity } from '../types';
 import type { ProjectInfo, RevisionGraphResult, RevisionNode as ProtocolNode } from '../../../../common/protocol';
+import { redactUrl } from '../../../../common/redact';
 import type { ProjectConfig } from './discover';
 import { type FileSystem, type FileText, readAllFiles } from './fs';
 import { isInVersionLocations, scanVersionLocations } from './locations';
@@ -388,7 +389,12 @@ export class ProjectModel {
       heads: this.graph.heads,
     };
     if (c.scriptLocationPath !== undefined) info.scriptLocation = c.scriptLocationPath;
-    if (c.sqlalchemyUrl !== undefined) info.sqlalchemyUrl = c.sqlalchemyUrl;
+    if (c.sqlalchemyUrl !== undefined) {
+      // Never a password over the wire (the LSP trace logs every message): the client reads the ini
+      // itself when it connects.
+      info.sqlalchemyUrl = redactUrl(c.sqlalchemyUrl);
+      if (info.sqlalchemyUrl !== c.sqlalchemyUrl) info.sqlalchemyUrlMasked = true;
+    }
     if (c.fileTemplate !== undefined) info.fileTemplate = c.fileTemplate;
     if (c.versionTable !== undefined) info.versionTable = c.versionTable;
     if (c.versionTableSchema !== undefined) info.versionTableSchema = c.versionTableSchema;
