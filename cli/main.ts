@@ -13,7 +13,7 @@ import { ProjectModel } from '../server/src/core/project/model';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
-import { runVerify, VERIFY_USAGE } from './verify';
+import { type DatabaseUrlSource, readDatabaseUrl, runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
 const USAGE = `Usage:
@@ -36,8 +36,13 @@ check   reports problems in the revision graph and the migration files.
                      Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
 verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
-        the server of --database-url (default: $DATABASE_URL; needs CREATEDB) or on a local throwaway
-        PostgreSQL, compares schema snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
+        the server of the database URL (needs CREATEDB) or on a local throwaway PostgreSQL, compares schema
+        snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
+          --database-url-env NAME  read the URL from the environment variable NAME
+          --database-url-stdin     read the URL from the first line of standard input (a pipe or a file)
+          --database-url URL       the URL itself; other users of the machine can read it, password
+                                   included, in the process list (ps): prefer one of the two above
+                   Without any of them: $DATABASE_URL, else a local throwaway PostgreSQL.
           --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
 rules   lists the rules with their default severities.
 
@@ -49,7 +54,7 @@ class UsageError extends Error {}
 
 interface Options {
   command: 'check' | 'graph' | 'rules' | 'verify' | 'help' | 'version';
-  databaseUrl?: string;
+  databaseUrl?: DatabaseUrlSource;
   python?: string;
   range?: string;
   verifyFormat?: 'text' | 'markdown' | 'json';
@@ -100,7 +105,12 @@ function parseArgs(argv: string[]): Options {
           break;
         }
         case '--rule': opts.rules.push(value(name, inline)); break;
-        case '--database-url': opts.databaseUrl = value(name, inline); break;
+        case '--database-url': setDatabaseUrl(opts, { kind: 'argument', url: value(name, inline) }); break;
+        case '--database-url-env': setDatabaseUrl(opts, { kind: 'env', name: value(name, inline) }); break;
+        case '--database-url-stdin':
+          if (inline !== undefined) throw new UsageError('--database-url-stdin takes no value');
+          setDatabaseUrl(opts, { kind: 'stdin' });
+          break;
         case '--python': opts.python = value(name, inline); break;
         case '--range': opts.range = value(name, inline); break;
         default: throw new UsageError(`unknown option '${arg}'`);
@@ -113,6 +123,7 @@ function parseArgs(argv: string[]): Options {
   if (command === undefined) return opts;
   if (command !== 'check' && command !== 'graph' && command !== 'rules' && command !== 'verify' && command !== 'help') throw new UsageError(`unknown command '${command}'`);
   opts.command = command;
+  if (opts.databaseUrl && command !== 'verify') throw new UsageError('the database URL options are for verify only');
   if (command === 'verify') {
     if (opts.paths.length !== 1) throw new UsageError('verify needs exactly one PATH (a folder holding alembic.ini, or the ini file)');
     if (opts.format === 'sarif') throw new UsageError('verify prints text, markdown or json');
@@ -123,6 +134,11 @@ function parseArgs(argv: string[]): Options {
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
+}
+
+function setDatabaseUrl(opts: Options, source: DatabaseUrlSource): void {
+  if (opts.databaseUrl) throw new UsageError('give the database URL once: --database-url-env, --database-url-stdin or --database-url');
+  opts.databaseUrl = source;
 }
 
 /** The projects a PATH names (see USAGE). Configuration errors are UsageErrors (exit 2). */
@@ -363,11 +379,19 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return 0;
       case 'graph': return await runGraph(opts, out, err);
       case 'check': return await runCheck(opts, out, err);
-      case 'verify': return await runVerify({
-        path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
-        ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
-        ...(opts.range ? { range: opts.range } : {}),
-      }, out, err);
+      case 'verify': {
+        let databaseUrl: string | undefined;
+        try {
+          databaseUrl = opts.databaseUrl ? await readDatabaseUrl(opts.databaseUrl) : undefined;
+        } catch (e) {
+          throw new UsageError(e instanceof Error ? e.message : String(e));
+        }
+        return await runVerify({
+          path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
+          ...(databaseUrl ? { databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
+          ...(opts.range ? { range: opts.range } : {}),
+        }, out, err);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) {

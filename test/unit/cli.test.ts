@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readDatabaseUrl } from '../../cli/verify';
 import { MAX_SOURCE_BYTES } from '../../server/src/fs/readFiles';
 import { copyFixture, fixturePath, repoRoot } from '../support/paths';
 
@@ -269,5 +270,45 @@ describe('cli: hostile workspace files', function () {
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
     assert.match(r.stderr, /alembic\.ini: cannot read the configuration file: it is not a regular file/);
+  });
+});
+
+describe('cli: verify takes the database URL without putting it in the process list', function () {
+  this.timeout(30_000);
+
+  it('documents where the URL may come from, and what --database-url exposes', () => {
+    const help = run(['--help']);
+    assert.match(help.stdout, /--database-url-env NAME\s+read the URL from the environment variable NAME/);
+    assert.match(help.stdout, /--database-url-stdin\s+read the URL from the first line of standard input/);
+    assert.match(help.stdout, /process list \(ps\)/);
+  });
+
+  it('refuses a missing variable, empty input, two sources, and the options outside verify, with exit 2', () => {
+    const cases: [string[], RegExp, string?][] = [
+      [['verify', 'amani', '--database-url-env', 'ALEMBIC_LINT_TEST_UNSET'], /the environment variable ALEMBIC_LINT_TEST_UNSET is not set/],
+      [['verify', 'amani', '--database-url-env', 'NOT-A-NAME'], /'NOT-A-NAME' is not an environment variable name/],
+      [['verify', 'amani', '--database-url-stdin'], /standard input held no URL/, '\n'],
+      [['verify', 'amani', '--database-url-stdin', '--database-url-env', 'X'], /give the database URL once/],
+      [['check', 'amani', '--database-url-stdin'], /the database URL options are for verify only/],
+    ];
+    for (const [args, message, input] of cases) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: path.join(repoRoot, 'test', 'fixtures'), encoding: 'utf8', input: input ?? '' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+  });
+
+  it('reads the first line of a pipe or the variable, and never a terminal', async () => {
+    const { Readable } = await import('node:stream');
+    const pipe = Readable.from([Buffer.from('postgresql://app:s3cret@db/app\r\n'), Buffer.from('ignored\n')]);
+    assert.equal(await readDatabaseUrl({ kind: 'stdin' }, pipe), 'postgresql://app:s3cret@db/app');
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    await assert.rejects(readDatabaseUrl({ kind: 'stdin' }, tty), /not from a terminal/);
+    process.env.ALEMBIC_LINT_TEST_URL = ' postgresql://app:s3cret@db/app ';
+    try {
+      assert.equal(await readDatabaseUrl({ kind: 'env', name: 'ALEMBIC_LINT_TEST_URL' }), 'postgresql://app:s3cret@db/app');
+    } finally {
+      delete process.env.ALEMBIC_LINT_TEST_URL;
+    }
   });
 });
