@@ -262,6 +262,14 @@ describe('cli: hostile workspace files', function () {
     assert.equal((JSON.parse(r.stdout) as JsonOut).summary.revisions, 2);
   });
 
+  it('a sqlalchemy.url whose interpolation fails: exit 2, and no part of the password on stderr', () => {
+    const { root } = project({ ini: 'script_location = %(here)s/migrations\nsqlalchemy.url = postgresql://app:Pa55%word@db/app' });
+    const r = timed(['check', root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /'%' must be followed by '%' or '\(' at character 22 of option 'sqlalchemy\.url' in section 'alembic'/);
+    assert.doesNotMatch(r.stderr, /Pa55|word@db/);
+  });
+
   it('a pipe named alembic.ini found by discovery: exit 2 instead of waiting for a writer', () => {
     const { root } = project();
     fs.rmSync(path.join(root, 'alembic.ini'));
