@@ -10,10 +10,10 @@ import { HoverRequest } from 'vscode-languageserver-protocol/node';
 import { ProjectsRequest, RevisionGraphRequest } from '../../common/protocol';
 import { MAX_SOURCE_BYTES } from '../../server/src/fs/readFiles';
 import { fixturePath } from '../support/paths';
+import { migrationText } from '../unit/graphSupport';
 import { startTestServer, type TestServer, uriOf } from './lspClient';
 
-const migration = (revision: string, down: string | null): string =>
-  `"""m ${revision}\n\nRevision ID: ${revision}\nRevises: ${down ?? ''}\n"""\nrevision = "${revision}"\ndown_revision = ${down ? `"${down}"` : 'None'}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+const migration = (revision: string, down: string | null): string => migrationText(revision, down);
 
 describe('language server on hostile workspace files (protocol)', function () {
   this.timeout(30_000);
@@ -71,7 +71,7 @@ describe('language server on hostile workspace files (protocol)', function () {
     const links = byName.get('links');
     const versions = at('links', 'migrations', 'versions');
     assert.deepEqual(links?.problems, [
-      `${path.join(versions, 'b.py')}: is not valid UTF-8 (line 16: byte 0xe9) and declares no other encoding: Python refuses to import it (SyntaxError), and so Alembic fails`,
+      `${path.join(versions, 'b.py')}: is not valid UTF-8 (line ${migration('k2', 'k1').split('\n').length}: byte 0xe9) and declares no other encoding: Python refuses to import it (SyntaxError), and so Alembic fails`,
       `${path.join(versions, 'dangling.py')}: is a symbolic link to nowhere.py, which does not exist`,
       `${path.join(versions, 'huge.py')}: is 10 MB; alembic-lint reads files of up to 10 MB: not checked`,
       `${path.join(versions, 'pipe.py')}: is not a regular file (a pipe, socket or device): not read`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { readDatabaseUrl } from '../../cli/verify';
 import { MAX_SOURCE_BYTES } from '../../server/src/fs/readFiles';
 import { copyFixture, fixturePath, repoRoot } from '../support/paths';
+import { migrationText } from './graphSupport';
 
 const CLI = path.join(repoRoot, 'dist', 'cli.js');
 
@@ -162,8 +163,7 @@ describe('cli: hostile workspace files', function () {
   const made: string[] = [];
   after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
 
-  const migration = (revision: string, down: string | null): string =>
-    `"""m ${revision}\n\nRevision ID: ${revision}\nRevises: ${down ?? ''}\n"""\nrevision = "${revision}"\ndown_revision = ${down ? `"${down}"` : 'None'}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+  const migration = (revision: string, down: string | null): string => migrationText(revision, down);
 
   /** A project with two clean migrations; `ini` replaces the lines after `[alembic]`. */
   function project(opts: { ini?: string; env?: string; files?: Record<string, string | Buffer> } = {}): { root: string; versions: string } {
@@ -233,7 +233,8 @@ describe('cli: hostile workspace files', function () {
     });
     const r = timed(['check', root, '--format', 'json']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`alembic-lint: error: ${path.join(versions, 'b.py')}: is not valid UTF-8 \\(line 16: byte 0xe9\\)`));
+    const line = migration('b1', 'a1').split('\n').length;
+    assert.match(r.stderr, new RegExp(`alembic-lint: error: ${path.join(versions, 'b.py')}: is not valid UTF-8 \\(line ${line}: byte 0xe9\\)`));
     assert.equal((JSON.parse(r.stdout) as JsonOut).summary.revisions, 2);
   });
 

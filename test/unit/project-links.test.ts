@@ -9,9 +9,11 @@ import { discoverProjects, loadConfigFile, scanVersionLocations } from '../../se
 import { ProjectModel } from '../../server/src/core/project/model';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { MAX_SOURCE_BYTES } from '../../server/src/fs/readFiles';
+import { migrationText } from './graphSupport';
 
-const migration = (revision: string, down: string | null): string =>
-  `"""m ${revision}\n\nRevision ID: ${revision}\nRevises: ${down ?? ''}\n"""\nrevision = "${revision}"\ndown_revision = ${down ? `"${down}"` : 'None'}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+const migration = (revision: string, down: string | null): string => migrationText(revision, down);
+/** The line a comment appended to `migration(...)` lands on. */
+const lineAfter = (text: string): number => text.split('\n').length;
 
 /** A project folder: alembic.ini (recursive locations unless told), env.py, and the given files under versions/. */
 function makeProject(files: Record<string, string | Buffer>, opts: { recursive?: boolean } = {}): string {
@@ -113,7 +115,7 @@ describe('project on disk: migration files Alembic cannot load', () => {
     assert.ok(performance.now() - started < 1000);
     const at = (name: string): string => path.join(versions, name);
     assert.deepEqual(model.problems(), [
-      `${at('b.py')}: is not valid UTF-8 (line 16: byte 0xe9) and declares no other encoding: Python refuses to import it (SyntaxError), and so Alembic fails`,
+      `${at('b.py')}: is not valid UTF-8 (line ${lineAfter(migration('b1', 'a1'))}: byte 0xe9) and declares no other encoding: Python refuses to import it (SyntaxError), and so Alembic fails`,
       `${at('dangling.py')}: is a symbolic link to gone.py, which does not exist`,
       `${at('huge.py')}: is 10 MB; alembic-lint reads files of up to 10 MB: not checked`,
       `${at('pipe.py')}: is not a regular file (a pipe, socket or device): not read`,

@@ -18,10 +18,9 @@ export function scanEnvPy(text: string): EnvPyFacts {
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === HASH) {
-      i = lineEnd(text, i);
-    } else if (c === QUOTE || c === APOSTROPHE) {
-      i = skipString(text, i);
+    const skipped = skipCommentOrString(text, i);
+    if (skipped >= 0) {
+      i = skipped;
     } else if (isWordChar(c)) {
       const start = i;
       while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
@@ -54,11 +53,11 @@ function readCall(text: string, open: number): { end: number } & Partial<Record<
   let i = open;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === HASH) {
-      i = lineEnd(text, i);
-    } else if (c === QUOTE || c === APOSTROPHE) {
-      i = skipString(text, i);
-      argumentStart = false;
+    const skipped = skipCommentOrString(text, i);
+    if (skipped >= 0) {
+      // A comment leaves the argument's start where it was; a string is (part of) an argument.
+      if (c !== HASH) argumentStart = false;
+      i = skipped;
     } else if (c === OPEN_PAREN || c === 91 /* [ */ || c === 123 /* { */) {
       depth++;
       i++;
@@ -113,6 +112,14 @@ function readLiteral(text: string, start: number): { value: string | null; end: 
   const ends = Number.isNaN(after) || after === COMMA || after === CLOSE_PAREN || after === HASH;
   if (!ends || (!raw && value.includes('\\'))) return { value: null, end };
   return { value, end };
+}
+
+/** Index after the comment or string literal that starts at `i`, or -1 when none does. */
+function skipCommentOrString(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === HASH) return lineEnd(text, i);
+  if (c === QUOTE || c === APOSTROPHE) return skipString(text, i);
+  return -1;
 }
 
 /** Index just after the string literal starting at `i` (at the newline of an unclosed one-line string). */
