@@ -76,6 +76,10 @@ describe('language server on hostile workspace files (protocol)', function () {
       `${path.join(versions, 'huge.py')}: is 10 MB; alembic-lint reads files of up to 10 MB: not checked`,
       `${path.join(versions, 'pipe.py')}: is not a regular file (a pipe, socket or device): not read`,
     ]);
+    const logged = server.notifications.filter((n) => n.method === 'window/logMessage').map((n) => (n.params as { message: string }).message);
+    for (const problem of [...(byName.get('bomb')?.problems ?? []), ...(links?.problems ?? [])]) {
+      assert.ok(logged.includes(problem), `the output channel shows: ${problem}`);
+    }
     const graph = await server.connection.sendRequest(RevisionGraphRequest, { projectId: links?.id });
     assert.deepEqual(graph.nodes.map((n) => n.revision), ['k2', 'k1'], 'each migration once, behind the links too');
     assert.deepEqual([...server.diagnostics.entries()].filter(([uri, ds]) => uri.includes('/links/') && ds.some((d) => d.code === 'duplicate-revision')), []);
