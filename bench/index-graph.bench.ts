@@ -179,7 +179,7 @@ async function coldIndex(ini: string, graphOnly = false): Promise<{ model: Proje
   const texts = await readAllFiles(nodeFileSystem, paths);
   const t1 = performance.now();
   const model = new ProjectModel(config);
-  paths.forEach((p, i) => model.setFile(p, texts[i] ?? ''));
+  paths.forEach((p, i) => model.setFile(p, texts[i]?.text ?? ''));
   const t2 = performance.now();
   const graph = model.graph;
   model.graphFindings();

@@ -13,7 +13,7 @@ import { ProjectModel } from '../server/src/core/project/model';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
-import { DEFAULT_PROTECTED_DATABASES, runVerify, VERIFY_USAGE } from './verify';
+import { type DatabaseUrlSource, DEFAULT_PROTECTED_DATABASES, readDatabaseUrl, runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
 const USAGE = `Usage:
@@ -36,8 +36,13 @@ check   reports problems in the revision graph and the migration files.
                      Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
 verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
-        the server of --database-url (default: $DATABASE_URL; needs CREATEDB) or on a local throwaway
-        PostgreSQL, compares schema snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
+        the server of the database URL (needs CREATEDB) or on a local throwaway PostgreSQL, compares schema
+        snapshots, and always drops the scratch database. Exit 0 passed, 1 failed.
+          --database-url-env NAME  read the URL from the environment variable NAME
+          --database-url-stdin     read the URL from the first line of standard input (a pipe or a file)
+          --database-url URL       the URL itself; other users of the machine can read it, password
+                                   included, in the process list (ps): prefer one of the two above
+                   Without any of them: $DATABASE_URL, else a local throwaway PostgreSQL.
           --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
           --local    use only a local throwaway PostgreSQL (needs initdb and pg_ctl), never the URL's server
           --protected PATTERN
@@ -48,13 +53,15 @@ verify  upgrades, downgrades and re-upgrades every revision (or --range) on a sc
                      server is treated like production: nothing is created there, and the exit status is 2
 rules   lists the rules with their default severities.
 
-Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.`;
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error: also when a
+project has errors Alembic would stop at (an alembic.ini it cannot read, a migration file Python cannot
+import or alembic-lint did not read). They are printed as "alembic-lint: error: ..." on stderr.`;
 
 class UsageError extends Error {}
 
 interface Options {
   command: 'check' | 'graph' | 'rules' | 'verify' | 'help' | 'version';
-  databaseUrl?: string;
+  databaseUrl?: DatabaseUrlSource;
   python?: string;
   range?: string;
   verifyFormat?: 'text' | 'markdown' | 'json';
@@ -110,7 +117,12 @@ function parseArgs(argv: string[]): Options {
           break;
         }
         case '--rule': opts.rules.push(value(name, inline)); break;
-        case '--database-url': opts.databaseUrl = value(name, inline); break;
+        case '--database-url': setDatabaseUrl(opts, { kind: 'argument', url: value(name, inline) }); break;
+        case '--database-url-env': setDatabaseUrl(opts, { kind: 'env', name: value(name, inline) }); break;
+        case '--database-url-stdin':
+          if (inline !== undefined) throw new UsageError('--database-url-stdin takes no value');
+          setDatabaseUrl(opts, { kind: 'stdin' });
+          break;
         case '--python': opts.python = value(name, inline); break;
         case '--range': opts.range = value(name, inline); break;
         case '--local': opts.local = true; break;
@@ -126,6 +138,7 @@ function parseArgs(argv: string[]): Options {
   if (command === undefined) return opts;
   if (command !== 'check' && command !== 'graph' && command !== 'rules' && command !== 'verify' && command !== 'help') throw new UsageError(`unknown command '${command}'`);
   opts.command = command;
+  if (opts.databaseUrl && command !== 'verify') throw new UsageError('the database URL options are for verify only');
   if (command === 'verify') {
     if (opts.paths.length !== 1) throw new UsageError('verify needs exactly one PATH (a folder holding alembic.ini, or the ini file)');
     if (opts.format === 'sarif') throw new UsageError('verify prints text, markdown or json');
@@ -138,6 +151,11 @@ function parseArgs(argv: string[]): Options {
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
+}
+
+function setDatabaseUrl(opts: Options, source: DatabaseUrlSource): void {
+  if (opts.databaseUrl) throw new UsageError('give the database URL once: --database-url-env, --database-url-stdin or --database-url');
+  opts.databaseUrl = source;
 }
 
 /** The projects a PATH names (see USAGE). Configuration errors are UsageErrors (exit 2). */
@@ -164,20 +182,29 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
   return [await loadMigrationFolder(nodeFileSystem, abs)];
 }
 
-async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<ProjectModel[]> {
+/**
+ * Every project the paths name, loaded. Warnings (what Alembic tolerates) and problems (what it would
+ * refuse: a configuration it cannot read, migration files it cannot import) go to stderr as they are
+ * found; `broken` says whether any project had a problem, which makes the exit status 2.
+ */
+async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<{ models: ProjectModel[]; broken: boolean }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
   const models: ProjectModel[] = [];
+  let broken = false;
   for (const config of configs.values()) {
     const existing = [];
     for (const loc of config.versionLocationPaths) if ((await nodeFileSystem.stat(loc)) === 'directory') existing.push(loc);
     if (existing.length === 0) {
-      throw new UsageError(`${config.configFile}: no version location to read\n${config.problems.map((x) => `  ${x}`).join('\n')}`);
+      throw new UsageError(`${config.configFile}: no version location to read\n${[...config.problems, ...config.warnings].map((x) => `  ${x}`).join('\n')}`);
     }
-    for (const problem of config.problems) stderr(`alembic-lint: warning: ${problem}\n`);
-    models.push(await ProjectModel.load(nodeFileSystem, config));
+    for (const warning of config.warnings) stderr(`alembic-lint: warning: ${warning}\n`);
+    const model = await ProjectModel.load(nodeFileSystem, config);
+    for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
+    broken ||= model.problems().length > 0;
+    models.push(model);
   }
-  return models;
+  return { models, broken };
 }
 
 async function projectSeverities(config: ProjectConfig, cli: RuleSeverityMap, stderr: (s: string) => void): Promise<RuleSeverityMap> {
@@ -283,7 +310,7 @@ function pathToUri(p: string): string {
 async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
-  const models = await loadAll(opts.paths, opts.recursive, err);
+  const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
   const findings: Finding[] = [];
   for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
@@ -304,13 +331,15 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
       `${sum.errors} error${sum.errors === 1 ? '' : 's'}, ${sum.warnings} warning${sum.warnings === 1 ? '' : 's'}, ` +
       `${sum.information} information, ${sum.hints} hint${sum.hints === 1 ? '' : 's'}\n`);
   }
+  // The findings are printed either way; a project Alembic would not load as shown is a configuration error.
+  if (broken) return configurationError(err);
   if (opts.failOn === 'never') return 0;
   const limit = RANK[opts.failOn];
   return findings.some((f) => RANK[f.severity] <= limit) ? 1 : 0;
 }
 
 async function runGraph(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const models = await loadAll(opts.paths, opts.recursive, err);
+  const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
   const projects = models.map((m) => {
     const g = m.graph;
     return {
@@ -323,7 +352,7 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
   });
   if (opts.json) {
     out(`${JSON.stringify({ projects }, null, 2)}\n`);
-    return 0;
+    return broken ? configurationError(err) : 0;
   }
   for (const p of projects) {
     out(`${displayPath(p.root)} (${p.revisions.length} revisions; heads: ${p.heads.join(', ') || '-'}; bases: ${p.bases.join(', ') || '-'})\n`);
@@ -332,7 +361,12 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
       out(`  ${r.downRevisions.join(', ') || '<base>'} -> ${r.revision}${marks.length ? ` (${marks.join(') (')})` : ''}, ${r.message ?? ''}\n`);
     }
   }
-  return 0;
+  return broken ? configurationError(err) : 0;
+}
+
+function configurationError(err: (s: string) => void): number {
+  err('alembic-lint: exit status 2: Alembic would not load the project as shown (see the errors above)\n');
+  return 2;
 }
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -349,12 +383,20 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return 0;
       case 'graph': return await runGraph(opts, out, err);
       case 'check': return await runCheck(opts, out, err);
-      case 'verify': return await runVerify({
-        path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
-        ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
-        ...(opts.range ? { range: opts.range } : {}),
-        local: opts.local, protectedDatabases: opts.protectedDatabases ?? DEFAULT_PROTECTED_DATABASES, allowProtected: opts.allowProtected,
-      }, out, err);
+      case 'verify': {
+        let databaseUrl: string | undefined;
+        try {
+          databaseUrl = opts.databaseUrl ? await readDatabaseUrl(opts.databaseUrl) : undefined;
+        } catch (e) {
+          throw new UsageError(e instanceof Error ? e.message : String(e));
+        }
+        return await runVerify({
+          path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
+          ...(databaseUrl ? { databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
+          ...(opts.range ? { range: opts.range } : {}),
+          local: opts.local, protectedDatabases: opts.protectedDatabases ?? DEFAULT_PROTECTED_DATABASES, allowProtected: opts.allowProtected,
+        }, out, err);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) {

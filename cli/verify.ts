@@ -7,12 +7,38 @@ import { renderMarkdownReport, renderTextReport } from '../runtime/verify/report
 import { verifyProject } from '../runtime/verify/verifyProject';
 import pkg from '../package.json';
 
-export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url URL] [--python PYTHON] [--range REV|A:B|A:|:B] [--format text|markdown|json]
-                      [--local] [--protected PATTERN]... [--allow-protected]`;
+export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url-env NAME | --database-url-stdin | --database-url URL] [--python PYTHON]
+                     [--range REV|A:B|A:|:B] [--format text|markdown|json] [--local] [--protected PATTERN]... [--allow-protected]`;
 
 /** The extension's default for alembic.protectedDatabases, so that both guard the same databases. */
 export const DEFAULT_PROTECTED_DATABASES: readonly string[] =
   pkg.contributes.configuration.properties['alembic.protectedDatabases'].default;
+
+/** Where `verify` takes the database URL from; only the last is visible to other users (the process list). */
+export type DatabaseUrlSource = { kind: 'env'; name: string } | { kind: 'stdin' } | { kind: 'argument'; url: string };
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The URL from its source: an environment variable, the first line of standard input (a pipe or a
+ * file, never a terminal, which would echo it), or the argument. Throws with the reason when it is
+ * not there; the message never holds the URL.
+ */
+export async function readDatabaseUrl(source: DatabaseUrlSource, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+  if (source.kind === 'argument') return source.url;
+  if (source.kind === 'env') {
+    if (!ENV_NAME.test(source.name)) throw new Error(`--database-url-env: '${source.name}' is not an environment variable name`);
+    const value = process.env[source.name]?.trim();
+    if (!value) throw new Error(`--database-url-env: the environment variable ${source.name} is not set`);
+    return value;
+  }
+  if (stdin.isTTY) throw new Error('--database-url-stdin reads the URL from a pipe or a file (e.g. < url.txt), not from a terminal, which would show it');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const url = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
+  if (!url) throw new Error('--database-url-stdin: standard input held no URL');
+  return url;
+}
 
 export interface VerifyOptions {
   path: string;

@@ -27,8 +27,13 @@ export interface ProjectInfo {
   /** Absolute path to the `script_location` folder (holds env.py). */
   scriptLocation?: string;
   versionLocations: string[];
-  /** `sqlalchemy.url` from the ini, as written (may hold a password: mask it before showing). */
+  /**
+   * `sqlalchemy.url` from the ini (interpolated), with any password masked as `***`: the server never
+   * sends a password, since a verbose trace logs every message.
+   */
   sqlalchemyUrl?: string;
+  /** `sqlalchemyUrl` had a password masked: read the real value from `configFile` to connect. */
+  sqlalchemyUrlMasked?: boolean;
   /** `file_template` from the configuration, when set. */
   fileTemplate?: string;
   /** Literal `version_table` / `version_table_schema` passed in env.py's `context.configure(...)`. */

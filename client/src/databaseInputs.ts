@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs } from '../../runtime/db/databaseUrl';
+import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs, splitPassword } from '../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings, versionTableFor } from './config';
+import { iniSqlalchemyUrl } from './iniUrl';
 import type { Log } from './log';
 import type { ProjectInfo } from '../../common/protocol';
 import type { DatabaseReading } from './projectStore';
@@ -45,9 +46,10 @@ export async function databaseInputs(context: vscode.ExtensionContext, project: 
   }
   const dotenv = readDotenv([project.root, ...(folder ? [folder.uri.fsPath] : [])]);
   if (dotenv) inputs.dotenv = dotenv;
-  // The server already applied configparser interpolation; chooseDatabaseUrl interpolates again, so
-  // escape `%` to make that second pass an identity.
-  inputs.ini = project.sqlalchemyUrl !== undefined ? { path: project.configFile, url: project.sqlalchemyUrl.replace(/%/g, '%%') } : { path: project.configFile };
+  // Interpolated already (by the server's ini reader); chooseDatabaseUrl interpolates again, so escape
+  // `%` to make that second pass an identity. The password is read from the ini here, never sent.
+  const iniUrl = iniSqlalchemyUrl(project);
+  inputs.ini = iniUrl !== undefined ? { path: project.configFile, url: iniUrl.replace(/%/g, '%%') } : { path: project.configFile };
   return inputs;
 }
 
@@ -80,7 +82,8 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
   };
 }
 
+/** The password to mask in the log: split as the user meant it, even from a URL that cannot be used. */
 function parsedPassword(url: string): string | undefined {
   const parsed = parseDatabaseUrl(url, { env: process.env });
-  return parsed.kind === 'postgres' ? parsed.target.password : undefined;
+  return splitPassword(url).password ?? (parsed.kind === 'postgres' ? parsed.target.password : undefined);
 }

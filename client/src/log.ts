@@ -1,7 +1,7 @@
 // The one log of the extension: an output channel named "Alembic". Every line goes through the
 // password masking first, so neither a URL password nor a stored secret can reach it.
 import * as vscode from 'vscode';
-import { redactSecrets } from '../../runtime/db/redact';
+import { redactSecrets } from '../../common/redact';
 
 export class Log implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;

@@ -10,7 +10,7 @@ import { DatabaseBusyError } from '../../runtime/db/runLock';
 import { runGuardsFor, type RunGuards } from '../../runtime/db/runGuards';
 import { readSettings, versionTableFor } from './config';
 import { chooseUrl, workspaceFolderOf } from './databaseInputs';
-import { redactUrl } from '../../runtime/db/redact';
+import { redactUrl } from '../../common/redact';
 import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
 import { requireTrust } from './trust';

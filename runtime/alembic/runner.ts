@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { splitPassword } from '../db/databaseUrl';
-import { redactSecrets } from '../db/redact';
+import { redactSecrets } from '../../common/redact';
 import { displayCommand, type AlembicCommand } from './commandArguments';
 import { tcpConnectionsOfGroup, type SocketEnd } from './processSockets';
 import { DatabaseBusyError, type RunLock, type HeldRunLock } from '../db/runLock';
@@ -164,10 +164,9 @@ function acquire(key: string, holder: Holder, ifBusy: 'refuse' | 'wait', signal:
 /** The URL's password in the forms it may be printed in (as written and decoded). */
 function urlPasswords(url: string | undefined): string[] {
   if (!url) return [];
-  const { password } = splitPassword(url);
+  const { password, passwordAsWritten } = splitPassword(url);
   if (password === undefined) return [];
-  const m = /^[\w+]+:\/\/[^:/]*:([^@]*)@/.exec(url);
-  return [...new Set([password, ...(m?.[1] ? [m[1]] : [])])];
+  return [...new Set([password, ...(passwordAsWritten ? [passwordAsWritten] : [])])];
 }
 
 /** Splits a byte stream into lines without breaking multi-byte characters across chunks. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { problem, type DbProblem } from './problems';
-import { redactSecrets } from './redact';
+import { redactSecrets } from '../../common/redact';
 import { describeEndpoint, isSocketHost, tlsOptions, toPgConfig, type PostgresTarget } from './sqlalchemyUrl';
 
 export interface ConnectOptions {

@@ -3,7 +3,7 @@
 import { connect, errorMessage } from './connect';
 import { chooseDatabaseUrl, type DatabaseUrlInputs, type UrlSource } from './databaseUrl';
 import { problem, type DbProblem } from './problems';
-import { redactSecrets } from './redact';
+import { redactSecrets } from '../../common/redact';
 import { parseDatabaseUrl } from './sqlalchemyUrl';
 import { readVersionTable, type VersionTableName } from './versionTable';
 

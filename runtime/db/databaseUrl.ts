@@ -177,19 +177,45 @@ export function hasPassword(url: string): boolean {
 }
 
 /**
- * Takes the password out of a URL: for "Configure Database Connection…", which keeps the password
- * in SecretStorage and writes only the rest to settings. The password is returned decoded.
+ * Where the password of `scheme://user:password@host` is, as the user meant it: SQLAlchemy ends it at
+ * the first `@` (see sqlalchemyUrl.ts), but a password typed with a raw `@` (`p@ssw0rd@db`) means the
+ * last `@` before the host, which cannot hold `/`, `?` or `#`. So the end moves on to every further
+ * `@` reached before one of those (a `@` in the database name or query stays where it is). The user
+ * name ends at the first `:` or `/`, as in SQLAlchemy's pattern, and may hold `@` (Azure's user@server).
  */
-export function splitPassword(url: string): { urlWithoutPassword: string; password?: string } {
-  const m = USERINFO.exec(url);
-  if (!m) return { urlWithoutPassword: url };
-  const [head, scheme, user, rawPassword] = m;
+function userinfo(url: string): { scheme: string; user: string; rawPassword: string; rest: string } | undefined {
+  const m = /^(\s*[\w+]+:\/\/)([^:/]*):/s.exec(url);
+  if (!m) return undefined;
+  const start = m[0].length;
+  let at = url.indexOf('@', start);
+  if (at < 0) return undefined;
+  for (let k = at + 1; k < url.length && !'/?#'.includes(url[k] ?? ''); k++) if (url[k] === '@') at = k;
+  return { scheme: m[1] ?? '', user: m[2] ?? '', rawPassword: url.slice(start, at), rest: url.slice(at + 1) };
+}
+
+/**
+ * Takes the password out of a URL: for "Configure Database Connection…", which keeps the password
+ * in SecretStorage and writes only the rest to settings, and for the list of secrets a log masks.
+ * The password is returned decoded, and as written (`passwordAsWritten`, for masking).
+ */
+export function splitPassword(url: string): { urlWithoutPassword: string; password?: string; passwordAsWritten?: string } {
+  if (!USERINFO.test(url)) return { urlWithoutPassword: url };
+  const info = userinfo(url);
   let password: string | undefined;
-  let rest = url.slice(head.length);
-  let start = scheme ?? '';
-  if (user !== undefined) {
-    if (rawPassword !== undefined && rawPassword !== '') password = pyUnquote(rawPassword);
-    start += user ? `${user}@` : '';
+  let passwordAsWritten: string | undefined;
+  let start: string;
+  let rest: string;
+  if (info) {
+    if (info.rawPassword !== '') {
+      password = pyUnquote(info.rawPassword);
+      passwordAsWritten = info.rawPassword;
+    }
+    start = info.scheme + (info.user ? `${info.user}@` : '');
+    rest = info.rest;
+  } else {
+    const m = USERINFO.exec(url);
+    start = url.slice(0, m?.[0].length ?? 0);
+    rest = url.slice(start.length);
   }
   const q = rest.indexOf('?');
   if (q >= 0) {
@@ -198,14 +224,18 @@ export function splitPassword(url: string): { urlWithoutPassword: string; passwo
       const key = pyUnquote(pair.split('=', 1)[0]?.replace(/\+/g, ' ') ?? '');
       const value = pair.includes('=') ? pair.slice(pair.indexOf('=') + 1) : '';
       if (key === 'password') {
-        if (value && password === undefined) password = pyUnquote(value.replace(/\+/g, ' '));
+        if (value && password === undefined) {
+          password = pyUnquote(value.replace(/\+/g, ' '));
+          passwordAsWritten = value;
+        }
         continue;
       }
       kept.push(pair);
     }
     rest = rest.slice(0, q) + (kept.length ? `?${kept.join('&')}` : '');
   }
-  return password === undefined ? { urlWithoutPassword: url } : { urlWithoutPassword: start + rest, password };
+  if (password === undefined) return { urlWithoutPassword: url };
+  return { urlWithoutPassword: start + rest, password, ...(passwordAsWritten !== undefined ? { passwordAsWritten } : {}) };
 }
 
 /** Puts a password into a password-less URL, encoded so that SQLAlchemy decodes it back. */
@@ -214,4 +244,13 @@ export function mergePassword(url: string, password: string): string {
   if (!m || hasPassword(url)) return url;
   const [head, scheme, user] = m;
   return `${scheme ?? ''}${user ?? ''}:${encodeURIComponent(password)}@${url.slice(head.length)}`;
+}
+
+/**
+ * The URL with its password percent-encoded where it was typed raw, so that SQLAlchemy reads the
+ * password that was meant (`postgresql://app:p@ssw0rd@db/app` becomes `...app:p%40ssw0rd@db/app`).
+ */
+export function withEncodedPassword(url: string): string {
+  const split = splitPassword(url);
+  return split.password === undefined ? url : mergePassword(split.urlWithoutPassword, split.password);
 }

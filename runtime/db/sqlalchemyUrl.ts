@@ -66,8 +66,11 @@ const DIALECT_NAMES: Record<string, string> = {
   firebird: 'Firebird', sybase: 'Sybase', db2: 'IBM Db2', ibm_db_sa: 'IBM Db2',
 };
 
-// SQLAlchemy 1.4's pattern, transcribed (named groups, verbose mode removed). It anchors at the
-// start only, as Python's re.match does.
+// SQLAlchemy's pattern (1.4.16 and later, 2.x unchanged), transcribed (named groups, verbose mode
+// removed). It anchors at the start only, as Python's re.match does. The password is `[^@]*`: it ends
+// at the FIRST `@` after the user name, and a raw `@` inside it makes the rest part of the host
+// (`app:p@ssw0rd@db` is user app, password p, host ssw0rd@db). SQLAlchemy up to 1.4.15 had `.*`
+// there and split at the last `@` instead; the change came with its fix for `@` in database names.
 const SQLALCHEMY_URL = new RegExp(
   '^(?<name>[\\w+]+)://' +
   '(?:(?<username>[^:/]*)(?::(?<password>[^@]*))?@)?' +
@@ -119,7 +122,14 @@ export function splitSqlalchemyUrl(url: string): { ok: true; parts: SqlalchemyUr
   const plus = name.indexOf('+');
   let port: number | undefined;
   if (g.port) {
-    if (!/^\d+$/.test(g.port)) return { ok: false, message: `the port "${g.port}" is not a number` };
+    if (!/^\d+$/.test(g.port)) {
+      // Without a user part, `scheme://app:s3cret/db` is a URL that lost its `@host`: the "port" is the
+      // password, and must not reach a message (SQLAlchemy's own ValueError prints it).
+      if (g.username === undefined) {
+        return { ok: false, message: `what follows "${g.ipv4host ?? g.ipv6host ?? ''}:" is not a port number; if it is a user name and password, the URL lacks "@host"` };
+      }
+      return { ok: false, message: `the port "${g.port}" is not a number` };
+    }
     port = Number(g.port);
   }
   const parts: SqlalchemyUrlParts = {
@@ -176,6 +186,15 @@ export function parseDatabaseUrl(url: string, opts: ParseOptions = {}): ParsedDa
   if (!KNOWN_POSTGRES_DRIVERS.has(driver)) notes.push(`Unknown PostgreSQL driver "${driver}"; connecting as libpq would.`);
   const isAsyncpg = driver === 'asyncpg';
 
+  if (p.host?.includes('@')) {
+    // A raw `@` in the password (or user name): SQLAlchemy ends the password at the first one and takes
+    // the rest for the host, so Alembic would look up a host named after the end of the password.
+    return {
+      kind: 'invalid',
+      message: 'the URL has more than one "@" before the host: SQLAlchemy ends the password at the first "@" and reads ' +
+        'the rest as the host name; write a "@" inside the password (or user name) as %40',
+    };
+  }
   const target: PostgresTarget = { driver, sslMode: 'prefer', sslModeSource: 'default', ignoredParameters: [], notes };
   if (p.username) target.user = p.username;
   if (p.password !== undefined && p.password !== '') target.password = p.password;

@@ -4,7 +4,7 @@
 // is read or written. No vscode import.
 import crypto from 'node:crypto';
 import { Client, type ClientConfig } from 'pg';
-import { redactUrl } from '../db/redact';
+import { redactUrl } from '../../common/redact';
 import { openClient } from '../db/connect';
 import { describeEndpoint, parseDatabaseUrl, splitSqlalchemyUrl, type PostgresTarget } from '../db/sqlalchemyUrl';
 import { localClusterUnavailable, startLocalCluster, type LocalCluster } from './localCluster';

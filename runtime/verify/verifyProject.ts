@@ -8,7 +8,7 @@ import { history } from '../alembic/commandArguments';
 import { interpretRun } from '../alembic/results';
 import { AlembicRunner, type OutputLine } from '../alembic/runner';
 import { protectedVerifyServer, type ProtectedServer } from '../db/protectedDatabases';
-import { redactSecrets } from '../db/redact';
+import { redactSecrets } from '../../common/redact';
 import type { VersionTableName } from '../db/versionTable';
 import { EnvProbeError, probeEnvUsesDatabase } from './envProbe';
 import { verifyRevisions, type RevisionVerification, type VerifyProgress } from './roundTrip';

@@ -103,6 +103,23 @@ describe('alembic-lint verify (CLI)', function () {
     });
   });
 
+  it('takes the URL from standard input or an environment variable, so that it is in no argument', () => {
+    const cli = path.join(repoRoot, 'dist', 'cli.js');
+    const base = ['verify', fixturePath('amani'), '--python', testPython(), '--range', '002_user_phone', '--format', 'json'];
+    const runs = [
+      spawnSync(process.execPath, [cli, ...base, '--database-url-stdin'], { encoding: 'utf8', timeout: 240_000, input: `${testServerUrl()}\n` }),
+      spawnSync(process.execPath, [cli, ...base, '--database-url-env', 'ALEMBIC_LINT_VERIFY_URL'], {
+        encoding: 'utf8', timeout: 240_000, env: { ...process.env, ALEMBIC_LINT_VERIFY_URL: testServerUrl(), DATABASE_URL: '' },
+      }),
+    ];
+    for (const r of runs) {
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout) as { ok: boolean; scratch?: { location: string } };
+      assert.equal(report.ok, true);
+      assert.equal(report.scratch?.location, 'server', 'the scratch database went on the server the URL names');
+    }
+  });
+
   it('refuses usage errors with exit 2', () => {
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'verify'], { encoding: 'utf8' });
     assert.equal(r.status, 2);

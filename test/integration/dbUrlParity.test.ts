@@ -20,15 +20,26 @@ const URLS = [
   'sqlite:///relative/app.db',
   'sqlite:////abs/app.db',
   'mysql+pymysql://root:pw@127.0.0.1:3306/app?charset=utf8mb4',
+  // Passwords as users type them: SQLAlchemy ends the password at the first `@` (1.4.16 and later).
+  'postgresql://app:p@ssw0rd@db/app',
+  'postgresql://app:my pass@h/d',
+  'postgresql://app@srv:pw@srv.example.com/d',
+  'postgresql://u:p@h/db@x',
 ];
+// URLs make_url refuses (ValueError): ours must refuse them too.
+const REFUSED = ['postgresql://app:s3cret/app', 'postgresql://u:p@h:abc/d'];
 
-// Python side: make_url's parts as JSON (query values as lists, as ours are).
+// Python side: make_url's parts as JSON (query values as lists, as ours are), or the error it raised.
 const SCRIPT = `
 import json, sys
 from sqlalchemy.engine import make_url
 out = []
 for text in sys.argv[1:]:
-    u = make_url(text)
+    try:
+        u = make_url(text)
+    except ValueError as e:
+        out.append({"error": type(e).__name__})
+        continue
     out.append({
         "drivername": u.drivername, "username": u.username, "password": u.password,
         "host": u.host, "port": u.port, "database": u.database,
@@ -39,6 +50,13 @@ print(json.dumps(out))
 
 describe('db: URL splitting matches SQLAlchemy make_url', function () {
   this.timeout(30_000);
+
+  it(`refuses the ${REFUSED.length} URLs make_url refuses`, () => {
+    const r = runPython(SCRIPT, REFUSED);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), REFUSED.map(() => ({ error: 'ValueError' })));
+    for (const url of REFUSED) assert.equal(splitSqlalchemyUrl(url).ok, false, url);
+  });
 
   it(`agrees on ${URLS.length} URLs`, () => {
     const r = runPython(SCRIPT, URLS);

@@ -25,6 +25,8 @@ export interface TestServer {
   waitFor(what: string, predicate: () => boolean, ms?: number): Promise<void>;
   stop(): Promise<void>;
   stderr(): string;
+  /** Every byte the server wrote to stdout, as a verbose trace would show it. */
+  sent(): string;
 }
 
 export function uriOf(p: string): string {
@@ -43,6 +45,8 @@ export async function startTestServer(root: string, settings: Record<string, unk
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   assert.ok(child.stdout && child.stdin);
+  let sent = '';
+  child.stdout.on('data', (d: Buffer) => { sent += d.toString(); });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const diagnostics = new Map<string, Diagnostic[]>();
   const publishes: PublishDiagnosticsParams[] = [];
@@ -73,7 +77,7 @@ export async function startTestServer(root: string, settings: Record<string, unk
     }
   };
   return {
-    connection, diagnostics, publishes, notifications, registrations, waitFor, stderr: () => stderr,
+    connection, diagnostics, publishes, notifications, registrations, waitFor, stderr: () => stderr, sent: () => sent,
     stop: async () => {
       await connection.sendRequest(ShutdownRequest.type);
       await connection.sendNotification(ExitNotification.type);

@@ -1,9 +1,13 @@
 // alembic-lint as users run it: dist/cli.js in a child process, on the fixture projects.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { readDatabaseUrl } from '../../cli/verify';
+import { MAX_SOURCE_BYTES } from '../../server/src/fs/readFiles';
 import { copyFixture, fixturePath, repoRoot } from '../support/paths';
+import { migrationText } from './graphSupport';
 
 const CLI = path.join(repoRoot, 'dist', 'cli.js');
 
@@ -146,5 +150,174 @@ describe('cli: alembic-lint', function () {
     assert.deepEqual(merge?.downRevisions, ['bb0000000004', 'cc0000000005']);
     assert.equal(merge?.message, 'merge left and right');
     assert.equal(p.revisions[p.revisions.length - 1]?.revision, 'aa0000000001');
+  });
+});
+
+// Workspace files built to hang or crash the tool, made at test time in a temporary folder. A child
+// process starts in about 150 ms and each case ends in about 200 ms; the bound leaves room for a
+// loaded machine (tests run in parallel with other work) and still fails the
+// minutes (or the crash) each of these cost before.
+describe('cli: hostile workspace files', function () {
+  this.timeout(30_000);
+  const BOUND_MS = 3000;
+  const made: string[] = [];
+  after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
+  const migration = (revision: string, down: string | null): string => migrationText(revision, down);
+
+  /** A project with two clean migrations; `ini` replaces the lines after `[alembic]`. */
+  function project(opts: { ini?: string; env?: string; files?: Record<string, string | Buffer> } = {}): { root: string; versions: string } {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-hostile-')));
+    made.push(root);
+    const versions = path.join(root, 'migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    fs.writeFileSync(path.join(root, 'alembic.ini'), `[alembic]\n${opts.ini ?? 'script_location = %(here)s/migrations'}\n`);
+    fs.writeFileSync(path.join(root, 'migrations', 'env.py'), opts.env ?? '');
+    const files = opts.files ?? { 'a.py': migration('a1', null), 'b.py': migration('b1', 'a1') };
+    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(versions, name), content);
+    return { root, versions };
+  }
+
+  function timed(args: string[], opts: { uid?: number } = {}): { code: number | null; stdout: string; stderr: string; ms: number } {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}) });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
+  }
+
+  it('an alembic.ini whose interpolation explodes: exit 2 with the option named, not a crash', () => {
+    // 564 bytes: nine levels, each repeating the one below eight times (8^9 copies of eight characters).
+    const levels = ['l0 = xxxxxxxx', ...Array.from({ length: 9 }, (_, i) => `l${i + 1} = ${`%(l${i})s`.repeat(8)}`)];
+    const { root } = project({ ini: `script_location = %(here)s/migrations\n${levels.join('\n')}\nsqlalchemy.url = %(l9)s` });
+    const r = timed(['check', root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    assert.match(r.stderr, /alembic-lint: error: .*alembic\.ini: option 'sqlalchemy\.url' in section 'alembic' expands to more than 100000 characters/);
+  });
+
+  it('an alembic.ini line with 80,000 spaces: exit 2 with configparser\'s ParsingError, quoted short', () => {
+    const { root } = project({ ini: `script_location = %(here)s/migrations\na${' '.repeat(80_000)}b` });
+    const r = timed(['check', root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    assert.match(r.stderr, /alembic\.ini:3: cannot parse line "a {119}…" \(80002 characters\) \(configparser ParsingError\)/);
+    assert.ok(r.stderr.length < 2000, 'the line is not printed whole');
+  });
+
+  it('an env.py with 50,000 configure( lines: checked as usual', () => {
+    const { root } = project({ env: `${'context.configure(connection=c)\n'.repeat(50_000)}${'context.configure(\n'.repeat(50_000)}` });
+    const r = timed(['check', root, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    assert.equal((JSON.parse(r.stdout) as JsonOut).summary.revisions, 2);
+  });
+
+  it('links back up the version folder: each migration once, as Alembic loads them', () => {
+    const { root, versions } = project({ ini: 'script_location = %(here)s/migrations\nrecursive_version_locations = true' });
+    fs.symlinkSync('.', path.join(versions, 'loop'));
+    fs.symlinkSync('..', path.join(versions, 'up'));
+    const r = timed(['check', root, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    const out = JSON.parse(r.stdout) as JsonOut;
+    assert.deepEqual([out.summary.files, out.summary.revisions], [2, 2]);
+    assert.deepEqual(out.diagnostics.filter((d) => d.rule === 'duplicate-revision'), []);
+    const rec = timed(['check', root, '--recursive', '--format', 'json']);
+    assert.equal(rec.code, 0, rec.stderr);
+    assert.ok(rec.ms < BOUND_MS, `discovery took ${Math.round(rec.ms)} ms`);
+    assert.equal((JSON.parse(rec.stdout) as JsonOut).summary.projects, 1);
+  });
+
+  it('a migration that is not UTF-8: exit 2 with the line, the revision still in the graph', () => {
+    const { root, versions } = project({
+      files: { 'a.py': migration('a1', null), 'b.py': Buffer.from(`${migration('b1', 'a1')}# caf\xe9\n`, 'latin1') },
+    });
+    const r = timed(['check', root, '--format', 'json']);
+    assert.equal(r.code, 2, r.stderr);
+    const line = migration('b1', 'a1').split('\n').length;
+    assert.match(r.stderr, new RegExp(`alembic-lint: error: ${path.join(versions, 'b.py')}: is not valid UTF-8 \\(line ${line}: byte 0xe9\\)`));
+    assert.equal((JSON.parse(r.stdout) as JsonOut).summary.revisions, 2);
+  });
+
+  it('an unreadable or dangling migration: exit 2, reported on the project', () => {
+    const { root, versions } = project({ files: { 'a.py': migration('a1', null), 'b.py': migration('b1', 'a1'), 'c.py': migration('c1', 'b1') } });
+    fs.symlinkSync('nowhere.py', path.join(versions, 'dangling.py'));
+    fs.chmodSync(path.join(versions, 'c.py'), 0o000);
+    // Root reads every file whatever its mode: run as nobody then, with the folders open to others.
+    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    if (uid !== undefined) for (const d of [root, path.join(root, 'migrations'), versions]) fs.chmodSync(d, 0o755);
+    const r = timed(['check', root], uid !== undefined ? { uid } : {});
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`alembic-lint: error: ${path.join(versions, 'c.py')}: cannot be read: permission denied`));
+    assert.match(r.stderr, new RegExp(`alembic-lint: error: ${path.join(versions, 'dangling.py')}: is a symbolic link to nowhere\\.py, which does not exist`));
+  });
+
+  it('a migration larger than the limit, and a pipe named like one: skipped with a problem, the rest checked', () => {
+    const { root, versions } = project();
+    fs.writeFileSync(path.join(versions, 'huge.py'), Buffer.alloc(MAX_SOURCE_BYTES + 1, 0x20));
+    execFileSync('mkfifo', [path.join(versions, 'pipe.py')]);
+    const r = timed(['check', root, '--format', 'json']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    assert.match(r.stderr, /huge\.py: is 10 MB; alembic-lint reads files of up to 10 MB: not checked/);
+    assert.match(r.stderr, /pipe\.py: is not a regular file \(a pipe, socket or device\): not read/);
+    assert.equal((JSON.parse(r.stdout) as JsonOut).summary.revisions, 2);
+  });
+
+  it('a sqlalchemy.url whose interpolation fails: exit 2, and no part of the password on stderr', () => {
+    const { root } = project({ ini: 'script_location = %(here)s/migrations\nsqlalchemy.url = postgresql://app:Pa55%word@db/app' });
+    const r = timed(['check', root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /'%' must be followed by '%' or '\(' at character 22 of option 'sqlalchemy\.url' in section 'alembic'/);
+    assert.doesNotMatch(r.stderr, /Pa55|word@db/);
+  });
+
+  it('a pipe named alembic.ini found by discovery: exit 2 instead of waiting for a writer', () => {
+    const { root } = project();
+    fs.rmSync(path.join(root, 'alembic.ini'));
+    execFileSync('mkfifo', [path.join(root, 'alembic.ini')]);
+    const r = timed(['check', root, '--recursive']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.ms < BOUND_MS, `took ${Math.round(r.ms)} ms`);
+    assert.match(r.stderr, /alembic\.ini: cannot read the configuration file: it is not a regular file/);
+  });
+});
+
+describe('cli: verify takes the database URL without putting it in the process list', function () {
+  this.timeout(30_000);
+
+  it('documents where the URL may come from, and what --database-url exposes', () => {
+    const help = run(['--help']);
+    assert.match(help.stdout, /--database-url-env NAME\s+read the URL from the environment variable NAME/);
+    assert.match(help.stdout, /--database-url-stdin\s+read the URL from the first line of standard input/);
+    assert.match(help.stdout, /process list \(ps\)/);
+  });
+
+  it('refuses a missing variable, empty input, two sources, and the options outside verify, with exit 2', () => {
+    const cases: [string[], RegExp, string?][] = [
+      [['verify', 'amani', '--database-url-env', 'ALEMBIC_LINT_TEST_UNSET'], /the environment variable ALEMBIC_LINT_TEST_UNSET is not set/],
+      [['verify', 'amani', '--database-url-env', 'NOT-A-NAME'], /'NOT-A-NAME' is not an environment variable name/],
+      [['verify', 'amani', '--database-url-stdin'], /standard input held no URL/, '\n'],
+      [['verify', 'amani', '--database-url-stdin', '--database-url-env', 'X'], /give the database URL once/],
+      [['check', 'amani', '--database-url-stdin'], /the database URL options are for verify only/],
+    ];
+    for (const [args, message, input] of cases) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: path.join(repoRoot, 'test', 'fixtures'), encoding: 'utf8', input: input ?? '' });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+  });
+
+  it('reads the first line of a pipe or the variable, and never a terminal', async () => {
+    const { Readable } = await import('node:stream');
+    const pipe = Readable.from([Buffer.from('postgresql://app:s3cret@db/app\r\n'), Buffer.from('ignored\n')]);
+    assert.equal(await readDatabaseUrl({ kind: 'stdin' }, pipe), 'postgresql://app:s3cret@db/app');
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    await assert.rejects(readDatabaseUrl({ kind: 'stdin' }, tty), /not from a terminal/);
+    process.env.ALEMBIC_LINT_TEST_URL = ' postgresql://app:s3cret@db/app ';
+    try {
+      assert.equal(await readDatabaseUrl({ kind: 'env', name: 'ALEMBIC_LINT_TEST_URL' }), 'postgresql://app:s3cret@db/app');
+    } finally {
+      delete process.env.ALEMBIC_LINT_TEST_URL;
+    }
   });
 });

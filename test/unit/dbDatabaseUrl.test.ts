@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  ALEMBIC_PLACEHOLDER_URL, chooseDatabaseUrl, hasPassword, interpolateIniValue, mergePassword, splitPassword,
+  ALEMBIC_PLACEHOLDER_URL, chooseDatabaseUrl, hasPassword, interpolateIniValue, mergePassword, splitPassword, withEncodedPassword,
   type ChosenUrl,
 } from '../../runtime/db/databaseUrl';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
@@ -116,6 +116,16 @@ describe('db/databaseUrl: password handling', () => {
       ['postgresql://app:@h/d', 'postgresql://app:@h/d', undefined],
       ['postgresql:///d?host=/run/pg', 'postgresql:///d?host=/run/pg', undefined],
       ['not a url', 'not a url', undefined],
+      // A raw `@` in the password: the user part ends at the last `@` before the host, not the first.
+      ['postgresql://app:p@ssw0rd@db/app', 'postgresql://app@db/app', 'p@ssw0rd'],
+      ['postgresql://app:a/b@c@h:5432/d?x=1', 'postgresql://app@h:5432/d?x=1', 'a/b@c'],
+      // ... but a `@` in the database name stays there, as in SQLAlchemy.
+      ['postgresql://u:p@h/db@x', 'postgresql://u@h/db@x', 'p'],
+      // Azure's user@server user name, and a password with a space.
+      ['postgresql://app@srv:pw@srv.example.com/d', 'postgresql://app@srv@srv.example.com/d', 'pw'],
+      ['postgresql://app:my pass@h/d', 'postgresql://app@h/d', 'my pass'],
+      // No `@host`: nothing is taken for a password here (the masking still hides it).
+      ['postgresql://app:s3cret/app', 'postgresql://app:s3cret/app', undefined],
     ];
     for (const [url, without, password] of cases) {
       const s = splitPassword(url);
@@ -134,6 +144,21 @@ describe('db/databaseUrl: password handling', () => {
       assert.ok(a.kind === 'postgres' && b.kind === 'postgres');
       assert.deepEqual({ ...b.target, notes: [] }, { ...a.target, notes: [] }, url);
     }
+  });
+
+  it('stores a password typed with a raw "@" so that SQLAlchemy reads it back whole', () => {
+    const typed = 'postgresql://app:p@ssw0rd@db/app';
+    const s = splitPassword(typed);
+    assert.deepEqual(s, { urlWithoutPassword: 'postgresql://app@db/app', password: 'p@ssw0rd', passwordAsWritten: 'p@ssw0rd' });
+    const merged = mergePassword(s.urlWithoutPassword, s.password ?? '');
+    assert.equal(merged, 'postgresql://app:p%40ssw0rd@db/app');
+    assert.equal(withEncodedPassword(typed), merged);
+    const parsed = parseDatabaseUrl(merged);
+    assert.ok(parsed.kind === 'postgres');
+    assert.deepEqual([parsed.target.user, parsed.target.password, parsed.target.host, parsed.target.database], ['app', 'p@ssw0rd', 'db', 'app']);
+    assert.equal(parseDatabaseUrl(typed).kind, 'invalid', 'as typed, SQLAlchemy would look up the host "ssw0rd@db"');
+    assert.equal(withEncodedPassword('postgresql://app@h/d'), 'postgresql://app@h/d');
+    assert.equal(splitPassword('postgresql+asyncpg://app:p%40ss@h/d').passwordAsWritten, 'p%40ss');
   });
 
   it('merges into a URL without a user part', () => {

@@ -107,6 +107,22 @@ describe('db/sqlalchemyUrl: parsing SQLAlchemy URLs', () => {
     assert.match(parsed.kind === 'invalid' ? parsed.message : '', /port "abc" is not a number/);
   });
 
+  it('never puts a password into the message of a URL that cannot be used', () => {
+    // The host is missing: SQLAlchemy takes app for the host and the password for its port.
+    const noHost = parseDatabaseUrl('postgresql://app:s3cret/app');
+    assert.deepEqual(noHost, { kind: 'invalid', message: 'what follows "app:" is not a port number; if it is a user name and password, the URL lacks "@host"' });
+    // A raw `@` in the password: SQLAlchemy (1.4.16+) ends the password at the first `@` ...
+    const split = splitSqlalchemyUrl('postgresql://app:p@ssw0rd@db/app');
+    assert.ok(split.ok);
+    assert.deepEqual([split.parts.username, split.parts.password, split.parts.host, split.parts.database], ['app', 'p', 'ssw0rd@db', 'app']);
+    // ... so connecting would look up a host named after the password's tail: refused, saying how to write it.
+    const raw = parseDatabaseUrl('postgresql://app:p@ssw0rd@db/app');
+    assert.equal(raw.kind, 'invalid');
+    const message = raw.kind === 'invalid' ? raw.message : '';
+    assert.match(message, /more than one "@" before the host.*%40/);
+    assert.doesNotMatch(message, /ssw0rd/);
+  });
+
   for (const mode of ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const) {
     it(`reads sslmode=${mode}`, () => {
       const t = target(`postgresql://u:p@h/d?sslmode=${mode}`);

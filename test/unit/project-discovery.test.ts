@@ -55,11 +55,52 @@ describe('project: settings', () => {
     assert.match(wrongType?.problems[0] ?? '', /boolean value expected for TOML parameter 'recursive_version_locations'/);
   });
 
+  it('substitutes %(here)s in [tool.alembic] values as Python\'s % does, in linear time', () => {
+    const read = (value: string) => readPyprojectSettings('/p/pyproject.toml', `[tool.alembic]\nscript_location = ${JSON.stringify(value)}\n`);
+    const ok = read('%(here)s/m %% 50%(x) %(a%(here)s');
+    assert.equal(ok?.scriptLocation, '/p/m % 50%(x) %(a%(here)s');
+    assert.deepEqual(ok?.problems, ["/p/pyproject.toml: [tool.alembic] script_location: unknown substitution %(a%(here)s (only %(here)s is defined)"]);
+    const started = performance.now();
+    const unclosed = read('%('.repeat(50_000));
+    const unknown = read(`%(${'n'.repeat(100)})s`.repeat(20_000));
+    assert.ok(performance.now() - started < 500, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(unclosed?.scriptLocation, '%('.repeat(50_000));
+    assert.deepEqual(unknown?.problems, [`/p/pyproject.toml: [tool.alembic] script_location: unknown substitution %(${'n'.repeat(40)}…)s (only %(here)s is defined)`],
+      'reported once, cut short');
+  });
+
   it('scans env.py for literal version_table arguments only', () => {
     assert.deepEqual(scanEnvPy('context.configure(\n  connection=c,  # version_table="no"\n  version_table="my_versions",\n  version_table_schema=\'audit\')\n'),
       { versionTable: 'my_versions', versionTableSchema: 'audit' });
     assert.deepEqual(scanEnvPy('context.configure(version_table=NAME)\n# context.configure(version_table="x")\ns = "configure(version_table=\'y\')"\n'), {});
     assert.deepEqual(scanEnvPy('context.configure(version_table="v_" + suffix)\n'), {});
+  });
+
+  it('scans env.py once: the first literal of each keyword wins, nested calls and raw strings as Python reads them', () => {
+    const env = [
+      'def offline():',
+      '    context.configure(url=url, version_table=TABLE, opts=dict(version_table_schema="nested"))',
+      'def online():',
+      '    context.configure(',
+      "        connection=c, version_table=r'v\\x', version_table_schema = '''audit''',",
+      '    )',
+      'context.configure(version_table="later", version_table_schema="later")',
+    ].join('\n');
+    assert.deepEqual(scanEnvPy(env), { versionTable: 'v\\x', versionTableSchema: 'audit' });
+    assert.deepEqual(scanEnvPy('context.configure(version_table="")\n'), { versionTable: '' });
+    assert.deepEqual(scanEnvPy('context.configure(version_table == "x", version_table="y" "z")\n'), {});
+  });
+
+  it('scans a hostile env.py in linear time', () => {
+    const started = performance.now();
+    const closed = scanEnvPy(`${'context.configure(connection=c)\n'.repeat(50_000)}context.configure(version_table="last")\n`);
+    const unclosed = scanEnvPy(`${'context.configure(\n'.repeat(50_000)}version_table="deep"\n`);
+    const quotes = scanEnvPy(`context.configure(${'version_table=NAME, '.repeat(50_000)})\n`);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 500, `took ${Math.round(elapsed)} ms`);
+    assert.deepEqual(closed, { versionTable: 'last' });
+    assert.deepEqual(unclosed, {}, 'a keyword nested 50,000 calls deep is no argument of the first call');
+    assert.deepEqual(quotes, {});
   });
 });
 
@@ -124,7 +165,8 @@ describe('project: discovery', () => {
     assert.deepEqual(billing?.versionLocationPaths, ['/ws/services/billing/db/versions']);
     assert.equal(pkg?.scriptLocationPath, '/ws/services/pkg/src/myapp/data/migrations', 'package:path found under src/');
     assert.deepEqual(pkg?.versionLocationPaths, ['/ws/services/pkg/v1', '/ws/services/pkg/v2']);
-    assert.match(pkg?.problems.join('\n') ?? '', /version location '\/ws\/services\/pkg\/v2' does not exist \(Alembic skips it\)/);
+    assert.match(pkg?.warnings.join('\n') ?? '', /version location '\/ws\/services\/pkg\/v2' does not exist \(Alembic skips it\)/);
+    assert.deepEqual(pkg?.problems, [], 'Alembic skips a missing version location: no problem, a warning');
   });
 
   it('uses only the configured file when alembic.configFile is set', async () => {

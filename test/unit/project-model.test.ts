@@ -23,7 +23,9 @@ describe('project: model', () => {
     assert.equal(info.scriptLocation, fixturePath('graph-linear', 'migrations'));
     assert.deepEqual(info.versionLocations, [fixturePath('graph-linear', 'migrations', 'versions')]);
     assert.equal(info.versionTable, 'linear_version');
-    assert.equal(info.sqlalchemyUrl, 'postgresql://user:secret@localhost/graph_linear');
+    assert.equal(info.sqlalchemyUrl, 'postgresql://user:***@localhost/graph_linear', 'the password never goes over the wire');
+    assert.equal(info.sqlalchemyUrlMasked, true);
+    assert.doesNotMatch(JSON.stringify(info), /secret/);
     assert.equal(info.revisionCount, 3);
     assert.deepEqual(info.heads, ['3c4d5e6f7081']);
     assert.deepEqual(info.problems, []);

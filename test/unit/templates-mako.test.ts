@@ -49,6 +49,16 @@ describe('templates: the script.py.mako subset', () => {
     assert.equal(ok('<%!\nimport re\nfrom os import path\n\n%>"""${message}"""'), '"""add things"""');
   });
 
+  it('reads control lines and <%! %> blocks from the workspace in linear time', () => {
+    const spaces = ' '.repeat(80_000);
+    const started = performance.now();
+    const text = ok(`% if message${spaces}:\nyes\n% endif${spaces}\n<%!\nimport re${spaces}\nfrom os import path${spaces}# why${spaces}\n%>.`);
+    const refused = unsupported(`<%!\nimport re${spaces}!\n%>`);
+    assert.ok(performance.now() - started < 500, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(text, 'yes\n.');
+    assert.match(refused, /block with code other than imports/);
+  });
+
   it('the filters trim and h', () => {
     assert.equal(ok('[${"  x  " | trim}] ${"<a & \'b\'>" | h}'), "[x] &lt;a &amp; &#39;b&#39;&gt;");
   });

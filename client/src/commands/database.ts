@@ -4,9 +4,9 @@ import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { requireTrust } from '../trust';
 import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
-import { hasPassword, splitPassword } from '../../../runtime/db/databaseUrl';
+import { hasPassword, splitPassword, withEncodedPassword } from '../../../runtime/db/databaseUrl';
 import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
-import { redactUrl } from '../../../runtime/db/redact';
+import { redactUrl } from '../../../common/redact';
 import { parseDatabaseUrl } from '../../../runtime/db/sqlalchemyUrl';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -47,7 +47,9 @@ export function databaseCommands(s: Services): Record<string, Handler> {
         ignoreFocusOut: true,
         validateInput: (v) => {
           if (!v.trim()) return 'Enter a URL such as postgresql://user@localhost:5432/app';
-          const parsed = parseDatabaseUrl(v.trim(), { env: process.env });
+          // What is stored: the password moves to SecretStorage and comes back percent-encoded, so a
+          // password typed with a raw `@` is fine here (as typed, SQLAlchemy would misread it).
+          const parsed = parseDatabaseUrl(withEncodedPassword(v.trim()), { env: process.env });
           return parsed.kind === 'invalid' ? parsed.message : undefined;
         },
       });

@@ -1,19 +1,16 @@
 // The Node implementation of core's FileSystem, for the CLI and the language server.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { DirEntry, FileSystem } from '../core/project/fs';
-import { readFilesInOneBuffer } from './readFiles';
+import { readFilesInOneBuffer, readTextFile } from './readFiles';
 
 export const nodeFileSystem: FileSystem = {
   // Synchronous reads inside the async interface: for thousands of small migration files they are ~8x
   // faster than fs.promises (no thread-pool round trip per open/stat/read/close), and each call is short
-  // enough (tens of microseconds) not to hold the event loop; callers await between files.
+  // enough (tens of microseconds) not to hold the event loop; callers await between files. Pipes,
+  // devices and files above MAX_SOURCE_BYTES are not read (see readFiles.ts).
   async readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
+    return readTextFile(path).text;
   },
   // Read back to back into one buffer and decoded a batch at a time (see readFilesInOneBuffer).
   async readFiles(paths) {
@@ -24,14 +21,14 @@ export const nodeFileSystem: FileSystem = {
       const entries = await fsp.readdir(path, { withFileTypes: true });
       const out: DirEntry[] = [];
       for (const e of entries) {
-        let kind: DirEntry['kind'] = e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other';
         if (e.isSymbolicLink()) {
-          // Alembic follows links to files; a link to a folder is listed as a folder (not descended by
-          // os.walk's default, but version locations themselves may be links).
+          // What the link points to, and that it is a link: Alembic loads linked files, but its
+          // os.walk does not descend into linked folders (see listRevisionFiles).
           const s = await fsp.stat(join(path, e.name)).catch(() => undefined);
-          kind = s?.isFile() ? 'file' : s?.isDirectory() ? 'directory' : 'other';
+          out.push({ name: e.name, kind: s?.isFile() ? 'file' : s?.isDirectory() ? 'directory' : 'other', symbolicLink: true });
+        } else {
+          out.push({ name: e.name, kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other' });
         }
-        out.push({ name: e.name, kind });
       }
       return out;
     } catch {

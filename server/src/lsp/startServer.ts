@@ -130,6 +130,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!(await index.reindex())) return;
     for (const problem of index.settingsProblems) connection.console.warn(problem);
     const ids = index.projectIds();
+    // The tree does not show them (yet): the output channel at least says why a project looks empty.
+    for (const id of ids) for (const problem of index.model(id)?.problems() ?? []) connection.console.warn(problem);
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     index.fileRulesPending = true;
     const graphMs = Date.now() - started;

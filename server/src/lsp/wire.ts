@@ -8,6 +8,7 @@ import type { RevisionFile, RevisionGraph, RevisionNode } from '../core/graph/ty
 import type { ProjectModel } from '../core/project/model';
 import type { Finding, Range } from '../core/types';
 import type { ProjectInfo, RevisionGraphResult, RevisionInfo, Severity } from '../../../common/protocol';
+import { redactUrl } from '../../../common/redact';
 import { fileUri } from './positions';
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -44,12 +45,17 @@ export class WireProject {
       // A bare folder (CLI only) has no configuration file kind of its own.
       kind: c.kind === 'pyproject' ? 'pyproject' : 'ini',
       versionLocations: c.versionLocationPaths,
-      problems: c.problems,
+      problems: [...this.model.problems(), ...c.warnings],
       revisionCount: graph.nodes.size,
       heads: graph.heads,
     };
     if (c.scriptLocationPath !== undefined) info.scriptLocation = c.scriptLocationPath;
-    if (c.sqlalchemyUrl !== undefined) info.sqlalchemyUrl = c.sqlalchemyUrl;
+    if (c.sqlalchemyUrl !== undefined) {
+      // Never a password over the wire (the LSP trace logs every message): the client reads the ini
+      // itself when it connects.
+      info.sqlalchemyUrl = redactUrl(c.sqlalchemyUrl);
+      if (info.sqlalchemyUrl !== c.sqlalchemyUrl) info.sqlalchemyUrlMasked = true;
+    }
     if (c.fileTemplate !== undefined) info.fileTemplate = c.fileTemplate;
     if (c.versionTable !== undefined) info.versionTable = c.versionTable;
     if (c.versionTableSchema !== undefined) info.versionTableSchema = c.versionTableSchema;

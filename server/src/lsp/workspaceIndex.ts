@@ -51,10 +51,12 @@ export class WorkspaceIndex implements WorkspaceModel {
       const open = paths.map((p) => this.openText(p));
       const fromDisk = await readAllFiles(this.diskFs, paths.filter((_, i) => open[i] === undefined));
       let k = 0;
-      return open.map((t) => t ?? fromDisk[k++]);
+      return open.map((text) => (text !== undefined ? { text } : fromDisk[k++] ?? {}));
     },
     readDirectory: (p) => this.diskFs.readDirectory(p),
     stat: (p) => this.diskFs.stat(p),
+    // Without it the listing could not tell that two paths are one file (a link, or overlapping locations).
+    realPath: (p) => this.diskFs.realPath?.(p) ?? Promise.resolve(p),
   };
 
   setRoots(roots: string[]): void {
@@ -113,9 +115,20 @@ export class WorkspaceIndex implements WorkspaceModel {
     return affected;
   }
 
-  /** Re-reads a file from disk (after the editor closed it, or a watcher event). */
+  /**
+   * Re-reads a file from disk (after the editor closed it, or a watcher event), as indexing reads it:
+   * a file that is not valid UTF-8, or cannot be read, becomes a problem of its projects.
+   */
   async refreshFromDisk(p: string): Promise<string[]> {
-    return this.updateFile(p, await this.fs.readFile(p));
+    const [read = {}] = await readAllFiles(this.fs, [p]);
+    const affected: string[] = [];
+    for (const [id, model] of this.models) {
+      if (!model.owns(p)) continue;
+      model.setFileFromDisk(p, read);
+      affected.push(id);
+      if (read.text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
+    }
+    return affected;
   }
 
   projectIds(): string[] {

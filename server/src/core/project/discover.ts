@@ -2,7 +2,7 @@
 // configuration file the user named (`alembic.configFile`).
 import path from 'node:path';
 import { scanEnvPy } from './envPy';
-import type { FileSystem } from './fs';
+import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
 
@@ -16,6 +16,12 @@ export interface ProjectConfig extends AlembicSettings {
   versionLocationPaths: string[];
   versionTable?: string;
   versionTableSchema?: string;
+  /**
+   * What Alembic tolerates but the user should know (a version location that does not exist is
+   * skipped). `problems` holds what Alembic would refuse: a project with problems cannot be trusted
+   * to load as shown, and the CLI exits 2 for it.
+   */
+  warnings: string[];
 }
 
 export interface DiscoverOptions {
@@ -40,7 +46,13 @@ export async function discoverProjects(fs: FileSystem, roots: string[], opts: Di
   const skip = new Set([...DEFAULT_SKIP, ...(opts.skipFolders ?? [])]);
   const maxDepth = opts.maxDepth ?? 12;
   const found = new Map<string, ProjectConfig>();
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  // Each real folder once: links to folders are followed (a project may live behind one), but a link
+  // back up the tree (`versions/loop -> .`) or a second link to the same folder is not walked again.
+  // A folder's real path is its parent's plus its name unless it is a link, so only links are resolved.
+  const visited = new Set<string>();
+  const walk = async (dir: string, realDir: string, depth: number): Promise<void> => {
+    if (visited.has(realDir)) return;
+    visited.add(realDir);
     const entries = await fs.readDirectory(dir);
     if (!entries) return;
     const names = new Set(entries.map((e) => e.name));
@@ -48,10 +60,13 @@ export async function discoverProjects(fs: FileSystem, roots: string[], opts: Di
     const project = await loadFolderConfig(fs, dir, names, roots);
     if (project) found.set(project.id, project);
     if (depth >= maxDepth) return;
-    const subdirs = entries.filter((e) => e.kind === 'directory' && !skip.has(e.name)).map((e) => e.name).sort();
-    for (const d of subdirs) await walk(path.join(dir, d), depth + 1);
+    const subdirs = entries.filter((e) => e.kind === 'directory' && !skip.has(e.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of subdirs) {
+      const child = path.join(dir, d.name);
+      await walk(child, d.symbolicLink && fs.realPath ? await fs.realPath(child) : path.join(realDir, d.name), depth + 1);
+    }
   };
-  for (const root of roots) await walk(root, 0);
+  for (const root of roots) await walk(root, fs.realPath ? await fs.realPath(root) : root, 0);
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -74,7 +89,10 @@ export async function loadConfigFile(fs: FileSystem, given: string, roots: strin
   const text = await fs.readFile(file);
   let settings: AlembicSettings | undefined;
   if (text === undefined) {
-    settings = brokenSettings(path.basename(file) === 'pyproject.toml' ? 'pyproject' : 'ini', file, `${file}: cannot read the configuration file`);
+    // Asked again only now, for the reason (a folder, a pipe, too large, permission denied ...).
+    const reason = (await readAllFiles(fs, [file]))[0]?.problem;
+    settings = brokenSettings(path.basename(file) === 'pyproject.toml' ? 'pyproject' : 'ini', file,
+      `${file}: cannot read the configuration file${reason && reason !== 'cannot be read' ? `: it ${reason}` : ''}`);
   } else if (path.basename(file) === 'pyproject.toml') {
     settings = readPyprojectSettings(file, text);
     if (!settings) {
@@ -110,6 +128,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     id: settings.configFile,
     versionLocationPaths: locations.versionLocations,
     problems: [...settings.problems, ...locations.problems],
+    warnings: [],
   };
   if (locations.scriptLocation !== undefined) {
     config.scriptLocationPath = locations.scriptLocation;
@@ -123,7 +142,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
   if (settings.kind !== 'folder') {
     for (const loc of config.versionLocationPaths) {
       if ((await fs.stat(loc)) !== 'directory') {
-        config.problems.push(settings.versionLocations
+        config.warnings.push(settings.versionLocations
           ? `${settings.configFile}: version location '${loc}' does not exist (Alembic skips it)`
           : `${settings.configFile}: versions folder '${loc}' does not exist`);
       }

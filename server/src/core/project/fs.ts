@@ -3,7 +3,20 @@
 
 export interface DirEntry {
   name: string;
+  /** What the entry is, following a symbolic link (`other` also for a link to nothing). */
   kind: 'file' | 'directory' | 'other';
+  /** The entry itself is a symbolic link (`kind` says what it points to). */
+  symbolicLink?: boolean;
+}
+
+/**
+ * One file's text from a batch read. Neither field: the file is simply not there (deleted since it
+ * was listed). `problem` without `text`: it could not be read, and why. Both: the text was read
+ * but something is wrong with it (it is not valid in its encoding, and was decoded with U+FFFD).
+ */
+export interface FileText {
+  text?: string;
+  problem?: string;
 }
 
 export interface FileSystem {
@@ -15,13 +28,18 @@ export interface FileSystem {
   stat(path: string): Promise<'file' | 'directory' | 'other' | undefined>;
   /** The canonical path (symbolic links resolved); optional, used to spot a file loaded twice. */
   realPath?(path: string): Promise<string>;
-  /** Many files at once, in order (`undefined` where one cannot be read); optional, for speed. */
-  readFiles?(paths: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * Many files at once, in order, each with what went wrong reading it; optional (for speed, and
+   * for the reasons: without it a file that cannot be read is only said to be unreadable).
+   */
+  readFiles?(paths: readonly string[]): Promise<FileText[]>;
 }
 
 /** Every file's text, in order: through `readFiles` when the file system has it. */
-export function readAllFiles(fs: FileSystem, paths: readonly string[]): Promise<(string | undefined)[]> {
-  return fs.readFiles ? fs.readFiles(paths) : Promise.all(paths.map((p) => fs.readFile(p)));
+export async function readAllFiles(fs: FileSystem, paths: readonly string[]): Promise<FileText[]> {
+  if (fs.readFiles) return fs.readFiles(paths);
+  const texts = await Promise.all(paths.map((p) => fs.readFile(p)));
+  return texts.map((text) => (text === undefined ? { problem: 'cannot be read' } : { text }));
 }
 
 /** An in-memory FileSystem over a path → text map (tests, benchmarks, unsaved editor buffers). */

@@ -68,36 +68,60 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
   return result;
 }
 
+/** What listing the version locations found. */
+export interface VersionLocationListing {
+  /** The files Alembic loads, in its order. */
+  files: string[];
+  /** Links to folders inside the locations, which Alembic does not descend into (only when recursive). */
+  folderLinks: string[];
+}
+
 /**
  * The files Alembic loads from the version locations, in Alembic's order (newer Alembic: each
  * folder's files sorted by name, subfolders after them in name order, `__pycache__` skipped).
  * Locations that do not exist are skipped, as Alembic does; a file reached twice is listed once.
  */
 export async function listRevisionFiles(fs: FileSystem, versionLocations: string[], recursive: boolean): Promise<string[]> {
-  const out: string[] = [];
+  return (await scanVersionLocations(fs, versionLocations, recursive)).files;
+}
+
+/**
+ * `listRevisionFiles`, and the folder links it did not follow. As Alembic's `_list_py_dir`: it walks
+ * with `os.walk` (Python 3.12+: `Path.walk`), which does not follow links to folders, so a link inside
+ * a location (`versions/loop -> .`) is never descended, while a location that is itself a link is read.
+ * Alembic then skips a file whose real path it has loaded already ("File ... loaded twice! ignoring");
+ * so do we, with real paths taken from each location's real path, and asked of the file system only
+ * for entries that are links.
+ */
+export async function scanVersionLocations(fs: FileSystem, versionLocations: string[], recursive: boolean): Promise<VersionLocationListing> {
+  const files: string[] = [];
+  const folderLinks: string[] = [];
   const seen = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, realDir: string): Promise<void> => {
     const entries = await fs.readDirectory(dir);
     if (!entries) return;
-    const files = entries.filter((e) => e.kind !== 'directory').map((e) => e.name).sort(byCodePoint);
+    const names = entries.filter((e) => e.kind !== 'directory').sort((a, b) => byCodePoint(a.name, b.name));
     // Entry names hold no separator: the folder's normalized prefix plus the name is path.join's
     // result, without normalizing every one of thousands of paths again.
     const prefix = path.join(dir, path.sep);
-    for (const name of files) {
-      if (!isRevisionFileName(name)) continue;
-      const full = prefix + name;
-      // Only several locations can reach one file twice (os.walk does not follow folder links).
-      const key = fs.realPath && versionLocations.length > 1 ? await fs.realPath(full) : full;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(full);
+    const realPrefix = path.join(realDir, path.sep);
+    for (const e of names) {
+      if (!isRevisionFileName(e.name)) continue;
+      const full = prefix + e.name;
+      const real = e.symbolicLink && fs.realPath ? await fs.realPath(full) : realPrefix + e.name;
+      if (seen.has(real)) continue;
+      seen.add(real);
+      files.push(full);
     }
     if (!recursive) return;
-    const dirs = entries.filter((e) => e.kind === 'directory' && !e.name.endsWith('__pycache__')).map((e) => e.name).sort(byCodePoint);
-    for (const d of dirs) await walk(path.join(dir, d));
+    const dirs = entries.filter((e) => e.kind === 'directory' && !e.name.endsWith('__pycache__')).sort((a, b) => byCodePoint(a.name, b.name));
+    for (const d of dirs) {
+      if (d.symbolicLink) folderLinks.push(prefix + d.name);
+      else await walk(prefix + d.name, realPrefix + d.name);
+    }
   };
-  for (const loc of versionLocations) await walk(loc);
-  return out;
+  for (const loc of versionLocations) await walk(loc, fs.realPath ? await fs.realPath(loc) : loc);
+  return { files, folderLinks };
 }
 
 /** Whether `file` is one Alembic would load from these version locations. */

@@ -16,8 +16,8 @@ import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
 import type { Finding, Migration } from '../types';
 import type { ProjectConfig } from './discover';
-import { type FileSystem, readAllFiles } from './fs';
-import { isInVersionLocations, listRevisionFiles } from './locations';
+import { type FileSystem, type FileText, readAllFiles } from './fs';
+import { isInVersionLocations, scanVersionLocations } from './locations';
 
 /**
  * One migration file. The graph is built from its module-level facts (`header`, a cheap parse that keeps
@@ -88,6 +88,10 @@ export class ProjectModel {
   private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
   private readonly parse: (text: string) => Migration;
   private readonly parseHeader: (text: string) => Migration;
+  /** What is wrong with migration files as read from disk (unreadable, not UTF-8, too large), by path. */
+  private readonly fileProblems = new Map<string, string>();
+  /** Links to folders inside the version locations: Alembic does not descend into them. */
+  private folderLinks: readonly string[] = [];
   readonly rules: readonly Rule[];
 
   constructor(readonly config: ProjectConfig, opts: ProjectModelOptions = {}) {
@@ -96,21 +100,46 @@ export class ProjectModel {
     this.rules = opts.rules ?? allRules;
   }
 
-  /** Reads every file Alembic would load for this project. */
+  /** Reads every file Alembic would load for this project; what cannot be read is in `problems()`. */
   static async load(fs: FileSystem, config: ProjectConfig, opts: ProjectModelOptions = {}): Promise<ProjectModel> {
     const model = new ProjectModel(config, opts);
-    const paths = await listRevisionFiles(fs, config.versionLocationPaths, config.recursiveVersionLocations);
-    const texts = await readAllFiles(fs, paths);
-    paths.forEach((p, i) => {
-      const text = texts[i];
-      if (text !== undefined) model.setFile(p, text);
-    });
+    const listing = await scanVersionLocations(fs, config.versionLocationPaths, config.recursiveVersionLocations);
+    model.folderLinks = listing.folderLinks;
+    const texts = await readAllFiles(fs, listing.files);
+    listing.files.forEach((p, i) => model.setFileFromDisk(p, texts[i] ?? {}));
     return model;
   }
 
   /** Whether Alembic would load `file` for this project. */
   owns(file: string): boolean {
-    return isInVersionLocations(file, this.config.versionLocationPaths, this.config.recursiveVersionLocations);
+    if (!isInVersionLocations(file, this.config.versionLocationPaths, this.config.recursiveVersionLocations)) return false;
+    // A path through a linked folder names a file Alembic does not see there (it may see it elsewhere).
+    return this.folderLinks.length === 0 || !this.folderLinks.some((link) => file.startsWith(link + path.sep));
+  }
+
+  /**
+   * A file as read from disk (`readAllFiles`): its text goes in (a text with a problem too: a file
+   * that is not valid UTF-8 still defines its revision), a file that could not be read goes out,
+   * and the problem, if any, is kept for `problems()`. Returns false when the file is not one of
+   * this project's.
+   */
+  setFileFromDisk(file: string, read: FileText): boolean {
+    if (!this.owns(file)) return false;
+    if (read.problem !== undefined) this.fileProblems.set(file, read.problem);
+    else this.fileProblems.delete(file);
+    if (read.text !== undefined) this.setFile(file, read.text);
+    else this.removeFile(file, { keepProblem: true });
+    return true;
+  }
+
+  /**
+   * Everything wrong with the project that is not a rule's finding: its configuration's problems,
+   * then the migration files that could not be read as Alembic reads them (each `path: what`).
+   */
+  problems(): string[] {
+    if (this.fileProblems.size === 0) return this.config.problems;
+    const files = [...this.fileProblems].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...this.config.problems, ...files.map(([p, problem]) => `${p}: ${problem}`)];
   }
 
   /** Adds or replaces a file (re-parsing it). Returns false when the file is not one of this project's. */
@@ -139,7 +168,8 @@ export class ProjectModel {
     return true;
   }
 
-  removeFile(file: string): boolean {
+  removeFile(file: string, opts: { keepProblem?: boolean } = {}): boolean {
+    if (!opts.keepProblem) this.fileProblems.delete(file);
     if (!this.files.delete(file)) return false;
     this.orderKeys.delete(file);
     this.ordered = undefined;

@@ -215,15 +215,44 @@ function boolOption(iniRaw: string | undefined, toml: ToolAlembic | undefined, n
   return toml?.bool(name) ?? false;
 }
 
-/** Python's `value % mapping` for the `%(name)s` and `%%` forms Alembic's TOML values use. */
+/**
+ * Python's `value % mapping` for the `%(name)s` and `%%` forms Alembic's TOML values use; any other `%`
+ * is left as written. One scan: the `)` that closes a `%(` is looked for once and reused by every `%(`
+ * before it (a regular expression would scan to the end again at each of 50,000 unclosed `%(`).
+ * Only the first unknown name is reported, cut short: the value comes from the workspace.
+ */
 function percentFormat(value: string, vars: Record<string, string>, problem: (msg: string) => void): string {
-  return value.replace(/%(%|\(([^)]*)\)s)/g, (whole, _p: string, name: string | undefined) => {
-    if (name === undefined) return '%';
-    const v = vars[name];
-    if (v === undefined) {
-      problem(`unknown substitution ${whole} (only %(here)s is defined)`);
-      return whole;
+  let out = '';
+  let i = 0;
+  // Index of the next `)` at or after the current `%(` (-1: there is none left; -2: not looked for yet).
+  let close = -2;
+  let reported = false;
+  for (;;) {
+    const p = value.indexOf('%', i);
+    if (p < 0) return out + value.slice(i);
+    out += value.slice(i, p);
+    const next = value[p + 1];
+    if (next === '%') {
+      out += '%';
+      i = p + 2;
+      continue;
     }
-    return v;
-  });
+    if (next === '(') {
+      if (close !== -1 && close < p + 2) close = value.indexOf(')', p + 2);
+      if (close >= 0 && value[close + 1] === 's') {
+        const name = value.slice(p + 2, close);
+        const v = vars[name];
+        if (v === undefined && !reported) {
+          reported = true;
+          const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+          problem(`unknown substitution %(${shown})s (only %(here)s is defined)`);
+        }
+        out += v ?? value.slice(p, close + 2);
+        i = close + 2;
+        continue;
+      }
+    }
+    out += '%';
+    i = p + 1;
+  }
 }
