@@ -7,7 +7,7 @@ import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs, splitPasswor
 import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings, versionTableFor } from './config';
-import { iniSqlalchemyUrl } from './iniUrl';
+import { iniSqlalchemyUrl } from '../../runtime/db/iniUrl';
 import type { Log } from './log';
 import type { ProjectInfo } from '../../common/protocol';
 import type { DatabaseReading } from './projectStore';

@@ -21,7 +21,10 @@ const NODE_PURE = ['node:path', 'node:buffer', 'node:util'];
 
 const LAYERS: Layer[] = [
   { folder: 'common', mayImport: ['package.json'], packages: ['vscode-jsonrpc'], why: 'the wire types both sides share: nothing of either side' },
-  { folder: 'server/src/core', mayImport: [], packages: [...NODE_PURE, 'smol-toml'], why: 'pure analysis: no I/O, no editor, no wire format' },
+  {
+    folder: 'server/src/core', mayImport: ['common/redact.ts'], packages: [...NODE_PURE, 'smol-toml'],
+    why: 'pure analysis: no I/O, no editor, no wire format (only the shared password masking of common/redact.ts)',
+  },
   { folder: 'server/src/fs', mayImport: ['server/src/core'], packages: [...NODE_PURE, 'node:fs'], why: "Node's file system for core's FileSystem interface" },
   {
     folder: 'server/src/lsp', mayImport: ['server/src/core', 'server/src/fs', 'common'],
@@ -29,7 +32,7 @@ const LAYERS: Layer[] = [
   },
   { folder: 'server/src/server.ts', mayImport: ['server/src/lsp'], packages: [], why: "the server's entry point" },
   {
-    folder: 'runtime', mayImport: ['common'],
+    folder: 'runtime', mayImport: ['common', 'server/src/core', 'server/src/fs'],
     packages: ['node:*', 'pg', 'dotenv'], why: 'code that runs things (Alembic, the database, verify), without an editor',
   },
   {

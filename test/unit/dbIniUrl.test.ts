@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { iniSqlalchemyUrl } from '../../client/src/iniUrl';
+import { iniSqlalchemyUrl } from '../../runtime/db/iniUrl';
 import { loadConfigFile } from '../../server/src/core/project';
 import { ProjectModel } from '../../server/src/core/project/model';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';

@@ -1,6 +1,6 @@
 // The project's `sqlalchemy.url` for connecting. The server sends it with the password masked (a
 // verbose LSP trace logs every message), so when it says it masked one, the ini is read here with the
-// same reader the server uses. No vscode import: the unit tier tests it.
+// same reader the server uses (core's, through the file system layer). No vscode import: the unit tier tests it.
 import { readIniSettings } from '../../server/src/core/project/settings';
 import { readTextFile } from '../../server/src/fs/readFiles';
 import type { ProjectInfo } from '../../common/protocol';
