@@ -111,8 +111,9 @@ export class ProjectStore implements vscode.Disposable {
 
   /**
    * The server said these projects' graphs changed (an edit, a file on disk): asks for those graphs
-   * only, in parallel, and keeps each project's database state (re-reading what is pending against the
-   * new graph). A full refresh running meanwhile already asks for every graph, so this joins it.
+   * only, in parallel (and the small projects entry), and keeps each project's database state
+   * (re-reading what is pending against the new graph). A full refresh running meanwhile already asks
+   * for every graph, so this joins it.
    */
   async refreshGraphs(projectIds: readonly string[]): Promise<void> {
     if (this.refreshing) {
@@ -121,7 +122,12 @@ export class ProjectStore implements vscode.Disposable {
     }
     const known = projectIds.filter((id) => this.states.has(id));
     if (known.length === 0) return;
-    const graphs = await Promise.all(known.map((id) => this.client.sendRequest(RevisionGraphRequest, { projectId: id } satisfies RevisionGraphParams)));
+    // The projects entry too (one small answer): its problems follow the files (one Python cannot import).
+    const [{ projects }, graphs] = await Promise.all([
+      this.client.sendRequest(ProjectsRequest, {}),
+      Promise.all(known.map((id) => this.client.sendRequest(RevisionGraphRequest, { projectId: id } satisfies RevisionGraphParams))),
+    ]);
+    const infos = new Map(projects.map((p) => [p.id, p]));
     await Promise.all(known.map(async (id) => {
       const state = this.states.get(id);
       if (state) state.database = await this.againstGraph(id, state.database);
@@ -130,9 +136,7 @@ export class ProjectStore implements vscode.Disposable {
       const state = this.states.get(id);
       const graph = graphs[i];
       if (!state || !graph) return;
-      // The projects entry's counts follow the graph; the rest of it changes only with a re-index.
-      const info = { ...state.info, revisionCount: graph.nodes.length, heads: graph.heads };
-      this.states.set(id, { info, graph, database: state.database });
+      this.states.set(id, { info: infos.get(id) ?? state.info, graph, database: state.database });
     });
     this.emitter.fire();
   }

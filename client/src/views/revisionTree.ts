@@ -39,6 +39,9 @@ export class RevisionTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const nodes = state.graph?.nodes ?? [];
     const lanes = laneGraph(nodes);
     const out: TreeNode[] = [];
+    // What Alembic would stop at or skip in this project (an unreadable ini, a file Python cannot import):
+    // the server finds it, the tree says it above the revisions.
+    for (const problem of state.info.problems) out.push({ kind: 'notice', projectId: state.info.id, message: problem });
     const db = state.database;
     if (db.kind === 'ok' && db.unknown.length > 0) {
       out.push({ kind: 'notice', projectId: state.info.id, message: `The database is at ${db.unknown.map(shortRevision).join(', ')}, which no migration defines` });

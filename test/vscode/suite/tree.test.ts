@@ -1,6 +1,7 @@
 // The Revisions tree inside the real VS Code: order and markers from the server's graph, applied /
 // pending / current from the real database, and updates when a migration is edited.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
@@ -74,5 +75,23 @@ describe('Revisions tree', function () {
     await editor.edit((e) => e.replace(doc.lineAt(0).range, original));
     await waitFor('the message back', () => !/edited in the tree test/.test(String(row(api, '004_normalized_email')?.label)) || undefined);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('shows the project\'s problems above the revisions: a migration Python cannot import', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const file = path.join(folder, 'alembic', 'versions', '006_latin1_comment.py');
+    const notices = () => api.tree.getChildren().map((n) => api.tree.getTreeItem(n)).filter((i) => i.contextValue === 'notice').map((i) => String(i.label));
+    // A byte that is not UTF-8 (é in Latin-1) and no coding comment: Python refuses the file.
+    fs.writeFileSync(file, Buffer.concat([
+      Buffer.from('"""latin-1 comment\n"""\nrevision = "006_latin1_comment"\ndown_revision = "005_merge_notifications"\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n'),
+    ]));
+    try {
+      await waitFor('the problem in the tree', () => notices().some((m) => m.includes('006_latin1_comment.py') && m.includes('not valid UTF-8')) || undefined);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await waitFor('the problem gone', () => !notices().some((m) => m.includes('006_latin1_comment.py')) || undefined);
   });
 });
