@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { CODE_LENS_COMMANDS, type InitializationOptions } from '../../common/protocol';
 
 export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -11,15 +12,11 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python' }],
-    synchronize: {
-      // No configurationSection: the server registers for changes of the `alembic` section and asks for
-      // it; synchronising it here as well sent every change twice, and each one re-indexed.
-      fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/*.py'),
-        vscode.workspace.createFileSystemWatcher('**/alembic.ini'),
-        vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
-      ],
-    },
+    // No synchronize: the server registers for changes of the `alembic` section and asks for it
+    // (synchronising it here as well sent every change twice, and each one re-indexed), and it
+    // registers its own file watchers, as it does with any client that offers them.
+    // The extension runs the commands the server's CodeLenses name; other editors get no lenses.
+    initializationOptions: { clientCommands: Object.values(CODE_LENS_COMMANDS) } satisfies InitializationOptions,
     outputChannel,
     // Analysis is read-only and safe in untrusted workspaces; nothing here runs Python.
   };

@@ -6,5 +6,5 @@ export { readIniSettings, readPyprojectSettings, readToolAlembic, folderSettings
 export { resolveLocations, listRevisionFiles, isRevisionFileName, isInVersionLocations, type ResolvedLocations } from './locations';
 export { scanEnvPy, type EnvPyFacts } from './envPy';
 export {
-  discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig, type DiscoverOptions,
+  discoverProjects, findProjectAbove, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig, type DiscoverOptions,
 } from './discover';
