@@ -54,6 +54,8 @@ export interface ClientOptions {
   workspaceFolders?: boolean;
   /** The URI of the root folder as the client writes it (default: uriOf). */
   rootUri?: string;
+  /** The command that starts the server (default: node dist/server.js --stdio). */
+  command?: string[];
   /** What `workspace/configuration` answers for the `alembic` section: the settings object, or null. */
   pulledSection?: 'settings' | 'null';
 }
@@ -66,7 +68,8 @@ export interface ClientOptions {
 export async function startTestServer(root: string, settings: Record<string, unknown> = {}, workspace: WorkspaceClientCapabilities = {}, client: ClientOptions = {}): Promise<TestServer> {
   const server = path.join(repoRoot, 'dist', 'server.js');
   assert.ok(fs.existsSync(server), `${server} is missing: build first (node esbuild.mjs)`);
-  const child: ChildProcess = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [program, ...args] = client.command ?? [process.execPath, server, '--stdio'];
+  const child: ChildProcess = spawn(program ?? process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   assert.ok(child.stdout && child.stdin);

@@ -12,6 +12,7 @@ import {
   DidChangeConfigurationNotification, DidOpenTextDocumentNotification, HoverRequest, type LogMessageParams, type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { ProjectsRequest } from '../../common/protocol';
+import { repoRoot } from '../support/paths';
 import { type ClientOptions, editorStyleUri, startTestServer, type TestServer } from './lspClient';
 
 /** What Neovim 0.7.2's built-in client declares for the features used here (no dynamic registration). */
@@ -231,4 +232,16 @@ describe('other editors\' clients (protocol, issue 20)', function () {
     await s.waitFor('the startup index', () => indexLines(s).length > 0);
     assert.deepEqual(await s.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }), []);
   });
+
+  for (const [name, command] of [
+    ['alembic-language-server (no arguments: stdio)', [path.join(repoRoot, 'dist', 'server.js')]],
+    ['alembic-lint lsp', [path.join(repoRoot, 'dist', 'cli.js'), 'lsp']],
+  ] as const) {
+    it(`serves an editor when started as ${name}`, async () => {
+      const { root, child } = project('command');
+      // Run as the package's bin runs it: the file itself, through its #! line.
+      const s = await start(root, { capabilities: NEOVIM_07, command: [...command], initializationOptions: {} });
+      await s.waitFor('missing-downgrade', () => hasFinding(s, child, 'missing-downgrade'));
+    });
+  }
 });

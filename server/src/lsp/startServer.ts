@@ -18,6 +18,7 @@ import {
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
   TemplatesRequest,
 } from '../../../common/protocol';
+import { PACKAGE_VERSION } from '../../../common/packageInfo';
 import {
   changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, layeredSettingsSection,
   parseEditorSettings, SETTINGS_SECTION,
@@ -184,7 +185,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'alembic-language-server', version: '0.1.0' },
+      serverInfo: { name: 'alembic-language-server', version: PACKAGE_VERSION },
     };
   });
 
