@@ -16,6 +16,11 @@ export interface InitializationOptions {
    * commands (the VS Code extension does); any other editor would show lenses that do nothing.
    */
   clientCommands?: string[];
+  /**
+   * The client watches the project files for the server by itself (the VS Code extension does, with
+   * its own file system watchers): the server then neither registers watchers nor watches.
+   */
+  clientWatchesFiles?: boolean;
   [setting: string]: unknown;
 }
 

@@ -12,11 +12,18 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python' }],
-    // No synchronize: the server registers for changes of the `alembic` section and asks for it
-    // (synchronising it here as well sent every change twice, and each one re-indexed), and it
-    // registers its own file watchers, as it does with any client that offers them.
-    // The extension runs the commands the server's CodeLenses name; other editors get no lenses.
-    initializationOptions: { clientCommands: Object.values(CODE_LENS_COMMANDS) } satisfies InitializationOptions,
+    synchronize: {
+      // No configurationSection: the server registers for changes of the `alembic` section and asks for
+      // it; synchronising it here as well sent every change twice, and each one re-indexed.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.py'),
+        vscode.workspace.createFileSystemWatcher('**/alembic.ini'),
+        vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
+      ],
+    },
+    // The extension runs the commands the server's CodeLenses name (other editors get no lenses), and
+    // watches the files above, so the server registers no watchers of its own.
+    initializationOptions: { clientCommands: Object.values(CODE_LENS_COMMANDS), clientWatchesFiles: true } satisfies InitializationOptions,
     outputChannel,
     // Analysis is read-only and safe in untrusted workspaces; nothing here runs Python.
   };

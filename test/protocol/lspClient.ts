@@ -92,7 +92,7 @@ export async function startTestServer(root: string, settings: Record<string, unk
     processId: process.pid,
     rootUri,
     workspaceFolders: client.workspaceFolders === false ? null : [{ uri: rootUri, name: path.basename(root) }],
-    initializationOptions: client.initializationOptions ?? { clientCommands: Object.values(CODE_LENS_COMMANDS) },
+    initializationOptions: client.initializationOptions ?? { clientCommands: Object.values(CODE_LENS_COMMANDS), clientWatchesFiles: true },
     capabilities: client.capabilities ?? {
       workspace: { workspaceFolders: true, configuration: true, ...workspace },
       textDocument: {

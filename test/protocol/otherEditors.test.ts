@@ -15,15 +15,20 @@ import { ProjectsRequest } from '../../common/protocol';
 import { repoRoot } from '../support/paths';
 import { type ClientOptions, editorStyleUri, startTestServer, type TestServer } from './lspClient';
 
-/** What Neovim 0.7.2's built-in client declares for the features used here (no dynamic registration). */
+/**
+ * What Neovim 0.7.2's built-in client declares for the features used here: no dynamic registration, and
+ * no workspace/configuration (settings come only pushed, as nvim-lspconfig pushes them in on_init).
+ */
 const NEOVIM_07: ClientCapabilities = {
-  workspace: { configuration: true, workspaceFolders: true, applyEdit: true },
+  workspace: { workspaceFolders: true, applyEdit: true },
   textDocument: {
     hover: { contentFormat: ['markdown', 'plaintext'] },
     completion: { completionItem: { documentationFormat: ['markdown', 'plaintext'] } },
     publishDiagnostics: { relatedInformation: true },
   },
 };
+/** Neovim 0.8 and later also answer workspace/configuration (null for a section nobody set). */
+const NEOVIM_08: ClientCapabilities = { ...NEOVIM_07, workspace: { ...NEOVIM_07.workspace, configuration: true } };
 /** What eglot 1.9 declares without markdown-mode: no workspaceFolders, plain-text hover, watching offered. */
 const EGLOT_19: ClientCapabilities = {
   workspace: { configuration: true, applyEdit: true, didChangeWatchedFiles: { dynamicRegistration: true } },
@@ -125,10 +130,10 @@ describe('other editors\' clients (protocol, issue 20)', function () {
     assert.deepEqual(logLines(s).filter((m) => /failed/.test(m)), []);
   });
 
-  it('takes settings pushed in didChangeConfiguration (params.settings.alembic, as nvim-lspconfig sends them)', async () => {
+  it('takes settings pushed in didChangeConfiguration (params.settings.alembic, as nvim-lspconfig sends them) from a client that also answers pulls', async () => {
     const { root, child } = project('pushed');
     // Neovim answers the pull with null when the section is only in what lspconfig pushes.
-    const s = await start(root, { capabilities: NEOVIM_07, pulledSection: 'null', initializationOptions: {} });
+    const s = await start(root, { capabilities: NEOVIM_08, pulledSection: 'null', initializationOptions: {} });
     await s.waitFor('missing-downgrade', () => hasFinding(s, child, 'missing-downgrade'));
     await s.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { alembic: { rules: { 'missing-downgrade': 'off' } } } });
     await s.waitFor('missing-downgrade gone after the push', () => diagnosticsOf(s, child)?.length === 0);
@@ -141,7 +146,7 @@ describe('other editors\' clients (protocol, issue 20)', function () {
 
   it('keeps initializationOptions when the pulled configuration is null (eglot, Neovim ≥ 0.8), and an empty push re-indexes nothing', async () => {
     const { root, child } = project('pulled-null');
-    const s = await start(root, { capabilities: NEOVIM_07, pulledSection: 'null', initializationOptions: { rules: { 'missing-downgrade': 'off' } } });
+    const s = await start(root, { capabilities: NEOVIM_08, pulledSection: 'null', initializationOptions: { rules: { 'missing-downgrade': 'off' } } });
     await s.waitFor('the startup index', () => indexLines(s).length > 0);
     // eglot and lspconfig push their (here empty) settings as soon as they connect.
     await s.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
@@ -191,6 +196,15 @@ describe('other editors\' clients (protocol, issue 20)', function () {
     const s = await start(root, { capabilities: EGLOT_WITH_FOLDERS, initializationOptions: {} });
     await s.waitFor('the watcher registration', () => s.registrations.includes('workspace/didChangeWatchedFiles'));
     assert.deepEqual(s.registrations, ['workspace/didChangeWatchedFiles']);
+  });
+
+  it('registers no watcher with a client that says it watches the files itself (the VS Code extension)', async () => {
+    const { root } = project('vscode-watches');
+    // The default client is VS Code's: it offers dynamic registration and sends clientWatchesFiles.
+    const s = (server = await startTestServer(root, {}, { didChangeWatchedFiles: { dynamicRegistration: true } }));
+    await s.waitFor('the startup index', () => indexLines(s).length > 0);
+    await s.connection.sendRequest(ProjectsRequest, {});
+    assert.deepEqual(s.registrations.filter((m) => m === 'workspace/didChangeWatchedFiles'), []);
   });
 
   it('hovers in plain text for a client that offers only plaintext, and sends no rule link without codeDescriptionSupport', async () => {

@@ -59,6 +59,8 @@ interface ClientSupport {
   codeDescription: boolean;
   /** The client runs the commands the CodeLenses name (it said so in `initializationOptions.clientCommands`). */
   codeLensCommands: boolean;
+  /** The client watches files for the server unasked (`initializationOptions.clientWatchesFiles`). */
+  watchesFiles: boolean;
 }
 
 function clientSupport(capabilities: ClientCapabilities, options: InitializationOptions | undefined): ClientSupport {
@@ -75,6 +77,7 @@ function clientSupport(capabilities: ClientCapabilities, options: Initialization
     markdownCompletion: (textDocument?.completion?.completionItem?.documentationFormat ?? []).includes(MarkupKind.Markdown),
     codeDescription: !!textDocument?.publishDiagnostics?.codeDescriptionSupport,
     codeLensCommands: Object.values(CODE_LENS_COMMANDS).every((c) => commands.has(c)),
+    watchesFiles: options?.clientWatchesFiles === true,
   };
 }
 
@@ -166,7 +169,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     workspaceRoots = roots;
     index = new WorkspaceIndex(nodeFileSystem, openText, roots, indexSettings(settings, {}));
     if (options) {
-      const { clientCommands: _commands, ...section } = options;
+      const { clientCommands: _commands, clientWatchesFiles: _watches, ...section } = options;
       settingsSources.initialization = section;
       adoptSettings(currentSection());
     }
@@ -301,7 +304,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     // A client that offers to watch files does it for the server; for the others the server watches
     // the folders its projects read (after each index, see watchProjectFolders).
-    if (client.registerWatchedFiles) {
+    if (client.watchesFiles) {
+      // The VS Code extension's own watchers report the files already.
+    } else if (client.registerWatchedFiles) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) });
     } else {
       folderWatcher = new FolderWatcher((changes) => void applyDiskChanges(changes), (m) => connection.console.warn(m));
