@@ -238,6 +238,17 @@ describe('other editors\' clients (protocol, issue 20)', function () {
     assert.deepEqual([...codes], ['missing-downgrade']);
   });
 
+  it('answers a code action request whose context.diagnostics is null (eglot when flymake has none at point)', async () => {
+    const { root, child } = project('null-diagnostics');
+    const s = await start(root, { capabilities: EGLOT_WITH_FOLDERS, initializationOptions: {} });
+    const uri = editorStyleUri(child);
+    await openAs(s, uri, child);
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    // The protocol says an array; eglot 1.9 sends null, which must not fail the request.
+    const context = { diagnostics: null } as unknown as { diagnostics: Diagnostic[] };
+    assert.deepEqual(await s.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context }), []);
+  });
+
   it('offers CodeLenses only to a client that says it runs their commands', async () => {
     const { root, child } = project('lenses');
     const s = await start(root, { capabilities: NEOVIM_07, initializationOptions: {} });

@@ -10,7 +10,8 @@ import { fileUri } from './positions';
 export function codeActions(model: WorkspaceModel, path: string, text: string, params: CodeActionParams): CodeAction[] {
   // Clients such as eglot send every diagnostic of the file, or of the line, whatever the range asked
   // about: only those the range touches get actions.
-  const ours = params.context.diagnostics.filter((d) => d.source === 'alembic' && typeof d.code === 'string' && touches(d.range, params.range));
+  // `diagnostics` is required, yet some clients send null (eglot, when flymake has none at point).
+  const ours = (params.context?.diagnostics ?? []).filter((d) => d.source === 'alembic' && typeof d.code === 'string' && touches(d.range, params.range));
   const indexed = model.file(path);
   if (ours.length === 0 || !indexed) return [];
   const uri = fileUri(path);
