@@ -43,6 +43,11 @@ local function has_code(bufnr, code)
   return vim.tbl_contains(codes(bufnr), code)
 end
 
+-- The file is open before the client starts, as when an ftplugin starts it: opening a Python file runs
+-- Neovim's python ftplugin, which takes a second or more on a busy machine and is no part of the server's time.
+vim.cmd('edit ' .. vim.fn.fnameescape(child))
+local bufnr = vim.api.nvim_get_current_buf()
+
 local exit_code, exit_signal
 -- When the first publishDiagnostics arrived (any file).
 local first_publish
@@ -90,11 +95,8 @@ local function at(bufnr, position)
   return { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = position }
 end
 
-local bufnr
 local main = function()
   if not client_id then error('vim.lsp.start_client returned nil') end
-  vim.cmd('edit ' .. vim.fn.fnameescape(child))
-  bufnr = vim.api.nvim_get_current_buf()
   vim.lsp.buf_attach_client(bufnr, client_id)
 
   check('diagnostics on the open file (its path has + @ (1), a space and a non-ASCII letter)', function()
