@@ -191,6 +191,19 @@ describe('other editors\' clients (protocol, issue 20)', function () {
     await s.waitFor('missing-downgrade on the file created on disk', () => hasFinding(s, created, 'missing-downgrade'));
   });
 
+  it('watches the folders below a recursive version location too', async () => {
+    const { root, versions } = project('recursive');
+    fs.appendFileSync(path.join(root, 'alembic.ini'), 'recursive_version_locations = true\n');
+    const nested = path.join(versions, '2024');
+    fs.mkdirSync(nested);
+    const s = await start(root, { capabilities: NEOVIM_07, initializationOptions: {} });
+    await s.waitFor('the startup index', () => indexLines(s).length > 0);
+    await s.connection.sendRequest(ProjectsRequest, {});
+    const created = path.join(nested, 'eeee_nested.py');
+    fs.writeFileSync(created, childWithoutDowngrade('eeee00000005', 'bbbb00000002'));
+    await s.waitFor('missing-downgrade on the file created in a nested folder', () => hasFinding(s, created, 'missing-downgrade'));
+  });
+
   it('asks a client that offers dynamic file watching (eglot) to watch, and registers no configuration change it did not offer', async () => {
     const { root } = project('watching');
     const s = await start(root, { capabilities: EGLOT_WITH_FOLDERS, initializationOptions: {} });

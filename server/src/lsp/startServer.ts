@@ -1,5 +1,6 @@
 // The LSP glue: connection, documents, settings, file watching, debounced re-analysis, and the
 // handlers. Everything it answers comes from the WorkspaceIndex (core models) and features.ts.
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   type ClientCapabilities, CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification,
@@ -443,7 +444,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const config = index.model(id)?.config;
       if (!config) continue;
       folders.add(path.dirname(config.id));
-      for (const location of config.versionLocationPaths) folders.add(location);
+      for (const location of config.versionLocationPaths) {
+        folders.add(location);
+        // recursive_version_locations: every folder below as well, as they are at this index.
+        if (config.recursiveVersionLocations) for (const sub of foldersBelow(location)) folders.add(sub);
+      }
     }
     folderWatcher.watch(folders);
   };
@@ -576,4 +581,19 @@ function sectionIn(settings: unknown): unknown {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The folders below `root` (not `__pycache__`), to a depth that no versions tree reaches. */
+function foldersBelow(root: string, depth = 8): string[] {
+  if (depth === 0) return [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory() && e.name !== '__pycache__').flatMap((e) => {
+    const sub = path.join(root, e.name);
+    return [sub, ...foldersBelow(sub, depth - 1)];
+  });
 }
