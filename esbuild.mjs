@@ -60,8 +60,9 @@ const extensionHostDefine = { ...define, navigator: 'undefined' };
 
 const bundles = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'], define: extensionHostDefine },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Both are commands too (package.json bin) that any editor runs with Node 18 or later.
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
 ];
 // The revision graph webview's script runs in the browser, not in Node.
 if (fs.existsSync('client/webview/graph.ts')) {
@@ -115,7 +116,7 @@ async function buildAll() {
   // Stale outputs (source maps of an earlier dev build) must not reach a production .vsix.
   if (production) fs.rmSync('dist', { recursive: true, force: true });
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
-  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  for (const command of ['dist/cli.js', 'dist/server.js']) if (fs.existsSync(command)) fs.chmodSync(command, 0o755);
   if (tests) {
     // File by file, keeping the folder layout, so that tests import the modules they test and
     // the vscode tier can require('vscode') inside the extension host.

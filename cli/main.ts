@@ -21,6 +21,7 @@ const USAGE = `Usage:
   alembic-lint graph PATH... [--recursive] [--json]
 ${VERIFY_USAGE}
   alembic-lint rules
+  alembic-lint lsp [--stdio]
   alembic-lint --help | --version
 
 PATH is a folder holding alembic.ini or a pyproject.toml with [tool.alembic], an .ini file, a pyproject.toml,
@@ -52,6 +53,7 @@ verify  upgrades, downgrades and re-upgrades every revision (or --range) on a sc
                      verify even when the URL's host/database matches a protected pattern. Without it such a
                      server is treated like production: nothing is created there, and the exit status is 2
 rules   lists the rules with their default severities.
+lsp     runs the language server (the same as alembic-language-server) over stdio, for editors: docs/editors.md.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error: also when a
 project has errors Alembic would stop at (an alembic.ini it cannot read, a migration file Python cannot
@@ -408,7 +410,25 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
-if (require.main === module) {
+/**
+ * `alembic-lint lsp`: the language server bundle that ships beside this one (dist/server.js), run in
+ * this process. Loaded by path, not imported: the CLI stays a client of the core, and one server
+ * bundle serves both commands.
+ */
+function runLanguageServer(args: string[]): void {
+  const server = path.join(__dirname, 'server.js');
+  if (!fs.existsSync(server)) {
+    process.stderr.write(`alembic-lint: the language server ${server} is missing: install the package again, or build it (node esbuild.mjs)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.argv = [process.argv[0] ?? process.execPath, server, ...args];
+  require(server);
+}
+
+if (require.main === module && process.argv[2] === 'lsp') {
+  runLanguageServer(process.argv.slice(3));
+} else if (require.main === module) {
   // `alembic-lint check ... | head`: a closed pipe ends the output quietly, like other command-line tools.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

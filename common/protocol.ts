@@ -5,6 +5,28 @@
 // URIs are `file://` URIs made by the server's one `fileUri`.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 
+/**
+ * `initializationOptions` of the server: the `alembic` settings section itself (what Helix's `config`,
+ * Zed's `initialization_options` or eglot's `:initializationOptions` hold), plus `clientCommands`,
+ * which only a client that implements commands sends.
+ */
+export interface InitializationOptions {
+  /**
+   * The commands the client runs itself. The server sends CodeLenses only when the client runs their
+   * commands (the VS Code extension does); any other editor would show lenses that do nothing.
+   */
+  clientCommands?: string[];
+  /**
+   * The client watches the project files for the server by itself (the VS Code extension does, with
+   * its own file system watchers): the server then neither registers watchers nor watches.
+   */
+  clientWatchesFiles?: boolean;
+  [setting: string]: unknown;
+}
+
+/** The commands the server's CodeLenses name: implemented by the VS Code extension only. */
+export const CODE_LENS_COMMANDS = { upgradeToHere: 'alembic.upgradeToHere', previewSqlToHere: 'alembic.previewSqlToHere' } as const;
+
 /** A zero-based position, as LSP counts it (UTF-16 code units). */
 export interface Position {
   line: number;

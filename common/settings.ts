@@ -235,3 +235,18 @@ function shown(value: unknown): string {
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : JSON.stringify(value);
 }
+
+/**
+ * The one `alembic` section the server uses, from the three ways a client can pass settings, lowest
+ * precedence first: `initializationOptions` (Helix, Zed, eglot's `:initializationOptions`, lsp-mode),
+ * the `settings.alembic` of the last `workspace/didChangeConfiguration` push (nvim-lspconfig, Sublime),
+ * and the last `workspace/configuration` answer (VS Code, eglot's workspace configuration). A later
+ * source wins setting by setting (top-level names), and a source that sent nothing, or null, keeps
+ * what the earlier ones said: eglot and Neovim answer null when the user set nothing, which must not
+ * undo the initialization options.
+ */
+export function layeredSettingsSection(...layers: unknown[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) if (isObject(layer)) Object.assign(merged, layer);
+  return merged;
+}

@@ -4,12 +4,12 @@
 #   scripts/prereqs.sh [tier...]            check; print what is missing and the exact apt-get line; exit 1 if any
 #   scripts/prereqs.sh --install [tier...]  the same, but as root install what is missing (apt-get update once)
 #   scripts/prereqs.sh --list               print every package, one line, for .ci/run
-# Tiers: unit protocol integration vscode start (default: all of them).
+# Tiers: unit protocol integration vscode editors start (default: all of them).
 # Env: ALEMBIC_TEST_PYTHON (the interpreter that must have Alembic; default /usr/bin/python3).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg chromium libkrb5-dev)
+ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
 PYTHON="${ALEMBIC_TEST_PYTHON:-/usr/bin/python3}"
 
 install=0
@@ -18,11 +18,11 @@ for a in "$@"; do
   case "$a" in
     --list) echo "${ALL_PACKAGES[*]}"; exit 0 ;;
     --install) install=1 ;;
-    unit|protocol|integration|vscode|start) tiers+=("$a") ;;
+    unit|protocol|integration|vscode|editors|start) tiers+=("$a") ;;
     *) echo "prereqs.sh: unknown argument $a" >&2; exit 2 ;;
   esac
 done
-[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit protocol integration vscode)
+[[ ${#tiers[@]} -gt 0 ]] || tiers=(unit protocol integration vscode editors)
 
 # Which packages the chosen tiers need (unit and protocol need Node only).
 needed=()
@@ -30,6 +30,8 @@ need() { local p; for p in "$@"; do [[ " ${needed[*]} " == *" $p "* ]] || needed
 for t in "${tiers[@]}"; do
   case "$t" in
     integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg ;;
+    # Neovim and Emacs with eglot drive the server; tmux gives Emacs the terminal eglot needs.
+    editors) need neovim emacs-nox elpa-eglot tmux ;;
     vscode|start)
       need postgresql python3-alembic python3-psycopg2 python3-asyncpg
       [[ "$t" == vscode ]] && need chromium
@@ -53,6 +55,10 @@ present() {
       [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH:-}" ]] || command -v chromium >/dev/null 2>&1 \
         || command -v chromium-browser >/dev/null 2>&1 ;;
     libkrb5-dev) [[ -e /usr/include/gssapi/gssapi.h || -e /usr/include/gssapi.h ]] ;;
+    neovim) command -v nvim >/dev/null 2>&1 ;;
+    emacs-nox) command -v emacs >/dev/null 2>&1 ;;
+    elpa-eglot) command -v emacs >/dev/null 2>&1 && emacs --batch -q --eval "(require 'eglot)" >/dev/null 2>&1 ;;
+    tmux) command -v tmux >/dev/null 2>&1 ;;
     *) return 1 ;;
   esac
 }

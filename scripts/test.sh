@@ -3,18 +3,18 @@
 # Installs what the chosen tiers need (npm dependencies, Debian packages when root, the VS Code host),
 # builds once, starts one throwaway PostgreSQL for the tiers that need it (always removed again), runs
 # each tier, and prints one line per tier (`unit: N passed, N failed`) and then the totals
-# (`N passed, N failed`). Exit 0 only when everything passed. Tiers: unit protocol integration vscode.
+# (`N passed, N failed`). Exit 0 only when everything passed. Tiers: unit protocol integration vscode editors.
 # Env: ALEMBIC_TEST_PYTHON (default /usr/bin/python3), VSCODE_TEST_HOST (code-server | electron),
 #      MOCHA_GREP (only tests whose title matches, in the Node tiers and inside VS Code).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_TIERS=(unit protocol integration vscode)
+ALL_TIERS=(unit protocol integration vscode editors)
 TIERS=()
 for a in "$@"; do
   case "$a" in
-    unit|protocol|integration|vscode) TIERS+=("$a") ;;
+    unit|protocol|integration|vscode|editors) TIERS+=("$a") ;;
     all) TIERS=("${ALL_TIERS[@]}") ;;
     *) echo "test.sh: unknown tier '$a' (choose from: ${ALL_TIERS[*]})" >&2; exit 2 ;;
   esac
@@ -210,6 +210,23 @@ run_vscode_tier() {
   done
 }
 
+# Real editors' LSP clients (Neovim headless, Emacs + eglot in tmux) against dist/server.js: the runner
+# prints its own `editors: N passed, N failed` line, whose counts become the tier's.
+run_editors_tier() {
+  local out="$WORK/editors.log" line code
+  node out/test/editors/run.js 2>&1 | tee "$out"
+  code=${PIPESTATUS[0]}
+  interrupted_by "$code"
+  line="$(grep -E '^editors: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1)"
+  if [[ "$line" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    PASSED[editors]=$(( ${PASSED[editors]:-0} + BASH_REMATCH[1] ))
+    FAILED[editors]=$(( ${FAILED[editors]:-0} + BASH_REMATCH[2] ))
+    [[ $code -ne 0 && ${BASH_REMATCH[2]} -eq 0 ]] && fail_tier editors "out/test/editors/run.js exited $code"
+  else
+    fail_tier editors "out/test/editors/run.js exited $code without its 'editors: N passed, N failed' line"
+  fi
+}
+
 for tier in "${TIERS[@]}"; do
   banner "$tier"
   t0=$(now_ms)
@@ -219,6 +236,7 @@ for tier in "${TIERS[@]}"; do
     integration)
       if [[ -n "${ALEMBIC_TEST_PG_URL:-}" && -n "$PG_DIR" ]]; then run_mocha_tier integration 60000; fi ;;
     vscode) run_vscode_tier ;;
+    editors) run_editors_tier ;;
   esac
   TIME[$tier]="$(secs $(( $(now_ms) - t0 )))"
   echo "--- $tier tier done in ${TIME[$tier]}"

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { CODE_LENS_COMMANDS, type InitializationOptions } from '../../common/protocol';
 
 export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel): LanguageClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -20,6 +21,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
         vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
       ],
     },
+    // The extension runs the commands the server's CodeLenses name (other editors get no lenses), and
+    // watches the files above, so the server registers no watchers of its own.
+    initializationOptions: { clientCommands: Object.values(CODE_LENS_COMMANDS), clientWatchesFiles: true } satisfies InitializationOptions,
     outputChannel,
     // Analysis is read-only and safe in untrusted workspaces; nothing here runs Python.
   };

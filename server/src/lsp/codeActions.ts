@@ -1,14 +1,17 @@
 // Code actions for the server's own diagnostics: each finding's rule's quick fix from the core (built
 // on the document's current text, so a stale diagnostic gets no fix rather than a wrong one), and
 // a suppression comment for any rule.
-import { type CodeAction, type CodeActionParams, CodeActionKind, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
+import { type CodeAction, type CodeActionParams, CodeActionKind, type Diagnostic, type Position, type Range, type TextEdit } from 'vscode-languageserver/node';
 import { type HeadsContext, quickFixes } from '../core/fixes';
 import { parseMigration } from '../core/parse';
 import type { IndexedProject, WorkspaceModel } from './model';
 import { fileUri } from './positions';
 
 export function codeActions(model: WorkspaceModel, path: string, text: string, params: CodeActionParams): CodeAction[] {
-  const ours = params.context.diagnostics.filter((d) => d.source === 'alembic' && typeof d.code === 'string');
+  // Clients such as eglot send every diagnostic of the file, or of the line, whatever the range asked
+  // about: only those the range touches get actions.
+  // `diagnostics` is required, yet some clients send null (eglot, when flymake has none at point).
+  const ours = (params.context?.diagnostics ?? []).filter((d) => d.source === 'alembic' && typeof d.code === 'string' && touches(d.range, params.range));
   const indexed = model.file(path);
   if (ours.length === 0 || !indexed) return [];
   const uri = fileUri(path);
@@ -56,4 +59,10 @@ function suppressLine(uri: string, lines: string[], d: Diagnostic): CodeAction {
     edit = { range: { start: { line: lineNo, character: pad }, end: { line: lineNo, character: line.length } }, newText: `  # alembic-lint: disable=${rule}` };
   }
   return { title: `Suppress ${rule} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [edit] } } };
+}
+
+/** Whether two ranges overlap or meet (an empty range at a diagnostic's edge touches it). */
+function touches(a: Range, b: Range): boolean {
+  const before = (x: Position, y: Position) => x.line < y.line || (x.line === y.line && x.character < y.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
 }

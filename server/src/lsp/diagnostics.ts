@@ -18,15 +18,21 @@ export function ruleDocUri(rule: string): string {
   return fileUri(path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`));
 }
 
-export function toDiagnostic(f: Finding): Diagnostic {
+/** What the client declared it shows (`textDocument.publishDiagnostics` capabilities). */
+export interface DiagnosticSupport {
+  /** `codeDescriptionSupport`: the rule's page as a link beside the code. */
+  codeDescription: boolean;
+}
+
+export function toDiagnostic(f: Finding, support: DiagnosticSupport = { codeDescription: true }): Diagnostic {
   const d: Diagnostic = {
     range: f.range,
     severity: severities[f.severity],
     code: f.rule,
-    codeDescription: { href: ruleDocUri(f.rule) },
     source: 'alembic',
     message: f.message,
   };
+  if (support.codeDescription) d.codeDescription = { href: ruleDocUri(f.rule) };
   if (f.related?.length) {
     d.relatedInformation = f.related.map((r) => ({ location: { uri: fileUri(r.path), range: r.range }, message: r.message }));
   }
@@ -45,7 +51,7 @@ export class DiagnosticsPublisher {
   private readonly lastList = new Map<string, readonly Finding[]>();
   private readonly uris = new Map<string, string>();
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: Connection, private readonly support: DiagnosticSupport) {}
 
   private uriOf(p: string): string {
     let uri = this.uris.get(p);
@@ -64,7 +70,7 @@ export class DiagnosticsPublisher {
       seen.add(uri);
       if (this.lastList.get(p) === findings && this.sent.has(uri)) continue;
       this.lastList.set(p, findings);
-      const diagnostics = findings.map(toDiagnostic);
+      const diagnostics = findings.map((f) => toDiagnostic(f, this.support));
       const key = JSON.stringify(diagnostics);
       if (this.sent.get(uri) === key) continue;
       this.sent.set(uri, key);

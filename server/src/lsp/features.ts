@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
 import { markdownCode, markdownText } from '../../../common/markdown';
-import type { RevisionInfo } from '../../../common/protocol';
+import { CODE_LENS_COMMANDS, type RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
 
@@ -87,34 +87,44 @@ export function references(model: WorkspaceModel, path: string, pos: Position, i
   return out;
 }
 
-export function hover(model: WorkspaceModel, path: string, pos: Position): Hover | undefined {
+/**
+ * The hover over a revision id. `markdown` false (a client whose `hover.contentFormat` lacks Markdown,
+ * such as eglot without markdown-mode) gets plain text: Markdown there shows as raw `**` and backticks.
+ */
+export function hover(model: WorkspaceModel, path: string, pos: Position, markdown = true): Hover | undefined {
   const hit = model.file(path);
   if (!hit) return undefined;
   const at = idAt(hit.file, pos);
   if (!at) return undefined;
   const node = nodeFor(hit.project, at.id);
+  const kind = markdown ? MarkupKind.Markdown : MarkupKind.PlainText;
   if (!node) {
-    return { range: at.range, contents: { kind: MarkupKind.Markdown, value: `No revision ${markdownCode(at.id)} in this project.` } };
+    return { range: at.range, contents: { kind, value: `No revision ${markdown ? markdownCode(at.id) : at.id} in this project.` } };
   }
-  return { range: at.range, contents: { kind: MarkupKind.Markdown, value: describeNode(hit.project, node) } };
+  return { range: at.range, contents: { kind, value: describeNode(hit.project, node, markdown) } };
 }
 
-export function describeNode(project: IndexedProject, node: RevisionInfo): string {
-  const ids = (xs: readonly string[]) => (xs.length ? xs.map(markdownCode).join(', ') : '—');
+export function describeNode(project: IndexedProject, node: RevisionInfo, markdown = true): string {
+  const code = markdown ? markdownCode : (s: string) => s;
+  const text = markdown ? markdownText : (s: string) => s;
+  // Markdown breaks a line only at two trailing spaces; plain text keeps its line breaks as they are.
+  const br = markdown ? '  ' : '';
+  const ids = (xs: readonly string[]) => (xs.length ? xs.map(code).join(', ') : '—');
   const flags = [node.isHead && 'head', node.isBase && 'base', node.isMerge && 'merge point', node.isBranchPoint && 'branch point']
     .filter(Boolean).join(', ');
+  const title = text(node.message ?? '(no message)');
   const lines = [
-    `**${markdownText(node.message ?? '(no message)')}**`,
+    markdown ? `**${title}**` : title,
     '',
-    `${markdownCode(node.revision)}${flags ? ` · ${flags}` : ''}${node.createDate ? ` · ${markdownText(node.createDate)}` : ''}`,
+    `${code(node.revision)}${flags ? ` · ${flags}` : ''}${node.createDate ? ` · ${text(node.createDate)}` : ''}`,
     '',
-    `Parents: ${ids(node.parents)}  `,
-    `Children: ${ids(node.children)}  `,
+    `Parents: ${ids(node.parents)}${br}`,
+    `Children: ${ids(node.children)}${br}`,
   ];
-  if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}  `);
-  if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}  `);
-  if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(markdownText).join(', ')}  `);
-  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: ${markdownCode(path.relative(project.info.root, node.path) || node.path)}`);
+  if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}${br}`);
+  if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}${br}`);
+  if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(text).join(', ')}${br}`);
+  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: ${code(path.relative(project.info.root, node.path) || node.path)}`);
   return lines.join('\n');
 }
 
@@ -122,7 +132,7 @@ export function describeNode(project: IndexedProject, node: RevisionInfo): strin
  * Completion of revision ids inside a `down_revision` / `depends_on` string, heads first. Works on
  * half-typed text: the line up to the cursor decides, not the parse.
  */
-export function completion(model: WorkspaceModel, path: string, text: string, pos: Position): CompletionItem[] {
+export function completion(model: WorkspaceModel, path: string, text: string, pos: Position, markdown = true): CompletionItem[] {
   const hit = model.file(path);
   if (!hit) return [];
   const context = stringContext(text, pos, hit.file);
@@ -140,7 +150,7 @@ export function completion(model: WorkspaceModel, path: string, text: string, po
       label: rev,
       kind: CompletionItemKind.Reference,
       detail: `${heads.has(rev) ? 'head · ' : ''}${node.message ?? ''}`,
-      documentation: { kind: MarkupKind.Markdown, value: describeNode(project, node) },
+      documentation: { kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value: describeNode(project, node, markdown) },
       sortText: `${heads.has(rev) ? '0' : '1'}${String(i).padStart(6, '0')}`,
       filterText: `${rev} ${node.message ?? ''}`,
       textEdit: edit,
@@ -229,8 +239,8 @@ export function codeLenses(model: WorkspaceModel, path: string): CodeLens[] {
     if (f.kind !== 'upgrade') continue;
     const range = f.defLineRange;
     out.push(
-      { range, command: { title: 'Upgrade to Here', command: 'alembic.upgradeToHere', arguments: [arg] } },
-      { range, command: { title: 'Preview SQL', command: 'alembic.previewSqlToHere', arguments: [arg] } },
+      { range, command: { title: 'Upgrade to Here', command: CODE_LENS_COMMANDS.upgradeToHere, arguments: [arg] } },
+      { range, command: { title: 'Preview SQL', command: CODE_LENS_COMMANDS.previewSqlToHere, arguments: [arg] } },
     );
   }
   return out;

@@ -1,30 +1,35 @@
 // The LSP glue: connection, documents, settings, file watching, debounced re-analysis, and the
 // handlers. Everything it answers comes from the WorkspaceIndex (core models) and features.ts.
+import fs from 'node:fs';
+import path from 'node:path';
 import {
-  CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification, FileChangeType,
-  ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  type ClientCapabilities, CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification, FileChangeType, MarkupKind, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type RuleSeverityMap, severitiesFromSetting } from '../core/config/severities';
 import { createdObjects, destructiveOperations } from '../core/operations';
 import { parseMigration } from '../core/parse';
+import { findProjectAbove } from '../core/project';
 import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
-  AppliedStateRequest, DowngradePlanRequest, GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
+  AppliedStateRequest, CODE_LENS_COMMANDS, type InitializationOptions, DowngradePlanRequest, GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
   TemplatesRequest,
 } from '../../../common/protocol';
+import { PACKAGE_VERSION } from '../../../common/packageInfo';
 import {
-  changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, parseEditorSettings,
-  SETTINGS_SECTION,
+  changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, layeredSettingsSection,
+  parseEditorSettings, SETTINGS_SECTION,
 } from '../../../common/settings';
 import { codeActions } from './codeActions';
 import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
+import { FolderWatcher, type WatchedChange } from './folderWatcher';
 import { TemplateLibrary } from './templates';
-import { fileUri, uriToPath } from './positions';
+import { uriToPath } from './positions';
 import { type IndexSettings, isConfigurationFile, WorkspaceIndex } from './workspaceIndex';
 
 /** Edits are re-analysed after this pause in typing. */
@@ -40,15 +45,62 @@ const RULES_SLICE_MS = 40;
 const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules'];
 /** Every setting the server reads; the others are the extension's. */
 const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens'];
+/** What a client that watches files for the server (dynamic registration) is asked to watch. */
+const WATCHED_GLOBS = ['**/*.py', '**/alembic.ini', '**/*.ini', '**/pyproject.toml'];
+
+/** What the client declared it can do, read once from `initialize`; nothing here is assumed. */
+interface ClientSupport {
+  configuration: boolean;
+  registerConfiguration: boolean;
+  registerWatchedFiles: boolean;
+  workspaceFolders: boolean;
+  refreshCodeLenses: boolean;
+  markdownHover: boolean;
+  markdownCompletion: boolean;
+  codeDescription: boolean;
+  /** The client runs the commands the CodeLenses name (it said so in `initializationOptions.clientCommands`). */
+  codeLensCommands: boolean;
+  /** The client watches files for the server unasked (`initializationOptions.clientWatchesFiles`). */
+  watchesFiles: boolean;
+}
+
+function clientSupport(capabilities: ClientCapabilities, options: InitializationOptions | undefined): ClientSupport {
+  const { workspace, textDocument } = capabilities;
+  const commands = new Set(Array.isArray(options?.clientCommands) ? options.clientCommands : []);
+  return {
+    configuration: !!workspace?.configuration,
+    registerConfiguration: !!workspace?.didChangeConfiguration?.dynamicRegistration,
+    registerWatchedFiles: !!workspace?.didChangeWatchedFiles?.dynamicRegistration,
+    workspaceFolders: !!workspace?.workspaceFolders,
+    refreshCodeLenses: !!workspace?.codeLens?.refreshSupport,
+    // An absent format list means plain text: the protocol's MarkupContent is optional for clients.
+    markdownHover: (textDocument?.hover?.contentFormat ?? []).includes(MarkupKind.Markdown),
+    markdownCompletion: (textDocument?.completion?.completionItem?.documentationFormat ?? []).includes(MarkupKind.Markdown),
+    codeDescription: !!textDocument?.publishDiagnostics?.codeDescriptionSupport,
+    codeLensCommands: Object.values(CODE_LENS_COMMANDS).every((c) => commands.has(c)),
+    watchesFiles: options?.clientWatchesFiles === true,
+  };
+}
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const documents = new TextDocuments(TextDocument);
   let index: WorkspaceIndex | undefined;
   let publisher: DiagnosticsPublisher | undefined;
-  let hasConfigurationCapability = false;
-  let canRegisterConfiguration = false;
-  let canRefreshCodeLenses = false;
+  let client: ClientSupport = clientSupport({}, undefined);
   let settings: EditorSettings = editorSettingDefaults;
+  /**
+   * The three sources of the `alembic` section (see layeredSettingsSection for their precedence): each
+   * keeps its last value, so a pull answered with null does not undo the initialization options.
+   */
+  const settingsSources: { initialization: unknown; pushed: unknown; pulled: unknown } = { initialization: undefined, pushed: undefined, pulled: undefined };
+  const currentSection = (): unknown => layeredSettingsSection(settingsSources.initialization, settingsSources.pushed, settingsSources.pulled);
+  /** The workspace folders (or root) the client named, and the folders found above opened files. */
+  let workspaceRoots: string[] = [];
+  const rootsFoundAbove = new Set<string>();
+  const allRoots = (): string[] => [...workspaceRoots, ...[...rootsFoundAbove].filter((r) => !workspaceRoots.includes(r))];
+  /** Folders already searched upward for a project, so opening their files again costs nothing. */
+  const searchedAbove = new Set<string>();
+  let folderWatcher: FolderWatcher | undefined;
   /** Settings problems last logged, so a notification that changes nothing does not repeat them. */
   let loggedSettingsProblems = '';
   /**
@@ -62,7 +114,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** Counts indexes: a background rules run stops when a newer index starts. */
   let rulesRun = 0;
 
-  const openText = (p: string): string | undefined => documents.get(fileUri(p))?.getText();
+  /**
+   * Open documents by normalized file path, each with the URI text its client used: editors write the
+   * same file's URI differently (Neovim and eglot leave `+ ( ) @ , ' ; =` unescaped, Neovim writes
+   * lower-case hex, Windows clients `C:` or `c%3A`), so the URI text is never compared.
+   */
+  const openUris = new Map<string, string>();
+  const documentAt = (p: string): TextDocument | undefined => {
+    const uri = openUris.get(p);
+    return uri === undefined ? undefined : documents.get(uri);
+  };
+  const openText = (p: string): string | undefined => documentAt(p)?.getText();
 
   /**
    * Runs `work` after everything queued before it; requests wait for the queue (`current`). A failure
@@ -92,18 +154,27 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
 
   /** The `alembic` section: asked for when the client answers `workspace/configuration`. */
-  const pullSettings = async (): Promise<unknown> => connection.workspace.getConfiguration(SETTINGS_SECTION);
+  const pullSettings = async (): Promise<void> => {
+    try {
+      settingsSources.pulled = await connection.workspace.getConfiguration(SETTINGS_SECTION);
+    } catch (err) {
+      connection.console.warn(`Asking the client for the ${SETTINGS_SECTION} settings failed (keeping the others): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
 
   connection.onInitialize((params) => {
-    hasConfigurationCapability = !!params.capabilities.workspace?.configuration;
-    canRegisterConfiguration = !!params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
-    canRefreshCodeLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    const options = isObject(params.initializationOptions) ? params.initializationOptions as InitializationOptions : undefined;
+    client = clientSupport(params.capabilities, options);
     const roots = (params.workspaceFolders ?? []).flatMap((f) => uriToPath(f.uri) ?? []);
     if (roots.length === 0 && params.rootUri) roots.push(...[uriToPath(params.rootUri)].flatMap((r) => r ?? []));
+    workspaceRoots = roots;
     index = new WorkspaceIndex(nodeFileSystem, openText, roots, indexSettings(settings, {}));
-    // Clients without workspace/configuration may pass the section here instead.
-    if (params.initializationOptions !== undefined && params.initializationOptions !== null) adoptSettings(params.initializationOptions);
-    publisher = new DiagnosticsPublisher(connection);
+    if (options) {
+      const { clientCommands: _commands, clientWatchesFiles: _watches, ...section } = options;
+      settingsSources.initialization = section;
+      adoptSettings(currentSection());
+    }
+    publisher = new DiagnosticsPublisher(connection, { codeDescription: client.codeDescription });
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -113,11 +184,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         completionProvider: { triggerCharacters: ['"', "'"] },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
-        codeLensProvider: { resolveProvider: false },
+        // Lenses name commands only the VS Code extension has: elsewhere they would do nothing.
+        ...(client.codeLensCommands ? { codeLensProvider: { resolveProvider: false } } : {}),
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'alembic-language-server', version: '0.1.0' },
+      serverInfo: { name: 'alembic-language-server', version: PACKAGE_VERSION },
     };
   });
 
@@ -130,8 +202,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!(await index.reindex())) return;
     for (const problem of index.settingsProblems) connection.console.warn(problem);
     const ids = index.projectIds();
-    // The tree does not show them (yet): the output channel at least says why a project looks empty.
+    // The tree shows them too; the output channel says why a project looks empty in any editor.
     for (const id of ids) for (const problem of index.model(id)?.problems() ?? []) connection.console.warn(problem);
+    if (ids.length === 0) {
+      connection.console.info(`No alembic.ini (or pyproject.toml with [tool.alembic]) in ${allRoots().join(', ') || 'no workspace folder'}; ` +
+        'opened files are looked up from their own folder upward');
+    }
+    for (const id of ids) connection.console.info(`Using ${id}`);
+    watchProjectFolders();
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     index.fileRulesPending = true;
     const graphMs = Date.now() - started;
@@ -224,17 +302,33 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialized(() => {
     // The one way settings reach the server: it registers for changes of its section (the extension
     // does not also synchronise it), and asks for the section when the client supports that.
-    if (canRegisterConfiguration) {
+    if (client.registerConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     }
-    connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
-      const current = new Set((await connection.workspace.getWorkspaceFolders() ?? []).flatMap((f) => uriToPath(f.uri) ?? []));
-      for (const removed of e.removed) current.delete(uriToPath(removed.uri) ?? '');
-      index?.setRoots([...current]);
-      enqueue('Indexing the changed workspace folders', reindexAll);
-    });
+    // A client that offers to watch files does it for the server; for the others the server watches
+    // the folders its projects read (after each index, see watchProjectFolders).
+    if (client.watchesFiles) {
+      // The VS Code extension's own watchers report the files already.
+    } else if (client.registerWatchedFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) });
+    } else {
+      folderWatcher = new FolderWatcher((changes) => void applyDiskChanges(changes), (m) => connection.console.warn(m));
+    }
+    // Asking for the event of a client without workspace folders throws (vscode-languageserver).
+    if (client.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
+        const current = new Set((await connection.workspace.getWorkspaceFolders() ?? []).flatMap((f) => uriToPath(f.uri) ?? []));
+        for (const removed of e.removed) current.delete(uriToPath(removed.uri) ?? '');
+        workspaceRoots = [...current];
+        index?.setRoots(allRoots());
+        enqueue('Indexing the changed workspace folders', reindexAll);
+      });
+    }
     enqueue('Indexing the workspace', async () => {
-      if (hasConfigurationCapability) adoptSettings(await pullSettings());
+      if (client.configuration) {
+        await pullSettings();
+        adoptSettings(currentSection());
+      }
       await reindexAll();
     });
   });
@@ -243,15 +337,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // any setting changes: only a change to what the index is built from re-indexes.
   connection.onDidChangeConfiguration((params) => {
     enqueue('Applying changed settings', async () => {
-      const section = hasConfigurationCapability ? await pullSettings() : sectionIn(params.settings);
-      if (section === undefined) return;
-      const changed = adoptSettings(section).filter((name) => SERVER_SETTINGS.includes(name));
+      // nvim-lspconfig and Sublime push the section; VS Code and eglot push nothing useful and are asked.
+      const pushed = sectionIn(params.settings);
+      if (pushed !== undefined) settingsSources.pushed = pushed;
+      if (client.configuration) await pullSettings();
+      const changed = adoptSettings(currentSection()).filter((name) => SERVER_SETTINGS.includes(name));
       if (changed.length === 0) return;
       const affectsIndex = changed.some((name) => INDEX_SETTINGS.includes(name));
       connection.console.info(`Settings changed: ${changed.map((name) => `${SETTINGS_SECTION}.${name}`).join(', ')}` +
         (affectsIndex ? '; re-indexing' : ''));
       if (affectsIndex) await reindexAll();
-      if (changed.includes('codeLens') && canRefreshCodeLenses) {
+      if (changed.includes('codeLens') && client.refreshCodeLenses && client.codeLensCommands) {
         await connection.sendRequest(CodeLensRefreshRequest.type).catch((err: unknown) => {
           connection.console.warn(`Refreshing code lenses failed: ${err instanceof Error ? err.message : String(err)}`);
         });
@@ -259,12 +355,41 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
   });
 
+  documents.onDidOpen((e) => {
+    const p = uriToPath(e.document.uri);
+    if (!p) return;
+    openUris.set(p, e.document.uri);
+    if (p.endsWith('.py')) enqueue(`Looking for the project of ${p}`, () => adoptProjectAbove(p));
+  });
+
+  /**
+   * A Python file no project owns: its project may lie above every root (eglot outside a repository
+   * makes the migration's folder the root). Searches from its folder upward and indexes what it finds.
+   */
+  const adoptProjectAbove = async (p: string): Promise<void> => {
+    if (!index || index.owner(p) !== undefined) return;
+    const dir = path.dirname(p);
+    if (searchedAbove.has(dir)) return;
+    searchedAbove.add(dir);
+    const project = await findProjectAbove(nodeFileSystem, dir);
+    if (!project) {
+      connection.console.info(`No alembic.ini (or pyproject.toml with [tool.alembic]) above ${p}, up to the filesystem root or the repository root`);
+      return;
+    }
+    if (index.projectIds().includes(project.id)) return;
+    rootsFoundAbove.add(path.dirname(project.id));
+    index.setRoots(allRoots());
+    connection.console.info(`Using ${project.id} for ${p}: found above the opened file`);
+    await reindexAll();
+  };
+
   documents.onDidChangeContent((e) => {
     const p = uriToPath(e.document.uri);
     if (p) schedule(p);
   });
   documents.onDidClose((e) => {
     const p = uriToPath(e.document.uri);
+    if (p && openUris.get(p) === e.document.uri) openUris.delete(p);
     if (!p || !index) return;
     // The editor's text no longer overrides the disk: read what is saved.
     void index.refreshFromDisk(p).then((affected) => {
@@ -274,13 +399,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
   });
 
-  connection.onDidChangeWatchedFiles(async (params) => {
+  connection.onDidChangeWatchedFiles((params) => {
+    const changes = params.changes.flatMap((change): WatchedChange[] => {
+      const p = uriToPath(change.uri);
+      return p ? [{ path: p, kind: change.type === FileChangeType.Deleted ? 'deleted' : 'changed' }] : [];
+    });
+    void applyDiskChanges(changes);
+  });
+
+  /** Files changed on disk (reported by the client's watcher or the server's own). */
+  const applyDiskChanges = async (changes: readonly WatchedChange[]): Promise<void> => {
     if (!index) return;
     let configChanged = false;
     const affected = new Set<string>();
-    for (const change of params.changes) {
-      const p = uriToPath(change.uri);
-      if (!p) continue;
+    for (const change of changes) {
+      const p = change.path;
       if (isConfigurationFile(p)) {
         configChanged = true;
         continue;
@@ -288,11 +421,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (!p.endsWith('.py')) continue;
       // A deleted file leaves the graph even while an editor still holds its text: Alembic loads
       // from disk. Typing in that editor again brings it back (as an unsaved file would).
-      if (change.type === FileChangeType.Deleted) {
+      if (change.kind === 'deleted') {
         for (const id of index.updateFile(p, undefined)) affected.add(id);
         continue;
       }
-      if (documents.get(change.uri)) continue;
+      if (openUris.has(p)) continue;
       const ids = await index.refreshFromDisk(p);
       for (const id of ids) affected.add(id);
     }
@@ -303,7 +436,25 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (affected.size === 0) return;
     publishAll();
     notifyGraphChanged([...affected]);
-  });
+  };
+
+  /** The server's own watcher follows the folders of the current projects. */
+  const watchProjectFolders = (): void => {
+    if (!folderWatcher || !index) return;
+    const folders = new Set<string>();
+    for (const id of index.projectIds()) {
+      const config = index.model(id)?.config;
+      if (!config) continue;
+      folders.add(path.dirname(config.id));
+      for (const location of config.versionLocationPaths) {
+        folders.add(location);
+        // recursive_version_locations: every folder below as well, as they are at this index.
+        if (config.recursiveVersionLocations) for (const sub of foldersBelow(location)) folders.add(sub);
+      }
+    }
+    folderWatcher.watch(folders);
+  };
+  connection.onShutdown(() => folderWatcher?.close());
 
   /** Answers only after pending edits are analysed, so a request never sees stale text. */
   const current = async (): Promise<WorkspaceIndex | undefined> => {
@@ -329,13 +480,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
-    return idx && file ? features.hover(idx, file, p.position) ?? null : null;
+    return idx && file ? features.hover(idx, file, p.position, client.markdownHover) ?? null : null;
   });
   connection.onCompletion(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
-    const doc = documents.get(p.textDocument.uri);
-    return idx && file && doc ? features.completion(idx, file, doc.getText(), p.position) : [];
+    const doc = file && documentAt(file);
+    return idx && file && doc ? features.completion(idx, file, doc.getText(), p.position, client.markdownCompletion) : [];
   });
   connection.onDocumentSymbol(async (p) => {
     const idx = await current();
@@ -349,12 +500,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
-    return idx && file && settings.codeLens ? features.codeLenses(idx, file) : [];
+    return idx && file && settings.codeLens && client.codeLensCommands ? features.codeLenses(idx, file) : [];
   });
   connection.onCodeAction(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
-    const doc = documents.get(p.textDocument.uri);
+    const doc = file && documentAt(file);
     return idx && file && doc ? codeActions(idx, file, doc.getText(), p) : [];
   });
 
@@ -384,7 +535,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const file = node && project.files.get(node.path);
       if (!file) continue;
       // A confirmation describes what Alembic will run: the saved file, not the editor's unsaved text.
-      const onDisk = params.fromDisk && documents.get(file.uri) ? await nodeFileSystem.readFile(file.path) : undefined;
+      const onDisk = params.fromDisk && openUris.has(file.path) ? await nodeFileSystem.readFile(file.path) : undefined;
       const migration = onDisk !== undefined ? parseMigration(onDisk) : file.migration;
       for (const op of destructiveOperations(migration, params.function)) {
         operations.push({ revision, function: params.function, operation: op.operation, ...(op.target ? { target: op.target } : {}), uri: file.uri, range: op.range });
@@ -428,4 +579,23 @@ function indexSettings(settings: EditorSettings, rules: RuleSeverityMap): IndexS
 function sectionIn(settings: unknown): unknown {
   if (typeof settings !== 'object' || settings === null) return undefined;
   return (settings as Record<string, unknown>)[SETTINGS_SECTION];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The folders below `root` (not `__pycache__`), to a depth that no versions tree reaches. */
+function foldersBelow(root: string, depth = 8): string[] {
+  if (depth === 0) return [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory() && e.name !== '__pycache__').flatMap((e) => {
+    const sub = path.join(root, e.name);
+    return [sub, ...foldersBelow(sub, depth - 1)];
+  });
 }

@@ -131,6 +131,12 @@ export class WorkspaceIndex implements WorkspaceModel {
     return affected;
   }
 
+  /** The id of the first project whose version locations hold this path (the file need not exist). */
+  owner(p: string): string | undefined {
+    for (const [id, model] of this.models) if (model.owns(p)) return id;
+    return undefined;
+  }
+
   projectIds(): string[] {
     return [...this.models.keys()];
   }

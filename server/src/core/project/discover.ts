@@ -150,3 +150,25 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
   }
   return config;
 }
+
+/** Folders whose presence marks a repository root: the upward search stops there (after looking in it). */
+const VCS_MARKERS = ['.git', '.hg', '.svn', '.jj'];
+
+/**
+ * The project configuration nearest above `fromDir` (that folder included), for a file opened outside
+ * every workspace root's projects: editors such as eglot make the migration's own folder the root.
+ * Looks up to the filesystem root or to the first repository root, whichever comes first, so a file
+ * in one repository never picks up a configuration of an enclosing one.
+ */
+export async function findProjectAbove(fs: FileSystem, fromDir: string): Promise<ProjectConfig | undefined> {
+  let dir = path.resolve(fromDir);
+  for (;;) {
+    const project = await loadFolderConfig(fs, dir, undefined, [dir]);
+    if (project) return project;
+    const markers = await Promise.all(VCS_MARKERS.map((m) => fs.stat(path.join(dir, m))));
+    if (markers.some((kind) => kind !== undefined)) return undefined;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
