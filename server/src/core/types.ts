@@ -98,6 +98,25 @@ export interface ParsedCall {
   batch?: { table: string; alias: string };
   /** Inside `with op.get_context().autocommit_block():` (at any depth). */
   inAutocommitBlock: boolean;
+  /**
+   * The conditions of the enclosing `if`/`elif`/`else` blocks and of earlier `if ...: return` guards of
+   * the same block, outermost first: the call runs only when every one of them comes out as `holds`.
+   * Absent when the call runs unconditionally.
+   */
+  guards?: readonly BranchGuard[];
+}
+
+/** One condition a call's branch depends on, as source text (`bind.dialect.name == "mysql"`). */
+export interface BranchGuard {
+  condition: string;
+  /** The call runs when the condition is true (`if`), or when it is false (`else`, after `if ...: return`). */
+  holds: boolean;
+}
+
+/** `name = <expression>` in a migration function whose value may tell the dialect (`dialect = bind.dialect.name`). */
+export interface LocalAssignment {
+  name: string;
+  expression: string;
 }
 
 export type MigrationFunctionKind = 'upgrade' | 'downgrade';
@@ -125,6 +144,8 @@ export interface MigrationFunction {
    * Calls nested as arguments of another call are inside that call's `args`/`kwargs`, not here.
    */
   calls: ParsedCall[];
+  /** Assignments that mention `dialect` or `engine`, for reading dialect branches; absent when none. */
+  dialectAssignments?: LocalAssignment[];
 }
 
 /** A module-level `name = sa.Enum(...)` / `postgresql.ENUM(...)` / `ENUM(...)`. */

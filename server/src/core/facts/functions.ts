@@ -2,6 +2,7 @@
 // table" is one the same function has not created earlier: only tables already in the database
 // hold rows and take traffic while the migration runs).
 import type { Migration, MigrationFunction } from '../types';
+import { runsOn } from './dialect';
 import { type SchemaOp, schemaOps } from './schema';
 
 export interface FunctionPair {
@@ -126,4 +127,32 @@ export function upgradeOps(m: Migration): readonly OpInContext[] {
     upgradeOpsCache.set(m, ops);
   }
   return ops;
+}
+
+const opsOnCache = new WeakMap<Migration, Map<string, readonly OpInContext[]>>();
+
+/**
+ * The upgrade operations that run on `dialect`: those in a branch known to run elsewhere
+ * (`if bind.dialect.name == "mysql":`) are left out. An undefined dialect keeps every operation.
+ * PostgreSQL's lock and rewrite rules ask for `postgresql`.
+ */
+export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonly OpInContext[] {
+  if (dialect === undefined) return upgradeOps(m);
+  let byDialect = opsOnCache.get(m);
+  if (!byDialect) {
+    byDialect = new Map();
+    opsOnCache.set(m, byDialect);
+  }
+  let ops = byDialect.get(dialect);
+  if (!ops) {
+    ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => runsOn(op.call, fn, dialect)));
+    byDialect.set(dialect, ops);
+  }
+  return ops;
+}
+
+/** One function's operations that run on `dialect` (all of them when it is undefined). */
+export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
+  const ops = schemaOps(m, fn);
+  return dialect === undefined || !ops.some((op) => op.call.guards) ? ops : ops.filter((op) => runsOn(op.call, fn, dialect));
 }

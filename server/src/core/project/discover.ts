@@ -2,6 +2,8 @@
 // configuration file the user named (`alembic.configFile`).
 import path from 'node:path';
 import { scanEnvPy } from './envPy';
+import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
+import { dialectFromPyproject } from '../config/severities';
 import type { FileSystem } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -16,6 +18,12 @@ export interface ProjectConfig extends AlembicSettings {
   versionLocationPaths: string[];
   versionTable?: string;
   versionTableSchema?: string;
+  /**
+   * The database the migrations run on (SQLAlchemy's dialect name, `postgresql`, `mysql`, ...), and
+   * where that was read; undefined when nothing says. A setting (`alembic.lint.dialect`) wins over these.
+   */
+  dialect?: string;
+  dialectSource?: string;
 }
 
 export interface DiscoverOptions {
@@ -101,6 +109,11 @@ function brokenSettings(kind: 'ini' | 'pyproject', file: string, problem: string
   };
 }
 
+function setDialect(config: ProjectConfig, dialect: string, source: string): void {
+  config.dialect = normalizeDialect(dialect);
+  config.dialectSource = source;
+}
+
 async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: string[]): Promise<ProjectConfig> {
   const locations = settings.kind === 'folder'
     ? { scriptLocation: settings.root, versionLocations: [settings.root], problems: [] }
@@ -111,6 +124,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     versionLocationPaths: locations.versionLocations,
     problems: [...settings.problems, ...locations.problems],
   };
+  let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {
     config.scriptLocationPath = locations.scriptLocation;
     const env = await fs.readFile(path.join(locations.scriptLocation, 'env.py'));
@@ -118,7 +132,17 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
       const facts = scanEnvPy(env);
       if (facts.versionTable !== undefined) config.versionTable = facts.versionTable;
       if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
+      envDialect = dialectOfEnvPy(env);
     }
+  }
+  if (settings.kind !== 'folder') {
+    const pyprojectPath = path.join(settings.root, 'pyproject.toml');
+    const pyproject = await fs.readFile(pyprojectPath);
+    const configured = pyproject === undefined ? undefined : dialectFromPyproject(pyproject);
+    const fromUrl = settings.sqlalchemyUrl === undefined ? undefined : dialectOfUrl(settings.sqlalchemyUrl);
+    if (configured !== undefined) setDialect(config, configured, `${pyprojectPath} [tool.alembic-lint] dialect`);
+    else if (fromUrl !== undefined) setDialect(config, fromUrl, `${settings.configFile} sqlalchemy.url`);
+    else if (envDialect !== undefined) setDialect(config, envDialect, 'a database URL in env.py');
   }
   if (settings.kind !== 'folder') {
     for (const loc of config.versionLocationPaths) {

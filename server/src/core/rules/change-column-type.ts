@@ -5,7 +5,8 @@
 // reported when `existing_type` shows them.
 import type { ArgValue } from '../types';
 import { argAt, methodOf } from '../facts/args';
-import { upgradeOps } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 interface TypeInfo { family: 'varchar' | 'text' | 'numeric' | 'other'; length?: number; scale?: number }
@@ -50,9 +51,11 @@ export const changeColumnType = defineFileRule({
   id: 'change-column-type',
   defaultSeverity: 'warning',
   description: "A column's type changes: PostgreSQL usually rewrites the whole table under an exclusive lock.",
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding[] = [];
-    for (const { op, newColumn } of upgradeOps(migration)) {
+    for (const { op, newColumn } of upgradeOpsOn(migration, 'postgresql')) {
       if (op.kind !== 'alter_column' || newColumn) continue;
       const changes = op.sql ? op.sql.kind === 'alter_type' : !!op.alter?.type && op.alter.type.kind !== 'none';
       if (!changes || isSafeTypeChange(op.alter?.existingType, op.alter?.type)) continue;

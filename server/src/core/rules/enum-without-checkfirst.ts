@@ -7,7 +7,8 @@
 // SQLAlchemy's PostgreSQL `ENUM.create()/.drop()` default to checkfirst=True (1.4 and 2.0), while
 // `sa.Enum(...).create()` passes checkfirst=False: only an omitted checkfirst on the dialect ENUM is
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
-import { migrationFunctions } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { migrationFunctions, schemaOpsOn } from '../facts/functions';
 import { schemaOps, type SchemaOp } from '../facts/schema';
 import { callAt } from '../fixes/calls';
 import { checkfirstFix, dropTypeIfExistsFix } from '../fixes/enum';
@@ -30,11 +31,13 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
   id: 'enum-without-checkfirst',
   defaultSeverity: 'warning',
   description: 'An enum type is created or dropped without checkfirst=True (or DROP TYPE without IF EXISTS).',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL only: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
-      for (const op of schemaOps(migration, fn)) {
+      for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         if (op.sql) {
           sqlDrops ??= new Map();
