@@ -208,7 +208,7 @@ def upgrade():
     with op.batch_alter_table('c') as batch_op:
         batch_op.add_column(sa.Column('x', sa.Integer()))
         batch_op.add_column(sa.Column('y', sa.Integer()))
-    op.create_unique_constraint('uq_c_x', 'c', ['x'])
+    op.create_unique_constraint('uq_c_x', 'c', ['z'])
     op.create_check_constraint(op.f('ck_c_y'), 'c', 'y > 0')
 
 
@@ -222,6 +222,26 @@ def downgrade():
     assert.match(messages[0] ?? '', /creates table 'b', but downgrade\(\) does not drop it/);
     assert.match(messages[1] ?? '', /column c\.y/);
     assert.match(messages[2] ?? '', /constraint 'uq_c_x'/);
+  });
+
+  it('takes an index or constraint as dropped with any of its columns, and knows the names PostgreSQL gives unnamed ones', () => {
+    const fs = run(`
+def upgrade():
+    op.add_column('c', sa.Column('x', sa.Integer()))
+    op.create_index('ix_c_x_y', 'c', ['x', 'y'])
+    op.create_foreign_key('fk_c_x', 'c', 'p', ['x'], ['id'])
+    op.create_foreign_key(None, 'c', 'p', ['y'], ['id'])
+    op.create_foreign_key(None, 'c', 'q', ['z'], ['id'])
+    op.create_unique_constraint(None, 'c', ['w'])
+
+
+def downgrade():
+    op.drop_constraint('c_y_fkey', 'c', type_='foreignkey')
+    op.drop_constraint('c_w_unique', 'c', type_='unique')
+    op.drop_column('c', 'x')
+`);
+    // c_z_fkey is not dropped; the unique constraint PostgreSQL names c_w_key, not c_w_unique.
+    assert.deepEqual(at(fs, 'downgrade-asymmetry'), [7, 8]);
   });
 
   it('reports an enum type create_table creates implicitly, on the enum inside the column', () => {

@@ -81,6 +81,11 @@ export interface SchemaOp {
   column?: ColumnFacts;
   columns?: ColumnFacts[];
   constraintType?: ConstraintType;
+  /**
+   * create_index, create_constraint: the table's columns it covers (lower case), when given as string
+   * literals. PostgreSQL drops an index or constraint with any of its columns.
+   */
+  columnNames?: string[];
   /** Index operations: `postgresql_concurrently=True` / `CONCURRENTLY`. */
   concurrently: boolean;
   /** Foreign keys: `postgresql_not_valid=True` / `NOT VALID`. */
@@ -184,6 +189,12 @@ class Reader {
       op.name = low(literalName(v));
       op.nameUnknown = !!v && op.name === undefined && v.kind !== 'none';
     };
+    const columnNames = (i: number, kw: string): void => {
+      const v = argAt(call, i, kw);
+      const items = v?.kind === 'sequence' ? v.items : v?.kind === 'string' ? [v] : undefined;
+      const names = items?.map((x) => low(literalName(x)));
+      if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
+    };
     const shift = batch ? 1 : 0;
     const op = this.base('other', call, index);
     const schema = kwarg(call, 'schema');
@@ -251,6 +262,7 @@ class Reader {
         op.kind = 'create_index';
         name(0, 'index_name');
         table(1, 'table_name');
+        columnNames(2 - shift, 'columns');
         op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
         return op;
       case 'drop_index':
@@ -273,6 +285,8 @@ class Reader {
           if (s) op.schemaArg = s;
         }
         op.notValid = boolValue(kwarg(call, 'postgresql_not_valid')) === true;
+        if (method === 'create_foreign_key') columnNames(3 - shift, 'local_cols');
+        else if (method !== 'create_check_constraint') columnNames(2 - shift, 'columns');
         return op;
       }
       case 'drop_constraint': {
@@ -442,3 +456,23 @@ export function implicitEnumRange(op: SchemaOp, e: EnumFacts): Range {
 
 /** Calls nested in a value, for rules that look inside arguments. */
 export { nestedCalls };
+
+const DEFAULT_NAME_SUFFIX: Partial<Record<ConstraintType, string>> = { foreignkey: 'fkey', unique: 'key', primary: 'pkey' };
+
+/**
+ * The name PostgreSQL gives an index or constraint created without one: `<table>_<columns>_fkey`,
+ * `<table>_<columns>_key`, `<table>_pkey`, `<table>_<columns>_idx`. Undefined when it cannot be told
+ * (no literal table or columns, a check constraint, a name longer than PostgreSQL's 63 bytes, which it
+ * shortens in its own way).
+ */
+export function postgresDefaultName(op: SchemaOp): string | undefined {
+  if (op.table === undefined || (op.name !== undefined || op.nameUnknown)) return undefined;
+  let name: string | undefined;
+  if (op.kind === 'create_constraint' && op.constraintType === 'primary') name = `${op.table}_pkey`;
+  else if (op.kind === 'create_constraint' && op.constraintType && DEFAULT_NAME_SUFFIX[op.constraintType] && op.columnNames) {
+    name = `${op.table}_${op.columnNames.join('_')}_${DEFAULT_NAME_SUFFIX[op.constraintType] ?? ''}`;
+  } else if (op.kind === 'create_index' && op.columnNames) {
+    name = `${op.table}_${op.columnNames.join('_')}_idx`;
+  }
+  return name !== undefined && name.length <= 63 ? name : undefined;
+}

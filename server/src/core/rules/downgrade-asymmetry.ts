@@ -6,7 +6,7 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnumRange, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
+import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -82,6 +82,11 @@ function undoneBy(ops: readonly SchemaOp[]): Undone {
 function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): boolean {
   if (u.any.has(kind)) return true;
   const t = op.table;
+  // Dropping a column drops every index and constraint on it; an unnamed one is known by the name
+  // PostgreSQL gave it (`t_col_fkey`), which is what the downgrade drops.
+  if ((kind === 'index' || kind === 'constraint') && t !== undefined && op.columnNames?.some((c) => u.columns.has(`${t}.${c}`))) return true;
+  const defaultName = kind === 'index' || kind === 'constraint' ? postgresDefaultName(op) : undefined;
+  if (defaultName !== undefined && (kind === 'index' ? u.indexes : u.constraints).has(defaultName)) return true;
   switch (kind) {
     case 'table':
       return t !== undefined && u.tables.has(t);
