@@ -146,7 +146,12 @@ export interface MigrationFunction {
   calls: ParsedCall[];
   /** Assignments that mention `dialect` or `engine`, for reading dialect branches; absent when none. */
   dialectAssignments?: LocalAssignment[];
+  /** The `def` line declares parameters (`def upgrade(engine_name):` of the multi-database template). */
+  hasParameters?: true;
 }
+
+/** Another module-level function of the file (a helper `upgrade()` may call), read the same way. */
+export type HelperFunction = Omit<MigrationFunction, 'kind' | 'engine'>;
 
 /** A module-level `name = sa.Enum(...)` / `postgresql.ENUM(...)` / `ENUM(...)`. */
 export interface EnumVariable {
@@ -178,6 +183,12 @@ export interface Migration {
   dependsOn?: RevisionAssignment;
   docstring?: DocstringHeader;
   functions: MigrationFunction[];
+  /**
+   * Module-level functions that are not migration functions, by name (the last `def` wins), including
+   * `upgrade_x` when the file has a plain `upgrade()`: then it is a helper, not a per-engine upgrade.
+   * Absent in a header parse and when there are none.
+   */
+  helpers?: ReadonlyMap<string, HelperFunction>;
   enumVariables: EnumVariable[];
   executedSql: ExecutedSql[];
   comments: Comment[];
