@@ -160,10 +160,10 @@ export interface EnumVariable {
   call: ParsedCall;
 }
 
-/** A SQL string executed by `op.execute("...")` or `op.execute(sa.text("..."))`. */
+/** A SQL string executed by `op.execute("...")`, `op.execute(sa.text("..."))` or on the connection (`conn.execute(sa.text("..."))`). */
 export interface ExecutedSql {
   sql: string;
-  /** The `op.execute` call. */
+  /** The executing call (`op.execute`, `conn.execute`, `conn.exec_driver_sql`). */
   call: ParsedCall;
   /** Range of the string literal. */
   range: Range;

@@ -4,6 +4,7 @@
 import type { Migration, MigrationFunction } from '../types';
 import { runsOn } from './dialect';
 import { type SchemaOp, schemaOps } from './schema';
+import { sqlStatements } from './sql';
 
 export interface FunctionPair {
   upgrade: MigrationFunction;
@@ -155,4 +156,40 @@ export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonl
 export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
   const ops = schemaOps(m, fn);
   return dialect === undefined || !ops.some((op) => op.call.guards) ? ops : ops.filter((op) => runsOn(op.call, fn, dialect));
+}
+
+/** Statements that change rows, not the schema. */
+const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY)\b/i;
+
+/**
+ * The function changes data only: every operation runs SQL that reads or writes rows (UPDATE, INSERT,
+ * DELETE ...), or Core statements on the connection, or `op.bulk_insert`. Undefined when it does
+ * nothing. A helper call or any schema operation makes it not data-only.
+ */
+export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
+  const ops = schemaOps(m, fn);
+  if (ops.length === 0) return false;
+  return ops.every((op) => {
+    if (op.kind === 'other') return op.call.callee === 'op.bulk_insert';
+    if (op.kind !== 'execute') return false;
+    const executed = m.executedSql.find((s) => s.call === op.call);
+    // SQL we cannot read (a Core statement on the connection) is taken as data; op.execute of a
+    // non-literal is not, since it often carries DDL.
+    if (!executed) return op.call.callee !== 'op.execute';
+    const statements = sqlStatements(executed.sql).filter((s) => s.trim() !== '');
+    return statements.length > 0 && statements.every((s) => DATA_STATEMENT.test(s));
+  });
+}
+
+const LOGGING = /^(?:logger|log|logging|LOG|_logger|_log)\.\w+$/;
+
+/**
+ * The function changes nothing in the database: it is empty, or it only prints, logs, binds names
+ * or calls what does nothing to the schema (`op.get_bind()`). A raising function is not "no effect":
+ * it declares a one-way migration.
+ */
+export function hasNoEffect(m: Migration, fn: MigrationFunction): boolean {
+  if (fn.isEmpty) return true;
+  if (fn.raises) return false;
+  return schemaOps(m, fn).every((op) => op.kind === 'other' && LOGGING.test(op.call.callee));
 }

@@ -5,6 +5,7 @@
 // all look the same to them. Computed once per function (cached on the parsed Migration).
 import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../types';
 import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
+import { connectionNames, isSqlExecution } from '../parse/parseMigration';
 import { type SqlOp, sqlName, sqlOperations } from './sql';
 
 export type SchemaOpKind =
@@ -131,9 +132,11 @@ class Reader {
   private readonly moduleEnums = new Map<string, ParsedCall>();
   private readonly localEnums = new Map<string, ParsedCall>();
   private readonly out: SchemaOp[] = [];
+  private readonly connections: ReadonlySet<string> | undefined;
 
   constructor(private readonly migration: Migration, private readonly fn: MigrationFunction) {
     for (const v of migration.enumVariables) this.moduleEnums.set(v.name, v.call);
+    this.connections = connectionNames(fn);
   }
 
   read(): SchemaOp[] {
@@ -157,7 +160,7 @@ class Reader {
       return;
     }
     if ((method === 'create' || method === 'drop') && this.enumCall(call, index, method)) return;
-    if (onOp && method === 'execute') {
+    if ((method === 'execute' || method === 'exec_driver_sql') && isSqlExecution(call.callee, this.connections)) {
       this.execute(call, index);
       return;
     }

@@ -351,11 +351,38 @@ function isTextCallee(callee: string): boolean {
   return callee === 'text' || callee.endsWith('.text');
 }
 
-/** SQL strings passed to `op.execute("...")` or `op.execute(sa.text("..."))`. */
-function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
+/** Names bound to the migration's connection in a function: `bind = op.get_bind()`, `conn = context.get_bind()`. */
+export function connectionNames(fn: Pick<MigrationFunction, 'calls'>): Set<string> | undefined {
+  let names: Set<string> | undefined;
   for (const call of fn.calls) {
-    if (call.callee !== 'op.execute') continue;
-    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext')?.value;
+    if (call.assignedTo && (call.callee === 'op.get_bind' || call.callee === 'context.get_bind' || call.callee.endsWith('.connect'))) {
+      (names ??= new Set()).add(call.assignedTo.name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Whether a call runs SQL on the migration's connection: `op.execute(...)`, and on the connection
+ * itself `op.get_bind().execute(...)`, `conn.execute(...)`, `conn.exec_driver_sql(...)` (conn bound
+ * to `op.get_bind()`).
+ */
+export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined): boolean {
+  if (callee === 'op.execute') return true;
+  const dot = callee.lastIndexOf('.');
+  if (dot < 0) return false;
+  const method = callee.slice(dot + 1);
+  if (method !== 'execute' && method !== 'exec_driver_sql') return false;
+  const recv = callee.slice(0, dot);
+  return recv === 'op.get_bind()' || recv === 'context.get_bind()' || (connections?.has(recv) ?? false);
+}
+
+/** SQL strings passed to `op.execute("...")`, `op.execute(sa.text("..."))` or run on the connection. */
+function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
+  const connections = connectionNames(fn);
+  for (const call of fn.calls) {
+    if (!isSqlExecution(call.callee, connections)) continue;
+    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext' || k.name === 'statement')?.value;
     if (!arg) continue;
     if (arg.kind === 'string') {
       out.push({ sql: arg.value, call, range: arg.range, function: fn.name });
@@ -370,7 +397,6 @@ function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
     if (sql?.kind === 'string') out.push({ sql: sql.value, call, range: sql.range, function: fn.name });
   }
 }
-
 /**
  * `upgrade_x` is a per-engine upgrade only in a file of the multi-database template, whose plain
  * `upgrade(engine_name)` takes the engine: beside a plain `upgrade()` it is a helper. Helpers are kept

@@ -5,7 +5,7 @@
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
-import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
+import { type FunctionPair, functionPairs, hasNoEffect, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
@@ -153,7 +153,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
   const out: MissingInverse[] = [];
   for (const pair of functionPairs(migration)) {
     const { upgrade, downgrade } = pair;
-    if (!downgrade || downgrade.isEmpty || downgrade.raises || upgrade.isEmpty) continue;
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty) continue;
     const ups = opsInContext(migration, upgrade);
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
     if (callsLocalHelper(text, downgrade)) continue;
