@@ -43,11 +43,11 @@ export function mayBePostgres(dialect: string | undefined): boolean {
 }
 
 /** Whether `call` of `fn` runs on `dialect`: false only when one of its guards is known to fail there. */
-export function runsOn(call: ParsedCall, fn: MigrationFunction, dialect: string): boolean {
+export function runsOn(call: ParsedCall, fn: Pick<MigrationFunction, 'dialectAssignments'>, dialect: string): boolean {
   return call.guards === undefined || guardsMayHold(call.guards, fn, dialect);
 }
 
-export function guardsMayHold(guards: readonly BranchGuard[], fn: MigrationFunction, dialect: string): boolean {
+export function guardsMayHold(guards: readonly BranchGuard[], fn: Pick<MigrationFunction, 'dialectAssignments'>, dialect: string): boolean {
   for (const g of guards) {
     const v = evaluateCondition(g.condition, dialect, fn.dialectAssignments ?? []);
     if (v !== undefined && v !== g.holds) return false;

@@ -146,7 +146,7 @@ export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonl
   }
   let ops = byDialect.get(dialect);
   if (!ops) {
-    ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => runsOn(op.call, fn, dialect)));
+    ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
     byDialect.set(dialect, ops);
   }
   return ops;
@@ -155,7 +155,13 @@ export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonl
 /** One function's operations that run on `dialect` (all of them when it is undefined). */
 export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
   const ops = schemaOps(m, fn);
-  return dialect === undefined || !ops.some((op) => op.call.guards) ? ops : ops.filter((op) => runsOn(op.call, fn, dialect));
+  return dialect === undefined || !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
+}
+
+/** The operation's call runs on `dialect`, and so does the helper call it sits in. */
+function opRunsOn(op: SchemaOp, fn: MigrationFunction, dialect: string): boolean {
+  if (!op.via) return runsOn(op.call, fn, dialect);
+  return runsOn(op.via.call, fn, dialect) && runsOn(op.call, op.via.helper, dialect);
 }
 
 /** Statements that change rows, not the schema. */

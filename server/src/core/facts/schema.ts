@@ -3,7 +3,7 @@
 // SQL passed to `op.execute`, normalised into SchemaOps in source order. The rules read these
 // instead of callee strings, so `op.f("ix")`, batch blocks, keyword/positional arguments and SQL
 // all look the same to them. Computed once per function (cached on the parsed Migration).
-import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../types';
+import type { ArgValue, HelperFunction, Migration, MigrationFunction, ParsedCall, Range } from '../types';
 import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
 import { connectionNames, isSqlExecution } from '../parse/parseMigration';
 import { type SqlOp, sqlName, sqlOperations } from './sql';
@@ -108,6 +108,11 @@ export interface SchemaOp {
   checkfirst?: boolean;
   /** enum_create / enum_drop: a `checkfirst` argument is present (literal or not). */
   checkfirstGiven?: boolean;
+  /**
+   * The operation runs in a helper function of the file that this function calls (one level deep):
+   * the call of the helper, and the helper. `index` is then the helper call's.
+   */
+  via?: { call: ParsedCall; helper: HelperFunction };
 }
 
 const low = (s: string | undefined): string | undefined => s?.toLowerCase();
@@ -117,6 +122,11 @@ const NEUTRAL_METHODS = new Set(['get_bind', 'get_context', 'autocommit_block', 
 const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list', 'dict', 'set', 'tuple', 'sorted', 'isinstance', 'getattr', 'hasattr']);
 
 const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
+
+/** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */
+function isTableCallee(callee: string): boolean {
+  return /(^|\.)(Table|table|column|MetaData)$/.test(callee);
+}
 
 /** The schema operations of one function, in source order. */
 export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp[] {
@@ -131,8 +141,11 @@ export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp
 class Reader {
   private readonly moduleEnums = new Map<string, ParsedCall>();
   private readonly localEnums = new Map<string, ParsedCall>();
+  private readonly localTables = new Map<string, ParsedCall>();
   private readonly out: SchemaOp[] = [];
-  private readonly connections: ReadonlySet<string> | undefined;
+  private connections: ReadonlySet<string> | undefined;
+  /** While reading a helper's calls: the helper and the call of it. */
+  private via: SchemaOp['via'];
 
   constructor(private readonly migration: Migration, private readonly fn: MigrationFunction) {
     for (const v of migration.enumVariables) this.moduleEnums.set(v.name, v.call);
@@ -147,7 +160,48 @@ class Reader {
   private base(kind: SchemaOpKind, call: ParsedCall, index: number): SchemaOp {
     const op: SchemaOp = { kind, call, range: call.range, index, inAutocommitBlock: call.inAutocommitBlock, nameUnknown: false, concurrently: false, notValid: false };
     if (call.batch) op.batch = call.batch;
+    if (this.via) op.via = this.via;
     return op;
+  }
+
+  /** A helper of the file called as a statement: its operations count as this function's (one level). */
+  private helper(call: ParsedCall, index: number): boolean {
+    if (this.via || call.callee.includes('.') || call.callee.includes('(') || call.assignedTo) return false;
+    const helper = this.migration.helpers?.get(call.callee);
+    if (!helper) return false;
+    const outerConnections = this.connections;
+    this.via = { call, helper };
+    this.connections = connectionNames(helper);
+    for (const inner of helper.calls) this.call(inner, index);
+    this.via = undefined;
+    this.connections = outerConnections;
+    return true;
+  }
+
+  /**
+   * `sa.Table(...).create(bind)`, `t.create(bind)` for a local `t = sa.Table(...)`, and
+   * `Model.__table__.create(bind)` / `.drop(bind)`: SQLAlchemy's own CREATE and DROP TABLE. The table
+   * of `__table__` is a model's, whose name the migration does not say.
+   */
+  private tableCall(call: ParsedCall, index: number, method: 'create' | 'drop'): boolean {
+    let def: ParsedCall | undefined;
+    if (call.receiver && isTableCallee(call.receiver.callee) && call.callee === `${call.receiver.callee}().${method}`) def = call.receiver;
+    else if (!call.receiver) {
+      const recv = receiverOf(call.callee);
+      if (recv && !recv.includes('.')) def = this.localTables.get(recv);
+      if (!def && !(recv?.endsWith('.__table__') ?? false)) return false;
+    } else {
+      return false;
+    }
+    const op = this.base(method === 'create' ? 'create_table' : 'drop_table', call, index);
+    const nameArg = def ? argAt(def, 0, 'name') : undefined;
+    if (nameArg) op.tableArg = nameArg;
+    const table = low(literalName(nameArg));
+    if (table !== undefined) op.table = table;
+    op.nameUnknown = table === undefined;
+    if (def && method === 'create') op.columns = def.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
+    this.out.push(op);
+    return true;
   }
 
   private call(call: ParsedCall, index: number): void {
@@ -159,7 +213,13 @@ class Reader {
       this.localEnums.set(call.assignedTo.name, call);
       return;
     }
-    if ((method === 'create' || method === 'drop') && this.enumCall(call, index, method)) return;
+    // Building a table object changes nothing in the database (`t = sa.table(...)` before bulk_insert).
+    if (call.assignedTo && isTableCallee(call.callee)) {
+      if (/(^|\.)Table$/.test(call.callee)) this.localTables.set(call.assignedTo.name, call);
+      return;
+    }
+    if ((method === 'create' || method === 'drop') && (this.enumCall(call, index, method) || this.tableCall(call, index, method))) return;
+    if (this.helper(call, index)) return;
     if ((method === 'execute' || method === 'exec_driver_sql') && isSqlExecution(call.callee, this.connections)) {
       this.execute(call, index);
       return;

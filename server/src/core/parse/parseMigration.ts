@@ -88,6 +88,7 @@ function parse(text: string, headerOnly: boolean): Migration {
   walker.walk();
   separateHelpers(m, walker.helpers);
   for (const fn of m.functions) collectExecutedSql(fn, m.executedSql);
+  for (const fn of m.helpers?.values() ?? []) collectExecutedSql(fn, m.executedSql);
   const c = tk.ts.comments;
   for (let k = 0; k + 1 < c.length; k += 2) {
     const s = c[k] ?? 0;
@@ -378,7 +379,7 @@ export function isSqlExecution(callee: string, connections: ReadonlySet<string> 
 }
 
 /** SQL strings passed to `op.execute("...")`, `op.execute(sa.text("..."))` or run on the connection. */
-function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
+function collectExecutedSql(fn: Pick<MigrationFunction, 'calls' | 'name'>, out: ExecutedSql[]): void {
   const connections = connectionNames(fn);
   for (const call of fn.calls) {
     if (!isSqlExecution(call.callee, connections)) continue;

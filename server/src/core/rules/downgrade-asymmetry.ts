@@ -164,7 +164,8 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     const seenEnums = new Set<string>();
     const withDown = { ...pair, downgrade };
     const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
-      if (op.sql) return;
+      // Created in a helper: the inverse has no call of this function to stand beside.
+      if (op.sql || op.via) return;
       if (kind === 'enum') {
         const keys = enumKeys(e ?? op.enumType, e ? e.name : op.name);
         if (keys.length === 0 || keys.some((k) => seenEnums.has(k))) return;
