@@ -239,11 +239,26 @@ def upgrade():
 
 def downgrade():
     op.drop_constraint('c_y_fkey', 'c', type_='foreignkey')
-    op.drop_constraint('c_w_unique', 'c', type_='unique')
+    op.drop_constraint('c_other_key', 'c', type_='unique')
     op.drop_column('c', 'x')
 `);
-    // c_z_fkey is not dropped; the unique constraint PostgreSQL names c_w_key, not c_w_unique.
+    // c_z_fkey is not dropped; the unique constraint PostgreSQL names c_w_key, and c_other_key names no column of it.
     assert.deepEqual(at(fs, 'downgrade-asymmetry'), [7, 8]);
+  });
+
+  it('knows the names a naming convention makes: ck_<table>_<name>, and an unnamed constraint by its columns', () => {
+    const fs = run(`
+def upgrade():
+    op.create_check_constraint('positive_duration', 'contributions', 'duration > 0')
+    op.create_foreign_key(None, 'links', 'users', ['user_id'], ['id'])
+    op.create_check_constraint('other_check', 'contributions', 'x > 0')
+
+
+def downgrade():
+    op.drop_constraint('fk_links_user_id_users', 'links')
+    op.drop_constraint('ck_contributions_positive_duration', 'contributions')
+`);
+    assert.deepEqual(at(fs, 'downgrade-asymmetry'), [5]);
   });
 
   it('reports an enum type create_table creates implicitly, on the enum inside the column', () => {

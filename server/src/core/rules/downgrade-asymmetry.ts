@@ -40,6 +40,8 @@ interface Undone {
   indexes: Set<string>;
   constraints: Set<string>;
   enums: Set<string>;
+  /** Dropped constraint names by table, to recognise names a naming convention made. */
+  constraintsByTable: Map<string, string[]>;
   /** A drop whose name is not a literal (a loop, a variable): it may undo anything of its kind. */
   any: Set<CreatedKind>;
 }
@@ -49,7 +51,7 @@ const enumKeys = (e: EnumFacts | undefined, name: string | undefined): string[] 
   [name, e?.name, e?.moduleVariable ? `var:${e.moduleVariable}` : undefined].flatMap((k) => (k === undefined ? [] : [k]));
 
 function undoneBy(ops: readonly SchemaOp[]): Undone {
-  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), any: new Set() };
+  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), constraintsByTable: new Map(), any: new Set() };
   for (const op of ops) {
     switch (op.kind) {
       case 'drop_table':
@@ -67,6 +69,7 @@ function undoneBy(ops: readonly SchemaOp[]): Undone {
       case 'drop_constraint':
         if (op.nameUnknown) u.any.add('constraint');
         else u.constraints.add(constraintKey(op));
+        if (op.table !== undefined && op.name !== undefined) u.constraintsByTable.set(op.table, [...(u.constraintsByTable.get(op.table) ?? []), op.name]);
         break;
       case 'enum_drop':
         if (op.nameUnknown && !op.enumType?.moduleVariable) u.any.add('enum');
@@ -95,10 +98,24 @@ function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): bo
     case 'index':
       return (op.name !== undefined && u.indexes.has(op.name)) || (t !== undefined && u.tables.has(t));
     case 'constraint':
-      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t));
+      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t)) || droppedByConvention(u, op);
     case 'enum':
       return enumKeys(e ?? op.enumType, e ? e.name : op.name).some((k) => u.enums.has(k));
   }
+}
+
+/**
+ * A naming convention renames constraints (`ck_%(table_name)s_%(constraint_name)s`, `fk_<table>_<col>_<referred>`):
+ * a named one is undone by a drop on its table of a name ending in `_<name>`, an unnamed one by a drop
+ * on its table of a name that holds every one of its columns.
+ */
+function droppedByConvention(u: Undone, op: SchemaOp): boolean {
+  const dropped = op.table === undefined ? undefined : u.constraintsByTable.get(op.table);
+  if (!dropped) return false;
+  if (op.name !== undefined) return dropped.some((n) => n.endsWith(`_${op.name ?? ''}`));
+  const columns = op.columnNames;
+  const table = op.table ?? '';
+  return !op.nameUnknown && !!columns && columns.length > 0 && dropped.some((n) => n.includes(table) && columns.every((c) => n.includes(`_${c}`)));
 }
 
 /** Module-level functions of the file that the downgrade calls: they may undo anything. */
