@@ -85,12 +85,15 @@ describe('dialect: conditions', () => {
     assert.equal(pg('dialect == "mysql"', [{ name: 'dialect', expression: 'op.get_bind().dialect.name' }]), false);
     assert.equal(pg('is_pg', [{ name: 'is_pg', expression: 'bind.dialect.name == "postgresql"' }]), true);
     assert.equal(pg('d.name == "mysql"', [{ name: 'd', expression: 'op.get_bind().dialect' }]), false);
+    // CTFd's guard: url = str(bind.engine.url); if url.startswith("mysql"):
+    assert.equal(pg('url.startswith("mysql")', [{ name: 'url', expression: 'str(bind.engine.url)' }]), false);
+    assert.equal(pg('bind.dialect.name.startswith("postgresql+asyncpg")'), undefined, 'a driver: unknown');
   });
 
   it('leaves unknown what it cannot read', () => {
     assert.equal(pg('feature_enabled()'), undefined);
     assert.equal(pg('dialect == "mysql"'), undefined, 'a name not assigned in the function');
     assert.equal(pg('dialect == "mysql"', [{ name: 'dialect', expression: 'a.dialect.name' }, { name: 'dialect', expression: 'b' }]), undefined, 'assigned twice');
-    assert.equal(pg('x.dialect.name.startswith("my")'), undefined);
+    assert.equal(pg('x.startswith("my")'), undefined);
   });
 });

@@ -67,7 +67,7 @@ type Value =
 const UNKNOWN: Value = { kind: 'unknown' };
 const TOKEN = /\s*(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(==|!=|[()[\]{},])|([A-Za-z_]\w*(?:\(\))?(?:\.[A-Za-z_]\w*(?:\(\))?)*)|(\S))/y;
 /** Expressions that are the dialect's name: `bind.dialect.name`, `op.get_context().dialect.name`, `bind.engine.name`. */
-const DIALECT_NAME = /(?:^|\.)(?:dialect|engine)\.name$|^dialect_name$/;
+const DIALECT_NAME = /(?:^|\.)(?:dialect|engine)\.(?:name|url)$|^dialect_name$/;
 /** Expressions that are the dialect (or engine) object, whose `.name` is the dialect's name. */
 const DIALECT_OBJECT = /(?:^|\.)(?:dialect|engine)$/;
 
@@ -171,7 +171,30 @@ class ConditionParser {
     if (t === '[' || t === '{') return this.stringsUntil(t === '[' ? ']' : '}') ?? UNKNOWN;
     if (t.startsWith('"') || t.startsWith("'")) return { kind: 'string', value: t.slice(1, -1) };
     if (t === 'True' || t === 'False') return { kind: 'bool', value: t === 'True' };
+    if (t.endsWith('.startswith') && this.tokens[this.i] === '(') return this.startswith(t.slice(0, -'.startswith'.length));
+    if (t === 'str' && this.tokens[this.i] === '(') {
+      // `str(bind.engine.url)`: the URL as text.
+      this.i++;
+      const inner = this.operand();
+      return this.tokens[this.i++] === ')' ? inner : UNKNOWN;
+    }
     return this.name(t);
+  }
+
+  /**
+   * `<dialect name or URL>.startswith("mysql")`: a URL starts with its dialect's name
+   * (`postgresql+psycopg2://`). A prefix longer than the dialect's name names a driver: unknown.
+   */
+  private startswith(subject: string): Value {
+    this.i++;
+    const arg = this.tokens[this.i++];
+    if (this.tokens[this.i++] !== ')' || arg === undefined || !(arg.startsWith('"') || arg.startsWith("'"))) return UNKNOWN;
+    const s = subject === '' ? UNKNOWN : this.name(subject);
+    if (s.kind !== 'dialect') return UNKNOWN;
+    const prefix = arg.slice(1, -1).toLowerCase();
+    if (this.dialect.startsWith(prefix)) return { kind: 'bool', value: true };
+    if (prefix.startsWith(this.dialect)) return UNKNOWN;
+    return { kind: 'bool', value: false };
   }
 
   /** `a, b, ...<close>` of string literals (the opening bracket already read), or undefined. */
@@ -202,7 +225,9 @@ class ConditionParser {
     if (!local || this.depth >= 3) return UNKNOWN;
     const expr = local.expression.trim();
     if (dot < 0) {
-      if (DIALECT_NAME.test(expr)) return { kind: 'dialect' };
+      // `url = str(bind.engine.url)` counts as the dialect's name for startswith().
+      const unwrapped = /^str\((.*)\)$/.exec(expr)?.[1]?.trim() ?? expr;
+      if (DIALECT_NAME.test(unwrapped)) return { kind: 'dialect' };
       const v = evaluateCondition(expr, this.dialect, this.assignments, this.depth + 1);
       return v === undefined ? UNKNOWN : { kind: 'bool', value: v };
     }
