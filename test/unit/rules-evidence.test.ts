@@ -51,6 +51,7 @@ def downgrade():
   it('missing-downgrade: a data-only upgrade is information with its own message; a print-only downgrade is empty', () => {
     const data = findings(`
 def upgrade():
+    op.execute("SET statement_timeout = 60000")
     op.execute("UPDATE users SET active = true")
     op.get_bind().execute(sa.text("INSERT INTO roles (name) VALUES ('admin')"))
 `, 'missing-downgrade');

@@ -252,12 +252,15 @@ def upgrade():
     op.create_check_constraint('positive_duration', 'contributions', 'duration > 0')
     op.create_foreign_key(None, 'links', 'users', ['user_id'], ['id'])
     op.create_check_constraint('other_check', 'contributions', 'x > 0')
+    op.create_check_constraint('weekly_only', 'reservations', "weekdays IS NULL OR frequency = 'w'")
 
 
 def downgrade():
+    op.drop_column('reservations', 'weekdays')
     op.drop_constraint('fk_links_user_id_users', 'links')
     op.drop_constraint('ck_contributions_positive_duration', 'contributions')
 `);
+    // The check on reservations names the dropped column weekdays: PostgreSQL drops it with the column.
     assert.deepEqual(at(fs, 'downgrade-asymmetry'), [5]);
   });
 

@@ -164,8 +164,8 @@ function opRunsOn(op: SchemaOp, fn: MigrationFunction, dialect: string): boolean
   return runsOn(op.via.call, fn, dialect) && runsOn(op.call, op.via.helper, dialect);
 }
 
-/** Statements that change rows, not the schema. */
-const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY)\b/i;
+/** Statements that change rows, not the schema, or only the session (`SET statement_timeout = ...`). */
+const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY|SET|RESET)\b/i;
 
 /**
  * The function changes data only: every operation runs SQL that reads or writes rows (UPDATE, INSERT,

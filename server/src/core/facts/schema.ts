@@ -350,6 +350,11 @@ class Reader {
         op.notValid = boolValue(kwarg(call, 'postgresql_not_valid')) === true;
         if (method === 'create_foreign_key') columnNames(3 - shift, 'local_cols');
         else if (method !== 'create_check_constraint') columnNames(2 - shift, 'columns');
+        else {
+          // A check constraint involves the columns its condition names: PostgreSQL drops it with any of them.
+          const condition = argAt(call, 2 - shift, 'condition');
+          if (condition?.kind === 'string') op.columnNames = [...new Set(condition.value.replace(/'(?:[^']|'')*'/g, ' ').match(/[A-Za-z_]\w*/g) ?? [])].map((n) => n.toLowerCase());
+        }
         return op;
       }
       case 'drop_constraint': {
