@@ -255,7 +255,11 @@ class Reader {
     const columnNames = (i: number, kw: string): void => {
       const v = argAt(call, i, kw);
       const items = v?.kind === 'sequence' ? v.items : v?.kind === 'string' ? [v] : undefined;
-      const names = items?.map((x) => low(literalName(x)));
+      // An expression index (`sa.text("lower(email)")`) involves the names its text holds.
+      const names = items?.flatMap((x) => {
+        const text = x.kind === 'call' && /(^|\.)text$/.test(x.call.callee) && x.call.args[0]?.kind === 'string' ? x.call.args[0].value : undefined;
+        return text !== undefined ? identifiersOf(text) : [low(literalName(x))];
+      });
       if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
     };
     const shift = batch ? 1 : 0;
@@ -353,7 +357,7 @@ class Reader {
         else {
           // A check constraint involves the columns its condition names: PostgreSQL drops it with any of them.
           const condition = argAt(call, 2 - shift, 'condition');
-          if (condition?.kind === 'string') op.columnNames = [...new Set(condition.value.replace(/'(?:[^']|'')*'/g, ' ').match(/[A-Za-z_]\w*/g) ?? [])].map((n) => n.toLowerCase());
+          if (condition?.kind === 'string') op.columnNames = identifiersOf(condition.value);
         }
         return op;
       }
@@ -447,6 +451,11 @@ class Reader {
     }
     for (const s of ops) this.out.push(...sqlSchemaOps(this.base('execute', call, index), s));
   }
+}
+
+/** The names a SQL expression mentions, lower case, outside string literals. */
+function identifiersOf(sql: string): string[] {
+  return [...new Set(sql.replace(/'(?:[^']|'')*'/g, ' ').match(/[A-Za-z_]\w*/g) ?? [])].map((n) => n.toLowerCase());
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
