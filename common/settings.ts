@@ -31,6 +31,8 @@ export interface EditorSettings {
   /** Seconds; 0 turns the periodic refresh off. */
   refreshInterval: number;
   codeLens: boolean;
+  /** The project's database (SQLAlchemy's dialect name); empty: read from the project. */
+  'lint.dialect': string;
   /** Read by vscode-languageclient itself; here so that every setting has one typed home. */
   'trace.server': ServerTrace;
 }
@@ -125,6 +127,7 @@ const checkers: { readonly [K in EditorSettingName]: Checker<EditorSettings[K]> 
   protectedDatabases: textList,
   refreshInterval: nonNegativeNumber,
   codeLens: flag,
+  'lint.dialect': text,
   'trace.server': oneOf<ServerTrace>('off', 'messages', 'verbose'),
 };
 

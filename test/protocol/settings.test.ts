@@ -77,6 +77,22 @@ describe('settings over the protocol', function () {
       assert.equal(indexLines(s).length, 3, indexLines(s).join('\n'));
     });
 
+    it('alembic.lint.dialect re-indexes and overrides the project\'s dialect: no PostgreSQL findings on MySQL', async () => {
+      fs.writeFileSync(path.join(root, 'alembic', 'versions', '006_type_change.py'), [
+        "revision = '006_type_change'", "down_revision = '005_merge_notifications'", '', 'from alembic import op', 'import sqlalchemy as sa', '', '',
+        'def upgrade():', "    op.alter_column('users', 'age', type_=sa.SmallInteger())", '', '',
+        'def downgrade():', "    op.alter_column('users', 'age', type_=sa.Integer())", '',
+      ].join('\n'));
+      const uri = uriOf(path.join(root, 'alembic', 'versions', '006_type_change.py'));
+      const codes = (s: TestServer): unknown[] => (s.diagnostics.get(uri) ?? []).map((d) => d.code);
+      const s = (server = await startTestServer(root, settings));
+      await s.waitFor('change-column-type on the PostgreSQL project', () => codes(s).includes('change-column-type'));
+      settings.lint = { dialect: 'mysql' };
+      await settingsChanged(s);
+      assert.ok(logLines(s).some((l) => l.message === 'Settings changed: alembic.lint.dialect; re-indexing'), JSON.stringify(logLines(s)));
+      await s.waitFor('no change-column-type once the setting says MySQL', () => !codes(s).includes('change-column-type'));
+    });
+
     it('refreshes code lenses for alembic.codeLens without re-indexing, and serves none when it is off', async () => {
       const s = (server = await startTestServer(root, settings, { codeLens: { refreshSupport: true } }));
       let refreshes = 0;

@@ -51,7 +51,7 @@ describe('editor settings (alembic.*)', () => {
     const given: EditorSettings = {
       configFile: ' sub/alembic.ini ', rules: { 'multiple-heads': 'error' }, pythonPath: '/usr/bin/python3',
       databaseUrl: 'postgresql://u@h/db', databaseUrlEnvVar: 'APP_DB', versionTable: 'versions', versionTableSchema: 'meta',
-      protectedDatabases: ['db.example.com/*'], refreshInterval: 30, codeLens: false, 'trace.server': 'verbose',
+      protectedDatabases: ['db.example.com/*'], refreshInterval: 30, codeLens: false, 'lint.dialect': 'mysql', 'trace.server': 'verbose',
     };
     const { settings, problems } = readEditorSettings((name) => given[name]);
     assert.deepEqual(problems, []);

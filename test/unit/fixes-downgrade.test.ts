@@ -106,7 +106,7 @@ def upgrade():
     op.create_table('b', sa.Column('id', sa.Integer()))
     with op.batch_alter_table('c') as batch_op:
         batch_op.add_column(sa.Column('x', sa.Integer()))
-        batch_op.create_index('ix_c_x', ['x'])
+        batch_op.create_index('ix_c_w', ['w'])
     op.create_table('d', sa.Column('id', sa.Integer()))
 `;
 
@@ -121,7 +121,7 @@ def upgrade():
   it('inside the downgrade\'s own batch block for the same table', () => {
     const before = `${HEAD}${UP}\n\ndef downgrade():\n    op.drop_table('d')\n    with op.batch_alter_table('c') as batch_op:\n        batch_op.drop_column('x')\n    op.drop_table('b')\n    op.drop_table('a')\n`;
     const out = fixedText(before, 'downgrade-asymmetry', lineOf(before, 'create_index'));
-    assert.equal(out, `${HEAD}${UP}\n\ndef downgrade():\n    op.drop_table('d')\n    with op.batch_alter_table('c') as batch_op:\n        batch_op.drop_index('ix_c_x')\n        batch_op.drop_column('x')\n    op.drop_table('b')\n    op.drop_table('a')\n`);
+    assert.equal(out, `${HEAD}${UP}\n\ndef downgrade():\n    op.drop_table('d')\n    with op.batch_alter_table('c') as batch_op:\n        batch_op.drop_index('ix_c_w')\n        batch_op.drop_column('x')\n    op.drop_table('b')\n    op.drop_table('a')\n`);
   });
 
   it('at the start when the downgrade undoes nothing later, at the end when it undoes nothing earlier', () => {

@@ -107,6 +107,17 @@ describe('rules: PostgreSQL safety', () => {
     assert.equal(isSafeTypeChange(call('sa.Numeric', n('10'), n('2')), call('sa.Numeric', n('12'), n('3'))), false);
     assert.equal(isSafeTypeChange(call('sa.Integer'), call('sa.BigInteger')), false);
     assert.equal(isSafeTypeChange(undefined, call('sa.Text')), false);
+    assert.equal(isSafeTypeChange(call('sa.Text'), call('sa.String')), true, 'TEXT to an unbounded VARCHAR');
+    assert.equal(isSafeTypeChange(call('sa.Text'), call('sa.String', n('10'))), false, 'a length checks every row');
+    assert.equal(isSafeTypeChange(call('mysql.LONGTEXT'), call('sa.Text')), true);
+    assert.equal(isSafeTypeChange(call('sa.Integer'), call('sa.Integer')), true, 'the same type');
+  });
+
+  it('reports a string type change whose old type is unknown as information, with the reason', () => {
+    const fs = upgradeOnly("    op.alter_column('users', 'name', type_=sa.String(length=256))\n    op.alter_column('users', 'age', type_=sa.SmallInteger())");
+    const change = fs.filter((f) => f.rule === 'change-column-type');
+    assert.deepEqual(change.map((f) => f.severity), ['information', 'warning']);
+    assert.match(change[0]?.message ?? '', /old type is not known/);
   });
 });
 

@@ -98,6 +98,25 @@ export interface ParsedCall {
   batch?: { table: string; alias: string };
   /** Inside `with op.get_context().autocommit_block():` (at any depth). */
   inAutocommitBlock: boolean;
+  /**
+   * The conditions of the enclosing `if`/`elif`/`else` blocks and of earlier `if ...: return` guards of
+   * the same block, outermost first: the call runs only when every one of them comes out as `holds`.
+   * Absent when the call runs unconditionally.
+   */
+  guards?: readonly BranchGuard[];
+}
+
+/** One condition a call's branch depends on, as source text (`bind.dialect.name == "mysql"`). */
+export interface BranchGuard {
+  condition: string;
+  /** The call runs when the condition is true (`if`), or when it is false (`else`, after `if ...: return`). */
+  holds: boolean;
+}
+
+/** `name = <expression>` in a migration function whose value may tell the dialect (`dialect = bind.dialect.name`). */
+export interface LocalAssignment {
+  name: string;
+  expression: string;
 }
 
 export type MigrationFunctionKind = 'upgrade' | 'downgrade';
@@ -125,7 +144,14 @@ export interface MigrationFunction {
    * Calls nested as arguments of another call are inside that call's `args`/`kwargs`, not here.
    */
   calls: ParsedCall[];
+  /** Assignments that mention `dialect` or `engine`, for reading dialect branches; absent when none. */
+  dialectAssignments?: LocalAssignment[];
+  /** The `def` line declares parameters (`def upgrade(engine_name):` of the multi-database template). */
+  hasParameters?: true;
 }
+
+/** Another module-level function of the file (a helper `upgrade()` may call), read the same way. */
+export type HelperFunction = Omit<MigrationFunction, 'kind' | 'engine'>;
 
 /** A module-level `name = sa.Enum(...)` / `postgresql.ENUM(...)` / `ENUM(...)`. */
 export interface EnumVariable {
@@ -134,10 +160,10 @@ export interface EnumVariable {
   call: ParsedCall;
 }
 
-/** A SQL string executed by `op.execute("...")` or `op.execute(sa.text("..."))`. */
+/** A SQL string executed by `op.execute("...")`, `op.execute(sa.text("..."))` or on the connection (`conn.execute(sa.text("..."))`). */
 export interface ExecutedSql {
   sql: string;
-  /** The `op.execute` call. */
+  /** The executing call (`op.execute`, `conn.execute`, `conn.exec_driver_sql`). */
   call: ParsedCall;
   /** Range of the string literal. */
   range: Range;
@@ -157,6 +183,12 @@ export interface Migration {
   dependsOn?: RevisionAssignment;
   docstring?: DocstringHeader;
   functions: MigrationFunction[];
+  /**
+   * Module-level functions that are not migration functions, by name (the last `def` wins), including
+   * `upgrade_x` when the file has a plain `upgrade()`: then it is a helper, not a per-engine upgrade.
+   * Absent in a header parse and when there are none.
+   */
+  helpers?: ReadonlyMap<string, HelperFunction>;
   enumVariables: EnumVariable[];
   executedSql: ExecutedSql[];
   comments: Comment[];

@@ -42,7 +42,7 @@ const FIRST_RULES_SLICE_MS = 100;
 /** One slice of the remaining file rules; requests and edits are served between slices. */
 const RULES_SLICE_MS = 40;
 /** The settings the index is built from: a change to one of them re-indexes. */
-const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules'];
+const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules', 'lint.dialect'];
 /** Every setting the server reads; the others are the extension's. */
 const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens'];
 /** What a client that watches files for the server (dynamic registration) is asked to watch. */
@@ -569,7 +569,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
 /** What the index needs of the settings; `rules` already checked against the rule ids. */
 function indexSettings(settings: EditorSettings, rules: RuleSeverityMap): IndexSettings {
-  return settings.configFile ? { configFile: settings.configFile, rules } : { rules };
+  const out: IndexSettings = settings.configFile ? { configFile: settings.configFile, rules } : { rules };
+  if (settings['lint.dialect']) out.dialect = settings['lint.dialect'];
+  return out;
 }
 
 /**

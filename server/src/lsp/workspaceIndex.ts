@@ -1,6 +1,7 @@
 // The server's index of the workspace: one core ProjectModel per Alembic project, fed from disk and
 // overridden by the editor's open documents. Indexes once, then re-parses only what changed.
 import path from 'node:path';
+import { normalizeDialect } from '../core/facts/dialect';
 import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '../core/config/severities';
 import { RevisionResolver, resolveTarget } from '../core/graph';
 import { type AppliedState, computeAppliedState, revisionsUndoneBy } from '../core/graph/appliedState';
@@ -19,6 +20,8 @@ export interface IndexSettings {
   configFile?: string;
   /** `alembic.rules`. */
   rules: RuleSeverityMap;
+  /** `alembic.lint.dialect`: overrides the dialect each project's files name. */
+  dialect?: string;
 }
 
 /** Whether a change to this file means the set of projects or their locations may have changed. */
@@ -79,6 +82,10 @@ export class WorkspaceIndex implements WorkspaceModel {
     const severities = new Map<string, RuleSeverityMap>();
     for (const config of configs) {
       if (generation !== this.generation) return false;
+      if (this.settings.dialect) {
+        config.dialect = normalizeDialect(this.settings.dialect);
+        config.dialectSource = 'the alembic.lint.dialect setting';
+      }
       models.set(config.id, await ProjectModel.load(this.fs, config));
       severities.set(config.id, await this.projectSeverities(config.root));
     }

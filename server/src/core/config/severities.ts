@@ -67,7 +67,10 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const entries: [string, unknown][] = [];
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(table)) {
-    if (key === 'rules') {
+    if (key === 'dialect') {
+      // Not a rule: the project's database (dialectFromPyproject).
+      continue;
+    } else if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };
     } else if (typeof value === 'string') {
@@ -79,6 +82,18 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const r = fromEntries(entries, where, known);
   r.warnings.unshift(...warnings);
   return r;
+}
+
+/** `dialect = "..."` of `[tool.alembic-lint]`, when it is a string. */
+export function dialectFromPyproject(text: string): string | undefined {
+  try {
+    const tool = (parseToml(text) as Record<string, unknown>).tool;
+    const table = isTable(tool) ? tool['alembic-lint'] : undefined;
+    const d = isTable(table) ? table.dialect : undefined;
+    return typeof d === 'string' && d.trim() !== '' ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--rule id=severity` arguments (each value is `id=severity`). Unknown ids are errors here: a typo on the command line. */

@@ -2,7 +2,9 @@
 // table" is one the same function has not created earlier: only tables already in the database
 // hold rows and take traffic while the migration runs).
 import type { Migration, MigrationFunction } from '../types';
+import { runsOn } from './dialect';
 import { type SchemaOp, schemaOps } from './schema';
+import { sqlStatements } from './sql';
 
 export interface FunctionPair {
   upgrade: MigrationFunction;
@@ -126,4 +128,74 @@ export function upgradeOps(m: Migration): readonly OpInContext[] {
     upgradeOpsCache.set(m, ops);
   }
   return ops;
+}
+
+const opsOnCache = new WeakMap<Migration, Map<string, readonly OpInContext[]>>();
+
+/**
+ * The upgrade operations that run on `dialect`: those in a branch known to run elsewhere
+ * (`if bind.dialect.name == "mysql":`) are left out. An undefined dialect keeps every operation.
+ * PostgreSQL's lock and rewrite rules ask for `postgresql`.
+ */
+export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonly OpInContext[] {
+  if (dialect === undefined) return upgradeOps(m);
+  let byDialect = opsOnCache.get(m);
+  if (!byDialect) {
+    byDialect = new Map();
+    opsOnCache.set(m, byDialect);
+  }
+  let ops = byDialect.get(dialect);
+  if (!ops) {
+    ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
+    byDialect.set(dialect, ops);
+  }
+  return ops;
+}
+
+/** One function's operations that run on `dialect` (all of them when it is undefined). */
+export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
+  const ops = schemaOps(m, fn);
+  return dialect === undefined || !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
+}
+
+/** The operation's call runs on `dialect`, and so does the helper call it sits in. */
+function opRunsOn(op: SchemaOp, fn: MigrationFunction, dialect: string): boolean {
+  if (!op.via) return runsOn(op.call, fn, dialect);
+  return runsOn(op.via.call, fn, dialect) && runsOn(op.call, op.via.helper, dialect);
+}
+
+/** Statements that change rows, not the schema, or only the session (`SET statement_timeout = ...`). */
+const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY|SET|RESET)\b/i;
+
+/**
+ * The function changes data only: every operation runs SQL that reads or writes rows (UPDATE, INSERT,
+ * DELETE ...), or Core statements on the connection, or `op.bulk_insert`. Undefined when it does
+ * nothing. A helper call or any schema operation makes it not data-only.
+ */
+export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
+  const ops = schemaOps(m, fn);
+  if (ops.length === 0) return false;
+  return ops.every((op) => {
+    if (op.kind === 'other') return op.call.callee === 'op.bulk_insert';
+    if (op.kind !== 'execute') return false;
+    const executed = m.executedSql.find((s) => s.call === op.call);
+    // SQL we cannot read (a Core statement on the connection) is taken as data; op.execute of a
+    // non-literal is not, since it often carries DDL.
+    if (!executed) return op.call.callee !== 'op.execute';
+    const statements = sqlStatements(executed.sql).filter((s) => s.trim() !== '');
+    return statements.length > 0 && statements.every((s) => DATA_STATEMENT.test(s));
+  });
+}
+
+const LOGGING = /^(?:logger|log|logging|LOG|_logger|_log)\.\w+$/;
+
+/**
+ * The function changes nothing in the database: it is empty, or it only prints, logs, binds names
+ * or calls what does nothing to the schema (`op.get_bind()`). A raising function is not "no effect":
+ * it declares a one-way migration.
+ */
+export function hasNoEffect(m: Migration, fn: MigrationFunction): boolean {
+  if (fn.isEmpty) return true;
+  if (fn.raises) return false;
+  return schemaOps(m, fn).every((op) => op.kind === 'other' && LOGGING.test(op.call.callee));
 }

@@ -3,8 +3,9 @@
 // SQL passed to `op.execute`, normalised into SchemaOps in source order. The rules read these
 // instead of callee strings, so `op.f("ix")`, batch blocks, keyword/positional arguments and SQL
 // all look the same to them. Computed once per function (cached on the parsed Migration).
-import type { ArgValue, Migration, MigrationFunction, ParsedCall, Range } from '../types';
+import type { ArgValue, HelperFunction, Migration, MigrationFunction, ParsedCall, Range } from '../types';
 import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
+import { connectionNames, isSqlExecution } from '../parse/parseMigration';
 import { type SqlOp, sqlName, sqlOperations } from './sql';
 
 export type SchemaOpKind =
@@ -81,6 +82,11 @@ export interface SchemaOp {
   column?: ColumnFacts;
   columns?: ColumnFacts[];
   constraintType?: ConstraintType;
+  /**
+   * create_index, create_constraint: the table's columns it covers (lower case), when given as string
+   * literals. PostgreSQL drops an index or constraint with any of its columns.
+   */
+  columnNames?: string[];
   /** Index operations: `postgresql_concurrently=True` / `CONCURRENTLY`. */
   concurrently: boolean;
   /** Foreign keys: `postgresql_not_valid=True` / `NOT VALID`. */
@@ -102,6 +108,11 @@ export interface SchemaOp {
   checkfirst?: boolean;
   /** enum_create / enum_drop: a `checkfirst` argument is present (literal or not). */
   checkfirstGiven?: boolean;
+  /**
+   * The operation runs in a helper function of the file that this function calls (one level deep):
+   * the call of the helper, and the helper. `index` is then the helper call's.
+   */
+  via?: { call: ParsedCall; helper: HelperFunction };
 }
 
 const low = (s: string | undefined): string | undefined => s?.toLowerCase();
@@ -111,6 +122,11 @@ const NEUTRAL_METHODS = new Set(['get_bind', 'get_context', 'autocommit_block', 
 const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list', 'dict', 'set', 'tuple', 'sorted', 'isinstance', 'getattr', 'hasattr']);
 
 const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
+
+/** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */
+function isTableCallee(callee: string): boolean {
+  return /(^|\.)(Table|table|column|MetaData)$/.test(callee);
+}
 
 /** The schema operations of one function, in source order. */
 export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp[] {
@@ -125,10 +141,15 @@ export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp
 class Reader {
   private readonly moduleEnums = new Map<string, ParsedCall>();
   private readonly localEnums = new Map<string, ParsedCall>();
+  private readonly localTables = new Map<string, ParsedCall>();
   private readonly out: SchemaOp[] = [];
+  private connections: ReadonlySet<string> | undefined;
+  /** While reading a helper's calls: the helper and the call of it. */
+  private via: SchemaOp['via'];
 
   constructor(private readonly migration: Migration, private readonly fn: MigrationFunction) {
     for (const v of migration.enumVariables) this.moduleEnums.set(v.name, v.call);
+    this.connections = connectionNames(fn);
   }
 
   read(): SchemaOp[] {
@@ -139,7 +160,48 @@ class Reader {
   private base(kind: SchemaOpKind, call: ParsedCall, index: number): SchemaOp {
     const op: SchemaOp = { kind, call, range: call.range, index, inAutocommitBlock: call.inAutocommitBlock, nameUnknown: false, concurrently: false, notValid: false };
     if (call.batch) op.batch = call.batch;
+    if (this.via) op.via = this.via;
     return op;
+  }
+
+  /** A helper of the file called as a statement: its operations count as this function's (one level). */
+  private helper(call: ParsedCall, index: number): boolean {
+    if (this.via || call.callee.includes('.') || call.callee.includes('(') || call.assignedTo) return false;
+    const helper = this.migration.helpers?.get(call.callee);
+    if (!helper) return false;
+    const outerConnections = this.connections;
+    this.via = { call, helper };
+    this.connections = connectionNames(helper);
+    for (const inner of helper.calls) this.call(inner, index);
+    this.via = undefined;
+    this.connections = outerConnections;
+    return true;
+  }
+
+  /**
+   * `sa.Table(...).create(bind)`, `t.create(bind)` for a local `t = sa.Table(...)`, and
+   * `Model.__table__.create(bind)` / `.drop(bind)`: SQLAlchemy's own CREATE and DROP TABLE. The table
+   * of `__table__` is a model's, whose name the migration does not say.
+   */
+  private tableCall(call: ParsedCall, index: number, method: 'create' | 'drop'): boolean {
+    let def: ParsedCall | undefined;
+    if (call.receiver && isTableCallee(call.receiver.callee) && call.callee === `${call.receiver.callee}().${method}`) def = call.receiver;
+    else if (!call.receiver) {
+      const recv = receiverOf(call.callee);
+      if (recv && !recv.includes('.')) def = this.localTables.get(recv);
+      if (!def && !(recv?.endsWith('.__table__') ?? false)) return false;
+    } else {
+      return false;
+    }
+    const op = this.base(method === 'create' ? 'create_table' : 'drop_table', call, index);
+    const nameArg = def ? argAt(def, 0, 'name') : undefined;
+    if (nameArg) op.tableArg = nameArg;
+    const table = low(literalName(nameArg));
+    if (table !== undefined) op.table = table;
+    op.nameUnknown = table === undefined;
+    if (def && method === 'create') op.columns = def.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
+    this.out.push(op);
+    return true;
   }
 
   private call(call: ParsedCall, index: number): void {
@@ -151,8 +213,14 @@ class Reader {
       this.localEnums.set(call.assignedTo.name, call);
       return;
     }
-    if ((method === 'create' || method === 'drop') && this.enumCall(call, index, method)) return;
-    if (onOp && method === 'execute') {
+    // Building a table object changes nothing in the database (`t = sa.table(...)` before bulk_insert).
+    if (call.assignedTo && isTableCallee(call.callee)) {
+      if (/(^|\.)Table$/.test(call.callee)) this.localTables.set(call.assignedTo.name, call);
+      return;
+    }
+    if ((method === 'create' || method === 'drop') && (this.enumCall(call, index, method) || this.tableCall(call, index, method))) return;
+    if (this.helper(call, index)) return;
+    if ((method === 'execute' || method === 'exec_driver_sql') && isSqlExecution(call.callee, this.connections)) {
       this.execute(call, index);
       return;
     }
@@ -183,6 +251,16 @@ class Reader {
       if (v) op.nameArg = v;
       op.name = low(literalName(v));
       op.nameUnknown = !!v && op.name === undefined && v.kind !== 'none';
+    };
+    const columnNames = (i: number, kw: string): void => {
+      const v = argAt(call, i, kw);
+      const items = v?.kind === 'sequence' ? v.items : v?.kind === 'string' ? [v] : undefined;
+      // An expression index (`sa.text("lower(email)")`) involves the names its text holds.
+      const names = items?.flatMap((x) => {
+        const text = x.kind === 'call' && /(^|\.)text$/.test(x.call.callee) && x.call.args[0]?.kind === 'string' ? x.call.args[0].value : undefined;
+        return text !== undefined ? identifiersOf(text) : [low(literalName(x))];
+      });
+      if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
     };
     const shift = batch ? 1 : 0;
     const op = this.base('other', call, index);
@@ -251,6 +329,7 @@ class Reader {
         op.kind = 'create_index';
         name(0, 'index_name');
         table(1, 'table_name');
+        columnNames(2 - shift, 'columns');
         op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
         return op;
       case 'drop_index':
@@ -273,6 +352,13 @@ class Reader {
           if (s) op.schemaArg = s;
         }
         op.notValid = boolValue(kwarg(call, 'postgresql_not_valid')) === true;
+        if (method === 'create_foreign_key') columnNames(3 - shift, 'local_cols');
+        else if (method !== 'create_check_constraint') columnNames(2 - shift, 'columns');
+        else {
+          // A check constraint involves the columns its condition names: PostgreSQL drops it with any of them.
+          const condition = argAt(call, 2 - shift, 'condition');
+          if (condition?.kind === 'string') op.columnNames = identifiersOf(condition.value);
+        }
         return op;
       }
       case 'drop_constraint': {
@@ -367,6 +453,11 @@ class Reader {
   }
 }
 
+/** The names a SQL expression mentions, lower case, outside string literals. */
+function identifiersOf(sql: string): string[] {
+  return [...new Set(sql.replace(/'(?:[^']|'')*'/g, ' ').match(/[A-Za-z_]\w*/g) ?? [])].map((n) => n.toLowerCase());
+}
+
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
   create_foreign_key: 'foreignkey',
   create_unique_constraint: 'unique',
@@ -442,3 +533,23 @@ export function implicitEnumRange(op: SchemaOp, e: EnumFacts): Range {
 
 /** Calls nested in a value, for rules that look inside arguments. */
 export { nestedCalls };
+
+const DEFAULT_NAME_SUFFIX: Partial<Record<ConstraintType, string>> = { foreignkey: 'fkey', unique: 'key', primary: 'pkey' };
+
+/**
+ * The name PostgreSQL gives an index or constraint created without one: `<table>_<columns>_fkey`,
+ * `<table>_<columns>_key`, `<table>_pkey`, `<table>_<columns>_idx`. Undefined when it cannot be told
+ * (no literal table or columns, a check constraint, a name longer than PostgreSQL's 63 bytes, which it
+ * shortens in its own way).
+ */
+export function postgresDefaultName(op: SchemaOp): string | undefined {
+  if (op.table === undefined || (op.name !== undefined || op.nameUnknown)) return undefined;
+  let name: string | undefined;
+  if (op.kind === 'create_constraint' && op.constraintType === 'primary') name = `${op.table}_pkey`;
+  else if (op.kind === 'create_constraint' && op.constraintType && DEFAULT_NAME_SUFFIX[op.constraintType] && op.columnNames) {
+    name = `${op.table}_${op.columnNames.join('_')}_${DEFAULT_NAME_SUFFIX[op.constraintType] ?? ''}`;
+  } else if (op.kind === 'create_index' && op.columnNames) {
+    name = `${op.table}_${op.columnNames.join('_')}_idx`;
+  }
+  return name !== undefined && name.length <= 63 ? name : undefined;
+}

@@ -7,9 +7,13 @@ function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
 
-/** The statement-level call of any migration function that starts at `start` (where findings on calls start). */
+/**
+ * The statement-level call of any migration function, or of a helper they call, that starts at
+ * `start` (where findings on calls start).
+ */
 export function callAt(m: Migration, start: Position): ParsedCall | undefined {
   for (const fn of m.functions) for (const c of fn.calls) if (samePosition(c.range.start, start)) return c;
+  for (const fn of m.helpers?.values() ?? []) for (const c of fn.calls) if (samePosition(c.range.start, start)) return c;
   return undefined;
 }
 

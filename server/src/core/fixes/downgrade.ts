@@ -1,7 +1,7 @@
 // Writing downgrades: a whole downgrade drafted from the upgrade (missing-downgrade), or the one
 // inverse a downgrade lacks (downgrade-asymmetry), placed where reverse order puts it.
 import type { MissingInverse } from '../rules/downgrade-asymmetry';
-import { functionPairs } from '../facts/functions';
+import { functionPairs, hasNoEffect } from '../facts/functions';
 import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
 import type { Migration, ParsedCall } from '../types';
 import { bodyIndent, indentUnit, quoteStyle, renamedHeader, statementLines } from './calls';
@@ -57,7 +57,8 @@ export function generateDowngradeFix(src: SourceText, m: Migration, upgradeName:
   let edit: TextEdit;
   const down = pair.downgrade;
   if (down) {
-    if (!down.isEmpty || down.raises) return undefined;
+    // Only a downgrade with no effect (empty, or only prints and logs) is replaced.
+    if (!hasNoEffect(m, down)) return undefined;
     const defLine = down.defLineRange.start.line;
     const indent = bodyIndent(src, down) ?? src.indentOf(defLine) + unit;
     const lines = renderStatements(stmts, indent, unit);

@@ -1,7 +1,7 @@
 // Expressions inside statements: call chains (`op.create_table(...)`, `sa.Enum(...).create(bind)`),
 // their arguments as ArgValues, and the literal values of the revision variables.
 // Every function reads tokens [a, b) of one statement and never looks past b.
-import type { ArgValue, KeywordArg, ParsedCall, RevisionValue, StringAt } from '../types';
+import type { ArgValue, BranchGuard, KeywordArg, ParsedCall, RevisionValue, StringAt } from '../types';
 import * as lists from './lists';
 import * as strings from './strings';
 import * as tok from './tokenizer';
@@ -20,6 +20,8 @@ const DOT = 46, LPAREN = 40, LBRACKET = 91, COMMA = 44, EQUALS = 61, STAR = 42, 
 export interface CallContext {
   batch?: { table: string; alias: string };
   inAutocommitBlock: boolean;
+  /** The `if` conditions the call runs under (see ParsedCall.guards). */
+  guards?: readonly BranchGuard[];
 }
 
 export const NO_CONTEXT: CallContext = { inAutocommitBlock: false };
@@ -92,6 +94,7 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, de
       };
       if (call) c.receiver = call;
       if (ctx.batch) c.batch = ctx.batch;
+      if (ctx.guards) c.guards = ctx.guards;
       readArgs(tk, j + 1, close, c, ctx, depth + 1);
       call = c;
       endsWithCall = true;

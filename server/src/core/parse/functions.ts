@@ -1,6 +1,6 @@
 // `upgrade()` / `downgrade()` (and `upgrade_<engine>` ...): ranges, emptiness, a leading `raise`, and
 // every call in the body with its `batch_alter_table` / `autocommit_block` context.
-import type { MigrationFunction, ParsedCall } from '../types';
+import type { BranchGuard, MigrationFunction, ParsedCall } from '../types';
 import * as expr from './expressions';
 import type { CallContext } from './expressions';
 import * as lists from './lists';
@@ -61,7 +61,7 @@ export function readFunction(tk: Tokens, site: DefSite, kind: 'upgrade' | 'downg
     fn.bodyRange = tk.range(first, last);
     fn.range = tk.range(site.first, last);
     classifyStatements(tk, site.bodyStart, site.bodyEnd, fn);
-    new BodyScanner(tk, fn.calls).scan(site.bodyStart, site.bodyEnd);
+    new BodyScanner(tk, fn).scan(site.bodyStart, site.bodyEnd);
     fn.calls = exact(fn.calls);
   }
   return fn;
@@ -109,16 +109,37 @@ function isFiller(tk: Tokens, a: number, b: number): boolean {
 interface Frame {
   depth: number;
   outer: CallContext;
+  /** An `if`/`else` block's one guard: when the block ends in `return`/`raise`, what follows runs under its negation. */
+  exitGuard?: BranchGuard;
+  /** The block's own statements include a `return` or `raise`. */
+  exits: boolean;
 }
 
-/** Walks a body's logical lines, tracking the `with` blocks that give calls their context. */
+/** A block opener waiting for its INDENT: the context inside, and the guard its exit would negate. */
+interface PendingBlock {
+  ctx: CallContext;
+  exitGuard?: BranchGuard;
+}
+
+const withGuards = (ctx: CallContext, added: readonly BranchGuard[]): CallContext =>
+  added.length === 0 ? ctx : { ...ctx, guards: [...(ctx.guards ?? []), ...added] };
+
+/**
+ * Walks a body's logical lines, tracking the `with` blocks that give calls their context and the `if`
+ * branches (with early `return`/`raise` guards) that decide whether they run.
+ */
 class BodyScanner {
   private ctx: CallContext = { inAutocommitBlock: false };
   private readonly frames: Frame[] = [];
-  private pending: CallContext | undefined;
+  private pending: PendingBlock | undefined;
   private depth = 0;
+  /** The conditions of the `if`/`elif` chain last seen at each depth, for its `elif`/`else`. */
+  private readonly chains = new Map<number, string[]>();
+  private readonly calls: ParsedCall[];
 
-  constructor(private readonly tk: Tokens, private readonly calls: ParsedCall[]) {}
+  constructor(private readonly tk: Tokens, private readonly fn: MigrationFunction) {
+    this.calls = fn.calls;
+  }
 
   scan(a: number, b: number): void {
     const tk = this.tk;
@@ -128,18 +149,23 @@ class BodyScanner {
       if (k === TK_INDENT) {
         this.depth++;
         if (this.pending) {
-          this.frames.push({ depth: this.depth, outer: this.ctx });
-          this.ctx = this.pending;
+          const frame: Frame = { depth: this.depth, outer: this.ctx, exits: false };
+          if (this.pending.exitGuard) frame.exitGuard = this.pending.exitGuard;
+          this.frames.push(frame);
+          this.ctx = this.pending.ctx;
           this.pending = undefined;
         }
         i++;
         continue;
       }
       if (k === TK_DEDENT) {
+        this.chains.delete(this.depth);
         this.depth--;
         for (let f = this.frames[this.frames.length - 1]; f && f.depth > this.depth; f = this.frames[this.frames.length - 1]) {
           this.ctx = f.outer;
           this.frames.pop();
+          // `if dialect != "postgresql": return`: the rest of the enclosing block runs only otherwise.
+          if (f.exits && f.exitGuard) this.ctx = withGuards(this.ctx, [{ condition: f.exitGuard.condition, holds: !f.exitGuard.holds }]);
         }
         i++;
         continue;
@@ -149,8 +175,57 @@ class BodyScanner {
       const lineEnd = Math.min(tk.lineEnd(i), b);
       if (tk.isWord(i, 'with')) this.withStatement(i + 1, lineEnd);
       else if (tk.isWord(i, 'async') && tk.isWord(i + 1, 'with')) this.withStatement(i + 2, lineEnd);
-      else this.statements(i, lineEnd, this.ctx);
+      else if (tk.isWord(i, 'if') || tk.isWord(i, 'elif') || tk.isWord(i, 'else')) this.branch(i, lineEnd);
+      else {
+        this.chains.delete(this.depth);
+        if (tk.isWord(i, 'return') || tk.isWord(i, 'raise')) {
+          const top = this.frames[this.frames.length - 1];
+          if (top && top.depth === this.depth) top.exits = true;
+        }
+        this.statements(i, lineEnd, this.ctx);
+        if (!tk.isWord(i, 'return') && !tk.isWord(i, 'raise')) this.noteAssignment(i, lineEnd);
+      }
       i = lineEnd;
+    }
+  }
+
+  /** `if c:`, `elif c:`, `else:` at token i, with the body on the same line or in the next block. */
+  private branch(i: number, e: number): void {
+    const tk = this.tk;
+    const colon = tk.findOp(i, e, COLON);
+    const word = tk.tokText(i);
+    const condition = word === 'else' || colon <= i + 1 ? '' : tk.spanText(i + 1, colon - 1);
+    const before = word === 'if' ? [] : (this.chains.get(this.depth) ?? []);
+    const added: BranchGuard[] = before.map((c) => ({ condition: c, holds: false }));
+    if (word !== 'else') {
+      // Calls in the condition run whenever the earlier conditions failed.
+      this.statements(i + 1, colon, withGuards(this.ctx, added));
+      added.push({ condition, holds: true });
+      this.chains.set(this.depth, [...before, condition]);
+    } else {
+      this.chains.delete(this.depth);
+    }
+    const inner = withGuards(this.ctx, added);
+    const one = added.length === 1 ? added[0] : undefined;
+    if (colon + 1 < e) {
+      this.statements(colon + 1, e, inner);
+      if (one && (tk.isWord(colon + 1, 'return') || tk.isWord(colon + 1, 'raise'))) {
+        this.ctx = withGuards(this.ctx, [{ condition: one.condition, holds: !one.holds }]);
+      }
+    } else {
+      this.pending = one ? { ctx: inner, exitGuard: one } : { ctx: inner };
+    }
+  }
+
+  /** `name = <expression>` mentioning `dialect` or `engine`: kept so conditions on `name` can be read. */
+  private noteAssignment(i: number, e: number): void {
+    const tk = this.tk;
+    if (tk.kind[i] !== TK_NAME || !tk.isOp(i + 1, EQUALS) || i + 2 >= e) return;
+    for (let k = i + 2; k < e; k++) {
+      if (tk.kind[k] === TK_NAME && (tk.isWord(k, 'dialect') || tk.isWord(k, 'engine'))) {
+        (this.fn.dialectAssignments ??= []).push({ name: tk.tokText(i), expression: tk.spanText(i + 2, e - 1) });
+        return;
+      }
     }
   }
 
@@ -185,7 +260,7 @@ class BodyScanner {
       s = ie + 1;
     }
     if (colon + 1 < e) this.statements(colon + 1, e, inner);
-    else this.pending = inner;
+    else this.pending = { ctx: inner };
   }
 
   /** Simple statements separated by `;` in [a, b): collects their calls. */

@@ -2,7 +2,7 @@
 // give the revision variables, the docstring header and enum variables; the upgrade/downgrade
 // functions give their calls. Never throws: a broken spot costs the facts on it, not the file.
 import type {
-  EnumVariable, ExecutedSql, Migration, MigrationFunction, ParsedCall, RevisionAssignment, RevisionValue, RevisionVariable,
+  EnumVariable, ExecutedSql, HelperFunction, Migration, MigrationFunction, ParsedCall, RevisionAssignment, RevisionValue, RevisionVariable,
 } from '../types';
 import * as docstring from './docstring';
 import * as expr from './expressions';
@@ -84,8 +84,11 @@ function parse(text: string, headerOnly: boolean): Migration {
     syntaxProblems: [],
   };
   if (headerOnly) m.headerOnly = true;
-  new ModuleWalker(tk, m, headerOnly).walk();
+  const walker = new ModuleWalker(tk, m, headerOnly);
+  walker.walk();
+  separateHelpers(m, walker.helpers);
   for (const fn of m.functions) collectExecutedSql(fn, m.executedSql);
+  for (const fn of m.helpers?.values() ?? []) collectExecutedSql(fn, m.executedSql);
   const c = tk.ts.comments;
   for (let k = 0; k + 1 < c.length; k += 2) {
     const s = c[k] ?? 0;
@@ -120,6 +123,8 @@ function isEnumCallee(callee: string): boolean {
 
 class ModuleWalker {
   private first = true;
+  /** Module-level functions that are not migration functions (see separateHelpers). */
+  readonly helpers: MigrationFunction[] = [];
 
   constructor(private readonly tk: Tokens, private readonly m: Migration, private readonly headerOnly: boolean) {}
 
@@ -193,8 +198,8 @@ class ModuleWalker {
     if (name >= headerEnd || tk.kind[name] !== TK_NAME) return next;
     if (this.headerOnly) return next;
     const which = migrationFunctionName(tk.tokText(name));
-    if (!which) return next;
     let p = name + 1;
+    const parameters = tk.isOp(p, LPAREN) && tk.after(p, headerEnd) > p + 2;
     if (tk.isOp(p, LPAREN)) p = tk.after(p, headerEnd);
     const colon = tk.findOp(p, headerEnd, COLON);
     const site: DefSite = { first, def: j, name, headerEnd, colon, bodyStart: headerEnd, bodyEnd: headerEnd };
@@ -205,7 +210,10 @@ class ModuleWalker {
       site.bodyStart = headerEnd + 2;
       site.bodyEnd = blockEnd;
     }
-    this.m.functions.push(readFunction(tk, site, which.kind, which.engine));
+    const fn = readFunction(tk, site, which?.kind ?? 'upgrade', which?.engine);
+    if (parameters) fn.hasParameters = true;
+    if (which) this.m.functions.push(fn);
+    else this.helpers.push(fn);
     return next;
   }
 
@@ -344,11 +352,38 @@ function isTextCallee(callee: string): boolean {
   return callee === 'text' || callee.endsWith('.text');
 }
 
-/** SQL strings passed to `op.execute("...")` or `op.execute(sa.text("..."))`. */
-function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
+/** Names bound to the migration's connection in a function: `bind = op.get_bind()`, `conn = context.get_bind()`. */
+export function connectionNames(fn: Pick<MigrationFunction, 'calls'>): Set<string> | undefined {
+  let names: Set<string> | undefined;
   for (const call of fn.calls) {
-    if (call.callee !== 'op.execute') continue;
-    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext')?.value;
+    if (call.assignedTo && (call.callee === 'op.get_bind' || call.callee === 'context.get_bind' || call.callee.endsWith('.connect'))) {
+      (names ??= new Set()).add(call.assignedTo.name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Whether a call runs SQL on the migration's connection: `op.execute(...)`, and on the connection
+ * itself `op.get_bind().execute(...)`, `conn.execute(...)`, `conn.exec_driver_sql(...)` (conn bound
+ * to `op.get_bind()`).
+ */
+export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined): boolean {
+  if (callee === 'op.execute') return true;
+  const dot = callee.lastIndexOf('.');
+  if (dot < 0) return false;
+  const method = callee.slice(dot + 1);
+  if (method !== 'execute' && method !== 'exec_driver_sql') return false;
+  const recv = callee.slice(0, dot);
+  return recv === 'op.get_bind()' || recv === 'context.get_bind()' || (connections?.has(recv) ?? false);
+}
+
+/** SQL strings passed to `op.execute("...")`, `op.execute(sa.text("..."))` or run on the connection. */
+function collectExecutedSql(fn: Pick<MigrationFunction, 'calls' | 'name'>, out: ExecutedSql[]): void {
+  const connections = connectionNames(fn);
+  for (const call of fn.calls) {
+    if (!isSqlExecution(call.callee, connections)) continue;
+    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext' || k.name === 'statement')?.value;
     if (!arg) continue;
     if (arg.kind === 'string') {
       out.push({ sql: arg.value, call, range: arg.range, function: fn.name });
@@ -363,4 +398,29 @@ function collectExecutedSql(fn: MigrationFunction, out: ExecutedSql[]): void {
     if (sql?.kind === 'string') out.push({ sql: sql.value, call, range: sql.range, function: fn.name });
   }
 }
-
+/**
+ * `upgrade_x` is a per-engine upgrade only in a file of the multi-database template, whose plain
+ * `upgrade(engine_name)` takes the engine: beside a plain `upgrade()` it is a helper. Helpers are kept
+ * by name, without a migration kind.
+ */
+function separateHelpers(m: Migration, others: MigrationFunction[]): void {
+  const plain = (kind: 'upgrade' | 'downgrade'): boolean => m.functions.some((f) => f.name === kind && !f.hasParameters);
+  const upgradePlain = plain('upgrade');
+  const downgradePlain = plain('downgrade');
+  const helpers = [...others];
+  if (upgradePlain || downgradePlain) {
+    const keep: MigrationFunction[] = [];
+    for (const f of m.functions) {
+      if (f.engine !== undefined && (f.kind === 'upgrade' ? upgradePlain : downgradePlain)) helpers.push(f);
+      else keep.push(f);
+    }
+    m.functions = keep;
+  }
+  if (helpers.length === 0) return;
+  const byName = new Map<string, HelperFunction>();
+  for (const f of helpers) {
+    const { kind: _kind, engine: _engine, ...helper } = f;
+    byName.set(helper.name, helper);
+  }
+  m.helpers = byName;
+}

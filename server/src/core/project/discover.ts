@@ -2,6 +2,8 @@
 // configuration file the user named (`alembic.configFile`).
 import path from 'node:path';
 import { scanEnvPy } from './envPy';
+import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
+import { dialectFromPyproject } from '../config/severities';
 import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -22,6 +24,12 @@ export interface ProjectConfig extends AlembicSettings {
    * to load as shown, and the CLI exits 2 for it.
    */
   warnings: string[];
+  /**
+   * The database the migrations run on (SQLAlchemy's dialect name, `postgresql`, `mysql`, ...), and
+   * where that was read; undefined when nothing says. A setting (`alembic.lint.dialect`) wins over these.
+   */
+  dialect?: string;
+  dialectSource?: string;
 }
 
 export interface DiscoverOptions {
@@ -119,6 +127,11 @@ function brokenSettings(kind: 'ini' | 'pyproject', file: string, problem: string
   };
 }
 
+function setDialect(config: ProjectConfig, dialect: string, source: string): void {
+  config.dialect = normalizeDialect(dialect);
+  config.dialectSource = source;
+}
+
 async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: string[]): Promise<ProjectConfig> {
   const locations = settings.kind === 'folder'
     ? { scriptLocation: settings.root, versionLocations: [settings.root], problems: [] }
@@ -130,6 +143,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     problems: [...settings.problems, ...locations.problems],
     warnings: [],
   };
+  let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {
     config.scriptLocationPath = locations.scriptLocation;
     const env = await fs.readFile(path.join(locations.scriptLocation, 'env.py'));
@@ -137,7 +151,17 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
       const facts = scanEnvPy(env);
       if (facts.versionTable !== undefined) config.versionTable = facts.versionTable;
       if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
+      envDialect = dialectOfEnvPy(env);
     }
+  }
+  if (settings.kind !== 'folder') {
+    const pyprojectPath = path.join(settings.root, 'pyproject.toml');
+    const pyproject = await fs.readFile(pyprojectPath);
+    const configured = pyproject === undefined ? undefined : dialectFromPyproject(pyproject);
+    const fromUrl = settings.sqlalchemyUrl === undefined ? undefined : dialectOfUrl(settings.sqlalchemyUrl);
+    if (configured !== undefined) setDialect(config, configured, `${pyprojectPath} [tool.alembic-lint] dialect`);
+    else if (fromUrl !== undefined) setDialect(config, fromUrl, `${settings.configFile} sqlalchemy.url`);
+    else if (envDialect !== undefined) setDialect(config, envDialect, 'a database URL in env.py');
   }
   if (settings.kind !== 'folder') {
     for (const loc of config.versionLocationPaths) {

@@ -2,16 +2,16 @@
 // a table the migration did not create. PostgreSQL has to give existing rows a value and has none:
 // the migration fails with `column "x" contains null values` on any table that has rows (it only
 // works on the empty development database, which is why it slips through review).
-import { upgradeOps } from '../facts/functions';
+import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const addNotNullColumnWithoutDefault = defineFileRule({
   id: 'add-not-null-column-without-default',
   defaultSeverity: 'warning',
   description: 'A NOT NULL column without server_default is added to an existing table: fails when the table has rows.',
-  check({ migration }) {
+  check({ migration, project }) {
     const out: RuleFinding[] = [];
-    for (const { op, newTable } of upgradeOps(migration)) {
+    for (const { op, newTable } of upgradeOpsOn(migration, project?.dialect)) {
       if (op.kind !== 'add_column' || newTable || !op.column) continue;
       const c = op.column;
       if (!c.notNull || c.hasServerDefault) continue;

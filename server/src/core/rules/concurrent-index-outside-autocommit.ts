@@ -2,7 +2,8 @@
 // outside `with op.get_context().autocommit_block():`. Alembic runs a migration inside a transaction,
 // and PostgreSQL refuses these statements there: `CREATE INDEX CONCURRENTLY cannot run inside a
 // transaction block`. Checked in upgrades and downgrades alike.
-import { migrationFunctions } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { migrationFunctions, schemaOpsOn } from '../facts/functions';
 import { schemaOps } from '../facts/schema';
 import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
@@ -15,11 +16,13 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
   id: 'concurrent-index-outside-autocommit',
   defaultSeverity: 'warning',
   description: 'A concurrent index operation runs inside the migration transaction, which PostgreSQL refuses.',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL only: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<ConcurrentIndexOutsideAutocommitData>[] = [];
     const seen = new Set<unknown>();
     for (const fn of migrationFunctions(migration)) {
-      for (const op of schemaOps(migration, fn)) {
+      for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (!op.concurrently || op.inAutocommitBlock || seen.has(op.call)) continue;
         seen.add(op.call);
         const statement = op.sql ? op.sql.statement.split(' ').slice(0, 4).join(' ').toUpperCase() : op.kind === 'create_index' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';

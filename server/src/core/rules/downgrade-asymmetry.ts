@@ -5,8 +5,8 @@
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
-import { type FunctionPair, functionPairs, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnumRange, implicitEnums, type SchemaOp, schemaOps } from '../facts/schema';
+import { type FunctionPair, functionPairs, hasNoEffect, opsInContext } from '../facts/functions';
+import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -40,6 +40,8 @@ interface Undone {
   indexes: Set<string>;
   constraints: Set<string>;
   enums: Set<string>;
+  /** Dropped constraint names by table, to recognise names a naming convention made. */
+  constraintsByTable: Map<string, string[]>;
   /** A drop whose name is not a literal (a loop, a variable): it may undo anything of its kind. */
   any: Set<CreatedKind>;
 }
@@ -49,7 +51,7 @@ const enumKeys = (e: EnumFacts | undefined, name: string | undefined): string[] 
   [name, e?.name, e?.moduleVariable ? `var:${e.moduleVariable}` : undefined].flatMap((k) => (k === undefined ? [] : [k]));
 
 function undoneBy(ops: readonly SchemaOp[]): Undone {
-  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), any: new Set() };
+  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), constraintsByTable: new Map(), any: new Set() };
   for (const op of ops) {
     switch (op.kind) {
       case 'drop_table':
@@ -67,6 +69,7 @@ function undoneBy(ops: readonly SchemaOp[]): Undone {
       case 'drop_constraint':
         if (op.nameUnknown) u.any.add('constraint');
         else u.constraints.add(constraintKey(op));
+        if (op.table !== undefined && op.name !== undefined) u.constraintsByTable.set(op.table, [...(u.constraintsByTable.get(op.table) ?? []), op.name]);
         break;
       case 'enum_drop':
         if (op.nameUnknown && !op.enumType?.moduleVariable) u.any.add('enum');
@@ -82,6 +85,11 @@ function undoneBy(ops: readonly SchemaOp[]): Undone {
 function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): boolean {
   if (u.any.has(kind)) return true;
   const t = op.table;
+  // Dropping a column drops every index and constraint on it; an unnamed one is known by the name
+  // PostgreSQL gave it (`t_col_fkey`), which is what the downgrade drops.
+  if ((kind === 'index' || kind === 'constraint') && t !== undefined && op.columnNames?.some((c) => u.columns.has(`${t}.${c}`))) return true;
+  const defaultName = kind === 'index' || kind === 'constraint' ? postgresDefaultName(op) : undefined;
+  if (defaultName !== undefined && (kind === 'index' ? u.indexes : u.constraints).has(defaultName)) return true;
   switch (kind) {
     case 'table':
       return t !== undefined && u.tables.has(t);
@@ -90,10 +98,24 @@ function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): bo
     case 'index':
       return (op.name !== undefined && u.indexes.has(op.name)) || (t !== undefined && u.tables.has(t));
     case 'constraint':
-      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t));
+      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t)) || droppedByConvention(u, op);
     case 'enum':
       return enumKeys(e ?? op.enumType, e ? e.name : op.name).some((k) => u.enums.has(k));
   }
+}
+
+/**
+ * A naming convention renames constraints (`ck_%(table_name)s_%(constraint_name)s`, `fk_<table>_<col>_<referred>`):
+ * a named one is undone by a drop on its table of a name ending in `_<name>`, an unnamed one by a drop
+ * on its table of a name that holds every one of its columns.
+ */
+function droppedByConvention(u: Undone, op: SchemaOp): boolean {
+  const dropped = op.table === undefined ? undefined : u.constraintsByTable.get(op.table);
+  if (!dropped) return false;
+  if (op.name !== undefined) return dropped.some((n) => n.endsWith(`_${op.name ?? ''}`));
+  const columns = op.columnNames;
+  const table = op.table ?? '';
+  return !op.nameUnknown && !!columns && columns.length > 0 && dropped.some((n) => n.includes(table) && columns.every((c) => n.includes(`_${c}`)));
 }
 
 /** Module-level functions of the file that the downgrade calls: they may undo anything. */
@@ -148,7 +170,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
   const out: MissingInverse[] = [];
   for (const pair of functionPairs(migration)) {
     const { upgrade, downgrade } = pair;
-    if (!downgrade || downgrade.isEmpty || downgrade.raises || upgrade.isEmpty) continue;
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty) continue;
     const ups = opsInContext(migration, upgrade);
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
     if (callsLocalHelper(text, downgrade)) continue;
@@ -159,7 +181,8 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     const seenEnums = new Set<string>();
     const withDown = { ...pair, downgrade };
     const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
-      if (op.sql) return;
+      // Created in a helper: the inverse has no call of this function to stand beside.
+      if (op.sql || op.via) return;
       if (kind === 'enum') {
         const keys = enumKeys(e ?? op.enumType, e ? e.name : op.name);
         if (keys.length === 0 || keys.some((k) => seenEnums.has(k))) return;

@@ -7,8 +7,10 @@
 // SQLAlchemy's PostgreSQL `ENUM.create()/.drop()` default to checkfirst=True (1.4 and 2.0), while
 // `sa.Enum(...).create()` passes checkfirst=False: only an omitted checkfirst on the dialect ENUM is
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
-import { migrationFunctions } from '../facts/functions';
-import { schemaOps, type SchemaOp } from '../facts/schema';
+import { mayBePostgres } from '../facts/dialect';
+import { functionPairs, migrationFunctions, schemaOpsOn } from '../facts/functions';
+import { implicitEnums, type SchemaOp } from '../facts/schema';
+import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { callAt } from '../fixes/calls';
 import { checkfirstFix, dropTypeIfExistsFix } from '../fixes/enum';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -26,19 +28,85 @@ function isDialectEnum(op: SchemaOp): boolean {
   return callee === 'ENUM' || callee.endsWith('.ENUM');
 }
 
+/**
+ * What the file says about whether a type may already exist (for a create) or be gone (for a drop).
+ * A brand-new type created once in a transactional migration cannot exist yet: a failed run rolls the
+ * CREATE TYPE back. The evidence that it may: the function creates or drops it twice, drops it before
+ * creating it again, runs it in an autocommit block (no transaction to roll back), or, for a drop in
+ * a downgrade, the paired upgrade did not create it (a type another revision owns, maybe shared).
+ * Without evidence the finding is information.
+ */
+class TypeEvidence {
+  private readonly created = new Map<string, number>();
+  private readonly dropped = new Map<string, number>();
+  private readonly createdByUpgrade: Set<string> | undefined;
+  /** Types a create_table of this function creates implicitly, with the first such call's index. */
+  private readonly implicit = new Map<string, number>();
+
+  constructor(migration: Migration, fn: MigrationFunction) {
+    if (fn.kind === 'downgrade') {
+      const pair = functionPairs(migration).find((p) => p.downgrade === fn);
+      if (pair) {
+        this.createdByUpgrade = new Set();
+        for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
+          if (op.kind === 'enum_create' && op.name !== undefined) this.createdByUpgrade.add(op.name);
+          for (const e of implicitEnums(op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
+        }
+      }
+    }
+    for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
+      for (const e of implicitEnums(op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
+    }
+  }
+
+  /** Records the operation; the reason it may fail, or undefined when nothing says it may. */
+  see(op: SchemaOp): string | undefined {
+    const name = op.name;
+    if (name === undefined) return undefined;
+    if (op.kind === 'enum_create') {
+      const before = this.created.get(name) ?? 0;
+      this.created.set(name, before + 1);
+      if (before > 0) return 'this function creates it more than once';
+      const implicitAt = this.implicit.get(name);
+      if (implicitAt !== undefined && implicitAt < op.index) return 'create_table created it earlier in this function';
+      if ((this.dropped.get(name) ?? 0) > 0) return 'this function drops and re-creates it';
+      if (op.inAutocommitBlock) return 'in an autocommit block, a failed run leaves it behind';
+      return undefined;
+    }
+    const before = this.dropped.get(name) ?? 0;
+    this.dropped.set(name, before + 1);
+    if (before > 0) return 'this function drops it more than once';
+    if (op.inAutocommitBlock) return 'in an autocommit block, a failed run may have dropped it';
+    if (this.createdByUpgrade && !this.createdByUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
+    return undefined;
+  }
+
+  /** The reason for a DROP TYPE of `name` in `call`, already recorded by see(). */
+  sqlDropReason(call: ParsedCall, name: string): string | undefined {
+    if ((this.dropped.get(name) ?? 0) > 1) return 'this function drops it more than once';
+    if (call.inAutocommitBlock) return 'in an autocommit block, a failed run may have dropped it';
+    if (this.createdByUpgrade && !this.createdByUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
+    return undefined;
+  }
+}
+
 export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
   id: 'enum-without-checkfirst',
   defaultSeverity: 'warning',
   description: 'An enum type is created or dropped without checkfirst=True (or DROP TYPE without IF EXISTS).',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL only: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
-      for (const op of schemaOps(migration, fn)) {
+      const evidence = new TypeEvidence(migration, fn);
+      for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         if (op.sql) {
           sqlDrops ??= new Map();
           if (op.checkfirst === false) sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
+          evidence.see(op);
           continue;
         }
         // A checkfirst given as a variable is the author's decision; only absent or literal False count.
@@ -55,19 +123,23 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           continue;
         }
         const how = op.checkfirstGiven ? 'with checkfirst=False' : 'without checkfirst=True';
+        const why = evidence.see(op);
         out.push({
           range: op.call.range,
+          ...(why ? {} : { severity: 'information' as const }),
           message: creating
-            ? `Enum type '${name}' is created ${how}: the migration fails with 'type "${name}" already exists' if the type is there (a re-run after a partial failure, another branch). Pass checkfirst=True.`
-            : `Enum type '${name}' is dropped ${how}: the migration fails with 'type "${name}" does not exist' if it is already gone. Pass checkfirst=True.`,
+            ? `Enum type '${name}' is created ${how}: the migration fails with 'type "${name}" already exists' if the type is there${why ? ` (${why})` : ' (a re-run after a partial failure outside a transaction, another branch)'}. Pass checkfirst=True.`
+            : `Enum type '${name}' is dropped ${how}: the migration fails with 'type "${name}" does not exist' if it is already gone${why ? ` (${why})` : ''}. Pass checkfirst=True.`,
           data: { fix: 'checkfirst' },
         });
       }
       for (const [call, names] of sqlDrops ?? []) {
         const list = names.map((n) => `'${n}'`).join(', ');
+        const why = names.map((n) => evidence.sqlDropReason(call, n)).find((r) => r !== undefined);
         out.push({
           range: call.range,
-          message: `DROP TYPE ${list} without IF EXISTS fails with 'type does not exist' when the type is already gone. Write DROP TYPE IF EXISTS.`,
+          ...(why ? {} : { severity: 'information' as const }),
+          message: `DROP TYPE ${list} without IF EXISTS fails with 'type does not exist' when the type is already gone${why ? ` (${why})` : ''}. Write DROP TYPE IF EXISTS.`,
           data: { fix: 'drop-type-if-exists', types: names },
         });
       }

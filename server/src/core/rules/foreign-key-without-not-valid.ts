@@ -3,7 +3,8 @@
 // holding a SHARE ROW EXCLUSIVE lock on both tables: writes to both wait for the whole scan. With
 // NOT VALID the constraint is added instantly (new rows are checked) and a later
 // `ALTER TABLE ... VALIDATE CONSTRAINT` checks the old rows without blocking writes.
-import { upgradeOps } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { upgradeOpsOn } from '../facts/functions';
 import { callAt } from '../fixes/calls';
 import { notValidFix } from '../fixes/postgres';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -15,9 +16,11 @@ export const foreignKeyWithoutNotValid = defineFileRule<ForeignKeyWithoutNotVali
   id: 'foreign-key-without-not-valid',
   defaultSeverity: 'information',
   description: 'A foreign key is added to an existing table without NOT VALID: both tables are write-locked while every row is checked.',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<ForeignKeyWithoutNotValidData>[] = [];
-    for (const { op, newTable } of upgradeOps(migration)) {
+    for (const { op, newTable } of upgradeOpsOn(migration, 'postgresql')) {
       if (op.kind !== 'create_constraint' || op.constraintType !== 'foreignkey' || op.notValid || newTable) continue;
       const name = op.name ? `'${op.name}' ` : '';
       const how = op.sql ? 'add NOT VALID' : 'pass postgresql_not_valid=True';

@@ -25,6 +25,7 @@ import { missingDowngrade } from './missing-downgrade';
 import { nonConcurrentIndex } from './non-concurrent-index';
 import { renameColumnOrTable } from './rename-column-or-table';
 import { setNotNullOnExistingColumn } from './set-not-null-on-existing-column';
+import { dropConstraintWithoutName } from './drop-constraint-without-name';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -51,6 +52,7 @@ export const allRules: readonly Rule[] = [
   changeColumnType,
   foreignKeyWithoutNotValid,
   setNotNullOnExistingColumn,
+  dropConstraintWithoutName,
 ];
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

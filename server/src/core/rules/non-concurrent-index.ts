@@ -3,7 +3,8 @@
 // (every INSERT, UPDATE and DELETE on the table waits); DROP INDEX takes an ACCESS EXCLUSIVE lock
 // (reads wait too). Harmless on small tables, an outage on large busy ones; the linter cannot know
 // table sizes, so this is information by default.
-import { upgradeOps } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { upgradeOpsOn } from '../facts/functions';
 import { callAt } from '../fixes/calls';
 import { concurrentlyFix } from '../fixes/postgres';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -15,9 +16,11 @@ export const nonConcurrentIndex = defineFileRule<NonConcurrentIndexData>({
   id: 'non-concurrent-index',
   defaultSeverity: 'information',
   description: 'An index on an existing table is created or dropped without postgresql_concurrently=True.',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<NonConcurrentIndexData>[] = [];
-    for (const { op, newTable, newIndex } of upgradeOps(migration)) {
+    for (const { op, newTable, newIndex } of upgradeOpsOn(migration, 'postgresql')) {
       if ((op.kind !== 'create_index' && op.kind !== 'drop_index') || op.concurrently || newTable) continue;
       if (op.kind === 'drop_index' && newIndex) continue;
       const creating = op.kind === 'create_index';

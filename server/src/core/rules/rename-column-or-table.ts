@@ -2,16 +2,16 @@
 // SQL) on an existing table. PostgreSQL renames instantly, but the application release that is
 // still running keeps using the old name and fails until the new code is deployed: a rename is
 // never backward compatible. Information by default: often planned, and deploy order fixes it.
-import { upgradeOps } from '../facts/functions';
+import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const renameColumnOrTable = defineFileRule({
   id: 'rename-column-or-table',
   defaultSeverity: 'information',
   description: 'A column or table is renamed: code still using the old name breaks.',
-  check({ migration }) {
+  check({ migration, project }) {
     const out: RuleFinding[] = [];
-    for (const { op, newTable, newColumn } of upgradeOps(migration)) {
+    for (const { op, newTable, newColumn } of upgradeOpsOn(migration, project?.dialect)) {
       if (newTable) continue;
       if (op.kind === 'rename_table') {
         out.push({

@@ -2,16 +2,19 @@
 // column the migration did not add. PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock
 // to check for NULLs, and the migration fails if it finds one. A column added earlier in the same
 // migration is exempt (the add-column-then-backfill pattern); so is a new table.
-import { upgradeOps } from '../facts/functions';
+import { mayBePostgres } from '../facts/dialect';
+import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const setNotNullOnExistingColumn = defineFileRule({
   id: 'set-not-null-on-existing-column',
   defaultSeverity: 'information',
   description: 'NOT NULL is set on an existing column: a full-table scan under an exclusive lock, failing on any NULL.',
-  check({ migration }) {
+  check({ migration, project }) {
+    // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
+    if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding[] = [];
-    for (const { op, newColumn } of upgradeOps(migration)) {
+    for (const { op, newColumn } of upgradeOpsOn(migration, 'postgresql')) {
       if (op.kind !== 'alter_column' || newColumn) continue;
       const sets = op.sql ? op.sql.kind === 'set_not_null' : op.alter?.nullable?.kind === 'bool' && !op.alter.nullable.value;
       if (!sets) continue;

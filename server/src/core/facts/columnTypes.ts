@@ -1,0 +1,74 @@
+// What a column type argument means on PostgreSQL, for the question the lock rules ask: does changing
+// from one type to another make PostgreSQL rewrite the table? It does not when the new type is
+// binary-coercible from the old one: VARCHAR(n) to a longer VARCHAR or to TEXT, TEXT to an unbounded
+// VARCHAR, a NUMERIC with more precision at the same scale, and a type to the same type. Dialect
+// types whose PostgreSQL form is TEXT (MySQL's LONGTEXT, ...) count as TEXT.
+import type { ArgValue } from '../types';
+import { argAt, methodOf } from './args';
+
+export interface ColumnTypeInfo {
+  family: 'varchar' | 'text' | 'numeric' | 'other';
+  /** The type's name without its module (`String`, `postgresql.JSONB` → `JSONB`). */
+  base: string;
+  length?: number;
+  scale?: number;
+  /** Every argument is a literal we read (so two `other` types with the same base and arguments are equal). */
+  argsKnown: boolean;
+}
+
+const VARCHAR = new Set(['String', 'VARCHAR', 'Unicode', 'NVARCHAR', 'CHAR_VARYING']);
+const TEXT = new Set(['Text', 'TEXT', 'UnicodeText', 'CITEXT', 'LONGTEXT', 'MEDIUMTEXT', 'TINYTEXT', 'CLOB', 'NTEXT']);
+const NUMERIC = new Set(['Numeric', 'NUMERIC', 'DECIMAL']);
+
+function num(v: ArgValue | undefined): number | undefined {
+  return v?.kind === 'number' ? Number(v.text) : undefined;
+}
+
+export function columnTypeInfo(v: ArgValue | undefined): ColumnTypeInfo | undefined {
+  if (!v) return undefined;
+  const callee = v.kind === 'call' ? v.call.callee : v.kind === 'name' ? v.name : undefined;
+  if (!callee) return undefined;
+  const base = methodOf(callee);
+  const family = VARCHAR.has(base) ? 'varchar' : TEXT.has(base) ? 'text' : NUMERIC.has(base) ? 'numeric' : 'other';
+  const info: ColumnTypeInfo = { family, base, argsKnown: true };
+  if (v.kind === 'call') {
+    const length = num(argAt(v.call, 0, family === 'numeric' ? 'precision' : 'length'));
+    if (length !== undefined) info.length = length;
+    const scale = num(argAt(v.call, 1, 'scale'));
+    if (scale !== undefined) info.scale = scale;
+    const literal = (a: ArgValue): boolean => a.kind === 'number' || a.kind === 'string' || a.kind === 'bool' || a.kind === 'none';
+    info.argsKnown = v.call.args.every(literal) && v.call.kwargs.every((k) => literal(k.value)) && !v.call.hasStarArgs;
+    if (family === 'other' && info.argsKnown) info.base = `${base}(${[...v.call.args.map(argText), ...v.call.kwargs.map((k) => `${k.name}=${argText(k.value)}`)].join(',')})`;
+  }
+  return info;
+}
+
+function argText(a: ArgValue): string {
+  switch (a.kind) {
+    case 'number': return a.text;
+    case 'string': return JSON.stringify(a.value);
+    case 'bool': return String(a.value);
+    default: return a.kind;
+  }
+}
+
+/** True when PostgreSQL changes the type without rewriting the table. */
+export function isSafeTypeChange(from: ArgValue | undefined, to: ArgValue | undefined): boolean {
+  const a = columnTypeInfo(from);
+  const b = columnTypeInfo(to);
+  if (!a || !b) return false;
+  if (a.family === 'varchar' && b.family === 'text') return true;
+  // An unbounded VARCHAR is TEXT by another name; TEXT to TEXT (Text to UnicodeText) changes nothing.
+  if (a.family === 'text' && (b.family === 'text' || (b.family === 'varchar' && b.length === undefined))) return true;
+  if (a.family === 'varchar' && b.family === 'varchar') return b.length === undefined || (a.length !== undefined && b.length >= a.length);
+  if (a.family === 'numeric' && b.family === 'numeric') {
+    return (a.scale ?? 0) === (b.scale ?? 0) && (b.length === undefined || (a.length !== undefined && b.length >= a.length));
+  }
+  return a.family === 'other' && b.family === 'other' && a.argsKnown && b.argsKnown && a.base === b.base;
+}
+
+/** The new type is one of the string types, whose changes are often safe: without the old type we cannot tell. */
+export function isStringType(v: ArgValue | undefined): boolean {
+  const f = columnTypeInfo(v)?.family;
+  return f === 'varchar' || f === 'text';
+}

@@ -1,0 +1,92 @@
+// Severity that matches the evidence: a finding is a warning where the file shows the failure can
+// happen, and information where nothing does (issue 18's "true but noise"); and the error that is
+// certain: drop_constraint(None, ...) always raises.
+import assert from 'node:assert/strict';
+import type { Finding } from '../../server/src/core/types';
+import { fileFindings, fixedText } from './ruleFixtures';
+
+const HEAD = `from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = 'ev0001'
+down_revision = None
+`;
+
+const findings = (body: string, rule: string): Finding[] => fileFindings('/p/m.py', HEAD + body).filter((f) => f.rule === rule);
+const severities = (fs: Finding[]): string[] => fs.map((f) => f.severity);
+
+describe('rules: severity from the evidence', () => {
+  it('enum-without-checkfirst: information for a new type created once, a warning when the file shows it may exist or be gone', () => {
+    assert.deepEqual(severities(findings(`
+def upgrade():
+    sa.Enum('a', 'b', name='status').create(op.get_bind())
+
+
+def downgrade():
+    sa.Enum(name='status').drop(op.get_bind())
+`, 'enum-without-checkfirst')), ['information', 'information']);
+
+    const evident = findings(`
+def upgrade():
+    op.create_table('t', sa.Column('s', sa.Enum('a', name='status')))
+    sa.Enum('a', name='status').create(op.get_bind())
+    sa.Enum('x', name='kind').create(op.get_bind())
+    sa.Enum('x', name='kind').create(op.get_bind())
+    with op.get_context().autocommit_block():
+        sa.Enum('m', name='mood').create(op.get_bind())
+
+
+def downgrade():
+    sa.Enum(name='shared_type').drop(op.get_bind())
+    op.execute("DROP TYPE other_shared")
+`, 'enum-without-checkfirst');
+    assert.deepEqual(severities(evident), ['warning', 'information', 'warning', 'warning', 'warning', 'warning']);
+    assert.match(evident[0]?.message ?? '', /create_table created it earlier/);
+    assert.match(evident[2]?.message ?? '', /creates it more than once/);
+    assert.match(evident[3]?.message ?? '', /autocommit block/);
+    assert.match(evident[4]?.message ?? '', /another revision owns it/);
+  });
+
+  it('missing-downgrade: a data-only upgrade is information with its own message; a print-only downgrade is empty', () => {
+    const data = findings(`
+def upgrade():
+    op.execute("SET statement_timeout = 60000")
+    op.execute("UPDATE users SET active = true")
+    op.get_bind().execute(sa.text("INSERT INTO roles (name) VALUES ('admin')"))
+`, 'missing-downgrade');
+    assert.deepEqual(severities(data), ['information']);
+    assert.match(data[0]?.message ?? '', /only changes data/);
+    assert.equal(data[0]?.data, undefined, 'no schema change to draft a downgrade from');
+
+    const schema = findings(`
+def upgrade():
+    op.execute("UPDATE users SET active = true")
+    op.add_column('users', sa.Column('x', sa.Integer()))
+
+
+def downgrade():
+    print("downgrading")
+`, 'missing-downgrade');
+    assert.deepEqual(severities(schema), ['warning']);
+    assert.match(schema[0]?.message ?? '', /downgrade\(\) is empty/);
+  });
+
+  it('drop-constraint-without-name: an error, fixed with the name the upgrade gives or PostgreSQL chose', () => {
+    const text = HEAD + `
+def upgrade():
+    op.create_foreign_key(None, 'orders', 'customers', ['customer_id'], ['id'])
+
+
+def downgrade():
+    op.drop_constraint(None, 'orders', type_='foreignkey')
+`;
+    const [finding] = fileFindings('/p/m.py', text).filter((f) => f.rule === 'drop-constraint-without-name');
+    assert.equal(finding?.severity, 'error');
+    assert.match(finding?.message ?? '', /'orders_customer_id_fkey'/);
+    const line = text.split('\n').findIndex((l) => l.includes('drop_constraint')) + 1;
+    const fixed = fixedText(text, 'drop-constraint-without-name', line) ?? '';
+    assert.match(fixed, /op\.drop_constraint\('orders_customer_id_fkey', 'orders', type_='foreignkey'\)/);
+    assert.deepEqual(fileFindings('/p/m.py', fixed).filter((f) => f.rule === 'drop-constraint-without-name' || f.rule === 'downgrade-asymmetry'), []);
+  });
+});
