@@ -72,7 +72,19 @@ export interface RevisionInfo {
   /** Worst severity of the diagnostics on this file, if any. */
   worstSeverity?: Severity;
   diagnosticCount: number;
+  /** Why the revision is released (it ran somewhere: file rules leave it alone by default). */
+  released?: ReleaseInfo;
+  /**
+   * True once the server knows which revisions are released and this one is not (added on this branch,
+   * modified or uncommitted); absent while that is not known yet.
+   */
+  isNew?: boolean;
 }
+
+/** Why a revision is released: its file is unchanged since the merge-base with `ref`, or it is at or below `since`. */
+export type ReleaseInfo =
+  | { kind: 'base'; ref: string; mergeBase: string }
+  | { kind: 'since'; since: string };
 
 /** `alembic/revisionGraph` (client → server): one project's graph, heads first, newest first. */
 export interface RevisionGraphParams {
@@ -142,6 +154,16 @@ export interface GraphChangedParams {
   projectsChanged?: boolean;
 }
 export const GraphChangedNotification = new NotificationType<GraphChangedParams>('alembic/graphChanged');
+
+/**
+ * `alembic/workspaceTrust` (client → server): whether the workspace is trusted. Until told, the server
+ * takes it as untrusted and spawns no `git` (the repository's configuration can name programs that git
+ * would run); it reads the repository's objects in JavaScript instead.
+ */
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
+export const WorkspaceTrustNotification = new NotificationType<WorkspaceTrustParams>('alembic/workspaceTrust');
 
 /** A question a migration template asks (`{{table}}`), as `alembic/templates` lists it. */
 export interface TemplateQuestion {

@@ -13,6 +13,9 @@ export const SETTINGS_SECTION = 'alembic';
 
 export type ServerTrace = 'off' | 'messages' | 'verbose';
 
+/** Which revisions the file rules check. */
+export type LintScope = 'new' | 'all';
+
 /** Every `alembic.*` setting by its name inside the section (package.json documents each one). */
 export interface EditorSettings {
   /** alembic.ini or pyproject.toml to use; empty: every Alembic configuration in the workspace. */
@@ -31,6 +34,11 @@ export interface EditorSettings {
   /** Seconds; 0 turns the periodic refresh off. */
   refreshInterval: number;
   codeLens: boolean;
+  /** A git ref, or `auto`; empty: no base (core/release). */
+  'lint.base': string;
+  /** A revision id or prefix; empty: none. */
+  'lint.since': string;
+  'lint.scope': LintScope;
   /** Read by vscode-languageclient itself; here so that every setting has one typed home. */
   'trace.server': ServerTrace;
 }
@@ -125,6 +133,9 @@ const checkers: { readonly [K in EditorSettingName]: Checker<EditorSettings[K]> 
   protectedDatabases: textList,
   refreshInterval: nonNegativeNumber,
   codeLens: flag,
+  'lint.base': text,
+  'lint.since': text,
+  'lint.scope': oneOf<LintScope>('new', 'all'),
   'trace.server': oneOf<ServerTrace>('off', 'messages', 'verbose'),
 };
 

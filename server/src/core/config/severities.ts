@@ -3,6 +3,7 @@
 //   pyproject.toml                     [tool.alembic-lint.rules]  multiple-heads = "error"
 //                                      (or the same keys directly under [tool.alembic-lint])
 //   the CLI                            --rule multiple-heads=error
+import { RELEASE_KEYS } from '../release/release';
 import { parse as parseToml } from 'smol-toml';
 import type { SeveritySetting } from '../types';
 
@@ -67,6 +68,8 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const entries: [string, unknown][] = [];
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(table)) {
+    // base, since and scope say which revisions are released (core/release), not severities.
+    if (RELEASE_KEYS.has(key)) continue;
     if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };

@@ -10,6 +10,7 @@ import { type QuickFix, samePosition, type SourceText } from '../fixes/source';
 import { buildRevisionGraph } from '../graph/build';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
+import type { ProjectRelease, ReleaseReason } from '../release/release';
 import type { Finding, Migration, Range, Severity } from '../types';
 
 /**
@@ -58,9 +59,18 @@ export interface FileRuleContext {
   graph: RevisionGraph;
 }
 
+/** Which revisions are released, for the graph rules that compare this branch with its base. */
+export interface ReleaseView {
+  state: ProjectRelease;
+  /** Why the file's revision is released; undefined when it is new. */
+  reasonOf(path: string): ReleaseReason | undefined;
+}
+
 export interface GraphRuleContext {
   graph: RevisionGraph;
   project?: ProjectConfig;
+  /** Present once the release is known (server/src/git); rules that need a base report nothing before. */
+  release?: ReleaseView;
 }
 
 /** The file a quick fix edits, as the editor has it now. */
