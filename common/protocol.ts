@@ -86,6 +86,16 @@ export type ReleaseInfo =
   | { kind: 'base'; ref: string; mergeBase: string }
   | { kind: 'since'; since: string };
 
+/** Plain text for a hover or tooltip: that the revision is released, and why (callers escape it for Markdown). */
+export function releaseSentence(info: ReleaseInfo): string {
+  return info.kind === 'base'
+    ? `Released: unchanged since ${info.mergeBase.slice(0, 12)}, where this branch left ${info.ref}. Databases may have run it: write a new revision instead of editing it.`
+    : `Released: at or below the configured since revision ${info.since}. Databases may have run it: write a new revision instead of editing it.`;
+}
+
+/** Plain text for a new revision. */
+export const NEW_REVISION_SENTENCE = 'New: added, changed or uncommitted since the base; the file rules check it.';
+
 /** `alembic/revisionGraph` (client → server): one project's graph, heads first, newest first. */
 export interface RevisionGraphParams {
   /** ProjectInfo.id; when absent, the first project. */

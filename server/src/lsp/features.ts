@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
 import { markdownCode, markdownText } from '../../../common/markdown';
-import type { RevisionInfo } from '../../../common/protocol';
+import { NEW_REVISION_SENTENCE, releaseSentence, type RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
 
@@ -114,7 +114,10 @@ export function describeNode(project: IndexedProject, node: RevisionInfo): strin
   if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}  `);
   if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}  `);
   if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(markdownText).join(', ')}  `);
-  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: ${markdownCode(path.relative(project.info.root, node.path) || node.path)}`);
+  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`);
+  if (node.released) lines.push('', markdownText(releaseSentence(node.released)));
+  else if (node.isNew) lines.push('', markdownText(NEW_REVISION_SENTENCE));
+  lines.push('', `File: ${markdownCode(path.relative(project.info.root, node.path) || node.path)}`);
   return lines.join('\n');
 }
 

@@ -58,13 +58,6 @@ export type ReleaseReason =
   | { kind: 'base'; ref: string; mergeBase: string }
   | { kind: 'since'; since: string };
 
-/** A short sentence for hovers and messages. */
-export function describeRelease(reason: ReleaseReason): string {
-  return reason.kind === 'base'
-    ? `released: unchanged since ${reason.mergeBase.slice(0, 12)}, where this branch left ${reason.ref}`
-    : `released: at or below the configured since revision ${reason.since}`;
-}
-
 /** Why the release is unknown, and what to do, for a project without a usable base. */
 export function noBaseNote(why: string): string {
   return `${why}: every revision counts as new, so file rules run on all of them. ` +
