@@ -1,8 +1,9 @@
 // alembic-lint: the command-line tool over the same core as the language server.
-//   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=sev]
+//   alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule id=sev]
 //                              [--base REF] [--since REV] [--scope new|all]
 //   alembic-lint graph PATH... [--recursive] [--json]
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error (on stderr).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
@@ -20,7 +21,7 @@ import { runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
 const USAGE = `Usage:
-  alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
+  alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
                              [--base REF] [--since REV] [--scope new|all]
   alembic-lint graph PATH... [--recursive] [--json]
 ${VERIFY_USAGE}
@@ -35,6 +36,7 @@ check   reports problems in the revision graph and the migration files.
           --format   text (default): path:line:col: severity rule message
                      json: {"diagnostics": [...], "summary": {...}}
                      sarif: SARIF 2.1.0 for code scanning
+                     codequality: GitLab's code quality report
           --fail-on  the lowest severity that makes the exit code 1 (default: error)
           --rule     override a rule's severity (error, warning, information, hint, off); repeatable.
                      Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
@@ -65,7 +67,7 @@ interface Options {
   verifyFormat?: 'text' | 'markdown' | 'json';
   paths: string[];
   recursive: boolean;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'codequality';
   failOn: 'error' | 'warning' | 'never';
   rules: string[];
   json: boolean;
@@ -102,7 +104,7 @@ function parseArgs(argv: string[]): Options {
         case '--format': {
           const f = value(name, inline);
           if (f === 'markdown') { opts.verifyFormat = 'markdown'; break; }
-          if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${f}')`);
+          if (f !== 'text' && f !== 'json' && f !== 'sarif' && f !== 'codequality') throw new UsageError(`--format must be text, json, sarif or codequality (got '${f}')`);
           opts.format = f;
           break;
         }
@@ -274,6 +276,21 @@ function sarif(findings: Finding[]): unknown {
   };
 }
 
+/** GitLab's code quality report: one issue per finding; the fingerprint lets GitLab follow it between pipelines. */
+function codeQuality(findings: Finding[]): unknown[] {
+  const level: Record<Severity, string> = { error: 'major', warning: 'minor', information: 'info', hint: 'info' };
+  return findings.map((f) => {
+    const file = path.relative(process.cwd(), f.path).split(path.sep).join('/');
+    return {
+      description: f.message,
+      check_name: f.rule,
+      fingerprint: createHash('sha1').update(`${f.rule}\0${file}\0${f.range.start.line}\0${f.message}`).digest('hex'),
+      severity: level[f.severity],
+      location: { path: file, lines: { begin: f.range.start.line + 1 } },
+    };
+  });
+}
+
 function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
@@ -339,6 +356,8 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
     }, null, 2)}\n`);
   } else if (opts.format === 'sarif') {
     out(`${JSON.stringify(sarif(findings), null, 2)}\n`);
+  } else if (opts.format === 'codequality') {
+    out(`${JSON.stringify(codeQuality(findings), null, 2)}\n`);
   } else {
     for (const f of findings) out(`${displayPath(f.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}\n`);
     err(`alembic-lint: ${sum.revisions} revisions in ${sum.projects} project${sum.projects === 1 ? '' : 's'}: ` +

@@ -342,7 +342,7 @@ export class ProjectModel {
   graphFindings(severities?: RuleSeverityMap): Finding[] {
     const graph = this.graph;
     if (!this.graphFindingsCache || this.graphFindingsCache.graph !== graph || this.graphFindingsCache.severities !== severities) {
-      const release = this.release ? { state: this.release, reasonOf: (p: string) => this.releaseOf(p) } : undefined;
+      const release = this.release ? { state: this.release, reasonOf: (p: string) => this.releaseOf(p), textOf: (p: string) => this.files.get(p)?.text } : undefined;
       this.graphFindingsCache = { graph, severities, findings: runGraphRules(this.rules, graph, this.config, severities, release) };
     }
     return this.graphFindingsCache.findings;

@@ -64,6 +64,8 @@ export interface ReleaseView {
   state: ProjectRelease;
   /** Why the file's revision is released; undefined when it is new. */
   reasonOf(path: string): ReleaseReason | undefined;
+  /** The project's current text of a migration file (rules that compare it with the released text). */
+  textOf(path: string): string | undefined;
 }
 
 export interface GraphRuleContext {
