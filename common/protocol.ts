@@ -75,8 +75,8 @@ export interface RevisionInfo {
   /** Why the revision is released (it ran somewhere: file rules leave it alone by default). */
   released?: ReleaseInfo;
   /**
-   * True once the server knows which revisions are released and this one is not (added on this branch,
-   * modified or uncommitted); absent while that is not known yet.
+   * True once the server knows which revisions are released (a base or `since` is in use) and this one
+   * is not: added on this branch, modified or uncommitted. Absent while nothing is known to be released.
    */
   isNew?: boolean;
 }

@@ -9,6 +9,9 @@ import { DEFAULT_RELEASE_SETTINGS } from '../../server/src/core/release/release'
 import type { Finding } from '../../server/src/core/types';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { findRelease } from '../../server/src/git/findRelease';
+import { applyEdits, quickFixes } from '../../server/src/core/fixes';
+
+const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 import { type GitProject, makeGitProject, migrationText, revisionFileName, revisionId } from '../support/gitProject';
 
 async function findings(root: string, rule: string): Promise<Finding[]> {
@@ -45,10 +48,27 @@ describe('rules on released history: multiple-heads-after-merge, released-revisi
       p.git('checkout', '-q', 'feature');
       const found = await findings(p.root, 'multiple-heads-after-merge');
       assert.equal(found.length, 1);
-      assert.equal(path.basename(found[0]?.path ?? ''), '0005_feature_two.py');
+      // On the line the rebase changes: the oldest new revision's down_revision; the head is related.
+      assert.equal(path.basename(found[0]?.path ?? ''), revisionFileName(4));
+      assert.equal(path.basename(found[0]?.related?.[0]?.path ?? ''), '0005_feature_two.py');
       assert.match(found[0]?.message ?? '', /Merging this branch into main leaves 2 heads: cccc00000009 \(main\) and bbbb00000005 \(this branch\)/);
       assert.match(found[0]?.message ?? '', new RegExp(`point the down_revision of ${revisionId(4)}, the oldest new revision, at cccc00000009`));
-      assert.deepEqual(found[0]?.data, { baseHeads: ['cccc00000009'], branchHead: 'bbbb00000005' });
+      assert.deepEqual(found[0]?.data, { baseHeads: ['cccc00000009'], branchHead: 'bbbb00000005', oldestNew: revisionId(4), base: 'main' });
+      // The quick fix rebases: the oldest new revision builds on main's head, docstring included; the
+      // rest of the new chain stays as it is.
+      const r4 = path.join(p.versions, revisionFileName(4));
+      const text = fs.readFileSync(r4, 'utf8');
+      const fixes = quickFixes({ rule: 'multiple-heads-after-merge', range: found[0]?.range ?? ZERO, text, path: r4, data: found[0]?.data });
+      assert.equal(fixes[0]?.title, "Rebase onto main: point down_revision at its head 'cccc00000009'");
+      fs.writeFileSync(r4, applyEdits(text, fixes[0]?.edits ?? []));
+      assert.match(fs.readFileSync(r4, 'utf8'), /Revises: cccc00000009\n[\s\S]*down_revision = 'cccc00000009'/);
+      // Merged in git as well (the base's revision arrives): one head, nothing to report.
+      p.commit('feature: rebased onto main by the quick fix');
+      p.git('merge', '-q', '--no-edit', 'main');
+      assert.deepEqual(await findings(p.root, 'multiple-heads-after-merge'), [], 'rebased by the fix');
+      assert.deepEqual(await findings(p.root, 'multiple-heads'), []);
+      // Data that is not the rule's own (a stale or foreign diagnostic) gets no fix.
+      assert.deepEqual(quickFixes({ rule: 'multiple-heads-after-merge', range: ZERO, text, path: r4, data: { baseHeads: 'x' } }), []);
       // The working tree itself has one head: multiple-heads has nothing to say.
       assert.deepEqual(await findings(p.root, 'multiple-heads'), []);
     });

@@ -125,7 +125,10 @@ export class WireProject {
     // rebuild makes new nodes).
     const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
     const released = this.model.releaseOf(n.path);
-    const isNew = this.model.releaseState ? released === undefined : undefined;
+    // Marked only where something is released: without a base or since every revision is new, and a
+    // mark on every row would tell nothing.
+    const state = this.model.releaseState;
+    const isNew = state && (state.base || state.since) ? released === undefined : undefined;
     const release = releaseKey(released, isNew);
     const cached = this.nodeCache[n.index];
     if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&

@@ -3,13 +3,14 @@
 // Computed from the base tip's migration files plus this branch's new ones (what the merge would hold).
 // When the working tree already has several heads, multiple-heads reports it, and this rule stays quiet.
 // The long form is docs/rules/multiple-heads-after-merge.md.
+import { repointDownRevisionFix } from '../fixes/graph';
 import { buildRevisionGraph, type RevisionSource } from '../graph/build';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
 import { parseMigrationHeader } from '../parse';
 import { defineGraphRule, type GraphRuleFinding, type ReleaseView } from './rule';
 
-/** What the rebase reads: the base's head to build on. */
-export type MultipleHeadsAfterMergeData = { baseHeads: string[]; branchHead: string };
+/** What the rebase reads: the revision to repoint (the oldest new one) and the base's head to build on. */
+export type MultipleHeadsAfterMergeData = { baseHeads: string[]; branchHead: string; oldestNew: string; base: string };
 
 export const multipleHeadsAfterMerge = defineGraphRule<MultipleHeadsAfterMergeData>({
   id: 'multiple-heads-after-merge',
@@ -27,13 +28,24 @@ export const multipleHeadsAfterMerge = defineGraphRule<MultipleHeadsAfterMergeDa
     if (baseHeads.length === 0) return [];
     const oldest = oldestNewRevision(graph, release, branchHead);
     const names = baseHeads.join(', ');
+    // On the oldest new revision's down_revision: the line the rebase changes.
+    const downRange = oldest.file.downRevisions[0]?.range ?? oldest.file.revisionRange;
     return [{
-      path: branchHead.path,
-      range: branchHead.file.revisionRange,
+      path: oldest.path,
+      range: downRange,
       message: `Merging this branch into ${base.ref} leaves ${merged.heads.length} heads: ${names} (${base.ref}) and ${branchHead.revision} (this branch), ` +
         `and 'alembic upgrade head' fails after the merge. Rebase: point the down_revision of ${oldest.revision}, the oldest new revision, at ${baseHeads[0] ?? names}.`,
-      data: { baseHeads, branchHead: branchHead.revision },
+      related: oldest === branchHead ? [] : [{ path: branchHead.path, range: branchHead.file.revisionRange, message: `this branch's head ${branchHead.revision}` }],
+      data: { baseHeads, branchHead: branchHead.revision, oldestNew: oldest.revision, base: base.ref },
     }];
+  },
+  // The rebase: the oldest new revision builds on the base's head; the rest of the new chain stays.
+  fix(_range, { src, migration, data }) {
+    const d = data as Partial<MultipleHeadsAfterMergeData> | undefined;
+    const target = Array.isArray(d?.baseHeads) && d.baseHeads.length === 1 ? d.baseHeads[0] : undefined;
+    if (typeof target !== 'string') return undefined;
+    const fix = repointDownRevisionFix(src, migration, target);
+    return fix && { ...fix, title: `Rebase onto ${typeof d?.base === 'string' ? d.base : 'the base'}: point down_revision at its head '${target}'`, isPreferred: true };
   },
 });
 

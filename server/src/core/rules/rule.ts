@@ -83,7 +83,12 @@ export interface FixFile {
   /** `src.text`, parsed. */
   migration: Migration;
   /** The heads of the file's project, when the caller knows the project (graph rules' fixes read them). */
-  heads?: HeadsContext;
+  heads?: HeadsContext | undefined;
+  /**
+   * The published finding's data as the editor sent it back: JSON from the client, so a graph rule's fix
+   * checks its shape before use (file rules' fixes get their data re-found instead).
+   */
+  data?: unknown;
 }
 
 /** A published finding's fix: the finding is known by where it starts. Undefined when there is none. */
