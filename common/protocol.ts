@@ -269,3 +269,27 @@ export interface DowngradePlanResult {
   undone: string[];
 }
 export const DowngradePlanRequest = new RequestType<DowngradePlanParams, DowngradePlanResult, void>('alembic/downgradePlan');
+
+/**
+ * `alembic/rebasePlan` (client → server): what "Rebase New Revisions onto Base Head" changes: the
+ * oldest new revision's down_revision (and docstring) pointed at the base's head, from the
+ * multiple-heads-after-merge finding. The client checks the database before it applies the edits.
+ */
+export interface RebasePlanParams {
+  projectId: string;
+}
+export type RebasePlanResult =
+  | {
+    ok: true;
+    /** The revision that moves (the oldest new one) and the parent it leaves. */
+    revision: string;
+    oldParents: string[];
+    /** The base ref and its head that the revision builds on afterwards. */
+    base: string;
+    baseHead: string;
+    uri: string;
+    /** LSP text edits on `uri`. */
+    edits: { range: Range; newText: string }[];
+  }
+  | { ok: false; message: string };
+export const RebasePlanRequest = new RequestType<RebasePlanParams, RebasePlanResult, void>('alembic/rebasePlan');

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DidChangeConfigurationNotification, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
-import { ProjectsRequest, RevisionGraphRequest, type RevisionGraphResult, WorkspaceTrustNotification } from '../../common/protocol';
+import { ProjectsRequest, RebasePlanRequest, RevisionGraphRequest, type RevisionGraphResult, WorkspaceTrustNotification } from '../../common/protocol';
 import {
-  type GitProject, makeGitProject, migrationText, PROBLEM_DOWNGRADE, PROBLEM_UPGRADE, revisionFileName, revisionId,
+  type GitProject, makeDivergedGitProject, makeGitProject, migrationText, PROBLEM_DOWNGRADE, PROBLEM_UPGRADE, revisionFileName, revisionId,
 } from '../support/gitProject';
 import { startTestServer, type TestServer, uriOf } from './lspClient';
 
@@ -83,6 +83,51 @@ describe('released and new revisions (protocol)', function () {
     } finally {
       await other.stop();
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('alembic/rebasePlan (protocol)', function () {
+  this.timeout(60_000);
+  let project: GitProject;
+  let server: TestServer;
+  const projectId = async (): Promise<string> => (await server.connection.sendRequest(ProjectsRequest, {})).projects[0]?.id ?? '';
+
+  before(async () => {
+    project = makeDivergedGitProject();
+    server = await startTestServer(project.root);
+  });
+  after(async () => {
+    await server.stop();
+    fs.rmSync(project.root, { recursive: true, force: true });
+  });
+
+  it('plans the oldest new revision onto the base head, with the same edits as the quick fix', async () => {
+    const r4 = path.join(project.versions, revisionFileName(4));
+    await server.waitFor('multiple-heads-after-merge', () => (server.diagnostics.get(uriOf(r4)) ?? []).some((d) => d.code === 'multiple-heads-after-merge'));
+    const plan = await server.connection.sendRequest(RebasePlanRequest, { projectId: await projectId() });
+    assert.ok(plan.ok, plan.ok ? '' : plan.message);
+    assert.equal(plan.revision, revisionId(4));
+    assert.deepEqual(plan.oldParents, [revisionId(3)]);
+    assert.equal(plan.base, 'main');
+    assert.equal(plan.baseHead, 'cccc00000009');
+    assert.equal(plan.uri, uriOf(r4));
+    assert.deepEqual(plan.edits.map((e) => e.newText).sort(), ["'cccc00000009'", 'cccc00000009']);
+  });
+
+  it('says why when there is nothing to rebase', async () => {
+    const plan = await server.connection.sendRequest(RebasePlanRequest, { projectId: 'no-such-project' });
+    assert.deepEqual(plan, { ok: false, message: 'no project no-such-project' });
+    project.git('checkout', '-q', 'main');
+    await server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+    const other = await startTestServer(project.root);
+    try {
+      const id = (await other.connection.sendRequest(ProjectsRequest, {})).projects[0]?.id ?? '';
+      await other.waitFor('the release', () => other.notifications.some((n) => n.method === 'window/logMessage' && /Released revisions found/.test((n.params as { message: string }).message)));
+      const none = await other.connection.sendRequest(RebasePlanRequest, { projectId: id });
+      assert.deepEqual(none, { ok: false, message: 'nothing to rebase: merging this branch into main leaves a single head' });
+    } finally {
+      await other.stop();
     }
   });
 });

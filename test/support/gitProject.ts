@@ -112,3 +112,20 @@ export function revisionId(k: number): string {
 export function revisionFileName(k: number): string {
   return `${String(k).padStart(4, '0')}_${revisionId(k)}.py`;
 }
+
+/**
+ * The history that breaks deploys: `feature` adds r4 and bbbb00000005 on r3, and `main` moved on with
+ * its own cccc00000009 on r3 after the branch left it. Checked out on `feature`.
+ */
+export function makeDivergedGitProject(): GitProject {
+  const p = makeGitProject();
+  p.git('checkout', '-q', '-b', 'feature');
+  p.write(revisionFileName(4), migrationText(revisionId(4), revisionId(3)));
+  p.write('0005_feature_two.py', migrationText('bbbb00000005', revisionId(4)));
+  p.commit('feature: r4 and r5');
+  p.git('checkout', '-q', 'main');
+  p.write('0009_main.py', migrationText('cccc00000009', revisionId(3)));
+  p.commit('main: its own revision on r3');
+  p.git('checkout', '-q', 'feature');
+  return p;
+}

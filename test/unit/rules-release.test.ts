@@ -12,7 +12,7 @@ import { findRelease } from '../../server/src/git/findRelease';
 import { applyEdits, quickFixes } from '../../server/src/core/fixes';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-import { type GitProject, makeGitProject, migrationText, revisionFileName, revisionId } from '../support/gitProject';
+import { type GitProject, makeDivergedGitProject, makeGitProject, migrationText, revisionFileName, revisionId } from '../support/gitProject';
 
 async function findings(root: string, rule: string): Promise<Finding[]> {
   const config = await loadConfigFile(nodeFileSystem, path.join(root, 'alembic.ini'));
@@ -37,15 +37,8 @@ describe('rules on released history: multiple-heads-after-merge, released-revisi
 
   describe('multiple-heads-after-merge', () => {
     it('warns on the branch head when the base added its own revision on the same head, naming both heads', async () => {
-      const p = project();
-      p.git('checkout', '-q', '-b', 'feature');
-      p.write(revisionFileName(4), migrationText(revisionId(4), revisionId(3)));
-      p.write('0005_feature_two.py', migrationText('bbbb00000005', revisionId(4)));
-      p.commit('feature: r4 and r5');
-      p.git('checkout', '-q', 'main');
-      p.write('0009_main.py', migrationText('cccc00000009', revisionId(3)));
-      p.commit('main: its own revision on r3');
-      p.git('checkout', '-q', 'feature');
+      const p = makeDivergedGitProject();
+      made.push(p.root);
       const found = await findings(p.root, 'multiple-heads-after-merge');
       assert.equal(found.length, 1);
       // On the line the rebase changes: the oldest new revision's down_revision; the head is related.

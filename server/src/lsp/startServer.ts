@@ -14,8 +14,9 @@ import {
   AppliedStateRequest, DowngradePlanRequest, GraphChangedNotification, WorkspaceTrustNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
-  TemplatesRequest,
+  TemplatesRequest, RebasePlanRequest, type RebasePlanResult,
 } from '../../../common/protocol';
+import { rebasePlan } from './rebase';
 import {
   changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, parseEditorSettings,
   SETTINGS_SECTION,
@@ -438,6 +439,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(DowngradePlanRequest, async (params) => {
     const project = (await current())?.project(params.projectId);
     return { undone: project?.downgradePlan(params.target, params.versionTable).undone ?? [] };
+  });
+
+  connection.onRequest(RebasePlanRequest, async (params): Promise<RebasePlanResult> => {
+    const idx = await current();
+    return idx ? rebasePlan(idx, params.projectId) : { ok: false, message: 'the language server has not indexed the workspace yet' };
   });
 
   const templates = new TemplateLibrary();

@@ -35,6 +35,7 @@ describe('released and new revisions', function () {
   const versions = path.join(folder, 'alembic', 'versions');
   const released = path.join(versions, '006_released_problem.py');
   const fresh = path.join(versions, '007_new_problem.py');
+  const onMain = path.join(versions, '008_on_main.py');
 
   before(async () => {
     api = await extensionApi();
@@ -48,7 +49,7 @@ describe('released and new revisions', function () {
     await vscode.workspace.getConfiguration('alembic').update('lint.base', 'main', vscode.ConfigurationTarget.Global);
   });
   after(async () => {
-    for (const f of [released, fresh]) fs.rmSync(f, { force: true });
+    for (const f of [released, fresh, onMain]) fs.rmSync(f, { force: true });
     fs.rmSync(path.join(folder, '.git'), { recursive: true, force: true });
     await vscode.workspace.getConfiguration('alembic').update('lint.base', undefined, vscode.ConfigurationTarget.Global);
     await waitFor('006 gone from the tree', () => !row(api, '006_released_problem') || undefined);
@@ -69,5 +70,28 @@ describe('released and new revisions', function () {
     assert.equal(fileRuleWarnings(released), 0);
     const tooltip = (row(api, '007_new_problem')?.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
     assert.match(tooltip, /New: added, changed or uncommitted since the base/);
+  });
+
+  it('Rebase New Revisions onto Base Head points the branch at the base head that moved on', async () => {
+    // 007 goes on a branch; main gets its own 008 on the same parent: the merge would have two heads.
+    git(folder, 'checkout', '-q', '-b', 'feature');
+    git(folder, 'add', '-A');
+    git(folder, 'commit', '-q', '-m', 'feature: 007');
+    git(folder, 'checkout', '-q', 'main');
+    fs.writeFileSync(onMain, migrationText('008_on_main', '006_released_problem'));
+    git(folder, 'add', '-A');
+    git(folder, 'commit', '-q', '-m', 'main: 008');
+    git(folder, 'checkout', '-q', 'feature');
+    await waitFor('008 gone from the working tree', () => !row(api, '008_on_main') || undefined);
+    // Another spelling of the same base: a release setting classifies again.
+    await vscode.workspace.getConfiguration('alembic').update('lint.base', 'refs/heads/main', vscode.ConfigurationTarget.Global);
+    const uri = vscode.Uri.file(fresh);
+    await waitFor('multiple-heads-after-merge on 007', () => vscode.languages.getDiagnostics(uri).some((d) =>
+      (typeof d.code === 'object' ? d.code.value : d.code) === 'multiple-heads-after-merge') || undefined);
+    const projectId = api.services.store.projects[0]?.info.id;
+    await vscode.commands.executeCommand('alembic.rebaseOntoBase', { projectId });
+    const text = fs.readFileSync(fresh, 'utf8');
+    assert.match(text, /^down_revision = '008_on_main'$/m);
+    assert.match(text, /^Revises: 008_on_main$/m);
   });
 });
