@@ -93,7 +93,7 @@ describe('docs/ci.md: the documented workflows run', function () {
     }
   });
 
-  it('pre-commit: the hook runs the check once per commit on migration and configuration files', () => {
+  it('pre-commit: the hook is declared to run the check once per commit, on migration and configuration files', () => {
     const hooks = fs.readFileSync(path.join(repoRoot, '.pre-commit-hooks.yaml'), 'utf8');
     assert.match(hooks, /^- id: alembic-lint$/m);
     assert.match(hooks, /^ {2}entry: alembic-lint check \.$/m);
