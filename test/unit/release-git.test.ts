@@ -139,6 +139,22 @@ describe('release: released and new revisions from real git repositories', funct
         assert.deepEqual(newRevisions(onBranch), [revisionId(4)]);
       });
 
+      it('a linked worktree (git worktree add) reads its own HEAD and the common refs and objects', async () => {
+        const p = project();
+        const linked = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-worktree-'));
+        made.push(linked);
+        fs.rmSync(linked, { recursive: true });
+        p.git('worktree', 'add', '-q', '-b', 'feature', linked);
+        const w = openGitProject(linked);
+        w.write(revisionFileName(4), migrationText(revisionId(4), revisionId(3)));
+        w.commit('feature in the worktree: r4');
+        const model = await loadModel(linked);
+        const found = await classify(model, access);
+        assert.equal(found.problem, undefined, found.problem?.message);
+        assert.equal(found.release.base?.ref, 'main');
+        assert.deepEqual(newRevisions(model), [revisionId(4)]);
+      });
+
       it('a shallow clone without the base says so (the CLI exits 2 on it)', async () => {
         const upstream = project();
         upstream.git('checkout', '-q', '-b', 'feature');
