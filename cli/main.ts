@@ -1,7 +1,9 @@
 // alembic-lint: the command-line tool over the same core as the language server.
-//   alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule id=sev]
+//   alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule id=sev]
+//                              [--base REF] [--since REV] [--scope new|all]
 //   alembic-lint graph PATH... [--recursive] [--json]
 // Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error (on stderr).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
@@ -13,11 +15,14 @@ import { ProjectModel } from '../server/src/core/project/model';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
+import { DEFAULT_RELEASE_SETTINGS, type ReleaseSettings, releaseSettingsFromPyproject } from '../server/src/core/release/release';
+import { findRelease } from '../server/src/git/findRelease';
 import { type DatabaseUrlSource, DEFAULT_PROTECTED_DATABASES, readDatabaseUrl, runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
 const USAGE = `Usage:
-  alembic-lint check PATH... [--recursive] [--format text|json|sarif] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
+  alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
+                             [--base REF] [--since REV] [--scope new|all]
   alembic-lint graph PATH... [--recursive] [--json]
 ${VERIFY_USAGE}
   alembic-lint rules
@@ -32,9 +37,18 @@ check   reports problems in the revision graph and the migration files.
           --format   text (default): path:line:col: severity rule message
                      json: {"diagnostics": [...], "summary": {...}}
                      sarif: SARIF 2.1.0 for code scanning
+                     codequality: GitLab's code quality report
           --fail-on  the lowest severity that makes the exit code 1 (default: error)
           --rule     override a rule's severity (error, warning, information, hint, off); repeatable.
                      Severities are also read from [tool.alembic-lint.rules] in the project's pyproject.toml.
+          --base     the git ref whose history is released (default auto: origin/HEAD, origin/main,
+                     origin/master, main, master). Revisions whose files are unchanged since the merge-base
+                     with it are released; the others (added, modified, uncommitted) are new. CI needs the
+                     base's history: actions/checkout with fetch-depth: 0. A base that is missing exits 2.
+          --since    a revision: it and its ancestors are released too (for history git cannot tell).
+          --scope    new (default): file rules check new revisions only; all: every revision. Graph rules
+                     always check the whole graph. base, since and scope are also read from
+                     [tool.alembic-lint] in pyproject.toml.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
 verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
         the server of the database URL (needs CREATEDB) or on a local throwaway PostgreSQL, compares schema
@@ -72,10 +86,13 @@ interface Options {
   allowProtected: boolean;
   paths: string[];
   recursive: boolean;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'codequality';
   failOn: 'error' | 'warning' | 'never';
   rules: string[];
   json: boolean;
+  base?: string;
+  since?: string;
+  scope?: 'new' | 'all';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -108,7 +125,7 @@ function parseArgs(argv: string[]): Options {
         case '--format': {
           const f = value(name, inline);
           if (f === 'markdown') { opts.verifyFormat = 'markdown'; break; }
-          if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${f}')`);
+          if (f !== 'text' && f !== 'json' && f !== 'sarif' && f !== 'codequality') throw new UsageError(`--format must be text, json, sarif or codequality (got '${f}')`);
           opts.format = f;
           break;
         }
@@ -119,6 +136,14 @@ function parseArgs(argv: string[]): Options {
           break;
         }
         case '--rule': opts.rules.push(value(name, inline)); break;
+        case '--base': opts.base = value(name, inline); break;
+        case '--since': opts.since = value(name, inline); break;
+        case '--scope': {
+          const f = value(name, inline);
+          if (f !== 'new' && f !== 'all') throw new UsageError(`--scope must be new or all (got '${f}')`);
+          opts.scope = f;
+          break;
+        }
         case '--database-url': setDatabaseUrl(opts, { kind: 'argument', url: value(name, inline) }); break;
         case '--database-url-env': setDatabaseUrl(opts, { kind: 'env', name: value(name, inline) }); break;
         case '--database-url-stdin':
@@ -151,6 +176,9 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError('--local, --protected and --allow-protected are for verify only');
   }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
+  if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined)) {
+    throw new UsageError('--base, --since and --scope are for check only');
+  }
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
 }
@@ -294,6 +322,21 @@ function sarif(findings: Finding[]): unknown {
   };
 }
 
+/** GitLab's code quality report: one issue per finding; the fingerprint lets GitLab follow it between pipelines. */
+function codeQuality(findings: Finding[]): unknown[] {
+  const level: Record<Severity, string> = { error: 'major', warning: 'minor', information: 'info', hint: 'info' };
+  return findings.map((f) => {
+    const file = path.relative(process.cwd(), f.path).split(path.sep).join('/');
+    return {
+      description: f.message,
+      check_name: f.rule,
+      fingerprint: createHash('sha1').update(`${f.rule}\0${file}\0${f.range.start.line}\0${f.message}`).digest('hex'),
+      severity: level[f.severity],
+      location: { path: file, lines: { begin: f.range.start.line + 1 } },
+    };
+  });
+}
+
 function sarifLevel(s: Severity): 'error' | 'warning' | 'note' {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
@@ -309,10 +352,42 @@ function pathToUri(p: string): string {
   return `file://${p.split(path.sep).map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * Tells released from new revisions (git run with safe options: the user runs the CLI on a checkout of
+ * their choosing). A base the user named, or any base in a shallow clone, that cannot be used is a
+ * configuration error (exit 2): checking everything instead would pass or fail CI for the wrong reason.
+ */
+async function applyRelease(model: ProjectModel, opts: Options, err: (s: string) => void): Promise<void> {
+  const file = path.join(model.config.root, 'pyproject.toml');
+  const text = await nodeFileSystem.readFile(file);
+  const fromFile = text === undefined ? { settings: {}, errors: [] } : releaseSettingsFromPyproject(text, file);
+  if (fromFile.errors.length > 0) throw new UsageError(fromFile.errors.join('\n'));
+  const settings: ReleaseSettings = {
+    ...DEFAULT_RELEASE_SETTINGS, ...fromFile.settings,
+    ...(opts.base !== undefined ? { base: opts.base } : {}), ...(opts.since !== undefined ? { since: opts.since } : {}),
+    ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
+  };
+  const texts = new Map<string, string>();
+  for (const p of model.paths()) {
+    const f = model.getFile(p);
+    if (f) texts.set(p, f.text);
+  }
+  const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, texts }, settings, 'spawn');
+  if (found.problem && (settings.base !== 'auto' || found.problem.shallow)) {
+    const from = opts.base !== undefined ? '--base' : `${file} [tool.alembic-lint] base`;
+    throw new UsageError(`${found.problem.message}${settings.base !== 'auto' ? ` (${from} ${settings.base})` : ''}`);
+  }
+  model.setRelease(found.release);
+  const sinceProblem = model.sinceProblem;
+  if (sinceProblem) throw new UsageError(`${model.config.configFile}: ${sinceProblem}`);
+  if (found.release.note) err(`alembic-lint: note: ${found.release.note}\n`);
+}
+
 async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
   const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
+  for (const m of models) await applyRelease(m, opts, err);
   const findings: Finding[] = [];
   for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
@@ -327,6 +402,8 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
     }, null, 2)}\n`);
   } else if (opts.format === 'sarif') {
     out(`${JSON.stringify(sarif(findings), null, 2)}\n`);
+  } else if (opts.format === 'codequality') {
+    out(`${JSON.stringify(codeQuality(findings), null, 2)}\n`);
   } else {
     for (const f of findings) out(`${displayPath(f.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.rule} ${f.message}\n`);
     err(`alembic-lint: ${sum.revisions} revisions in ${sum.projects} project${sum.projects === 1 ? '' : 's'}: ` +

@@ -99,7 +99,29 @@ export interface RevisionInfo {
   /** Worst severity of the diagnostics on this file, if any. */
   worstSeverity?: Severity;
   diagnosticCount: number;
+  /** Why the revision is released (it ran somewhere: file rules leave it alone by default). */
+  released?: ReleaseInfo;
+  /**
+   * True once the server knows which revisions are released (a base or `since` is in use) and this one
+   * is not: added on this branch, modified or uncommitted. Absent while nothing is known to be released.
+   */
+  isNew?: boolean;
 }
+
+/** Why a revision is released: its file is unchanged since the merge-base with `ref`, or it is at or below `since`. */
+export type ReleaseInfo =
+  | { kind: 'base'; ref: string; mergeBase: string }
+  | { kind: 'since'; since: string };
+
+/** Plain text for a hover or tooltip: that the revision is released, and why (callers escape it for Markdown). */
+export function releaseSentence(info: ReleaseInfo): string {
+  return info.kind === 'base'
+    ? `Released: unchanged since ${info.mergeBase.slice(0, 12)}, where this branch left ${info.ref}. Databases may have run it: write a new revision instead of editing it.`
+    : `Released: at or below the configured since revision ${info.since}. Databases may have run it: write a new revision instead of editing it.`;
+}
+
+/** Plain text for a new revision. */
+export const NEW_REVISION_SENTENCE = 'New: added, changed or uncommitted since the base; the file rules check it.';
 
 /** `alembic/revisionGraph` (client → server): one project's graph, heads first, newest first. */
 export interface RevisionGraphParams {
@@ -169,6 +191,16 @@ export interface GraphChangedParams {
   projectsChanged?: boolean;
 }
 export const GraphChangedNotification = new NotificationType<GraphChangedParams>('alembic/graphChanged');
+
+/**
+ * `alembic/workspaceTrust` (client → server): whether the workspace is trusted. Until told, the server
+ * takes it as untrusted and spawns no `git` (the repository's configuration can name programs that git
+ * would run); it reads the repository's objects in JavaScript instead.
+ */
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
+export const WorkspaceTrustNotification = new NotificationType<WorkspaceTrustParams>('alembic/workspaceTrust');
 
 /** A question a migration template asks (`{{table}}`), as `alembic/templates` lists it. */
 export interface TemplateQuestion {
@@ -264,3 +296,27 @@ export interface DowngradePlanResult {
   undone: string[];
 }
 export const DowngradePlanRequest = new RequestType<DowngradePlanParams, DowngradePlanResult, void>('alembic/downgradePlan');
+
+/**
+ * `alembic/rebasePlan` (client → server): what "Rebase New Revisions onto Base Head" changes: the
+ * oldest new revision's down_revision (and docstring) pointed at the base's head, from the
+ * multiple-heads-after-merge finding. The client checks the database before it applies the edits.
+ */
+export interface RebasePlanParams {
+  projectId: string;
+}
+export type RebasePlanResult =
+  | {
+    ok: true;
+    /** The revision that moves (the oldest new one) and the parent it leaves. */
+    revision: string;
+    oldParents: string[];
+    /** The base ref and its head that the revision builds on afterwards. */
+    base: string;
+    baseHead: string;
+    uri: string;
+    /** LSP text edits on `uri`. */
+    edits: { range: Range; newText: string }[];
+  }
+  | { ok: false; message: string };
+export const RebasePlanRequest = new RequestType<RebasePlanParams, RebasePlanResult, void>('alembic/rebasePlan');

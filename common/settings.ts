@@ -13,6 +13,9 @@ export const SETTINGS_SECTION = 'alembic';
 
 export type ServerTrace = 'off' | 'messages' | 'verbose';
 
+/** Which revisions the file rules check. */
+export type LintScope = 'new' | 'all';
+
 /** Every `alembic.*` setting by its name inside the section (package.json documents each one). */
 export interface EditorSettings {
   /** alembic.ini or pyproject.toml to use; empty: every Alembic configuration in the workspace. */
@@ -33,6 +36,11 @@ export interface EditorSettings {
   codeLens: boolean;
   /** The project's database (SQLAlchemy's dialect name); empty: read from the project. */
   'lint.dialect': string;
+  /** A git ref, or `auto`; empty: no base (core/release). */
+  'lint.base': string;
+  /** A revision id or prefix; empty: none. */
+  'lint.since': string;
+  'lint.scope': LintScope;
   /** Read by vscode-languageclient itself; here so that every setting has one typed home. */
   'trace.server': ServerTrace;
 }
@@ -128,6 +136,9 @@ const checkers: { readonly [K in EditorSettingName]: Checker<EditorSettings[K]> 
   refreshInterval: nonNegativeNumber,
   codeLens: flag,
   'lint.dialect': text,
+  'lint.base': text,
+  'lint.since': text,
+  'lint.scope': oneOf<LintScope>('new', 'all'),
   'trace.server': oneOf<ServerTrace>('off', 'messages', 'verbose'),
 };
 

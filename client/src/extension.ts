@@ -18,6 +18,7 @@ import type { Services } from './services';
 import { RevisionTreeProvider } from './views/revisionTree';
 import { DatabaseStatusBar } from './views/statusBar';
 import { ui } from './ui';
+import { WorkspaceTrustNotification } from '../../common/protocol';
 
 let client: LanguageClient | undefined;
 
@@ -68,7 +69,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   context.subscriptions.push(
     { dispose: () => { if (interval) clearInterval(interval); } },
     vscode.window.onDidChangeWindowState((e) => { if (e.focused) void store.refresh(); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { void store.refresh(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void client?.sendNotification(WorkspaceTrustNotification, { trusted: true });
+      void store.refresh();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('alembic.refreshInterval')) schedule();
       if (e.affectsConfiguration('alembic.pythonPath')) forgetInterpreterChecks();
@@ -81,6 +85,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
 
   await client.start();
   log.info('Alembic language server started');
+  // The server spawns git (with safe options) only once told the workspace is trusted.
+  void client.sendNotification(WorkspaceTrustNotification, { trusted: vscode.workspace.isTrusted });
   void warnAboutPasswordInSettings(services);
   await store.refresh().catch((err: unknown) => log.error('Reading the Alembic projects failed', err));
   return exportsFor(context.extensionMode, { services, previews, tree, ui });

@@ -52,6 +52,7 @@ describe('editor settings (alembic.*)', () => {
       configFile: ' sub/alembic.ini ', rules: { 'multiple-heads': 'error' }, pythonPath: '/usr/bin/python3',
       databaseUrl: 'postgresql://u@h/db', databaseUrlEnvVar: 'APP_DB', versionTable: 'versions', versionTableSchema: 'meta',
       protectedDatabases: ['db.example.com/*'], refreshInterval: 30, codeLens: false, 'lint.dialect': 'mysql', 'trace.server': 'verbose',
+      'lint.base': 'upstream/develop', 'lint.since': 'abc123', 'lint.scope': 'all',
     };
     const { settings, problems } = readEditorSettings((name) => given[name]);
     assert.deepEqual(problems, []);
@@ -61,7 +62,7 @@ describe('editor settings (alembic.*)', () => {
   it('replaces a value of the wrong type by the default and says so', () => {
     const wrong: Record<string, unknown> = {
       configFile: 3, rules: ['error'], codeLens: 'no', refreshInterval: -5, protectedDatabases: 'prod',
-      databaseUrlEnvVar: '  ', 'trace.server': 'loud',
+      databaseUrlEnvVar: '  ', 'trace.server': 'loud', 'lint.scope': 'everything', 'lint.base': 7,
     };
     const { settings, problems } = readEditorSettings((name) => wrong[name]);
     assert.deepEqual(settings, editorSettingDefaults);

@@ -27,7 +27,11 @@ const LAYERS: Layer[] = [
   },
   { folder: 'server/src/fs', mayImport: ['server/src/core'], packages: [...NODE_PURE, 'node:fs'], why: "Node's file system for core's FileSystem interface" },
   {
-    folder: 'server/src/lsp', mayImport: ['server/src/core', 'server/src/fs', 'common'],
+    folder: 'server/src/git', mayImport: ['server/src/core'], packages: ['node:*', 'isomorphic-git'],
+    why: 'reads git (released and new revisions): Debian\'s git with safe options, or the objects in JavaScript',
+  },
+  {
+    folder: 'server/src/lsp', mayImport: ['server/src/core', 'server/src/fs', 'server/src/git', 'common'],
     packages: [...NODE_PURE, 'node:fs', 'vscode-languageserver*', 'vscode-uri'], why: 'the LSP glue, and the only place core nodes become wire nodes',
   },
   { folder: 'server/src/server.ts', mayImport: ['server/src/lsp'], packages: [], why: "the server's entry point" },
@@ -36,7 +40,7 @@ const LAYERS: Layer[] = [
     packages: ['node:*', 'pg', 'dotenv'], why: 'code that runs things (Alembic, the database, verify), without an editor',
   },
   {
-    folder: 'cli', mayImport: ['server/src/core', 'server/src/fs', 'server/src/lsp/wire.ts', 'runtime', 'common', 'package.json'],
+    folder: 'cli', mayImport: ['server/src/core', 'server/src/fs', 'server/src/git', 'server/src/lsp/wire.ts', 'runtime', 'common', 'package.json'],
     packages: ['node:*'], why: 'alembic-lint: core and runtime without an editor',
   },
   {

@@ -8,7 +8,7 @@ import * as cmd from '../../../runtime/alembic/commandArguments';
 import { runAlembic, showOutcome, type SessionRun } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { chooseUrl } from '../databaseInputs';
-import { AppliedStateRequest, DowngradePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
+import { AppliedStateRequest, DowngradePlanRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -238,7 +238,47 @@ export function migrateCommands(s: Services, previews: SqlPreviews): Record<stri
       await openGenerated(run);
       await afterRun(s);
     }, 'Merge Heads'),
+    'alembic.rebaseOntoBase': withProject(async (p) => {
+      await rebaseOntoBase(s, p);
+    }, 'Rebase New Revisions onto Base Head'),
   };
+}
+
+/**
+ * Points the oldest new revision's down_revision at the base's head (the server plans it with
+ * multiple-heads-after-merge's own fix). A revision the connected database applied is not moved: the
+ * database's history would disagree with the files, so the user is told how to undo it first.
+ */
+async function rebaseOntoBase(s: Services, project: ProjectState): Promise<void> {
+  const plan = await s.client.sendRequest(RebasePlanRequest, { projectId: project.info.id });
+  if (!plan.ok) {
+    void vscode.window.showInformationMessage(`Alembic: ${plan.message}.`);
+    return;
+  }
+  await s.store.refresh().catch(() => undefined);
+  const db = (s.store.get(project.info.id) ?? project).database;
+  if (db.kind === 'ok' && db.applied.has(plan.revision)) {
+    const below = plan.oldParents.length === 1 ? plan.oldParents[0] ?? 'base' : 'base';
+    const undo = `alembic downgrade ${below}`;
+    const choice = await ui.showWarningMessage(
+      `Alembic: ${shortRevision(plan.revision)} is applied in the connected database. Rebasing it would make the database's history disagree with the files: undo it first (${undo}), then rebase.`,
+      { modal: true, detail: `Commands: ${undo}, then run Rebase New Revisions onto Base Head again.` },
+      `Downgrade to ${shortRevision(below)}`,
+    );
+    if (choice) await vscode.commands.executeCommand('alembic.downgradeToHere', { projectId: project.info.id, revision: below });
+    return;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  const uri = vscode.Uri.parse(plan.uri);
+  for (const e of plan.edits) {
+    edit.replace(uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+  }
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    void vscode.window.showErrorMessage(`Alembic: could not edit ${uri.fsPath} to rebase ${plan.revision}.`);
+    return;
+  }
+  await vscode.workspace.openTextDocument(uri).then((doc) => doc.save());
+  void vscode.window.showInformationMessage(`Alembic: ${shortRevision(plan.revision)} now builds on ${shortRevision(plan.baseHead)}, the head of ${plan.base}. Merge or rebase the branch in git too.`);
 }
 
 /** Where an offline SQL range starts: the database's single current revision, or base, or a pick. */

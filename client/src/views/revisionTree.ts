@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { markdownCode, markdownText } from '../../../common/markdown';
-import type { RevisionInfo } from '../../../common/protocol';
+import { NEW_REVISION_SENTENCE, releaseSentence, type RevisionInfo } from '../../../common/protocol';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { laneGraph } from './lanes';
 import { shortRevision } from './format';
@@ -101,6 +101,8 @@ function revisionItem(state: ProjectState, node: RevisionInfo, lane: string): vs
   if (node.isBranchPoint) markers.push('branchpoint');
   for (const label of node.branchLabels) markers.push(`@${label}`);
   if (applied === 'current') markers.push('current');
+  // New revisions are this branch's work, the ones the file rules check: marked so they stand out.
+  if (node.isNew) markers.push('new');
   if (node.diagnosticCount > 0) markers.push(`${node.worstSeverity === 'error' ? '✖' : '⚠'} ${node.diagnosticCount}`);
   const date = node.createDate?.slice(0, 10);
   item.description = [lane, markers.join(' · '), date].filter((s) => s).join('  ');
@@ -119,7 +121,7 @@ function iconFor(applied: AppliedState, node: RevisionInfo): vscode.ThemeIcon {
     case 'current': return new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue'));
     case 'applied': return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'));
     case 'pending': return new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('charts.yellow'));
-    default: return new vscode.ThemeIcon(node.isMerge ? 'git-merge' : 'git-commit');
+    default: return new vscode.ThemeIcon(node.isMerge ? 'git-merge' : node.isNew ? 'diff-added' : 'git-commit');
   }
 }
 
@@ -135,6 +137,8 @@ function tooltipFor(state: ProjectState, node: RevisionInfo, applied: AppliedSta
   if (node.branchLabels.length) md.appendMarkdown(`  \nBranch labels: ${node.branchLabels.map(escape).join(', ')}`);
   md.appendMarkdown(`\n\nState: ${applied === 'unknown' ? describeDatabase(state) : applied}`);
   if (node.diagnosticCount) md.appendMarkdown(`  \n${node.diagnosticCount} problem(s) in this file`);
+  if (node.released) md.appendMarkdown(`\n\n${markdownText(releaseSentence(node.released))}`);
+  else if (node.isNew) md.appendMarkdown(`\n\n${markdownText(NEW_REVISION_SENTENCE)}`);
   md.appendMarkdown(`\n\nFile: ${markdownText(vscode.workspace.asRelativePath(node.path))}`);
   return md;
 }

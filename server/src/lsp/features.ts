@@ -7,7 +7,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { Position, Range, RevisionAssignment, StringAt } from '../core/types';
 import { markdownCode, markdownText } from '../../../common/markdown';
-import { CODE_LENS_COMMANDS, type RevisionInfo } from '../../../common/protocol';
+import { CODE_LENS_COMMANDS, NEW_REVISION_SENTENCE, releaseSentence, type RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
 
@@ -124,7 +124,10 @@ export function describeNode(project: IndexedProject, node: RevisionInfo, markdo
   if (node.dependencies.length) lines.push(`Depends on: ${ids(node.dependencies)}${br}`);
   if (node.dependents.length) lines.push(`Needed by: ${ids(node.dependents)}${br}`);
   if (node.branchLabels.length) lines.push(`Branch labels: ${node.branchLabels.map(text).join(', ')}${br}`);
-  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`, '', `File: ${code(path.relative(project.info.root, node.path) || node.path)}`);
+  lines.push(`Heads reachable: ${ids(project.headsAbove(node.revision))}`);
+  if (node.released) lines.push('', text(releaseSentence(node.released)));
+  else if (node.isNew) lines.push('', text(NEW_REVISION_SENTENCE));
+  lines.push('', `File: ${code(path.relative(project.info.root, node.path) || node.path)}`);
   return lines.join('\n');
 }
 

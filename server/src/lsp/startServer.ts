@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   type ClientCapabilities, CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification, FileChangeType, MarkupKind, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  DidChangeWatchedFilesNotification, FileChangeType, MarkupKind, MessageType, ProposedFeatures, ShowMessageNotification,
+  TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type RuleSeverityMap, severitiesFromSetting } from '../core/config/severities';
@@ -14,12 +15,13 @@ import { findProjectAbove } from '../core/project';
 import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
-  AppliedStateRequest, CODE_LENS_COMMANDS, type InitializationOptions, DowngradePlanRequest, GraphChangedNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
+  AppliedStateRequest, CODE_LENS_COMMANDS, type InitializationOptions, DowngradePlanRequest, GraphChangedNotification, WorkspaceTrustNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
   ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
-  TemplatesRequest,
+  TemplatesRequest, RebasePlanRequest, type RebasePlanResult,
 } from '../../../common/protocol';
 import { PACKAGE_VERSION } from '../../../common/packageInfo';
+import { rebasePlan } from './rebase';
 import {
   changedEditorSettings, editorSettingDefaults, type EditorSettingName, type EditorSettings, layeredSettingsSection,
   parseEditorSettings, SETTINGS_SECTION,
@@ -41,10 +43,12 @@ const DEBOUNCE_MS = 120;
 const FIRST_RULES_SLICE_MS = 100;
 /** One slice of the remaining file rules; requests and edits are served between slices. */
 const RULES_SLICE_MS = 40;
+/** The settings that say which revisions are released: a change classifies again (no re-index). */
+const RELEASE_SETTINGS: readonly EditorSettingName[] = ['lint.base', 'lint.since', 'lint.scope'];
 /** The settings the index is built from: a change to one of them re-indexes. */
 const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules', 'lint.dialect'];
 /** Every setting the server reads; the others are the extension's. */
-const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens'];
+const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens', ...RELEASE_SETTINGS];
 /** What a client that watches files for the server (dynamic registration) is asked to watch. */
 const WATCHED_GLOBS = ['**/*.py', '**/alembic.ini', '**/*.ini', '**/pyproject.toml'];
 
@@ -113,6 +117,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let timer: NodeJS.Timeout | undefined;
   /** Counts indexes: a background rules run stops when a newer index starts. */
   let rulesRun = 0;
+  /** Untrusted until the client says otherwise: then no git is spawned (alembic/workspaceTrust). */
+  let workspaceTrusted = false;
+  /** Release notes already shown (no base found …): each is said once per session. */
+  const toldNotes = new Set<string>();
 
   /**
    * Open documents by normalized file path, each with the URI text its client used: editors write the
@@ -226,6 +234,33 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     lastGraph.clear();
     notifyGraphChanged(ids, true);
     if (!done) void finishFileRules(run, started);
+    // After the first diagnostics are out, and beside the queue: reading git holds back neither them
+    // nor the requests waiting for the index.
+    void classifyReleases(run).catch((err: unknown) => {
+      connection.console.error(`Finding released revisions failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    });
+  };
+
+  /**
+   * Tells released from new revisions (git spawned with safe options in a trusted workspace, read in
+   * JavaScript otherwise), then publishes what changed: file findings of released revisions go away.
+   */
+  const classifyReleases = async (run: number): Promise<void> => {
+    if (!index || run !== rulesRun) return;
+    const started = Date.now();
+    const access = workspaceTrusted ? 'spawn' : 'objects';
+    const { changed, notes } = await index.classifyReleases({ base: settings['lint.base'], since: settings['lint.since'], scope: settings['lint.scope'] }, access);
+    if (run !== rulesRun) return;
+    connection.console.info(`Released revisions found in ${Date.now() - started} ms (${access === 'spawn' ? 'git' : 'git objects read in JavaScript: the workspace is not trusted'})`);
+    for (const note of notes) {
+      if (toldNotes.has(note)) continue;
+      toldNotes.add(note);
+      connection.console.warn(note);
+      // A notification, not a request: nothing to answer, and a client that cannot show it loses nothing.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Alembic: ${note}` });
+    }
+    publishAll();
+    notifyGraphChanged(changed);
   };
 
   /** Runs the file rules an index left, in slices; false when a newer index took over. */
@@ -347,12 +382,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       connection.console.info(`Settings changed: ${changed.map((name) => `${SETTINGS_SECTION}.${name}`).join(', ')}` +
         (affectsIndex ? '; re-indexing' : ''));
       if (affectsIndex) await reindexAll();
+      else if (changed.some((name) => RELEASE_SETTINGS.includes(name))) await classifyReleases(rulesRun);
       if (changed.includes('codeLens') && client.refreshCodeLenses && client.codeLensCommands) {
         await connection.sendRequest(CodeLensRefreshRequest.type).catch((err: unknown) => {
           connection.console.warn(`Refreshing code lenses failed: ${err instanceof Error ? err.message : String(err)}`);
         });
       }
     });
+  });
+
+  connection.onNotification(WorkspaceTrustNotification, (params) => {
+    workspaceTrusted = params.trusted;
   });
 
   documents.onDidOpen((e) => {
@@ -553,6 +593,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(DowngradePlanRequest, async (params) => {
     const project = (await current())?.project(params.projectId);
     return { undone: project?.downgradePlan(params.target, params.versionTable).undone ?? [] };
+  });
+
+  connection.onRequest(RebasePlanRequest, async (params): Promise<RebasePlanResult> => {
+    const idx = await current();
+    return idx ? rebasePlan(idx, params.projectId) : { ok: false, message: 'the language server has not indexed the workspace yet' };
   });
 
   const templates = new TemplateLibrary();

@@ -7,7 +7,7 @@
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../core/graph/types';
 import type { ProjectModel } from '../core/project/model';
 import type { Finding, Range } from '../core/types';
-import type { ProjectInfo, RevisionGraphResult, RevisionInfo, Severity } from '../../../common/protocol';
+import type { ProjectInfo, ReleaseInfo, RevisionGraphResult, RevisionInfo, Severity } from '../../../common/protocol';
 import { redactUrl } from '../../../common/redact';
 import { fileUri } from './positions';
 
@@ -21,7 +21,15 @@ interface NodeEntry {
   dependents: string[];
   labels: string[];
   flags: number;
+  /** The release as the node says it (`releaseKey`). */
+  release: string;
   node: RevisionInfo;
+}
+
+/** One string per release state, to tell whether a kept node still says the right one. */
+function releaseKey(released: ReleaseInfo | undefined, isNew: boolean | undefined): string {
+  if (released) return released.kind === 'base' ? `base:${released.ref}:${released.mergeBase}` : `since:${released.since}`;
+  return isNew ? 'new' : '';
 }
 
 /** One project's wire forms, kept across edits; get it with `wireOf(model)`. */
@@ -122,9 +130,15 @@ export class WireProject {
     // Kept while none of what it is made of changed (graph updates replace lists they change, and a
     // rebuild makes new nodes).
     const flags = (n.isHead ? 1 : 0) | (n.isBase ? 2 : 0) | (n.isMergePoint ? 4 : 0) | (n.isBranchPoint ? 8 : 0);
+    const released = this.model.releaseOf(n.path);
+    // Marked only where something is released: without a base or since every revision is new, and a
+    // mark on every row would tell nothing.
+    const state = this.model.releaseState;
+    const isNew = state && (state.base || state.since) ? released === undefined : undefined;
+    const release = releaseKey(released, isNew);
     const cached = this.nodeCache[n.index];
     if (cached && cached.from === n && cached.file === n.file && cached.children === n.children && cached.dependents === n.dependents &&
-      cached.labels === n.branchLabels && cached.flags === flags) return cached.node;
+      cached.labels === n.branchLabels && cached.flags === flags && cached.release === release) return cached.node;
     const facts = revisionFacts(n);
     const node: RevisionInfo = {
       revision: facts.revision,
@@ -144,9 +158,11 @@ export class WireProject {
     };
     if (facts.message !== null) node.message = facts.message;
     if (facts.createDate !== null) node.createDate = facts.createDate;
+    if (released) node.released = released;
+    if (isNew !== undefined) node.isNew = isNew;
     // An edit elsewhere in the file: the node reads the same, keep the object (identity means unchanged).
     const kept = cached && sameWireNode(cached.node, node) ? cached.node : node;
-    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, node: kept };
+    this.nodeCache[n.index] = { from: n, file: n.file, children: n.children, dependents: n.dependents, labels: n.branchLabels, flags, release, node: kept };
     return kept;
   }
 }
@@ -209,7 +225,8 @@ function sameWireNode(a: RevisionInfo, b: RevisionInfo): boolean {
   const list = (x: readonly string[], y: readonly string[]): boolean => x === y || (x.length === y.length && x.every((v, i) => v === y[i]));
   return a.revision === b.revision && a.path === b.path && a.uri === b.uri && a.isHead === b.isHead && a.isBase === b.isBase &&
     a.isMerge === b.isMerge && a.isBranchPoint === b.isBranchPoint && a.message === b.message && a.createDate === b.createDate &&
-    a.diagnosticCount === b.diagnosticCount && a.worstSeverity === b.worstSeverity && sameRange(a.revisionRange, b.revisionRange) &&
+    a.diagnosticCount === b.diagnosticCount && a.worstSeverity === b.worstSeverity && a.isNew === b.isNew &&
+    releaseKey(a.released, a.isNew) === releaseKey(b.released, b.isNew) && sameRange(a.revisionRange, b.revisionRange) &&
     list(a.parents, b.parents) && list(a.children, b.children) && list(a.dependencies, b.dependencies) &&
     list(a.dependents, b.dependents) && list(a.branchLabels, b.branchLabels);
 }

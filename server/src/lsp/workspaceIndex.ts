@@ -14,6 +14,8 @@ import type { Finding } from '../core/types';
 import type { AppliedStateResult, ResolveRevisionResult, RevisionGraphResult, RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { wireOf } from './wire';
+import { DEFAULT_RELEASE_SETTINGS, type ReleaseSettings, releaseSettingsFromPyproject } from '../core/release/release';
+import { findRelease, type GitAccess } from '../git/findRelease';
 
 export interface IndexSettings {
   /** `alembic.configFile`, relative to the first workspace folder or absolute. */
@@ -179,6 +181,42 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.computeFileFindings(this.severities(id), deadline)) return false;
     }
     return true;
+  }
+
+  /**
+   * Finds which revisions of every project are released and hands it to the models (their findings
+   * change: publish after). `editor` are the alembic.lint.* settings; a project's [tool.alembic-lint]
+   * applies where they are at their defaults. Returns the projects it changed and what to tell the
+   * user (no base found, a since that names nothing), with the project's configuration file.
+   */
+  async classifyReleases(editor: ReleaseSettings, access: GitAccess): Promise<{ changed: string[]; notes: string[] }> {
+    const changed: string[] = [];
+    const notes: string[] = [];
+    for (const [id, model] of [...this.models]) {
+      const pyprojectPath = path.join(model.config.root, 'pyproject.toml');
+      const text = await this.fs.readFile(pyprojectPath);
+      const fromFile = text === undefined ? { settings: {}, errors: [] } : releaseSettingsFromPyproject(text, pyprojectPath);
+      notes.push(...fromFile.errors);
+      const settings: ReleaseSettings = {
+        base: editor.base !== DEFAULT_RELEASE_SETTINGS.base ? editor.base : fromFile.settings.base ?? editor.base,
+        since: editor.since !== DEFAULT_RELEASE_SETTINGS.since ? editor.since : fromFile.settings.since ?? editor.since,
+        scope: editor.scope !== DEFAULT_RELEASE_SETTINGS.scope ? editor.scope : fromFile.settings.scope ?? editor.scope,
+      };
+      const texts = new Map<string, string>();
+      for (const p of model.paths()) {
+        const f = model.getFile(p);
+        if (f) texts.set(p, f.text);
+      }
+      const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, texts }, settings, access);
+      // A newer index replaced the model meanwhile: it classifies its own.
+      if (this.models.get(id) !== model) continue;
+      model.setRelease(found.release);
+      changed.push(id);
+      if (found.release.note) notes.push(`${model.config.configFile}: ${found.release.note}`);
+      const sinceProblem = model.sinceProblem;
+      if (sinceProblem) notes.push(`${model.config.configFile}: ${sinceProblem}`);
+    }
+    return { changed, notes };
   }
 
   /** The `alembic/revisionGraph` result; the same object while nothing in it changed. */

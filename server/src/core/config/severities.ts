@@ -3,6 +3,7 @@
 //   pyproject.toml                     [tool.alembic-lint.rules]  multiple-heads = "error"
 //                                      (or the same keys directly under [tool.alembic-lint])
 //   the CLI                            --rule multiple-heads=error
+import { RELEASE_KEYS } from '../release/release';
 import { parse as parseToml } from 'smol-toml';
 import type { SeveritySetting } from '../types';
 
@@ -67,10 +68,10 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const entries: [string, unknown][] = [];
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(table)) {
-    if (key === 'dialect') {
-      // Not a rule: the project's database (dialectFromPyproject).
-      continue;
-    } else if (key === 'rules') {
+    // base, since and scope say which revisions are released (core/release), not severities; the
+    // dialect is the project's database (dialectFromPyproject).
+    if (RELEASE_KEYS.has(key) || key === 'dialect') continue;
+    if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };
     } else if (typeof value === 'string') {

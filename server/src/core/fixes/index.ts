@@ -23,6 +23,8 @@ export interface FixRequest {
   migration?: Migration;
   /** The heads of the file's project, for the fixes of graph rules. */
   heads?: HeadsContext;
+  /** The published finding's data as the editor sent it back (graph rules' fixes check it before use). */
+  data?: unknown;
 }
 
 /** Every quick fix for one finding (the suppression comment is the editor glue's, not here). */
@@ -30,6 +32,6 @@ export function quickFixes(req: FixRequest): QuickFix[] {
   const fixAt = getRule(req.rule)?.fixAt;
   if (!fixAt) return [];
   const migration = req.migration ?? parseMigration(req.text);
-  const fix = fixAt(req.range, { path: req.path ?? '/migration.py', src: new SourceText(req.text), migration, heads: req.heads });
+  const fix = fixAt(req.range, { path: req.path ?? '/migration.py', src: new SourceText(req.text), migration, heads: req.heads, data: req.data });
   return fix ? [fix] : [];
 }

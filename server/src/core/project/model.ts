@@ -14,6 +14,7 @@ import { parseMigration, parseMigrationHeader } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
+import { type ProjectRelease, type ReleaseReason, releasedSince } from '../release/release';
 import type { Finding, Migration } from '../types';
 import type { ProjectConfig } from './discover';
 import { type FileSystem, type FileText, readAllFiles } from './fs';
@@ -86,6 +87,9 @@ export class ProjectModel {
   private readonly incomplete = new Set<string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
   private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
+  private release: ProjectRelease | undefined;
+  /** The `since` revision's ancestors for one graph (made again when the graph changes). */
+  private sinceCache: { graph: RevisionGraph; since: string; ids: ReadonlySet<string>; problem?: string } | undefined;
   private readonly parse: (text: string) => Migration;
   private readonly parseHeader: (text: string) => Migration;
   /** What is wrong with migration files as read from disk (unreadable, not UTF-8, too large), by path. */
@@ -179,6 +183,57 @@ export class ProjectModel {
     return true;
   }
 
+  /**
+   * Which revisions are released, and whether file rules skip them (server/src/git finds it, after the
+   * graph's first findings are out). Every file's findings may change with it.
+   */
+  setRelease(release: ProjectRelease | undefined): void {
+    this.release = release;
+    this.sinceCache = undefined;
+    this.graphFindingsCache = undefined;
+    for (const p of this.files.keys()) this.changedFiles.add(p);
+  }
+
+  get releaseState(): ProjectRelease | undefined {
+    return this.release;
+  }
+
+  /** Why the file's revision is released, or undefined when it is new (or nothing is known). */
+  releaseOf(file: string): ReleaseReason | undefined {
+    const f = this.files.get(file);
+    const release = this.release;
+    if (!f || !release) return undefined;
+    const base = release.base;
+    // Compared by text: an edit since git was read makes the file new at once.
+    if (base && base.unchanged.get(file) === f.text) return { kind: 'base', ref: base.ref, mergeBase: base.mergeBase };
+    const id = f.revisionFile.revision;
+    if (release.since && id !== undefined && this.sinceIds().ids.has(id)) return { kind: 'since', since: release.since };
+    return undefined;
+  }
+
+  /** Why `since` names no revision, when it does not. */
+  get sinceProblem(): string | undefined {
+    return this.release?.since ? this.sinceIds().problem : undefined;
+  }
+
+  private sinceIds(): { ids: ReadonlySet<string>; problem?: string } {
+    const since = this.release?.since ?? '';
+    const graph = this.graph;
+    const cached = this.sinceCache;
+    if (cached && cached.graph === graph && cached.since === since) return cached;
+    const found = since ? releasedSince(graph, since) : { ids: new Set<string>() };
+    const next = 'ids' in found ? { graph, since, ids: found.ids } : { graph, since, ids: new Set<string>(), problem: found.problem };
+    // An edit that moves the since revision's ancestry changes which files are released.
+    if (cached && cached.since === since && !sameSet(cached.ids, next.ids)) for (const p of this.files.keys()) this.changedFiles.add(p);
+    this.sinceCache = next;
+    return next;
+  }
+
+  /** Whether file rules leave the file alone: released, with scope `new`. */
+  private skipsFileRules(file: string): boolean {
+    return this.release?.scope === 'new' && this.releaseOf(file) !== undefined;
+  }
+
   getFile(file: string): ProjectFile | undefined {
     return this.files.get(file);
   }
@@ -265,6 +320,7 @@ export class ProjectModel {
   findingsByPath(severities?: RuleSeverityMap, opts: { onlyKnown?: boolean } = {}): ReadonlyMap<string, readonly Finding[]> {
     const graphFindings = this.graphFindings(severities);
     const paths = this.paths();
+    if (this.release?.since) this.sinceIds();
     // Files given without their file findings last time are redone now (they may be known by now).
     for (const p of this.incomplete) this.changedFiles.add(p);
     this.incomplete.clear();
@@ -316,7 +372,8 @@ export class ProjectModel {
   graphFindings(severities?: RuleSeverityMap): Finding[] {
     const graph = this.graph;
     if (!this.graphFindingsCache || this.graphFindingsCache.graph !== graph || this.graphFindingsCache.severities !== severities) {
-      this.graphFindingsCache = { graph, severities, findings: runGraphRules(this.rules, graph, this.config, severities) };
+      const release = this.release ? { state: this.release, reasonOf: (p: string) => this.releaseOf(p), textOf: (p: string) => this.files.get(p)?.text } : undefined;
+      this.graphFindingsCache = { graph, severities, findings: runGraphRules(this.rules, graph, this.config, severities, release) };
     }
     return this.graphFindingsCache.findings;
   }
@@ -328,6 +385,7 @@ export class ProjectModel {
   fileFindings(file: string, severities?: RuleSeverityMap): Finding[] {
     const f = this.files.get(file);
     if (!f) return [];
+    if (this.skipsFileRules(file)) return NO_FINDINGS;
     let cached = this.fileFindingsCache.get(file);
     if (!cached || cached.file !== f || cached.severities !== severities) {
       // The full parse lives for this run only (unless something keeps it): rule facts go with it.
@@ -357,7 +415,7 @@ export class ProjectModel {
   hasFileFindings(file: string, severities?: RuleSeverityMap): boolean {
     const f = this.files.get(file);
     const cached = this.fileFindingsCache.get(file);
-    return f === undefined || (cached !== undefined && cached.file === f && cached.severities === severities);
+    return f === undefined || this.skipsFileRules(file) || (cached !== undefined && cached.file === f && cached.severities === severities);
   }
 
   /**
@@ -384,6 +442,12 @@ export class ProjectModel {
     const segs = rel.split(path.sep);
     return `${prefix}${segs.map((s, i) => `${i === segs.length - 1 ? '\u0001' : '\u0002'}${s}\u0000`).join('')}`;
   }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 /** Findings grouped by path, in their order (only the paths in `only`, when given). */

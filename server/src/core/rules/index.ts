@@ -26,6 +26,8 @@ import { nonConcurrentIndex } from './non-concurrent-index';
 import { renameColumnOrTable } from './rename-column-or-table';
 import { setNotNullOnExistingColumn } from './set-not-null-on-existing-column';
 import { dropConstraintWithoutName } from './drop-constraint-without-name';
+import { multipleHeadsAfterMerge } from './multiple-heads-after-merge';
+import { releasedRevisionModified } from './released-revision-modified';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -34,6 +36,8 @@ export const allRules: readonly Rule[] = [
   multipleHeads,
   revisionCycle,
   duplicateBranchLabel,
+  multipleHeadsAfterMerge,
+  releasedRevisionModified,
   // File rules: one migration file at a time.
   invalidRevisionId,
   docstringMismatch,

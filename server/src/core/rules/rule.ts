@@ -10,6 +10,7 @@ import { type QuickFix, samePosition, type SourceText } from '../fixes/source';
 import { buildRevisionGraph } from '../graph/build';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
+import type { ProjectRelease, ReleaseReason } from '../release/release';
 import type { Finding, Migration, Range, Severity } from '../types';
 
 /**
@@ -58,9 +59,20 @@ export interface FileRuleContext {
   graph: RevisionGraph;
 }
 
+/** Which revisions are released, for the graph rules that compare this branch with its base. */
+export interface ReleaseView {
+  state: ProjectRelease;
+  /** Why the file's revision is released; undefined when it is new. */
+  reasonOf(path: string): ReleaseReason | undefined;
+  /** The project's current text of a migration file (rules that compare it with the released text). */
+  textOf(path: string): string | undefined;
+}
+
 export interface GraphRuleContext {
   graph: RevisionGraph;
   project?: ProjectConfig;
+  /** Present once the release is known (server/src/git); rules that need a base report nothing before. */
+  release?: ReleaseView;
 }
 
 /** The file a quick fix edits, as the editor has it now. */
@@ -71,7 +83,12 @@ export interface FixFile {
   /** `src.text`, parsed. */
   migration: Migration;
   /** The heads of the file's project, when the caller knows the project (graph rules' fixes read them). */
-  heads?: HeadsContext;
+  heads?: HeadsContext | undefined;
+  /**
+   * The published finding's data as the editor sent it back: JSON from the client, so a graph rule's fix
+   * checks its shape before use (file rules' fixes get their data re-found instead).
+   */
+  data?: unknown;
 }
 
 /** A published finding's fix: the finding is known by where it starts. Undefined when there is none. */

@@ -4,7 +4,7 @@ import type { RuleSeverityMap } from '../config/severities';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { Finding, Migration, Severity } from '../types';
-import type { FileRuleContext, FindingData, GraphRule, Rule, RuleFinding } from './rule';
+import type { FileRuleContext, FindingData, GraphRule, GraphRuleContext, ReleaseView, Rule, RuleFinding } from './rule';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
 
 export interface FileInput {
@@ -64,11 +64,14 @@ export function runFileRules(rules: readonly Rule[], file: FileInput, graph: Rev
 }
 
 /** Graph rules over a project's graph; findings land in the files they name. */
-export function runGraphRules(rules: readonly Rule[], graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap): Finding[] {
+export function runGraphRules(
+  rules: readonly Rule[], graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap, release?: ReleaseView,
+): Finding[] {
   const out: Finding[] = [];
+  const ctx: GraphRuleContext = { graph, ...(project ? { project } : {}), ...(release ? { release } : {}) };
   for (const rule of rules) {
     if (rule.kind !== 'graph' || !enabled(rule, severities)) continue;
-    for (const f of (rule as GraphRule).check({ graph, ...(project ? { project } : {}) })) {
+    for (const f of (rule as GraphRule).check(ctx)) {
       const suppress = suppressionsOf(graph.filesByPath.get(f.path)?.migration);
       const finding = toFinding(rule, f.path, f, severities, suppress);
       if (finding) out.push(finding);
