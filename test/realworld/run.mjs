@@ -37,7 +37,9 @@ for (const p of projects) {
   present.add(p.name);
   let out;
   try {
-    out = execFileSync(process.execPath, [cli, 'check', path.join(root, p.check), '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    // --scope all: the labels judge the rules on every revision, released or new (a checkout of the
+    // project's main branch would otherwise have every revision released, and no file rule would run).
+    out = execFileSync(process.execPath, [cli, 'check', path.join(root, p.check), '--format', 'json', '--fail-on', 'never', '--scope', 'all'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   } catch (err) {
     out = err.stdout ?? '';
   }
