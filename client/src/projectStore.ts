@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  AppliedStateRequest, GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest, type ProjectsResult,
+  AppliedStateRequest, GraphChangedNotification, type GraphChangedParams, type ProjectInfo, ProjectsRequest,
   RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, type RevisionInfo,
 } from '../../common/protocol';
 

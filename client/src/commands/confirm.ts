@@ -2,7 +2,7 @@
 // data (from the server's parsed calls), and for protected databases the typed database name.
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
+import { OperationsRequest } from '../../../common/protocol';
 import { databaseIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
 import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
 import { readSettings } from '../config';

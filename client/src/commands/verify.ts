@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { OperationsRequest, type OperationsResult } from '../../../common/protocol';
+import { OperationsRequest } from '../../../common/protocol';
 import { interpreterFor } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { saveProjectFiles } from '../unsavedFiles';

@@ -16,7 +16,7 @@ import { ruleIds } from '../core/rules';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
   AppliedStateRequest, CODE_LENS_COMMANDS, type InitializationOptions, DowngradePlanRequest, GraphChangedNotification, WorkspaceTrustNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
-  ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionParams, type ResolveRevisionResult,
+  ProjectsRequest, type ProjectsResult, ResolveRevisionRequest, type ResolveRevisionResult,
   RenderTemplateRequest, RevisionGraphRequest, type RevisionGraphParams, type RevisionGraphResult, TemplateAnswerRequest,
   TemplatesRequest, RebasePlanRequest, type RebasePlanResult,
 } from '../../../common/protocol';

@@ -4,7 +4,6 @@
 // transaction block`. Checked in upgrades and downgrades alike.
 import { mayBePostgres } from '../facts/dialect';
 import { migrationFunctions, schemaOpsOn } from '../facts/functions';
-import { schemaOps } from '../facts/schema';
 import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
 import { defineFileRule, type RuleFinding } from './rule';

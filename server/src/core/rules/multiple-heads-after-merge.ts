@@ -7,7 +7,7 @@ import { repointDownRevisionFix } from '../fixes/graph';
 import { buildRevisionGraph, type RevisionSource } from '../graph/build';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
 import { parseMigrationHeader } from '../parse';
-import { defineGraphRule, type GraphRuleFinding, type ReleaseView } from './rule';
+import { defineGraphRule, type ReleaseView } from './rule';
 
 /** What the rebase reads: the revision to repoint (the oldest new one) and the base's head to build on. */
 export type MultipleHeadsAfterMergeData = { baseHeads: string[]; branchHead: string; oldestNew: string; base: string };
