@@ -9,7 +9,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
+ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg pre-commit chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
 PYTHON="${ALEMBIC_TEST_PYTHON:-/usr/bin/python3}"
 
 install=0
@@ -29,7 +29,8 @@ needed=()
 need() { local p; for p in "$@"; do [[ " ${needed[*]} " == *" $p "* ]] || needed+=("$p"); done; }
 for t in "${tiers[@]}"; do
   case "$t" in
-    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg ;;
+    # pre-commit: the hook test installs .pre-commit-hooks.yaml with the real pre-commit
+    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg pre-commit ;;
     # Neovim and Emacs with eglot drive the server; tmux gives Emacs the terminal eglot needs.
     editors) need neovim emacs-nox elpa-eglot tmux ;;
     vscode|start)
@@ -59,6 +60,7 @@ present() {
     emacs-nox) command -v emacs >/dev/null 2>&1 ;;
     elpa-eglot) command -v emacs >/dev/null 2>&1 && emacs --batch -q --eval "(require 'eglot)" >/dev/null 2>&1 ;;
     tmux) command -v tmux >/dev/null 2>&1 ;;
+    pre-commit) command -v pre-commit >/dev/null 2>&1 ;;
     *) return 1 ;;
   esac
 }

@@ -96,7 +96,7 @@ describe('docs/ci.md: the documented workflows run', function () {
   it('pre-commit: the hook is declared to run the check once per commit, on migration and configuration files', () => {
     const hooks = fs.readFileSync(path.join(repoRoot, '.pre-commit-hooks.yaml'), 'utf8');
     assert.match(hooks, /^- id: alembic-lint$/m);
-    assert.match(hooks, /^ {2}entry: alembic-lint check \.$/m);
+    assert.match(hooks, /^ {2}entry: alembic-lint check \. --fail-on warning$/m);
     assert.match(hooks, /^ {2}pass_filenames: false$/m);
     const files = new RegExp(/^ {2}files: (.*)$/m.exec(hooks)?.[1] ?? '^$');
     for (const f of ['migrations/versions/0001_a.py', 'alembic.ini', 'pyproject.toml']) assert.ok(files.test(f), f);
