@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DidChangeConfigurationNotification, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { ProjectsRequest, RebasePlanRequest, RevisionGraphRequest, type RevisionGraphResult, WorkspaceTrustNotification } from '../../common/protocol';
 import {
-  type GitProject, makeDivergedGitProject, makeGitProject, migrationText, PROBLEM_DOWNGRADE, PROBLEM_UPGRADE, revisionFileName, revisionId,
+  git, type GitProject, makeDivergedGitProject, makeGitProject, openGitProject, migrationText, PROBLEM_DOWNGRADE, PROBLEM_UPGRADE, revisionFileName, revisionId,
 } from '../support/gitProject';
 import { startTestServer, type TestServer, uriOf } from './lspClient';
 
@@ -83,6 +83,58 @@ describe('released and new revisions (protocol)', function () {
     } finally {
       await other.stop();
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('released and new revisions follow git (protocol)', function () {
+  this.timeout(60_000);
+  let project: GitProject;
+  let server: TestServer;
+
+  before(async () => {
+    project = makeGitProject({ withProblems: true });
+    // r4 is written but not committed: new, so its file-rule warning shows
+    project.write(revisionFileName(4), migrationText(revisionId(4), revisionId(3), { upgrade: PROBLEM_UPGRADE, downgrade: PROBLEM_DOWNGRADE }));
+    server = await startTestServer(project.root);
+  });
+  after(async () => {
+    await server.stop();
+    fs.rmSync(project.root, { recursive: true, force: true });
+  });
+
+  it('a commit on the base branch releases the revision, with no message from the client', async () => {
+    const r4 = uriOf(path.join(project.versions, revisionFileName(4)));
+    const warned = (): boolean => (server.diagnostics.get(r4) ?? []).some((d) => d.code === FILE_RULE);
+    await server.waitFor('the uncommitted revision to warn', warned);
+    project.commit('r4 released on main');
+    await server.waitFor('the committed revision to be released', () => !warned());
+    const logged = server.notifications.filter((n) => n.method === 'window/logMessage').map((n) => (n.params as { message: string }).message);
+    assert.ok(logged.some((m) => /^Git refs changed \(.*main.*\): finding released revisions again$/.test(m)), logged.join('\n'));
+  });
+
+  it('a fetch that moves the base makes the merge warning appear on the branch', async () => {
+    // upstream: the released history; the clone's feature branch adds r5 on r4
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-clone-'));
+    git(os.tmpdir(), 'clone', '-q', `file://${project.root}`, clone);
+    const branch = openGitProject(clone);
+    branch.git('checkout', '-q', '-b', 'feature');
+    branch.write(revisionFileName(5), migrationText(revisionId(5), revisionId(4)));
+    branch.commit('feature: r5');
+    const other = await startTestServer(clone);
+    try {
+      const r5 = uriOf(path.join(branch.versions, revisionFileName(5)));
+      const mergeWarned = (): boolean => (other.diagnostics.get(r5) ?? []).some((d) => d.code === 'multiple-heads-after-merge');
+      await other.waitFor('the release', () => other.notifications.some((n) => n.method === 'window/logMessage' && /Released revisions found/.test((n.params as { message: string }).message)));
+      assert.equal(mergeWarned(), false, 'the base has no other head yet');
+      // main moves on upstream with its own revision on r4; the clone sees it only by fetching
+      project.write('0009_cccc00000009.py', migrationText('cccc00000009', revisionId(4)));
+      project.commit('main: its own r9 on r4');
+      branch.git('fetch', '-q', 'origin');
+      await other.waitFor('multiple-heads-after-merge after the fetch', mergeWarned);
+    } finally {
+      await other.stop();
+      fs.rmSync(clone, { recursive: true, force: true });
     }
   });
 });

@@ -4,37 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
+import { type GitLayout, gitLayoutOf } from './layout';
 import type { GitReader } from './reader';
-
-/**
- * Where the repository's parts are. A linked worktree (`git worktree add`) has a `.git` file naming its
- * own folder, which holds its HEAD; refs and objects are in the common folder. isomorphic-git reads a
- * single git folder, so it gets the common one and this module reads the worktree's HEAD itself.
- */
-interface Layout {
-  /** The folder with refs, objects and `shallow`. */
-  gitdir: string;
-  /** The worktree's own HEAD file, when it is not `<gitdir>/HEAD`. */
-  headFile?: string;
-}
-
-function layoutOf(root: string): Layout {
-  const dotGit = path.join(root, '.git');
-  if (fs.statSync(dotGit).isDirectory()) return { gitdir: dotGit };
-  const m = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'));
-  const own = path.resolve(root, m?.[1]?.trim() ?? '.git');
-  const common = path.join(own, 'commondir');
-  if (!fs.existsSync(common)) return { gitdir: own };
-  return { gitdir: path.resolve(own, fs.readFileSync(common, 'utf8').trim()), headFile: path.join(own, 'HEAD') };
-}
 
 export class GitObjects implements GitReader {
   /** isomorphic-git's object cache, shared by the calls of one classification. */
   private readonly cache: object = {};
-  private readonly layout: Layout;
+  private readonly layout: GitLayout;
 
   constructor(readonly root: string) {
-    this.layout = layoutOf(root);
+    this.layout = gitLayoutOf(root);
   }
 
   private get gitdir(): string {

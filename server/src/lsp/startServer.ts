@@ -29,6 +29,8 @@ import {
 import { codeActions } from './codeActions';
 import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
+import { gitFoldersToWatch, isRefChange } from '../git/layout';
+import { findRepositoryRoot } from '../git/reader';
 import { FolderWatcher, type WatchedChange } from './folderWatcher';
 import { TemplateLibrary } from './templates';
 import { uriToPath } from './positions';
@@ -105,6 +107,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** Folders already searched upward for a project, so opening their files again costs nothing. */
   const searchedAbove = new Set<string>();
   let folderWatcher: FolderWatcher | undefined;
+  /**
+   * Watches the repositories' ref folders in every editor (no client watches `.git` for a server, and a
+   * linked worktree's git folder lies outside the workspace): a commit, a checkout or a fetch changes
+   * which revisions are released. Reading a folder's changes executes nothing, so this runs untrusted too.
+   */
+  let gitWatcher: FolderWatcher | undefined;
   /** Settings problems last logged, so a notification that changes nothing does not repeat them. */
   let loggedSettingsProblems = '';
   /**
@@ -218,6 +226,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     for (const id of ids) connection.console.info(`Using ${id}`);
     watchProjectFolders();
+    watchGitFolders();
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     index.fileRulesPending = true;
     const graphMs = Date.now() - started;
@@ -495,6 +504,32 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     folderWatcher.watch(folders);
   };
   connection.onShutdown(() => folderWatcher?.close());
+
+  /** The ref folders of the repositories holding the current projects (after each index and git change). */
+  const watchGitFolders = (): void => {
+    if (!index) return;
+    gitWatcher ??= new FolderWatcher((changes) => onGitChanges(changes), (m) => connection.console.warn(m));
+    const folders = new Set<string>();
+    const repositories = new Set<string>();
+    for (const id of index.projectIds()) {
+      const root = index.model(id)?.config.root;
+      const repository = root === undefined ? undefined : findRepositoryRoot(root);
+      if (repository !== undefined) repositories.add(repository);
+    }
+    for (const repository of repositories) for (const folder of gitFoldersToWatch(repository)) folders.add(folder);
+    gitWatcher.watch(folders);
+  };
+  connection.onShutdown(() => gitWatcher?.close());
+
+  /** A ref moved (commit, checkout, reset, fetch): released and new are found again; nothing is re-read. */
+  const onGitChanges = (changes: readonly WatchedChange[]): void => {
+    const moved = changes.filter((c) => isRefChange(c.path));
+    if (moved.length === 0 || !index) return;
+    connection.console.info(`Git refs changed (${moved.slice(0, 3).map((c) => path.basename(c.path)).join(', ')}${moved.length > 3 ? ', …' : ''}): finding released revisions again`);
+    // A new branch folder or remote is watched from now on.
+    watchGitFolders();
+    enqueue('Finding released revisions after a git change', () => classifyReleases(rulesRun));
+  };
 
   /** Answers only after pending edits are analysed, so a request never sees stale text. */
   const current = async (): Promise<WorkspaceIndex | undefined> => {
