@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
 import { migrationText, PROBLEM_DOWNGRADE, PROBLEM_UPGRADE } from '../../support/gitProject';
-import { extensionApi, waitFor } from '../support';
+import { withClient } from '../../support/pg';
+import { extensionApi, forgetDatabase, scriptWarnings, useScratchDatabase, waitFor } from '../support';
 
 const FILE_RULE = 'add-not-null-column-without-default';
 
@@ -72,7 +73,7 @@ describe('released and new revisions', function () {
     assert.match(tooltip, /New: added, changed or uncommitted since the base/);
   });
 
-  it('Rebase New Revisions onto Base Head points the branch at the base head that moved on', async () => {
+  it('Rebase New Revisions onto Base Head refuses while the revision is applied, then points the branch at the base head that moved on', async () => {
     // 007 goes on a branch; main gets its own 008 on the same parent: the merge would have two heads.
     git(folder, 'checkout', '-q', '-b', 'feature');
     git(folder, 'add', '-A');
@@ -89,6 +90,32 @@ describe('released and new revisions', function () {
     await waitFor('multiple-heads-after-merge on 007', () => vscode.languages.getDiagnostics(uri).some((d) =>
       (typeof d.code === 'object' ? d.code.value : d.code) === 'multiple-heads-after-merge') || undefined);
     const projectId = api.services.store.projects[0]?.info.id;
+    const before = fs.readFileSync(fresh, 'utf8');
+
+    // 007 applied in the connected database (its version row written as Alembic would): rebasing it
+    // would make the database disagree with the files, so the command says how to undo it and edits nothing.
+    const db = await useScratchDatabase(api);
+    try {
+      await withClient(db.url, async (c) => {
+        await c.query('CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)');
+        await c.query("INSERT INTO alembic_version VALUES ('007_new_problem')");
+      });
+      await api.services.store.refresh();
+      const script = scriptWarnings(api, undefined);
+      try {
+        await vscode.commands.executeCommand('alembic.rebaseOntoBase', { projectId });
+      } finally {
+        script.restore();
+      }
+      assert.equal(script.asked.length, 1, JSON.stringify(script.asked));
+      assert.match(script.asked[0]?.message ?? '', /007_new_problem is applied in the connected database\. Rebasing it would make the database's history disagree with the files: undo it first \(alembic downgrade 006_released_problem\)/);
+      assert.match(script.asked[0]?.detail ?? '', /Commands: alembic downgrade 006_released_problem, then run Rebase New Revisions onto Base Head again\./);
+      assert.equal(fs.readFileSync(fresh, 'utf8'), before, 'nothing is edited while the revision is applied');
+    } finally {
+      await forgetDatabase(db);
+      await api.services.store.refresh();
+    }
+
     await vscode.commands.executeCommand('alembic.rebaseOntoBase', { projectId });
     const text = fs.readFileSync(fresh, 'utf8');
     assert.match(text, /^down_revision = '008_on_main'$/m);
