@@ -47,12 +47,14 @@ describe('New Revision from Template', function () {
     // A second project in the workspace whose version_locations point outside every workspace folder.
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-outside-versions-'));
     const projectDir = path.join(root, 'outside_project');
-    fs.mkdirSync(path.join(projectDir, 'migrations'), { recursive: true });
-    fs.writeFileSync(path.join(projectDir, 'migrations', 'env.py'), '');
-    // VS Code folds the events of files made in a folder it has just reported as new into that folder's
-    // event, which no alembic.ini watcher matches: the configuration file comes a moment later.
-    await new Promise((r) => setTimeout(r, 1000));
-    fs.writeFileSync(path.join(projectDir, 'alembic.ini'), `[alembic]\nscript_location = %(here)s/migrations\nversion_locations = ${outside}\n`);
+    // The project arrives in one go, as a clone or a copy does: made beside the workspace folder and
+    // moved in, it is one created folder to VS Code, with no event for the alembic.ini inside it.
+    const staging = fs.mkdtempSync(path.join(path.dirname(root), 'staging-'));
+    fs.mkdirSync(path.join(staging, 'outside_project', 'migrations'), { recursive: true });
+    fs.writeFileSync(path.join(staging, 'outside_project', 'migrations', 'env.py'), '');
+    fs.writeFileSync(path.join(staging, 'outside_project', 'alembic.ini'), `[alembic]\nscript_location = %(here)s/migrations\nversion_locations = ${outside}\n`);
+    fs.renameSync(path.join(staging, 'outside_project'), projectDir);
+    fs.rmSync(staging, { recursive: true, force: true });
     try {
       const project = await waitFor('the second project', () => api.services.store.projects.find((p) => p.info.root === projectDir));
       const asked: string[] = [];
