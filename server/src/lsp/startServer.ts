@@ -177,6 +177,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (roots.length === 0 && params.rootUri) roots.push(...[uriToPath(params.rootUri)].flatMap((r) => r ?? []));
     workspaceRoots = roots;
     index = new WorkspaceIndex(nodeFileSystem, openText, roots, indexSettings(settings, {}));
+    index.onSqlFilesRefreshed = (ids) => {
+      connection.console.info(`PostgreSQL's parser loaded in ${index?.sqlParserLoad?.ms ?? 0} ms: the SQL of the migrations was read again`);
+      publishAll();
+      notifyGraphChanged(ids);
+    };
     if (options) {
       const { clientCommands: _commands, clientWatchesFiles: _watches, ...section } = options;
       settingsSources.initialization = section;
@@ -201,6 +206,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
+  let toldSqlParser = false;
   /** Re-discovers projects and re-reads every migration, then publishes everything. */
   const reindexAll = async (): Promise<void> => {
     if (!index) return;
@@ -217,6 +223,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         'opened files are looked up from their own folder upward');
     }
     for (const id of ids) connection.console.info(`Using ${id}`);
+    const sql = index.sqlParserLoad;
+    if (sql && !toldSqlParser && (toldSqlParser = true)) connection.console.info(sql.loaded ? `PostgreSQL's parser loaded in ${sql.ms} ms (the migrations run SQL)` : `${sql.reason ?? 'PostgreSQL\'s parser did not load'}: SQL strings are read with regular expressions`);
     watchProjectFolders();
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);
     index.fileRulesPending = true;

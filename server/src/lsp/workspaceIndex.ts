@@ -2,6 +2,8 @@
 // overridden by the editor's open documents. Indexes once, then re-parses only what changed.
 import path from 'node:path';
 import { normalizeDialect } from '../core/facts/dialect';
+import { mayRunSql } from '../core/facts/sqlParser';
+import { loadSqlParser, type SqlParserLoad, sqlParserLoaded } from '../fs/sqlParser';
 import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '../core/config/severities';
 import { RevisionResolver, resolveTarget } from '../core/graph';
 import { type AppliedState, computeAppliedState, revisionsUndoneBy } from '../core/graph/appliedState';
@@ -82,15 +84,20 @@ export class WorkspaceIndex implements WorkspaceModel {
     const configs = await discoverProjects(this.fs, this.roots, this.settings.configFile ? { configFile: this.settings.configFile } : {});
     const models = new Map<string, ProjectModel>();
     const severities = new Map<string, RuleSeverityMap>();
+    let sqlParser: Promise<SqlParserLoad> | undefined;
     for (const config of configs) {
       if (generation !== this.generation) return false;
       if (this.settings.dialect) {
         config.dialect = normalizeDialect(this.settings.dialect);
         config.dialectSource = 'the alembic.lint.dialect setting';
       }
-      models.set(config.id, await ProjectModel.load(this.fs, config));
+      const model = await ProjectModel.load(this.fs, config);
+      models.set(config.id, model);
+      // Loaded beside the other projects' reading, and awaited before any file rule runs.
+      if (!sqlParser && model.mayRunSql()) sqlParser = this.loadSqlParser();
       severities.set(config.id, await this.projectSeverities(config.root));
     }
+    await sqlParser;
     if (generation !== this.generation) return false;
     this.models = models;
     this.severityByProject = severities;
@@ -107,6 +114,31 @@ export class WorkspaceIndex implements WorkspaceModel {
     return mergeSeverities(fromFile.severities, this.settings.rules);
   }
 
+  /** What loading PostgreSQL's parser said (once: later calls share the first load); undefined until asked. */
+  sqlParserLoad: SqlParserLoad | undefined;
+  /**
+   * Called when PostgreSQL's parser arrived after file rules ran on SQL (an edit brought a workspace's
+   * first SQL string): the files that run SQL were analysed again; publish their findings.
+   */
+  onSqlFilesRefreshed: ((projectIds: string[]) => void) | undefined;
+
+  private async loadSqlParser(): Promise<SqlParserLoad> {
+    const load = await loadSqlParser();
+    this.sqlParserLoad = load;
+    return load;
+  }
+
+  /** An edit brought SQL while the parser is not loaded: load it, then analyse the files with SQL again. */
+  private sqlArrived(): void {
+    if (this.sqlParserLoad || sqlParserLoaded()) return;
+    void this.loadSqlParser().then((load) => {
+      if (!load.loaded) return;
+      const ids: string[] = [];
+      for (const [id, model] of this.models) if (model.refreshSqlFiles().length > 0) ids.push(id);
+      if (ids.length > 0) this.onSqlFilesRefreshed?.(ids);
+    });
+  }
+
   /**
    * A migration file's text changed (an edit, or on disk). Returns the ids of the projects affected.
    * `text` undefined means the file is gone (or closed and deleted).
@@ -117,6 +149,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       const changed = text === undefined ? model.removeFile(p) : model.setFile(p, text);
       if (!changed) continue;
+      if (text !== undefined && mayRunSql(text)) this.sqlArrived();
       affected.push(id);
       // The file being edited gets its findings now, even while the others' are still coming.
       if (text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
@@ -135,6 +168,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       model.setFileFromDisk(p, read);
       affected.push(id);
+      if (read.text !== undefined && mayRunSql(read.text)) this.sqlArrived();
       if (read.text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
     }
     return affected;

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
+import { mayRunSql } from '../facts/sqlParser';
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
@@ -45,6 +46,14 @@ export class ProjectFile {
   get migration(): Migration {
     this.full ??= this.parseFull(this.text);
     return this.full;
+  }
+
+  private sql: boolean | undefined;
+
+  /** The text may run SQL (`op.execute(`, `exec_driver_sql(`): whether PostgreSQL's parser is worth loading. */
+  get mayRunSql(): boolean {
+    this.sql ??= mayRunSql(this.text);
+    return this.sql;
   }
 
   /** The full parse when one is kept, else a fresh one that is not kept. */
@@ -170,6 +179,28 @@ export class ProjectModel {
       }
     }
     return true;
+  }
+
+  /** Some file may run SQL: the host loads PostgreSQL's parser before the file rules run (core/facts/sqlParser.ts). */
+  mayRunSql(): boolean {
+    for (const f of this.files.values()) if (f.mayRunSql) return true;
+    return false;
+  }
+
+  /**
+   * PostgreSQL's parser was installed after these files' rules ran (an edit brought the first SQL): the
+   * files that may run SQL get a fresh parse and their findings are computed again. Returns their paths.
+   */
+  refreshSqlFiles(): string[] {
+    const out: string[] = [];
+    for (const [p, f] of this.files) {
+      if (!f.mayRunSql) continue;
+      this.files.set(p, new ProjectFile(p, f.text, f.header, f.revisionFile, this.parse));
+      this.fileFindingsCache.delete(p);
+      this.changedFiles.add(p);
+      out.push(p);
+    }
+    return out;
   }
 
   removeFile(file: string, opts: { keepProblem?: boolean } = {}): boolean {
