@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { regexOperations, type SqlOp, sqlOperations, withPositionalParameters } from '../../server/src/core/facts/sql';
-import { setSqlParser, sqlParser } from '../../server/src/core/facts/sqlParser';
+import { mayRunSql, setSqlParser, sqlParser } from '../../server/src/core/facts/sqlParser';
 import { ProjectModel } from '../../server/src/core/project/model';
 import { loadSqlParser } from '../../server/src/fs/sqlParser';
 import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
@@ -120,6 +120,14 @@ describe('SQL strings: PostgreSQL\'s parser and the regular expressions', () => 
   it('slices statements by UTF-8 offsets: text after non-ASCII names stays right', () => {
     const ops = sqlOperations("COMMENT ON TABLE t IS 'café ☕'; DROP TABLE größe; CREATE INDEX CONCURRENTLY ix ON t (a)");
     assert.deepEqual(ops.map((o) => o.statement), ['DROP TABLE größe', 'CREATE INDEX CONCURRENTLY ix ON t (a)']);
+  });
+
+  it('asks for the parser only for texts that execute a string starting with a statement it reads', () => {
+    assert.equal(mayRunSql('op.execute("UPDATE t SET a = 1")\nconn.execute(sa.text("SELECT 1"))'), false, 'data statements only');
+    assert.equal(mayRunSql('op.execute(\n    sa.text(\n        """\n        alter table t add column c int\n"""))'), true);
+    assert.equal(mayRunSql("bind.exec_driver_sql('COMMIT')"), true);
+    assert.equal(mayRunSql('op.execute(sqltext="DROP TABLE x")'), true);
+    assert.equal(mayRunSql('op.drop_table("x")'), false);
   });
 
   it('a project that runs SQL asks for the parser; one that does not, does not', async () => {

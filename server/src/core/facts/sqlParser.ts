@@ -43,12 +43,21 @@ export function sqlParserGeneration(): number {
 }
 
 /**
- * Whether a migration's text may run SQL that the parser would read: a call of `execute(` or
- * `exec_driver_sql(`. Cheap (one scan of the text) and generous: it only decides whether loading the
- * parser is worth it.
+ * The first word of a statement either reader turns into operations (sql.ts): schema changes, a
+ * DELETE, session settings and transaction control. Statements that start otherwise (UPDATE, INSERT,
+ * SELECT, ...) give nothing with either, so they never need the parser.
+ */
+export const OPERATION_KEYWORD = /^\s*(?:CREATE|DROP|ALTER|TRUNCATE|DELETE|REINDEX|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i;
+
+/**
+ * Whether a migration's text may run SQL the parser would read: `execute(` or `exec_driver_sql(`
+ * (directly or through `text(`) of a string literal starting with one of OPERATION_KEYWORD's words.
+ * Cheap (one scan of the text): it decides whether loading the parser is worth it. A string it misses
+ * (one starting with a comment, say) is read by the regular expressions when nothing else loaded the
+ * parser, which the tests hold to the parser's reading.
  */
 export function mayRunSql(text: string): boolean {
   return SQL_CALL.test(text);
 }
 
-const SQL_CALL = /\bexec(?:ute|_driver_sql)\s*\(/;
+const SQL_CALL = /\bexec(?:ute|_driver_sql)\s*\(\s*(?:[\w.]*\btext\s*\(\s*)?(?:sqltext\s*=\s*|statement\s*=\s*)?[rRuU]?(?:"""|'''|"|')\s*(?:CREATE|DROP|ALTER|TRUNCATE|DELETE|REINDEX|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i;
