@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
+import { dialectOfMigrations } from '../facts/dialectEvidence';
 import { mayRunSql } from '../facts/sqlParser';
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
@@ -120,6 +121,14 @@ export class ProjectModel {
     model.folderLinks = listing.folderLinks;
     const texts = await readAllFiles(fs, listing.files);
     listing.files.forEach((p, i) => model.setFileFromDisk(p, texts[i] ?? {}));
+    // The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts).
+    if (config.dialect === undefined) {
+      const found = dialectOfMigrations([...model.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
+      if (found) {
+        config.dialect = found.dialect;
+        config.dialectSource = found.source;
+      }
+    }
     return model;
   }
 
