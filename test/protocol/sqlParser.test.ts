@@ -34,23 +34,25 @@ describe('language server: SQL read with PostgreSQL\'s parser (protocol)', funct
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  it('loads the parser for a project that runs SQL, and its findings are the parser\'s', async () => {
-    const { ws, file } = workspace('    op.execute("ALTER TABLE users ADD COLUMN c int CHECK (c IS NOT NULL); CREATE INDEX ix ON users (c)")');
+  /** A server on a one-migration workspace, once the migration's non-concurrent-index finding is out. */
+  const serve = async (body: string): Promise<{ server: TestServer; file: string }> => {
+    const { ws, file } = workspace(body);
     dirs.push(ws);
     const server = await startTestServer(ws);
     servers.push(server);
     await server.waitFor('diagnostics', () => (server.diagnostics.get(uriOf(file)) ?? []).some((d) => d.code === 'non-concurrent-index'), 10_000);
+    return { server, file };
+  };
+
+  it('loads the parser for a project that runs SQL, and its findings are the parser\'s', async () => {
+    const { server, file } = await serve('    op.execute("ALTER TABLE users ADD COLUMN c int CHECK (c IS NOT NULL); CREATE INDEX ix ON users (c)")');
     const codes = (server.diagnostics.get(uriOf(file)) ?? []).map((d) => d.code);
     assert.ok(!codes.includes('add-not-null-column-without-default'), `the parser's reading: ${codes.join(', ')}`);
     assert.ok(logs(server).some((l) => /PostgreSQL's parser loaded in \d+ ms/.test(l)), logs(server).join('\n'));
   });
 
   it('does not load it for a project without SQL', async () => {
-    const { ws, file } = workspace('    op.create_index("ix", "users", ["c"])');
-    dirs.push(ws);
-    const server = await startTestServer(ws);
-    servers.push(server);
-    await server.waitFor('diagnostics', () => (server.diagnostics.get(uriOf(file)) ?? []).some((d) => d.code === 'non-concurrent-index'), 10_000);
+    const { server } = await serve('    op.create_index("ix", "users", ["c"])');
     assert.ok(!logs(server).some((l) => /PostgreSQL's parser/.test(l)), logs(server).join('\n'));
   });
 });

@@ -214,6 +214,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     index.settingsProblems = [];
     const run = ++rulesRun;
     if (!(await index.reindex())) return;
+    await index.sqlParserSettled();
+    if (run !== rulesRun) return;
     for (const problem of index.settingsProblems) connection.console.warn(problem);
     const ids = index.projectIds();
     // The tree shows them too; the output channel says why a project looks empty in any editor.

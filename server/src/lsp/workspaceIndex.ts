@@ -84,7 +84,6 @@ export class WorkspaceIndex implements WorkspaceModel {
     const configs = await discoverProjects(this.fs, this.roots, this.settings.configFile ? { configFile: this.settings.configFile } : {});
     const models = new Map<string, ProjectModel>();
     const severities = new Map<string, RuleSeverityMap>();
-    let sqlParser: Promise<SqlParserLoad> | undefined;
     for (const config of configs) {
       if (generation !== this.generation) return false;
       if (this.settings.dialect) {
@@ -93,11 +92,11 @@ export class WorkspaceIndex implements WorkspaceModel {
       }
       const model = await ProjectModel.load(this.fs, config);
       models.set(config.id, model);
-      // Loaded beside the other projects' reading, and awaited before any file rule runs.
-      if (!sqlParser && model.mayRunSql()) sqlParser = this.loadSqlParser();
+      // Loaded beside the other projects' reading; the server waits for it (sqlParserSettled) after
+      // the index, before the file rules, so that edits arriving meanwhile reach the new models.
+      if (!this.pendingSqlParser && !sqlParserLoaded() && model.mayRunSql()) this.pendingSqlParser = this.loadSqlParser();
       severities.set(config.id, await this.projectSeverities(config.root));
     }
-    await sqlParser;
     if (generation !== this.generation) return false;
     this.models = models;
     this.severityByProject = severities;
@@ -121,6 +120,19 @@ export class WorkspaceIndex implements WorkspaceModel {
    * first SQL string): the files that run SQL were analysed again; publish their findings.
    */
   onSqlFilesRefreshed: ((projectIds: string[]) => void) | undefined;
+
+  private pendingSqlParser: Promise<SqlParserLoad> | undefined;
+
+  /**
+   * Waits for PostgreSQL's parser when an index started loading it (a project runs SQL); a file whose
+   * rules ran meanwhile (an edit during the wait) is read again with it. Call before the file rules.
+   */
+  async sqlParserSettled(): Promise<void> {
+    const pending = this.pendingSqlParser;
+    if (!pending) return;
+    this.pendingSqlParser = undefined;
+    if ((await pending).loaded) for (const model of this.models.values()) model.refreshSqlFiles();
+  }
 
   private async loadSqlParser(): Promise<SqlParserLoad> {
     const load = await loadSqlParser();
