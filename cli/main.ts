@@ -12,6 +12,7 @@ import {
   discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
 } from '../server/src/core/project';
 import { ProjectModel } from '../server/src/core/project/model';
+import { loadSqlParser, type SqlParserLoad } from '../server/src/fs/sqlParser';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
@@ -222,6 +223,7 @@ async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) 
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
   const models: ProjectModel[] = [];
   let broken = false;
+  let sqlParser: Promise<SqlParserLoad> | undefined;
   for (const config of configs.values()) {
     const existing = [];
     for (const loc of config.versionLocationPaths) if ((await nodeFileSystem.stat(loc)) === 'directory') existing.push(loc);
@@ -233,7 +235,12 @@ async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) 
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);
+    // PostgreSQL's parser reads the SQL of the migrations: loaded (beside the next project's reading)
+    // only when some migration runs SQL, and before any rule runs.
+    if (!sqlParser && model.mayRunSql()) sqlParser = loadSqlParser();
   }
+  const load = await sqlParser;
+  if (load && !load.loaded && !load.noWebAssembly) stderr(`alembic-lint: warning: ${load.reason ?? 'PostgreSQL\'s parser did not load'}; SQL strings are read with regular expressions\n`);
   return { models, broken };
 }
 

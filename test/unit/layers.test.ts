@@ -25,7 +25,10 @@ const LAYERS: Layer[] = [
     folder: 'server/src/core', mayImport: ['common/redact.ts'], packages: [...NODE_PURE, 'smol-toml'],
     why: 'pure analysis: no I/O, no editor, no wire format (only the shared password masking of common/redact.ts)',
   },
-  { folder: 'server/src/fs', mayImport: ['server/src/core'], packages: [...NODE_PURE, 'node:fs'], why: "Node's file system for core's FileSystem interface" },
+  {
+    folder: 'server/src/fs', mayImport: ['server/src/core'], packages: [...NODE_PURE, 'node:fs', 'libpg-query'],
+    why: "Node's file system for core's FileSystem interface, and the loading of PostgreSQL's parser (a WebAssembly module read from a file)",
+  },
   {
     folder: 'server/src/git', mayImport: ['server/src/core'], packages: ['node:*', 'isomorphic-git'],
     why: 'reads git (released and new revisions): Debian\'s git with safe options, or the objects in JavaScript',

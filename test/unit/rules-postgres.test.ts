@@ -8,6 +8,7 @@ import { allRules, runFileRules } from '../../server/src/core/rules';
 import { sqlOperations, sqlStatements } from '../../server/src/core/facts/sql';
 import { isSafeTypeChange } from '../../server/src/core/rules/change-column-type';
 import type { ArgValue, Finding } from '../../server/src/core/types';
+import { SQL_READERS, useSqlReader } from '../support/sqlReaders';
 
 const HEAD = `from alembic import op
 import sqlalchemy as sa
@@ -121,7 +122,18 @@ describe('rules: PostgreSQL safety', () => {
   });
 });
 
-describe('rules: the SQL reader', () => {
+for (const reader of SQL_READERS) describe(`rules: the SQL reader (${reader.name})`, () => {
+  useSqlReader(reader.parser);
+
+  it('finds in raw SQL what it finds in the operations it spells', () => {
+    const fs = upgradeOnly([
+      '    op.execute("ALTER TABLE users ADD COLUMN age integer NOT NULL")',
+      '    op.execute("CREATE INDEX ix_users_age ON users (age)")',
+      '    op.execute("ALTER TABLE users ALTER COLUMN name TYPE text")',
+    ].join('\n'));
+    assert.deepEqual(found(fs), ['3 add-not-null-column-without-default', '4 non-concurrent-index', '5 change-column-type']);
+  });
+
   it('splits statements outside quotes, comments and dollar-quoted bodies, blanking literals', () => {
     assert.deepEqual(sqlStatements(`-- x; y\nDROP TABLE a; /* ; */ SELECT 'a;b', "c;d";\nDO $f$ BEGIN DROP TABLE z; END $f$;`), [
       'DROP TABLE a', `SELECT '', "c;d"`, 'DO $$',

@@ -185,6 +185,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (roots.length === 0 && params.rootUri) roots.push(...[uriToPath(params.rootUri)].flatMap((r) => r ?? []));
     workspaceRoots = roots;
     index = new WorkspaceIndex(nodeFileSystem, openText, roots, indexSettings(settings, {}));
+    index.onSqlFilesRefreshed = (ids) => {
+      connection.console.info(`PostgreSQL's parser loaded in ${index?.sqlParserLoad?.ms ?? 0} ms: the SQL of the migrations was read again`);
+      publishAll();
+      notifyGraphChanged(ids);
+    };
     if (options) {
       const { clientCommands: _commands, clientWatchesFiles: _watches, ...section } = options;
       settingsSources.initialization = section;
@@ -209,6 +214,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
+  let toldSqlParser = false;
   /** Re-discovers projects and re-reads every migration, then publishes everything. */
   const reindexAll = async (): Promise<void> => {
     if (!index) return;
@@ -216,6 +222,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     index.settingsProblems = [];
     const run = ++rulesRun;
     if (!(await index.reindex())) return;
+    await index.sqlParserSettled();
+    if (run !== rulesRun) return;
     for (const problem of index.settingsProblems) connection.console.warn(problem);
     const ids = index.projectIds();
     // The tree shows them too; the output channel says why a project looks empty in any editor.
@@ -225,6 +233,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         'opened files are looked up from their own folder upward');
     }
     for (const id of ids) connection.console.info(`Using ${id}`);
+    const sql = index.sqlParserLoad;
+    if (sql && !toldSqlParser && (toldSqlParser = true)) connection.console.info(sql.loaded ? `PostgreSQL's parser loaded in ${sql.ms} ms (the migrations run SQL)` : `${sql.reason ?? 'PostgreSQL\'s parser did not load'}: SQL strings are read with regular expressions`);
     watchProjectFolders();
     watchGitFolders();
     const files = ids.reduce((n, id) => n + (index?.model(id)?.paths().length ?? 0), 0);

@@ -2,6 +2,8 @@
 // overridden by the editor's open documents. Indexes once, then re-parses only what changed.
 import path from 'node:path';
 import { normalizeDialect } from '../core/facts/dialect';
+import { mayRunSql } from '../core/facts/sqlParser';
+import { loadSqlParser, type SqlParserLoad, sqlParserLoaded } from '../fs/sqlParser';
 import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '../core/config/severities';
 import { RevisionResolver, resolveTarget } from '../core/graph';
 import { type AppliedState, computeAppliedState, revisionsUndoneBy } from '../core/graph/appliedState';
@@ -88,7 +90,11 @@ export class WorkspaceIndex implements WorkspaceModel {
         config.dialect = normalizeDialect(this.settings.dialect);
         config.dialectSource = 'the alembic.lint.dialect setting';
       }
-      models.set(config.id, await ProjectModel.load(this.fs, config));
+      const model = await ProjectModel.load(this.fs, config);
+      models.set(config.id, model);
+      // Loaded beside the other projects' reading; the server waits for it (sqlParserSettled) after
+      // the index, before the file rules, so that edits arriving meanwhile reach the new models.
+      if (!this.pendingSqlParser && !sqlParserLoaded() && model.mayRunSql()) this.pendingSqlParser = this.loadSqlParser();
       severities.set(config.id, await this.projectSeverities(config.root));
     }
     if (generation !== this.generation) return false;
@@ -107,6 +113,44 @@ export class WorkspaceIndex implements WorkspaceModel {
     return mergeSeverities(fromFile.severities, this.settings.rules);
   }
 
+  /** What loading PostgreSQL's parser said (once: later calls share the first load); undefined until asked. */
+  sqlParserLoad: SqlParserLoad | undefined;
+  /**
+   * Called when PostgreSQL's parser arrived after file rules ran on SQL (an edit brought a workspace's
+   * first SQL string): the files that run SQL were analysed again; publish their findings.
+   */
+  onSqlFilesRefreshed: ((projectIds: string[]) => void) | undefined;
+
+  private pendingSqlParser: Promise<SqlParserLoad> | undefined;
+
+  /**
+   * Waits for PostgreSQL's parser when an index started loading it (a project runs SQL); a file whose
+   * rules ran meanwhile (an edit during the wait) is read again with it. Call before the file rules.
+   */
+  async sqlParserSettled(): Promise<void> {
+    const pending = this.pendingSqlParser;
+    if (!pending) return;
+    this.pendingSqlParser = undefined;
+    if ((await pending).loaded) for (const model of this.models.values()) model.refreshSqlFiles();
+  }
+
+  private async loadSqlParser(): Promise<SqlParserLoad> {
+    const load = await loadSqlParser();
+    this.sqlParserLoad = load;
+    return load;
+  }
+
+  /** An edit brought SQL while the parser is not loaded: load it, then analyse the files with SQL again. */
+  private sqlArrived(): void {
+    if (this.sqlParserLoad || sqlParserLoaded()) return;
+    void this.loadSqlParser().then((load) => {
+      if (!load.loaded) return;
+      const ids: string[] = [];
+      for (const [id, model] of this.models) if (model.refreshSqlFiles().length > 0) ids.push(id);
+      if (ids.length > 0) this.onSqlFilesRefreshed?.(ids);
+    });
+  }
+
   /**
    * A migration file's text changed (an edit, or on disk). Returns the ids of the projects affected.
    * `text` undefined means the file is gone (or closed and deleted).
@@ -117,6 +161,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       const changed = text === undefined ? model.removeFile(p) : model.setFile(p, text);
       if (!changed) continue;
+      if (text !== undefined && mayRunSql(text)) this.sqlArrived();
       affected.push(id);
       // The file being edited gets its findings now, even while the others' are still coming.
       if (text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
@@ -135,6 +180,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       model.setFileFromDisk(p, read);
       affected.push(id);
+      if (read.text !== undefined && mayRunSql(read.text)) this.sqlArrived();
       if (read.text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
     }
     return affected;

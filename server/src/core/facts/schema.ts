@@ -490,6 +490,12 @@ function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
     case 'delete_all':
     case 'drop_schema':
     case 'reindex_concurrently':
+    // Statements the lock rules read from `sql` (SET lock_timeout, COMMIT, NOT VALID ...): no schema change modelled.
+    case 'add_constraint':
+    case 'validate_constraint':
+    case 'add_enum_value':
+    case 'set':
+    case 'transaction':
       return s.kind === 'drop_table' ? s.names.map((t) => one('drop_table', { table: t })) : [one('execute', {})];
     case 'drop_type':
       return s.names.map((n) => one('enum_drop', { name: n, checkfirst: s.ifExists, checkfirstGiven: true }));

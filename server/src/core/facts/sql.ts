@@ -1,11 +1,31 @@
-// What a raw SQL string passed to `op.execute` does to the schema, as far as a few statement shapes
-// tell: enough for the rules to treat `op.execute("ALTER TABLE t ADD COLUMN c int NOT NULL")` like
-// `op.add_column(...)`. Not a SQL parser: statements it does not recognise produce nothing.
+// What a raw SQL string passed to `op.execute` (or run on the connection) does to the schema: enough
+// for the rules to treat `op.execute("ALTER TABLE t ADD COLUMN c int NOT NULL")` like
+// `op.add_column(...)`. Read with PostgreSQL's own parser when a host installed it (sqlParser.ts,
+// sqlAst.ts); otherwise, and for each statement the parser refuses (MySQL syntax, a template with
+// `{}`), with the regular expressions below, which know a few statement shapes. Statements neither
+// recognises produce nothing: unknown, never a guess.
+import { Buffer } from 'node:buffer';
+import { statementOperations } from './sqlAst';
+import { OPERATION_KEYWORD, type PgParse, type RawStmt, sqlParser, sqlParserGeneration } from './sqlParser';
 
 export type SqlOpKind =
   | 'create_table' | 'drop_table' | 'drop_type' | 'drop_index' | 'drop_schema' | 'create_index' | 'truncate' | 'delete_all'
   | 'add_column' | 'drop_column' | 'alter_type' | 'set_not_null' | 'rename_column' | 'rename_table'
-  | 'add_foreign_key' | 'drop_constraint' | 'reindex_concurrently';
+  | 'add_foreign_key' | 'drop_constraint' | 'reindex_concurrently'
+  /** `ADD CONSTRAINT ... CHECK / UNIQUE / PRIMARY KEY / EXCLUDE` (see `constraintType`, `notValid`). */
+  | 'add_constraint'
+  /** `ALTER TABLE ... VALIDATE CONSTRAINT c`. */
+  | 'validate_constraint'
+  /** `ALTER TYPE t ADD VALUE 'v'` (`names`: the type; `value`). */
+  | 'add_enum_value'
+  /** `SET [LOCAL] name = value`, `RESET name` (see `setting`). */
+  | 'set'
+  /** `BEGIN`, `COMMIT`, `ROLLBACK`, ... (see `transaction`). */
+  | 'transaction';
+
+export type SqlConstraintType = 'foreignkey' | 'check' | 'unique' | 'primary' | 'exclude';
+export type SqlTransaction =
+  | 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback_to' | 'prepare' | 'commit_prepared' | 'rollback_prepared';
 
 export interface SqlOp {
   kind: SqlOpKind;
@@ -23,6 +43,23 @@ export interface SqlOp {
   hasDefault: boolean;
   /** The statement, comments removed and blanks collapsed (string contents blanked). */
   statement: string;
+  // Added with PostgreSQL's parser (all optional: the regular expressions fill what they can).
+  /** Read by PostgreSQL's parser (true), or by the regular expressions (absent). */
+  parsed?: boolean;
+  /** Position of the statement in its SQL text (0 for the first), to tell what came before what. */
+  statementIndex?: number;
+  /** add_constraint, add_foreign_key: the constraint's type. */
+  constraintType?: SqlConstraintType;
+  /** add_enum_value: the new label (the parser only: the regular expressions blank string contents). */
+  value?: string;
+  /** `IF NOT EXISTS` (add_enum_value, add_column). */
+  ifNotExists?: boolean;
+  /** add_column, alter_type: the column's (new) type, lower case with its modifiers: `varchar(64)`, `int4`, `text[]`. */
+  columnType?: string;
+  /** set: `SET lock_timeout = '2s'` is `{ name: 'lock_timeout', value: '2s', local: false, reset: false }`; `RESET ALL` names `all`. */
+  setting?: { name: string; value?: string; local: boolean; reset: boolean };
+  /** transaction: which statement (`COMMIT` and `END` are both `commit`, `BEGIN` and `START TRANSACTION` are `begin`). */
+  transaction?: SqlTransaction;
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
@@ -158,12 +195,112 @@ const RE = {
   dropColumn: new RegExp(String.raw`^DROP\s+(?:COLUMN\s+)?(IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
   alterType: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+(?:SET\s+DATA\s+)?TYPE\b`, 'i'),
   setNotNull: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+SET\s+NOT\s+NULL\b`, 'i'),
+  addEnumValue: new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?`, 'i'),
+  set: /^SET\s+(?:(LOCAL|SESSION)\s+)?(?!TRANSACTION\b|SESSION\s+CHARACTERISTICS\b)([A-Za-z_][\w.]*)\s*(?:=|\s+TO\b)\s*(.*)$/i,
+  reset: /^RESET\s+([A-Za-z_][\w.]*)\s*$/i,
+  transaction: /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK\s+TO|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i,
+  addConstraint: /^ADD\s+(?:CONSTRAINT\s+(\S+)\s+)?(CHECK|UNIQUE|PRIMARY|EXCLUDE)\b/i,
+  validateConstraint: new RegExp(String.raw`^VALIDATE\s+CONSTRAINT\s+(${IDENT})`, 'i'),
 };
 
-/** The schema operations one SQL text performs, statement by statement. */
+const TRANSACTION_WORDS: Readonly<Record<string, SqlTransaction>> = {
+  begin: 'begin', 'start transaction': 'begin', commit: 'commit', end: 'commit', rollback: 'rollback', abort: 'rollback',
+  'rollback to': 'rollback_to', savepoint: 'savepoint', release: 'release',
+};
+const CONSTRAINT_WORDS: Readonly<Record<string, SqlConstraintType>> = { check: 'check', unique: 'unique', primary: 'primary', exclude: 'exclude' };
+
+/**
+ * The schema operations one SQL text performs, statement by statement: with PostgreSQL's parser when
+ * one is installed, else with the regular expressions. The result may be shared: do not change it.
+ */
 export function sqlOperations(sql: string): SqlOp[] {
+  const parse = sqlParser();
+  return parse ? parsedOperations(sql, parse) : regexOperations(sql);
+}
+
+/** The regular expressions' reading (what runs where WebAssembly cannot). */
+export function regexOperations(sql: string): SqlOp[] {
   const out: SqlOp[] = [];
-  for (const s of sqlStatements(sql)) out.push(...statementOps(s));
+  sqlStatements(sql).forEach((s, i) => {
+    for (const o of statementOps(s)) out.push({ ...o, statementIndex: i });
+  });
+  return out;
+}
+
+/**
+ * Bind parameters are not SQL: SQLAlchemy's `:name` (sa.text) and the driver's `%(name)s` / `%s`
+ * (exec_driver_sql) become `$1`, padded to the same length, so offsets stay those of the text.
+ * `::int` casts are left alone (the colon must not follow a colon or a word character).
+ */
+const BIND_PARAMETER = /(?<![:\w]):[A-Za-z_]\w*|%\([^)]*\)s|%s/g;
+
+export function withPositionalParameters(sql: string): string {
+  return sql.replace(BIND_PARAMETER, (m) => `$1${' '.repeat(m.length - 2)}`);
+}
+
+/** Parse results by text, for the parser that made them: file rules re-read the same strings on every run. */
+const memo = new Map<string, SqlOp[]>();
+let memoGeneration = -1;
+const MEMO_LIMIT = 4096;
+
+function parsedOperations(sql: string, parse: PgParse): SqlOp[] {
+  if (memoGeneration !== sqlParserGeneration()) {
+    memo.clear();
+    memoGeneration = sqlParserGeneration();
+  }
+  let ops = memo.get(sql);
+  if (!ops) {
+    ops = parseOrFallBack(sql, parse);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(sql, ops);
+  }
+  return ops;
+}
+
+/**
+ * The whole text through the parser; when it refuses (one statement in MySQL's syntax, a `{}`
+ * template), each statement on its own: the parser for those it takes, the regular expressions for the
+ * rest, so a string the parser cannot read still gives what sql.ts always read from it.
+ */
+function parseOrFallBack(sql: string, parse: PgParse): SqlOp[] {
+  // Data statements only (most SQL in migrations): neither reader finds an operation, and a parse
+  // costs a fraction of a millisecond, which 10,000 migrations would feel. A block comment may nest
+  // in PostgreSQL, which the splitter does not know: such a text goes to the parser.
+  if (!sql.includes('/*') && !sqlStatements(sql).some((s) => OPERATION_KEYWORD.test(s))) return [];
+  const tree = tryParse(withPositionalParameters(sql), parse);
+  if (tree) return opsOfTree(sql, tree);
+  const out: SqlOp[] = [];
+  sqlStatements(sql).forEach((s, i) => {
+    const one = tryParse(withPositionalParameters(s), parse);
+    const ops = one ? opsOfTree(s, one) : statementOps(s);
+    for (const o of ops) out.push({ ...o, statementIndex: i });
+  });
+  return out;
+}
+
+function tryParse(sql: string, parse: PgParse): RawStmt[] | undefined {
+  if (sql.trim() === '') return [];
+  try {
+    return parse(sql).stmts ?? [];
+  } catch {
+    // A syntax error (or a parser that failed): the caller falls back to the regular expressions.
+    return undefined;
+  }
+}
+
+function opsOfTree(sql: string, stmts: RawStmt[]): SqlOp[] {
+  // Locations are UTF-8 byte offsets: slice bytes unless the text is ASCII.
+  const ascii = !/[^\x00-\x7f]/.test(sql);
+  const bytes = ascii ? undefined : Buffer.from(sql, 'utf8');
+  const out: SqlOp[] = [];
+  stmts.forEach((raw, i) => {
+    if (!raw.stmt) return;
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len === undefined || raw.stmt_len === 0 ? undefined : start + raw.stmt_len;
+    const text = bytes ? bytes.subarray(start, end ?? bytes.length).toString('utf8') : sql.slice(start, end);
+    const statement = sqlStatements(text).join('; ');
+    for (const o of statementOperations(raw.stmt, statement)) out.push({ ...o, statementIndex: i });
+  });
   return out;
 }
 
@@ -183,6 +320,17 @@ function statementOps(s: string): SqlOp[] {
   }
   if (RE.reindex.test(s)) return [op('reindex_concurrently', s, { concurrently: true })];
   if ((m = RE.alterTable.exec(s))) return alterTableOps(s, sqlName(m[1] ?? ''), m[2] ?? '');
+  if ((m = RE.addEnumValue.exec(s))) return [op('add_enum_value', s, { names: [sqlName(m[1] ?? '')], ...(m[2] ? { ifNotExists: true } : {}) })];
+  if ((m = RE.set.exec(s))) {
+    const raw = (m[3] ?? '').trim();
+    const value = /^DEFAULT$/i.test(raw) || raw === "''" ? undefined : raw.replace(/^'(.*)'$/, '$1');
+    return [op('set', s, { setting: { name: (m[2] ?? '').toLowerCase(), ...(value !== undefined ? { value } : {}), local: /^LOCAL$/i.test(m[1] ?? ''), reset: false } })];
+  }
+  if ((m = RE.reset.exec(s))) return [op('set', s, { setting: { name: (m[1] ?? '').toLowerCase(), local: false, reset: true } })];
+  if ((m = RE.transaction.exec(s))) {
+    const t = TRANSACTION_WORDS[(m[1] ?? '').toLowerCase().replace(/\s+/g, ' ')];
+    return t ? [op('transaction', s, { transaction: t })] : [];
+  }
   return [];
 }
 
@@ -198,9 +346,15 @@ function alterTableOps(s: string, table: string, rest: string): SqlOp[] {
   const out: SqlOp[] = [];
   for (const action of topLevelParts(rest)) {
     if ((m = /^ADD\s+(?:CONSTRAINT\s+(\S+)\s+)?FOREIGN\s+KEY\b/i.exec(action))) {
-      out.push(op('add_foreign_key', s, { table, names: m[1] ? [sqlName(m[1])] : [], notValid: /\bNOT\s+VALID\b/i.test(action) }));
+      out.push(op('add_foreign_key', s, { table, names: m[1] ? [sqlName(m[1])] : [], notValid: /\bNOT\s+VALID\b/i.test(action), constraintType: 'foreignkey' }));
+    } else if ((m = RE.addConstraint.exec(action))) {
+      out.push(op('add_constraint', s, {
+        table, names: m[1] ? [sqlName(m[1])] : [], notValid: /\bNOT\s+VALID\b/i.test(action), constraintType: CONSTRAINT_WORDS[(m[2] ?? '').toLowerCase()] ?? 'check',
+      }));
     } else if (/^ADD\s+(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|EXCLUDE|FOREIGN)\b/i.test(action)) {
       continue;
+    } else if ((m = RE.validateConstraint.exec(action))) {
+      out.push(op('validate_constraint', s, { table, names: [sqlName(m[1] ?? '')] }));
     } else if ((m = RE.addColumn.exec(action))) {
       const def = m[2] ?? '';
       out.push(op('add_column', s, {

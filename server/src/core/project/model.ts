@@ -7,6 +7,8 @@
 import path from 'node:path';
 import type { RuleSeverityMap } from '../config/severities';
 import { buildRevisionGraph, readRevisionFile, replaceFileFacts, sameGraphFacts } from '../graph/build';
+import { dialectOfMigrations } from '../facts/dialectEvidence';
+import { mayRunSql } from '../facts/sqlParser';
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
@@ -45,6 +47,14 @@ export class ProjectFile {
   get migration(): Migration {
     this.full ??= this.parseFull(this.text);
     return this.full;
+  }
+
+  private sql: boolean | undefined;
+
+  /** The text may run SQL (`op.execute(`, `exec_driver_sql(`): whether PostgreSQL's parser is worth loading. */
+  get mayRunSql(): boolean {
+    this.sql ??= mayRunSql(this.text);
+    return this.sql;
   }
 
   /** The full parse when one is kept, else a fresh one that is not kept. */
@@ -111,6 +121,14 @@ export class ProjectModel {
     model.folderLinks = listing.folderLinks;
     const texts = await readAllFiles(fs, listing.files);
     listing.files.forEach((p, i) => model.setFileFromDisk(p, texts[i] ?? {}));
+    // The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts).
+    if (config.dialect === undefined) {
+      const found = dialectOfMigrations([...model.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
+      if (found) {
+        config.dialect = found.dialect;
+        config.dialectSource = found.source;
+      }
+    }
     return model;
   }
 
@@ -170,6 +188,28 @@ export class ProjectModel {
       }
     }
     return true;
+  }
+
+  /** Some file may run SQL: the host loads PostgreSQL's parser before the file rules run (core/facts/sqlParser.ts). */
+  mayRunSql(): boolean {
+    for (const f of this.files.values()) if (f.mayRunSql) return true;
+    return false;
+  }
+
+  /**
+   * PostgreSQL's parser was installed after these files' rules ran (an edit brought the first SQL): the
+   * files that may run SQL get a fresh parse and their findings are computed again. Returns their paths.
+   */
+  refreshSqlFiles(): string[] {
+    const out: string[] = [];
+    for (const [p, f] of this.files) {
+      if (!f.mayRunSql) continue;
+      this.files.set(p, new ProjectFile(p, f.text, f.header, f.revisionFile, this.parse));
+      this.fileFindingsCache.delete(p);
+      this.changedFiles.add(p);
+      out.push(p);
+    }
+    return out;
   }
 
   removeFile(file: string, opts: { keepProblem?: boolean } = {}): boolean {
