@@ -284,6 +284,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       versionTable);
     return {
       info: wire.info(),
+      config: model.config,
       files,
       nodes,
       get historyOrder(): readonly string[] {
