@@ -218,7 +218,10 @@ echo "    $url"
 echo
 echo "(it listens on 127.0.0.1 only: on a remote machine forward port $CS_PORT first, e.g. ssh -L $CS_PORT:127.0.0.1:$CS_PORT)"
 echo "Press Ctrl-C to stop everything."
-# Blocks until code-server exits (or Ctrl-C); code-server is not our child, so `wait` cannot be used.
-tail --pid="$CS_PID" -f /dev/null
+# Blocks until code-server exits (or Ctrl-C, or a `kill` of this script); code-server is not our child,
+# so a tail that ends with it is waited for instead. In the background, so that a signal to this script
+# runs the cleanup at once (bash runs traps only after a foreground command ends).
+tail --pid="$CS_PID" -f /dev/null &
+wait $! || true
 echo "code-server exited unexpectedly; the end of its log:"; tail -20 "$RUN/code-server.log"
 exit 1
