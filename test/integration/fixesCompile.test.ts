@@ -7,7 +7,7 @@ import path from 'node:path';
 import { applyEdits, quickFixes } from '../../server/src/core/fixes';
 import { fixturePath } from '../support/paths';
 import { runPython } from '../support/python';
-import { fileFindings, ruleFixtures } from '../unit/ruleFixtures';
+import { fileFindings, fixtureProject, ruleFixtures } from '../unit/ruleFixtures';
 
 const COMPILE_ALL = `
 import json, sys
@@ -41,7 +41,8 @@ describe('fixes: the fixed files compile with Python', function () {
       items.push({ name: `${f.rule}/${f.name}`, src: f.text });
       if (!f.bad) continue;
       for (const finding of fileFindings(f.path, f.text)) {
-        for (const fix of quickFixes({ rule: finding.rule, range: finding.range, text: f.text, path: f.path })) {
+        const project = fixtureProject(f.text);
+        for (const fix of quickFixes({ rule: finding.rule, range: finding.range, text: f.text, path: f.path, ...(project ? { project } : {}) })) {
           items.push({ name: `${f.rule}/${f.name} + ${fix.title}`, src: applyEdits(f.text, fix.edits) });
         }
       }

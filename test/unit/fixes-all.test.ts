@@ -6,7 +6,7 @@ import { applyEdits, quickFixes } from '../../server/src/core/fixes';
 import { parseMigration } from '../../server/src/core/parse';
 import { allRules } from '../../server/src/core/rules';
 import type { Finding } from '../../server/src/core/types';
-import { fileFindings, ruleFixtures } from './ruleFixtures';
+import { fileFindings, fixtureProject, ruleFixtures } from './ruleFixtures';
 
 /** Rules with a fix: their every finding with data (what the fix reads) must come with a fix in the fixtures. */
 const FIXED = new Set(allRules.filter((r) => r.fixAt).map((r) => r.id));
@@ -21,7 +21,8 @@ describe('fixes: every fix on every bad fixture', () => {
     it(`${fx.rule}/${fx.name}`, () => {
       const before = fileFindings(fx.path, fx.text);
       for (const finding of before) {
-        const fixes = quickFixes({ rule: finding.rule, range: finding.range, text: fx.text, path: fx.path });
+        const project = fixtureProject(fx.text);
+        const fixes = quickFixes({ rule: finding.rule, range: finding.range, text: fx.text, path: fx.path, ...(project ? { project } : {}) });
         if (FIXED.has(finding.rule) && finding.data) assert.ok(fixes.length > 0, `no fix for ${finding.rule} on line ${finding.range.start.line + 1}`);
         for (const fix of fixes) {
           const out = applyEdits(fx.text, fix.edits);

@@ -6,6 +6,7 @@ import { buildRevisionGraph } from '../../server/src/core/graph';
 import { parseMigration } from '../../server/src/core/parse';
 import { allRules, runFileRules } from '../../server/src/core/rules';
 import { applyEdits, quickFixes } from '../../server/src/core/fixes';
+import type { ProjectConfig } from '../../server/src/core/project/discover';
 import type { Finding } from '../../server/src/core/types';
 import { fixturePath } from '../support/paths';
 
@@ -41,11 +42,32 @@ export function ruleFixtures(): RuleFixture[] {
   return out;
 }
 
-/** Every file rule on one file. */
+/**
+ * The project a fixture says it belongs to: a comment `# fixture-project: dialect=sqlite sqlite-version=3.31`
+ * (for rules about one database); undefined (a lone file, dialect unknown) without one.
+ */
+export function fixtureProject(text: string): ProjectConfig | undefined {
+  const m = /^# fixture-project: (.+)$/m.exec(text);
+  if (!m) return undefined;
+  const project: ProjectConfig = {
+    kind: 'ini', id: '/p/alembic.ini', configFile: '/p/alembic.ini', root: '/p', recursiveVersionLocations: false,
+    prependSysPath: [], sourceless: false, problems: [], warnings: [], versionLocationPaths: ['/p/migrations/versions'],
+  };
+  for (const pair of (m[1] ?? '').trim().split(/\s+/)) {
+    const [key, value = ''] = pair.split('=');
+    if (key === 'dialect') project.dialect = value;
+    else if (key === 'sqlite-version') project.sqliteVersion = value;
+    else if (key === 'render-as-batch') project.renderAsBatch = value === 'true';
+    else throw new Error(`fixture-project: unknown key '${key ?? ''}'`);
+  }
+  return project;
+}
+
+/** Every file rule on one file (in the project its fixture-project comment describes). */
 export function fileFindings(filePath: string, text: string): Finding[] {
   const migration = parseMigration(text);
   const graph = buildRevisionGraph([{ path: filePath, migration }]);
-  return runFileRules(allRules, { path: filePath, text, migration }, graph, undefined);
+  return runFileRules(allRules, { path: filePath, text, migration }, graph, fixtureProject(text));
 }
 
 export function lineAndRule(f: Finding): string {
@@ -56,7 +78,8 @@ export function lineAndRule(f: Finding): string {
 export function fixedText(text: string, rule: string, line: number, title?: RegExp): string | undefined {
   const finding = fileFindings('/p/m.py', text).find((f) => f.rule === rule && f.range.start.line + 1 === line);
   if (!finding) throw new Error(`no ${rule} finding on line ${line}: ${fileFindings('/p/m.py', text).map(lineAndRule).join('; ')}`);
-  const fixes = quickFixes({ rule, range: finding.range, text, path: '/p/m.py' });
+  const project = fixtureProject(text);
+  const fixes = quickFixes({ rule, range: finding.range, text, path: '/p/m.py', ...(project ? { project } : {}) });
   const fix = title ? fixes.find((f) => title.test(f.title)) : fixes[0];
   return fix ? applyEdits(text, fix.edits) : undefined;
 }

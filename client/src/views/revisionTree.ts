@@ -7,6 +7,7 @@ import { NEW_REVISION_SENTENCE, releaseSentence, type RevisionInfo } from '../..
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { laneGraph } from './lanes';
 import { shortRevision } from './format';
+import { severityBadge, severityMarker, severitySummary } from './severityMarker';
 
 export type TreeNode =
   | { kind: 'project'; projectId: string }
@@ -103,7 +104,7 @@ function revisionItem(state: ProjectState, node: RevisionInfo, lane: string): vs
   if (applied === 'current') markers.push('current');
   // New revisions are this branch's work, the ones the file rules check: marked so they stand out.
   if (node.isNew) markers.push('new');
-  if (node.diagnosticCount > 0) markers.push(`${node.worstSeverity === 'error' ? '✖' : '⚠'} ${node.diagnosticCount}`);
+  if (node.diagnosticCount > 0) markers.push(severityBadge(node.worstSeverity, node.diagnosticCount));
   const date = node.createDate?.slice(0, 10);
   item.description = [lane, markers.join(' · '), date].filter((s) => s).join('  ');
   item.iconPath = iconFor(applied, node);
@@ -111,12 +112,18 @@ function revisionItem(state: ProjectState, node: RevisionInfo, lane: string): vs
   item.resourceUri = vscode.Uri.parse(node.uri);
   item.tooltip = tooltipFor(state, node, applied);
   item.command = { command: 'alembic.openFile', title: 'Open File', arguments: [{ projectId: state.info.id, revision: node.revision }] };
-  item.accessibilityInformation = { label: `${node.revision} ${node.message ?? ''} ${markers.join(' ')} ${applied}` };
+  const problems = node.diagnosticCount > 0 ? ` ${node.diagnosticCount} ${severityMarker(node.worstSeverity).word}` : '';
+  item.accessibilityInformation = { label: `${node.revision} ${node.message ?? ''} ${markers.join(' ')}${problems} ${applied}` };
   return item;
 }
 
 function iconFor(applied: AppliedState, node: RevisionInfo): vscode.ThemeIcon {
-  if (node.worstSeverity === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  // An error replaces the applied-state icon (the migration will fail); lesser findings leave it and
+  // show in the description and tooltip, so the state of a revision with a warning stays visible.
+  if (node.worstSeverity === 'error') {
+    const m = severityMarker('error');
+    return new vscode.ThemeIcon(m.codicon, new vscode.ThemeColor(m.color));
+  }
   switch (applied) {
     case 'current': return new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue'));
     case 'applied': return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'));
@@ -136,7 +143,7 @@ function tooltipFor(state: ProjectState, node: RevisionInfo, applied: AppliedSta
   if (node.dependencies.length) md.appendMarkdown(`  \nDepends on: ${list(node.dependencies)}`);
   if (node.branchLabels.length) md.appendMarkdown(`  \nBranch labels: ${node.branchLabels.map(escape).join(', ')}`);
   md.appendMarkdown(`\n\nState: ${applied === 'unknown' ? describeDatabase(state) : applied}`);
-  if (node.diagnosticCount) md.appendMarkdown(`  \n${node.diagnosticCount} problem(s) in this file`);
+  if (node.diagnosticCount) md.appendMarkdown(`  \n${severitySummary(node.worstSeverity, node.diagnosticCount)}`);
   if (node.released) md.appendMarkdown(`\n\n${markdownText(releaseSentence(node.released))}`);
   else if (node.isNew) md.appendMarkdown(`\n\n${markdownText(NEW_REVISION_SENTENCE)}`);
   md.appendMarkdown(`\n\nFile: ${markdownText(vscode.workspace.asRelativePath(node.path))}`);

@@ -21,7 +21,7 @@ export function codeActions(model: WorkspaceModel, path: string, text: string, p
   const heads = headsContext(indexed.project, path);
   const actions: CodeAction[] = [];
   for (const d of ours) {
-    for (const fix of quickFixes({ rule: String(d.code), range: d.range, text, path, migration, heads, data: d.data })) {
+    for (const fix of quickFixes({ rule: String(d.code), range: d.range, text, path, migration, heads, project: indexed.project.config, data: d.data })) {
       const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: fix.edits } } };
       if (fix.isPreferred) action.isPreferred = true;
       actions.push(action);

@@ -1,6 +1,7 @@
 // What the LSP handlers read: the indexed projects. The workspace index builds these from the core's
 // parse results, graph and rule findings; handlers never touch the file system.
 import type { AppliedStateResult, DowngradePlanResult, ProjectInfo, ResolveRevisionResult, RevisionInfo } from '../../../common/protocol';
+import type { ProjectConfig } from '../core/project/discover';
 import type { Finding, Migration } from '../core/types';
 
 export interface IndexedFile {
@@ -16,6 +17,8 @@ export interface IndexedFile {
 
 export interface IndexedProject {
   info: ProjectInfo;
+  /** The project's configuration as discovered (its dialect, for the rules' fixes). */
+  config?: ProjectConfig;
   files: ReadonlyMap<string, IndexedFile>;
   /** By full revision id. */
   nodes: ReadonlyMap<string, RevisionInfo>;

@@ -330,6 +330,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       versionTable);
     return {
       info: wire.info(),
+      config: model.config,
       files,
       nodes,
       get historyOrder(): readonly string[] {

@@ -77,6 +77,33 @@ describe('Revisions tree', function () {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('marks a revision whose file has only information-level findings as information, not as a warning', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const file = path.join(folder, 'alembic', 'versions', '004_normalized_email.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const editor = await vscode.window.showTextDocument(doc);
+    const stateIcon = iconId(row(api, '004_normalized_email'));
+    assert.doesNotMatch(String(row(api, '004_normalized_email')?.description), /[✖⚠ℹ]/, 'a clean file to start with');
+    const downgrade = doc.getText().split('\n').findIndex((l) => l.startsWith('def downgrade'));
+    // A one-way downgrade: irreversible-migration, an information finding and the file's only one.
+    await editor.edit((e) => e.insert(new vscode.Position(downgrade + 1, 0), "    raise NotImplementedError('one-way')\n"));
+    try {
+      const item = await waitFor('a problem marker', () => {
+        const r = row(api, '004_normalized_email');
+        return /\d/.test(String(r?.description).replace(/\d{4}-\d\d-\d\d/, '')) ? r : undefined;
+      });
+      assert.match(String(item.description), /ℹ 1/);
+      assert.doesNotMatch(String(item.description), /[✖⚠]/);
+      assert.equal(iconId(item), stateIcon, 'the applied-state icon stays: only an error replaces it');
+      assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.supportThemeIcons);
+      assert.match(item.tooltip.value, /\$\(info\) 1 problem in this file, the worst: information/);
+      assert.match(item.accessibilityInformation?.label ?? '', /1 information/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await waitFor('the marker gone', () => !/ℹ/.test(String(row(api, '004_normalized_email')?.description)) || undefined);
+  });
+
   it('shows the project\'s problems above the revisions: a migration Python cannot import', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const file = path.join(folder, 'alembic', 'versions', '006_latin1_comment.py');

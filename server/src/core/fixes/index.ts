@@ -5,6 +5,7 @@
 // there is simply no fix.
 import { parseMigration } from '../parse';
 import { getRule } from '../rules';
+import type { ProjectConfig } from '../project/discover';
 import type { Migration, Range } from '../types';
 import type { HeadsContext } from './graph';
 import { type QuickFix, SourceText } from './source';
@@ -23,6 +24,8 @@ export interface FixRequest {
   migration?: Migration;
   /** The heads of the file's project, for the fixes of graph rules. */
   heads?: HeadsContext;
+  /** The file's project (its dialect decides whether some rules report at all). */
+  project?: ProjectConfig;
   /** The published finding's data as the editor sent it back (graph rules' fixes check it before use). */
   data?: unknown;
 }
@@ -32,6 +35,6 @@ export function quickFixes(req: FixRequest): QuickFix[] {
   const fixAt = getRule(req.rule)?.fixAt;
   if (!fixAt) return [];
   const migration = req.migration ?? parseMigration(req.text);
-  const fix = fixAt(req.range, { path: req.path ?? '/migration.py', src: new SourceText(req.text), migration, heads: req.heads, data: req.data });
+  const fix = fixAt(req.range, { path: req.path ?? '/migration.py', src: new SourceText(req.text), migration, heads: req.heads, project: req.project, data: req.data });
   return fix ? [fix] : [];
 }

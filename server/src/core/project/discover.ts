@@ -1,9 +1,10 @@
 // Finding Alembic projects: every alembic.ini, every pyproject.toml with `[tool.alembic]`, or the one
 // configuration file the user named (`alembic.configFile`).
 import path from 'node:path';
-import { scanEnvPy } from './envPy';
+import { rendersAsBatch, scanEnvPy } from './envPy';
 import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
 import { dialectFromPyproject } from '../config/severities';
+import { sqliteVersionFromPyproject } from '../config/sqliteVersion';
 import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -30,6 +31,13 @@ export interface ProjectConfig extends AlembicSettings {
    */
   dialect?: string;
   dialectSource?: string;
+  /**
+   * `[tool.alembic-lint] sqlite-version` ("3.31"): the oldest SQLite the migrations must run on, for
+   * the ALTERs SQLite gained late (DROP COLUMN in 3.35, RENAME COLUMN in 3.25). Undefined: a current one.
+   */
+  sqliteVersion?: string;
+  /** env.py passes `render_as_batch=True` to `context.configure(...)` (autogenerate writes batch blocks). */
+  renderAsBatch?: boolean;
 }
 
 export interface DiscoverOptions {
@@ -152,6 +160,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
       if (facts.versionTable !== undefined) config.versionTable = facts.versionTable;
       if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
       envDialect = dialectOfEnvPy(env);
+      if (rendersAsBatch(env)) config.renderAsBatch = true;
     }
   }
   if (settings.kind !== 'folder') {
@@ -162,6 +171,8 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     if (configured !== undefined) setDialect(config, configured, `${pyprojectPath} [tool.alembic-lint] dialect`);
     else if (fromUrl !== undefined) setDialect(config, fromUrl, `${settings.configFile} sqlalchemy.url`);
     else if (envDialect !== undefined) setDialect(config, envDialect, 'a database URL in env.py');
+    const sqliteVersion = pyproject === undefined ? undefined : sqliteVersionFromPyproject(pyproject);
+    if (sqliteVersion !== undefined) config.sqliteVersion = sqliteVersion;
   }
   if (settings.kind !== 'folder') {
     for (const loc of config.versionLocationPaths) {

@@ -166,3 +166,11 @@ function isSpace(c: number): boolean {
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 }
+
+/**
+ * env.py passes `render_as_batch=True` (outside comments). It only changes what autogenerate writes
+ * (batch blocks); hand-written `op.alter_column(...)` still runs as a plain ALTER.
+ */
+export function rendersAsBatch(text: string): boolean {
+  return text.split(/\r?\n/).some((line) => /\brender_as_batch\s*=\s*True\b/.test(line.replace(/#.*$/, '')));
+}

@@ -28,6 +28,7 @@ import { setNotNullOnExistingColumn } from './set-not-null-on-existing-column';
 import { dropConstraintWithoutName } from './drop-constraint-without-name';
 import { multipleHeadsAfterMerge } from './multiple-heads-after-merge';
 import { releasedRevisionModified } from './released-revision-modified';
+import { sqliteAlterWithoutBatch } from './sqlite-alter-without-batch';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -57,6 +58,7 @@ export const allRules: readonly Rule[] = [
   foreignKeyWithoutNotValid,
   setNotNullOnExistingColumn,
   dropConstraintWithoutName,
+  sqliteAlterWithoutBatch,
 ];
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

@@ -84,6 +84,8 @@ export interface FixFile {
   migration: Migration;
   /** The heads of the file's project, when the caller knows the project (graph rules' fixes read them). */
   heads?: HeadsContext | undefined;
+  /** The file's project, when the caller knows it: rules that depend on its dialect only report with it. */
+  project?: ProjectConfig | undefined;
   /**
    * The published finding's data as the editor sent it back: JSON from the client, so a graph rule's fix
    * checks its shape before use (file rules' fixes get their data re-found instead).
@@ -141,7 +143,9 @@ export function defineFileRule<Data extends FindingData = never>(def: FileRuleDe
     rule.fixAt = (range, file) => {
       // The file on its own, as the language server checks an open file.
       const graph = buildRevisionGraph([{ path: file.path, migration: file.migration }]);
-      const finding = def.check({ path: file.path, text: file.src.text, migration: file.migration, graph })
+      const ctx: FileRuleContext = { path: file.path, text: file.src.text, migration: file.migration, graph };
+      if (file.project) ctx.project = file.project;
+      const finding = def.check(ctx)
         .find((f) => samePosition(f.range.start, range.start));
       return finding?.data ? fix({ ...finding, data: finding.data }, file) : undefined;
     };
