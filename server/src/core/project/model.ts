@@ -87,15 +87,15 @@ export class ProjectModel {
   /** Files `byPath` holds without their file findings (an `onlyKnown` call). */
   private readonly incomplete = new Set<string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
-  private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[]; schema?: RecordedSchemaAt; schemaVersion: number }>();
+  private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[]; schema?: RecordedSchemaAt }>();
   /** The static schema model (core/schema), replayed when a file rule first asks. */
   private readonly schemaReplay = new SchemaReplay(() => ({ graph: this.graph, effectsOf: (n) => this.effectsOf(n.path) }));
   /** Each file's upgrade effects, kept with the file (made from the parse its rules ran on, or on demand). */
   private readonly effectsCache = new WeakMap<ProjectFile, readonly Effect[]>();
-  /** Goes up whenever a schema answer may have changed (an edit, a release change). */
-  private schemaVersion = 0;
   /** Files whose cached findings depend on answers of the schema model. */
   private readonly schemaAsked = new Set<string>();
+  /** Of those, the files whose answers may have changed since (an earlier revision was edited). */
+  private readonly schemaStale = new Set<string>();
   private replayOrderCache: { structure: number; paths: string[] } | undefined;
   private release: ProjectRelease | undefined;
   /** The `since` revision's ancestors for one graph (made again when the graph changes). */
@@ -201,10 +201,21 @@ export class ProjectModel {
    * looked at again (their rules re-run only when an answer changed).
    */
   private schemaChanged(revision: string | undefined): void {
-    if (revision !== undefined) this.schemaReplay.invalidate(revision);
-    else this.schemaReplay.reset();
-    this.schemaVersion++;
-    for (const p of this.schemaAsked) this.changedFiles.add(p);
+    if (revision === undefined) {
+      this.schemaReplay.reset();
+      for (const p of this.schemaAsked) this.markSchemaStale(p);
+      return;
+    }
+    const after = this.schemaReplay.invalidate(revision);
+    for (const p of this.schemaAsked) {
+      const id = this.files.get(p)?.revisionFile.revision;
+      if (id !== undefined && after.has(id)) this.markSchemaStale(p);
+    }
+  }
+
+  private markSchemaStale(file: string): void {
+    this.schemaStale.add(file);
+    this.changedFiles.add(file);
   }
 
   /** The upgrade effects of a file of this project (computed once per file version). */
@@ -244,7 +255,7 @@ export class ProjectModel {
     this.sinceCache = undefined;
     this.graphFindingsCache = undefined;
     // Which tables were created in this deploy depends on what is released.
-    this.schemaVersion++;
+    for (const p of this.schemaAsked) this.schemaStale.add(p);
     for (const p of this.files.keys()) this.changedFiles.add(p);
   }
 
@@ -395,6 +406,8 @@ export class ProjectModel {
         for (const f of graphFindings) redo.add(f.path);
       }
       this.changedFiles.clear();
+      // Files whose schema answers may have changed, in replay order: each replays from the last.
+      if (this.schemaStale.size > 0) for (const p of this.replayOrderPaths()) if (redo.has(p) && this.schemaStale.has(p)) fileFindings(p);
       const map = new Map(prev.map);
       const byFile = groupByPath(graphFindings, redo);
       for (const p of redo) {
@@ -443,11 +456,10 @@ export class ProjectModel {
     if (!f) return [];
     if (this.skipsFileRules(file)) return NO_FINDINGS;
     let cached = this.fileFindingsCache.get(file);
-    if (cached && cached.file === f && cached.severities === severities && cached.schemaVersion !== this.schemaVersion) {
+    if (this.schemaStale.delete(file) && cached && cached.file === f && cached.severities === severities && cached.schema) {
       // An earlier revision changed: the findings stand if every answer the rules got is still the same.
-      const now = cached.schema ? this.schemaAt(f) : undefined;
-      if (!cached.schema || (now && cached.schema.sameAnswersAs(now))) cached.schemaVersion = this.schemaVersion;
-      else cached = undefined;
+      const now = this.schemaAt(f);
+      if (!now || !cached.schema.sameAnswersAs(now)) cached = undefined;
     }
     if (!cached || cached.file !== f || cached.severities !== severities) {
       // The full parse lives for this run only (unless something keeps it): rule facts go with it.
@@ -457,7 +469,7 @@ export class ProjectModel {
       const schema = this.schemaAt(f);
       const found = runFileRules(this.rules, input, this.graph, this.config, severities, schema);
       const asked = schema && schema.answers.length > 0 ? schema : undefined;
-      cached = { file: f, severities, findings: found.length === 0 ? NO_FINDINGS : found, schemaVersion: this.schemaVersion, ...(asked ? { schema: asked } : {}) };
+      cached = { file: f, severities, findings: found.length === 0 ? NO_FINDINGS : found, ...(asked ? { schema: asked } : {}) };
       if (asked) this.schemaAsked.add(file);
       else this.schemaAsked.delete(file);
       this.fileFindingsCache.set(file, cached);
@@ -495,7 +507,7 @@ export class ProjectModel {
     const f = this.files.get(file);
     const cached = this.fileFindingsCache.get(file);
     return f === undefined || this.skipsFileRules(file) ||
-      (cached !== undefined && cached.file === f && cached.severities === severities && (cached.schemaVersion === this.schemaVersion || !cached.schema));
+      (cached !== undefined && cached.file === f && cached.severities === severities && !(cached.schema && this.schemaStale.has(file)));
   }
 
   /** Paths with parents before children (the schema replay's order), then files outside the graph. */

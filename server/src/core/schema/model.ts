@@ -330,10 +330,9 @@ export class SchemaReplay {
     this.order = undefined;
   }
 
-  /** Drops the states of `revision` and of every revision after it. */
-  invalidate(revision: string): void {
+  /** Drops the states of `revision` and of every revision after it; returns those revisions. */
+  invalidate(revision: string): Set<string> {
     this.recent.clear();
-    if (this.kept.size === 0) return;
     const graph = this.source().graph;
     const seen = new Set<string>();
     const stack = [revision];
@@ -345,6 +344,7 @@ export class SchemaReplay {
       const n = graph.nodes.get(id);
       if (n) stack.push(...n.children, ...n.dependents);
     }
+    return seen;
   }
 
   /** The revisions in replay order (parents and dependencies first); revisions in a cycle are left out. */
@@ -352,7 +352,9 @@ export class SchemaReplay {
     if (this.order) return this.order;
     const graph = this.source().graph;
     const indegree = new Map<string, number>();
-    for (const [id, n] of graph.nodes) indegree.set(id, new Set([...n.parents, ...n.dependencies]).size);
+    const upOf = (n: RevisionNode): readonly string[] => (n.dependencies.length === 0 ? n.parents : [...new Set([...n.parents, ...n.dependencies])]);
+    const downOf = (n: RevisionNode): readonly string[] => (n.dependents.length === 0 ? n.children : [...new Set([...n.children, ...n.dependents])]);
+    for (const [id, n] of graph.nodes) indegree.set(id, upOf(n).length);
     const ready = [...graph.nodes.values()].filter((n) => indegree.get(n.revision) === 0).map((n) => n.revision).reverse();
     const order = new Map<string, number>();
     while (ready.length > 0) {
@@ -360,7 +362,7 @@ export class SchemaReplay {
       order.set(id, order.size);
       const n = graph.nodes.get(id);
       if (!n) continue;
-      for (const c of new Set([...n.children, ...n.dependents])) {
+      for (const c of downOf(n)) {
         const d = (indegree.get(c) ?? 0) - 1;
         indegree.set(c, d);
         if (d === 0) ready.push(c);
@@ -406,14 +408,16 @@ export class SchemaReplay {
       const n = graph.nodes.get(id);
       if (!n || !order.has(id)) continue;
       missing.push(id);
-      stack.push(...n.parents, ...n.dependencies);
+      for (const p of n.parents) stack.push(p);
+      for (const p of n.dependencies) stack.push(p);
     }
     missing.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
     const pending = new Map<string, SchemaState>();
+    const source = this.source();
     for (const id of missing) {
       const n = graph.nodes.get(id);
       if (!n) continue;
-      const effects = this.source().effectsOf(n);
+      const effects = source.effectsOf(n);
       const start = this.beforeWith(id, pending);
       const state = effects ? applyEffects(start, id, effects) : { ...start, opaque: withOpaque(start.opaque, [id]) };
       this.replayed++;

@@ -6,11 +6,12 @@
 
 const BITS = 5;
 const MASK = (1 << BITS) - 1;
-const MAX_DEPTH = 7; // 35 bits of a 32-bit hash: the last level holds collisions
+// Two different 32-bit hashes part by depth 6 (5 bits a level); a leaf below that holds collisions.
+const MAX_DEPTH = 7;
 
-// `owner`: the batch that made the node, which may change it in place (nobody else has seen it yet).
-interface Leaf<V> { kind: 0; hash: number; entries: [string, V][]; owner?: object }
-interface Branch<V> { kind: 1; bitmap: number; children: Node<V>[]; owner?: object }
+// A leaf holds one entry in its own fields (most do: a 32-bit hash rarely collides), others in `more`.
+interface Leaf<V> { kind: 0; hash: number; key: string; value: V; more?: [string, V][] }
+interface Branch<V> { kind: 1; bitmap: number; children: Node<V>[] }
 type Node<V> = Leaf<V> | Branch<V>;
 
 /** FNV-1a over UTF-16 code units. */
@@ -73,7 +74,7 @@ export class PMap<V> {
     const stack: Node<V>[] = this.root ? [this.root] : [];
     while (stack.length > 0) {
       const n = stack.pop() as Node<V>;
-      if (n.kind === 0) for (const [k, v] of n.entries) yield [k, v];
+      if (n.kind === 0) yield* leafEntries(n);
       else for (const c of n.children) stack.push(c);
     }
   }
@@ -100,7 +101,8 @@ export class PMap<V> {
 }
 
 export class TransientPMap<V> {
-  private readonly owner = {};
+  /** The nodes this transient made: nobody else has seen them, so its later sets change them in place. */
+  private owner: Set<object> | undefined;
 
   constructor(private readonly from: PMap<V>, private root: Node<V> | undefined) {}
 
@@ -109,11 +111,12 @@ export class TransientPMap<V> {
   }
 
   set(key: string, value: V): void {
+    this.owner ??= new Set();
     this.root = setIn(this.root, hashOf(key), key, value, 0, this.owner);
   }
 
   done(): PMap<V> {
-    clearOwner(this.root, this.owner);
+    this.owner = undefined;
     return this.root === rootOf(this.from) ? this.from : PMap.of(this.root);
   }
 }
@@ -129,7 +132,8 @@ function getIn<V>(root: Node<V> | undefined, key: string): V | undefined {
   while (node) {
     if (node.kind === 0) {
       if (node.hash !== hash) return undefined;
-      for (const [k, v] of node.entries) if (k === key) return v;
+      if (node.key === key) return node.value;
+      for (const [k, v] of node.more ?? []) if (k === key) return v;
       return undefined;
     }
     const bit = 1 << fragment(hash, depth);
@@ -159,32 +163,37 @@ function diff<V>(a: Node<V> | undefined, b: Node<V> | undefined, visit: (key: st
 }
 
 function* leaves<V>(n: Node<V>): IterableIterator<readonly [string, V]> {
-  if (n.kind === 0) yield* n.entries;
+  if (n.kind === 0) yield* leafEntries(n);
   else for (const c of n.children) yield* leaves(c);
 }
 
-/** Forgets the batch's ownership once it is done: from then on its nodes are shared and never change. */
-function clearOwner<V>(node: Node<V> | undefined, owner: object): void {
-  if (!node || node.owner !== owner) return;
-  delete node.owner;
-  if (node.kind === 1) for (const c of node.children) clearOwner(c, owner);
-}
-
-function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, owner: object | undefined): Node<V> {
+function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, owner: Set<object> | undefined): Node<V> {
   const own = (n: Node<V>): Node<V> => {
-    if (owner) n.owner = owner;
+    owner?.add(n);
     return n;
   };
-  if (!node) return own({ kind: 0, hash, entries: [[key, value]] });
-  const mutable = owner !== undefined && node.owner === owner;
+  if (!node) return own({ kind: 0, hash, key, value });
+  const mutable = owner !== undefined && owner.has(node);
   if (node.kind === 0) {
     if (node.hash === hash || depth >= MAX_DEPTH) {
-      const i = node.entries.findIndex(([k]) => k === key);
-      if (i >= 0 && node.entries[i]?.[1] === value) return node;
-      const entries = mutable ? node.entries : node.entries.slice();
-      if (i >= 0) entries[i] = [key, value];
-      else entries.push([key, value]);
-      return mutable ? node : own({ kind: 0, hash: node.hash, entries });
+      if (node.key === key) {
+        if (node.value === value) return node;
+        if (mutable) {
+          node.value = value;
+          return node;
+        }
+        return own(node.more ? { kind: 0, hash, key, value, more: node.more } : { kind: 0, hash, key, value });
+      }
+      const more = (node.more ?? []).slice();
+      const i = more.findIndex(([k]) => k === key);
+      if (i >= 0 && more[i]?.[1] === value) return node;
+      if (i >= 0) more[i] = [key, value];
+      else more.push([key, value]);
+      if (mutable) {
+        node.more = more;
+        return node;
+      }
+      return own({ kind: 0, hash: node.hash, key: node.key, value: node.value, more });
     }
     // Two different hashes: push the leaf one level down and insert beside it.
     const branch = own({ kind: 1, bitmap: 1 << fragment(node.hash, depth), children: [node] });
@@ -193,7 +202,7 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
   const bit = 1 << fragment(hash, depth);
   const idx = popcount(node.bitmap & (bit - 1));
   if ((node.bitmap & bit) === 0) {
-    const leaf = own({ kind: 0, hash, entries: [[key, value]] });
+    const leaf = own({ kind: 0, hash, key, value });
     if (mutable) {
       node.children.splice(idx, 0, leaf);
       node.bitmap |= bit;
@@ -218,9 +227,12 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
 function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): Node<V> | undefined {
   if (node.kind === 0) {
     if (node.hash !== hash && depth < MAX_DEPTH) return node;
-    const entries = node.entries.filter(([k]) => k !== key);
-    if (entries.length === node.entries.length) return node;
-    return entries.length === 0 ? undefined : { kind: 0, hash: node.hash, entries };
+    const entries = [...leafEntries(node)];
+    const rest = entries.filter(([k]) => k !== key);
+    if (rest.length === entries.length) return node;
+    const [first, ...more] = rest;
+    if (!first) return undefined;
+    return more.length > 0 ? { kind: 0, hash: node.hash, key: first[0], value: first[1], more } : { kind: 0, hash: node.hash, key: first[0], value: first[1] };
   }
   const bit = 1 << fragment(hash, depth);
   if ((node.bitmap & bit) === 0) return node;
@@ -240,4 +252,9 @@ function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): N
   const only = children[0];
   if (children.length === 1 && only?.kind === 0) return only;
   return { kind: 1, bitmap, children };
+}
+
+function* leafEntries<V>(n: Leaf<V>): IterableIterator<[string, V]> {
+  yield [n.key, n.value];
+  if (n.more) yield* n.more;
 }
