@@ -27,6 +27,8 @@ const reported = new Map();
 const present = new Set();
 let unlabelled = 0;
 let warnings = 0;
+/** Warnings and errors per rule, labelled or not. */
+const warningsByRule = new Map();
 let revisions = 0;
 for (const p of projects) {
   const root = path.join(dir, p.name);
@@ -48,6 +50,7 @@ for (const p of projects) {
   for (const d of result.diagnostics) {
     if (d.severity !== 'warning' && d.severity !== 'error') continue;
     warnings++;
+    warningsByRule.set(d.rule, (warningsByRule.get(d.rule) ?? 0) + 1);
     const rel = path.relative(root, d.path).split(path.sep).join('/');
     const k = key(p.name, rel, d.line, d.rule);
     reported.set(k, d.severity);
@@ -56,11 +59,15 @@ for (const p of projects) {
 
 const byRule = new Map();
 const lost = [];
+const noiseAtWarning = [];
 for (const l of labels) {
   if (!present.has(l.project)) continue;
   const k = key(l.project, l.path, l.line, l.rule);
   const s = byRule.get(l.rule) ?? { TP: 0, FP: 0, noise: 0, quieted: 0 };
-  if (reported.has(k)) s[l.label]++;
+  if (reported.has(k)) {
+    s[l.label]++;
+    if (l.label === 'noise') noiseAtWarning.push(l);
+  }
   else {
     s.quieted++;
     if (l.label === 'TP') lost.push(l);
@@ -71,15 +78,18 @@ const labelled = new Set(labels.map((l) => key(l.project, l.path, l.line, l.rule
 for (const k of reported.keys()) if (!labelled.has(k)) unlabelled++;
 
 const total = { TP: 0, FP: 0, noise: 0, quieted: 0 };
-console.log('rule'.padEnd(40), 'TP'.padStart(4), 'FP'.padStart(4), 'noise'.padStart(6), 'not at warning'.padStart(15));
+const per100 = (n) => (100 * n / Math.max(1, revisions)).toFixed(1);
+console.log('rule'.padEnd(40), 'TP'.padStart(4), 'FP'.padStart(4), 'noise'.padStart(6), 'not at warning'.padStart(15), 'warnings/100'.padStart(13));
 for (const [rule, s] of [...byRule].sort()) {
-  console.log(rule.padEnd(40), String(s.TP).padStart(4), String(s.FP).padStart(4), String(s.noise).padStart(6), String(s.quieted).padStart(15));
+  console.log(rule.padEnd(40), String(s.TP).padStart(4), String(s.FP).padStart(4), String(s.noise).padStart(6), String(s.quieted).padStart(15), per100(warningsByRule.get(rule) ?? 0).padStart(13));
   for (const f of Object.keys(total)) total[f] += s[f];
 }
 const judged = total.TP + total.FP + total.noise;
 const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
 console.log(`labelled and still reported at warning or error: ${judged}; precision TP/(TP+FP) ${pct(total.TP, total.TP + total.FP)}; true TP/(TP+FP+noise) ${pct(total.TP, judged)}`);
 console.log(`warnings and errors on ${present.size} projects (${revisions} revisions): ${warnings}, ${(100 * warnings / Math.max(1, revisions)).toFixed(1)} per 100 migrations; ${unlabelled} not labelled`);
+for (const [rule, n] of [...warningsByRule].sort()) if (!byRule.has(rule)) console.log(`${rule}: ${n} warnings (${per100(n)} per 100 migrations), none labelled`);
+for (const l of noiseAtWarning) console.log(`noise at warning: ${l.project} ${l.path}:${l.line} ${l.rule}: ${l.reason}`);
 for (const l of lost) console.log(`LOST TP ${l.project} ${l.path}:${l.line} ${l.rule}: ${l.reason}`);
 console.log(`${lost.length === 0 ? 'no labelled true finding lost' : `${lost.length} labelled true findings lost`}`);
 process.exit(lost.length === 0 ? 0 : 1);

@@ -54,8 +54,11 @@ function argText(a: ArgValue): string {
 
 /** True when PostgreSQL changes the type without rewriting the table. */
 export function isSafeTypeChange(from: ArgValue | undefined, to: ArgValue | undefined): boolean {
-  const a = columnTypeInfo(from);
-  const b = columnTypeInfo(to);
+  return isSafeTypeInfoChange(columnTypeInfo(from), columnTypeInfo(to));
+}
+
+/** The same, on types as read (the schema model keeps these, not the arguments). */
+export function isSafeTypeInfoChange(a: ColumnTypeInfo | undefined, b: ColumnTypeInfo | undefined): boolean {
   if (!a || !b) return false;
   if (a.family === 'varchar' && b.family === 'text') return true;
   // An unbounded VARCHAR is TEXT by another name; TEXT to TEXT (Text to UnicodeText) changes nothing.

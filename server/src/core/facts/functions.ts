@@ -165,7 +165,7 @@ function opRunsOn(op: SchemaOp, fn: MigrationFunction, dialect: string): boolean
 }
 
 /** Statements that change rows, not the schema, or only the session (`SET statement_timeout = ...`). */
-const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY|SET|RESET)\b/i;
+export const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY|SET|RESET)\b/i;
 
 /**
  * The function changes data only: every operation runs SQL that reads or writes rows (UPDATE, INSERT,

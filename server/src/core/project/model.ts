@@ -18,6 +18,7 @@ import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
 import { type ProjectRelease, type ReleaseReason, releasedSince } from '../release/release';
 import type { Finding, Migration } from '../types';
+import { type Effect, RecordedSchemaAt, revisionEffects, SchemaReplay } from '../schema';
 import type { ProjectConfig } from './discover';
 import { type FileSystem, type FileText, readAllFiles } from './fs';
 import { isInVersionLocations, scanVersionLocations } from './locations';
@@ -96,7 +97,16 @@ export class ProjectModel {
   /** Files `byPath` holds without their file findings (an `onlyKnown` call). */
   private readonly incomplete = new Set<string>();
   private graphFindingsCache: { graph: RevisionGraph; severities: RuleSeverityMap | undefined; findings: Finding[] } | undefined;
-  private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[] }>();
+  private readonly fileFindingsCache = new Map<string, { file: ProjectFile; severities: RuleSeverityMap | undefined; findings: Finding[]; schema?: RecordedSchemaAt }>();
+  /** The static schema model (core/schema), replayed when a file rule first asks. */
+  private readonly schemaReplay = new SchemaReplay(() => ({ graph: this.graph, effectsOf: (n) => this.effectsOf(n.path) }));
+  /** Each file's upgrade effects, kept with the file (made from the parse its rules ran on, or on demand). */
+  private readonly effectsCache = new WeakMap<ProjectFile, readonly Effect[]>();
+  /** Files whose cached findings depend on answers of the schema model. */
+  private readonly schemaAsked = new Set<string>();
+  /** Of those, the files whose answers may have changed since (an earlier revision was edited). */
+  private readonly schemaStale = new Set<string>();
+  private replayOrderCache: { structure: number; paths: string[] } | undefined;
   private release: ProjectRelease | undefined;
   /** The `since` revision's ancestors for one graph (made again when the graph changes). */
   private sinceCache: { graph: RevisionGraph; since: string; ids: ReadonlySet<string>; problem?: string } | undefined;
@@ -173,6 +183,7 @@ export class ProjectModel {
     const revisionFile = readRevisionFile({ path: file, migration: header });
     this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
     this.changedFiles.add(file);
+    this.schemaChanged(existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile) ? existing.revisionFile.revision : undefined);
     if (!existing) {
       this.ordered = undefined;
       this.orderKeys.set(file, this.loadOrderKey(file));
@@ -220,7 +231,59 @@ export class ProjectModel {
     this.graphCache = undefined;
     this.fileFindingsCache.delete(file);
     this.changedFiles.add(file);
+    this.schemaChanged(undefined);
     return true;
+  }
+
+  /**
+   * The schema model after an edit: a body edit of `revision` drops the states from it on, anything
+   * else (edges, files added or removed) every state. Files whose findings rest on model answers are
+   * looked at again (their rules re-run only when an answer changed).
+   */
+  private schemaChanged(revision: string | undefined): void {
+    if (revision === undefined) {
+      this.schemaReplay.reset();
+      for (const p of this.schemaAsked) this.markSchemaStale(p);
+      return;
+    }
+    const after = this.schemaReplay.invalidate(revision);
+    for (const p of this.schemaAsked) {
+      const id = this.files.get(p)?.revisionFile.revision;
+      if (id !== undefined && after.has(id)) this.markSchemaStale(p);
+    }
+  }
+
+  private markSchemaStale(file: string): void {
+    this.schemaStale.add(file);
+    this.changedFiles.add(file);
+  }
+
+  /** The upgrade effects of a file of this project (computed once per file version). */
+  private effectsOf(file: string, migration?: Migration): readonly Effect[] | undefined {
+    const f = this.files.get(file);
+    if (!f) return undefined;
+    let effects = this.effectsCache.get(f);
+    if (!effects) {
+      effects = revisionEffects(migration ?? f.transientMigration(), this.config.dialect ?? 'postgresql');
+      this.effectsCache.set(f, effects);
+    }
+    return effects;
+  }
+
+  /** The model's view at a file's revision, recording what rules ask; undefined when the file is not its revision's node. */
+  private schemaAt(f: ProjectFile): RecordedSchemaAt | undefined {
+    const id = f.revisionFile.revision;
+    if (id === undefined || this.graph.nodes.get(id)?.path !== f.path) return undefined;
+    const isNew = this.release ? (rev: string) => {
+      const p = this.graph.nodes.get(rev)?.path;
+      return p !== undefined && this.releaseOf(p) === undefined;
+    } : undefined;
+    return new RecordedSchemaAt(id, this.schemaReplay, isNew);
+  }
+
+  /** The schema replay of this project (the bench and tests read its counters). */
+  get schema(): SchemaReplay {
+    return this.schemaReplay;
   }
 
   /**
@@ -231,6 +294,8 @@ export class ProjectModel {
     this.release = release;
     this.sinceCache = undefined;
     this.graphFindingsCache = undefined;
+    // Which tables were created in this deploy depends on what is released.
+    for (const p of this.schemaAsked) this.schemaStale.add(p);
     for (const p of this.files.keys()) this.changedFiles.add(p);
   }
 
@@ -345,6 +410,7 @@ export class ProjectModel {
 
   /** Every finding of every rule: graph rules, then file rules per file in load order. */
   findings(severities?: RuleSeverityMap): Finding[] {
+    this.warmFileFindings(severities);
     const out = [...this.graphFindings(severities)];
     for (const p of this.paths()) out.push(...this.fileFindings(p, severities));
     return out;
@@ -380,6 +446,8 @@ export class ProjectModel {
         for (const f of graphFindings) redo.add(f.path);
       }
       this.changedFiles.clear();
+      // Files whose schema answers may have changed, in replay order: each replays from the last.
+      if (this.schemaStale.size > 0) for (const p of this.replayOrderPaths()) if (redo.has(p) && this.schemaStale.has(p)) fileFindings(p);
       const map = new Map(prev.map);
       const byFile = groupByPath(graphFindings, redo);
       for (const p of redo) {
@@ -395,6 +463,7 @@ export class ProjectModel {
       return map;
     }
     this.changedFiles.clear();
+    if (!opts.onlyKnown) this.warmFileFindings(severities);
     const map = new Map<string, readonly Finding[]>();
     const byFile = groupByPath(graphFindings);
     for (const p of paths) {
@@ -427,23 +496,45 @@ export class ProjectModel {
     if (!f) return [];
     if (this.skipsFileRules(file)) return NO_FINDINGS;
     let cached = this.fileFindingsCache.get(file);
+    if (this.schemaStale.delete(file) && cached && cached.file === f && cached.severities === severities && cached.schema) {
+      // An earlier revision changed: the findings stand if every answer the rules got is still the same.
+      const now = this.schemaAt(f);
+      if (!now || !cached.schema.sameAnswersAs(now)) cached = undefined;
+    }
     if (!cached || cached.file !== f || cached.severities !== severities) {
       // The full parse lives for this run only (unless something keeps it): rule facts go with it.
       const input = { path: f.path, text: f.text, migration: f.transientMigration() };
-      const found = runFileRules(this.rules, input, this.graph, this.config, severities);
-      cached = { file: f, severities, findings: found.length === 0 ? NO_FINDINGS : found };
+      // The effects come from the same parse, so replaying the model later need not parse the file again.
+      this.effectsOf(file, input.migration);
+      const schema = this.schemaAt(f);
+      const found = runFileRules(this.rules, input, this.graph, this.config, severities, schema);
+      const asked = schema && schema.answers.length > 0 ? schema : undefined;
+      cached = { file: f, severities, findings: found.length === 0 ? NO_FINDINGS : found, ...(asked ? { schema: asked } : {}) };
+      if (asked) this.schemaAsked.add(file);
+      else this.schemaAsked.delete(file);
       this.fileFindingsCache.set(file, cached);
     }
     return cached.findings;
   }
 
   /**
-   * Computes the file findings not known yet, in load order, until `deadline` (a `performance.now()`
+   * Every file's findings, computed in replay order (parents first): a rule that asks the schema model
+   * then finds the earlier revisions' effects made from the parses their own rules ran on, instead of
+   * parsing them again.
+   */
+  private warmFileFindings(severities: RuleSeverityMap | undefined): void {
+    for (const p of this.replayOrderPaths()) if (!this.hasFileFindings(p, severities)) this.fileFindings(p, severities);
+  }
+
+  /**
+   * Computes the file findings not known yet, in replay order, until `deadline` (a `performance.now()`
    * time) passes. Returns true when every file's are known. Lets a server show the graph and its
    * findings first and run the file rules of a large project in slices between other work.
    */
   computeFileFindings(severities: RuleSeverityMap | undefined, deadline: number): boolean {
-    for (const p of this.paths()) {
+    // In replay order: when a rule asks the schema model, the earlier revisions' effects are known
+    // already, from the parses their own rules ran on.
+    for (const p of this.replayOrderPaths()) {
       if (this.hasFileFindings(p, severities)) continue;
       if (performance.now() > deadline) return false;
       this.fileFindings(p, severities);
@@ -455,7 +546,22 @@ export class ProjectModel {
   hasFileFindings(file: string, severities?: RuleSeverityMap): boolean {
     const f = this.files.get(file);
     const cached = this.fileFindingsCache.get(file);
-    return f === undefined || this.skipsFileRules(file) || (cached !== undefined && cached.file === f && cached.severities === severities);
+    return f === undefined || this.skipsFileRules(file) ||
+      (cached !== undefined && cached.file === f && cached.severities === severities && !(cached.schema && this.schemaStale.has(file)));
+  }
+
+  /** Paths with parents before children (the schema replay's order), then files outside the graph. */
+  private replayOrderPaths(): string[] {
+    const structure = this.structureVersion;
+    if (this.replayOrderCache?.structure === structure) return this.replayOrderCache.paths;
+    const order = this.schemaReplay.topologicalOrder();
+    const graph = this.graph;
+    const inOrder: string[] = new Array<string>(order.size);
+    for (const [id, i] of order) inOrder[i] = graph.nodes.get(id)?.path ?? '';
+    const seen = new Set(inOrder);
+    const paths = [...inOrder.filter((p) => p !== ''), ...this.paths().filter((p) => !seen.has(p))];
+    this.replayOrderCache = { structure, paths };
+    return paths;
   }
 
   /**

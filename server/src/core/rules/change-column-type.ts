@@ -2,10 +2,11 @@
 // column. Most type changes make PostgreSQL rewrite the whole table and its indexes under an ACCESS
 // EXCLUSIVE lock: nothing can read or write it meanwhile. Changes PostgreSQL does without a rewrite
 // (core/facts/columnTypes.ts) are not reported when the old type shows them: `existing_type=`, or
-// else the type the same file's downgrade changes the column back to. When neither tells the old type
-// and the new one is a string type (often a safe widening), the finding is information only.
+// else the type the same file's downgrade changes the column back to, else the type the schema model
+// (core/schema) replays for the column from earlier revisions. When none tells the old type and the
+// new one is a string type (often a safe widening), the finding is information only.
 import type { ArgValue, Migration } from '../types';
-import { isSafeTypeChange, isStringType } from '../facts/columnTypes';
+import { columnTypeInfo, isSafeTypeChange, isSafeTypeInfoChange, isStringType } from '../facts/columnTypes';
 import { mayBePostgres } from '../facts/dialect';
 import { functionPairs, schemaOpsOn, upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -16,7 +17,7 @@ export const changeColumnType = defineFileRule({
   id: 'change-column-type',
   defaultSeverity: 'warning',
   description: "A column's type changes: PostgreSQL usually rewrites the whole table under an exclusive lock.",
-  check({ migration, project }) {
+  check({ migration, project, schema }) {
     // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding[] = [];
@@ -26,7 +27,11 @@ export const changeColumnType = defineFileRule({
       if (!changes) continue;
       const before = op.alter?.existingType ?? (op.table !== undefined && op.name !== undefined ? typeRestoredByDowngrade(migration, op.table, op.name) : undefined);
       if (isSafeTypeChange(before, op.alter?.type)) continue;
-      const unknownBefore = !op.sql && before === undefined && isStringType(op.alter?.type);
+      // Neither argument nor downgrade tells the old type: the schema model may (the revision that
+      // created the column, or last changed its type).
+      const modelled = before === undefined && schema && op.table !== undefined && op.name !== undefined ? schema.columnTypeBefore(op.table, op.name) : undefined;
+      if (modelled && !op.sql && isSafeTypeInfoChange(modelled, columnTypeInfo(op.alter?.type))) continue;
+      const unknownBefore = !op.sql && before === undefined && !modelled && isStringType(op.alter?.type);
       out.push({
         range: op.range,
         ...(unknownBefore ? { severity: 'information' as const } : {}),

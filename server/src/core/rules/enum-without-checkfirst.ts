@@ -9,7 +9,8 @@
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
 import { mayBePostgres } from '../facts/dialect';
 import { functionPairs, migrationFunctions, schemaOpsOn } from '../facts/functions';
-import { implicitEnums, type SchemaOp } from '../facts/schema';
+import { implicitEnumRange, implicitEnums, type SchemaOp } from '../facts/schema';
+import type { SchemaAt } from '../schema';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { callAt } from '../fixes/calls';
 import { checkfirstFix, dropTypeIfExistsFix } from '../fixes/enum';
@@ -90,11 +91,54 @@ class TypeEvidence {
   }
 }
 
+/**
+ * What the schema model says (core/schema): a create of a type that exists when the function runs (an
+ * earlier revision created it: a shared type), or a drop of a type an earlier revision already dropped.
+ * Unknown says nothing; a type the history never created (one from before it) is not "gone".
+ */
+function modelEvidence(schema: SchemaAt | undefined, fn: MigrationFunction, op: Pick<SchemaOp, 'kind' | 'name'>): string | undefined {
+  if (!schema || op.name === undefined) return undefined;
+  const presence = fn.kind === 'upgrade' ? schema.enumBefore(op.name) : schema.enumAfter(op.name);
+  const by = fn.kind === 'upgrade' ? schema.enumChangedBefore(op.name) : undefined;
+  const from = by !== undefined ? `revision ${by}` : 'an earlier revision';
+  if (op.kind === 'enum_create' && presence === 'yes') {
+    return fn.kind === 'upgrade' ? `${from} created it already` : 'the upgrade leaves it in place, so it exists when the downgrade runs';
+  }
+  if (op.kind === 'enum_drop' && presence === 'no' && fn.kind === 'upgrade' && by !== undefined) return `${from} dropped it already`;
+  return undefined;
+}
+
+/**
+ * create_table with a column of an enum type that exists already (an earlier revision created it, and
+ * the column's Enum lacks create_type=False): Alembic's create_table creates the type without checking,
+ * and fails with 'type "x" already exists'.
+ */
+function sharedTypes(migration: Migration, fn: MigrationFunction, schema: SchemaAt): RuleFinding<EnumWithoutCheckfirstData>[] {
+  const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
+  // Types this function created or dropped before the create_table are the file's own evidence.
+  const touched = new Set<string>();
+  for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
+    if ((op.kind === 'enum_create' || op.kind === 'enum_drop') && op.name !== undefined) touched.add(op.name);
+    if (op.kind !== 'create_table' || op.sql) continue;
+    for (const e of implicitEnums(op)) {
+      if (e.name === undefined || touched.has(e.name)) continue;
+      touched.add(e.name);
+      if (schema.enumBefore(e.name) !== 'yes') continue;
+      const by = schema.enumChangedBefore(e.name);
+      out.push({
+        range: implicitEnumRange(op, e),
+        message: `create_table creates enum type '${e.name}' for this column, but ${by !== undefined ? `revision ${by}` : 'an earlier revision'} created it already: the migration fails with 'type "${e.name}" already exists'. Use postgresql.ENUM(..., name='${e.name}', create_type=False) for a type that exists.`,
+      });
+    }
+  }
+  return out;
+}
+
 export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
   id: 'enum-without-checkfirst',
   defaultSeverity: 'warning',
   description: 'An enum type is created or dropped without checkfirst=True (or DROP TYPE without IF EXISTS).',
-  check({ migration, project }) {
+  check({ migration, project, schema }) {
     // PostgreSQL only: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
@@ -123,7 +167,7 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           continue;
         }
         const how = op.checkfirstGiven ? 'with checkfirst=False' : 'without checkfirst=True';
-        const why = evidence.see(op);
+        const why = evidence.see(op) ?? modelEvidence(schema, fn, op);
         out.push({
           range: op.call.range,
           ...(why ? {} : { severity: 'information' as const }),
@@ -133,9 +177,10 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           data: { fix: 'checkfirst' },
         });
       }
+      if (schema && fn.kind === 'upgrade') out.push(...sharedTypes(migration, fn, schema));
       for (const [call, names] of sqlDrops ?? []) {
         const list = names.map((n) => `'${n}'`).join(', ');
-        const why = names.map((n) => evidence.sqlDropReason(call, n)).find((r) => r !== undefined);
+        const why = names.map((n) => evidence.sqlDropReason(call, n) ?? modelEvidence(schema, fn, { kind: 'enum_drop', name: n })).find((r) => r !== undefined);
         out.push({
           range: call.range,
           ...(why ? {} : { severity: 'information' as const }),

@@ -3,7 +3,11 @@
 // then reports success while the database keeps every change, and the next upgrade fails on objects
 // that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
 // is a declared one-way migration (irreversible-migration).
-import { functionPairs, hasNoEffect, isDataOnly } from '../facts/functions';
+import { DATA_STATEMENT, functionPairs, hasNoEffect, isDataOnly } from '../facts/functions';
+import { methodOf, receiverOf } from '../facts/args';
+import { schemaOps } from '../facts/schema';
+import { sqlStatements } from '../facts/sql';
+import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { generateDowngradeFix } from '../fixes/downgrade';
 import { defineFileRule, type RuleFinding } from './rule';
 
@@ -23,7 +27,12 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
       if (!downgrade || downgradeEmpty) {
         // A data migration (UPDATE, INSERT, a backfill) often has nothing to undo: the previous
         // revision's schema takes the rows as they are. Worth a note, not a warning.
-        if (isDataOnly(migration, upgrade)) {
+        const kind = isDataOnly(migration, upgrade) ? 'data' : withoutSchemaChange(migration, upgrade);
+        if (kind && kind !== 'data') {
+          out.push({ range: (downgrade ?? upgrade).defLineRange, severity: 'information', message: NO_SCHEMA_MESSAGE[kind](upgrade.name, downgrade ? `${downName}() is empty` : `there is no ${downName}()`) });
+          continue;
+        }
+        if (kind === 'data') {
           out.push({
             range: (downgrade ?? upgrade).defLineRange,
             severity: 'information',
@@ -53,3 +62,53 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
     return generateDowngradeFix(src, migration, data.upgrade);
   },
 });
+
+/** What an upgrade does when it changes no schema object the linter can see. */
+type NoSchemaChange = 'data' | 'extension' | 'enum-value' | 'code';
+
+const NO_SCHEMA_MESSAGE: Record<Exclude<NoSchemaChange, 'data'>, (up: string, down: string) => string> = {
+  extension: (up, down) => `${up}() only creates extensions if they do not exist and ${down}: a downgrade leaves the extension installed, and the next upgrade runs again without error. Drop it in the downgrade only if the previous revision must not have it.`,
+  'enum-value': (up, down) => `${up}() adds values to an enum type and ${down}: PostgreSQL has no ALTER TYPE ... DROP VALUE, so there is nothing simple to undo. Write the downgrade only if you re-create the type without the value.`,
+  code: (up, down) => `${up}() calls code this check cannot follow (no Alembic operation or DDL is visible) and ${down}: if that code changes the schema, write a downgrade that undoes it.`,
+};
+
+const EXTENSION_SQL = /^\s*CREATE\s+EXTENSION\s+IF\s+NOT\s+EXISTS\b/i;
+const ENUM_VALUE_SQL = /^\s*ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i;
+
+/**
+ * Why the upgrade needs no downgrade as far as the file shows, or undefined when it changes the schema:
+ * every operation is data (rows), a CREATE EXTENSION IF NOT EXISTS, an ALTER TYPE ... ADD VALUE, or a
+ * call of code outside Alembic's operations (a helper from another module, a Redis client): what is
+ * not seen to change the schema is no warning. The most telling kind wins (enum values, extensions,
+ * then data, then code).
+ */
+function withoutSchemaChange(m: Migration, fn: MigrationFunction): NoSchemaChange | undefined {
+  const kinds = new Set<NoSchemaChange>();
+  const read = new Set<ParsedCall>();
+  for (const op of schemaOps(m, fn)) {
+    if (op.kind === 'other') {
+      const recv = receiverOf(op.call.callee);
+      const onOp = recv === 'op' || (!!op.batch && recv === op.batch.alias);
+      if (onOp && methodOf(op.call.callee) !== 'bulk_insert') return undefined;
+      kinds.add(onOp ? 'data' : 'code');
+      continue;
+    }
+    if (op.kind !== 'execute' && !op.sql) return undefined;
+    if (read.has(op.call)) continue;
+    read.add(op.call);
+    const executed = m.executedSql.find((s) => s.call === op.call);
+    if (!executed) {
+      if (op.call.callee === 'op.execute') return undefined;
+      kinds.add('data');
+      continue;
+    }
+    for (const statement of sqlStatements(executed.sql)) {
+      if (EXTENSION_SQL.test(statement)) kinds.add('extension');
+      else if (ENUM_VALUE_SQL.test(statement)) kinds.add('enum-value');
+      else if (DATA_STATEMENT.test(statement)) kinds.add('data');
+      else return undefined;
+    }
+  }
+  for (const k of ['enum-value', 'extension', 'data', 'code'] as const) if (kinds.has(k)) return k;
+  return undefined;
+}

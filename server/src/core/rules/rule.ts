@@ -11,6 +11,7 @@ import { buildRevisionGraph } from '../graph/build';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { ProjectRelease, ReleaseReason } from '../release/release';
+import type { SchemaAt } from '../schema';
 import type { Finding, Migration, Range, Severity } from '../types';
 
 /**
@@ -57,6 +58,11 @@ export interface FileRuleContext {
   project?: ProjectConfig;
   /** The project's graph (the file's revision is in it when it has a usable id). */
   graph: RevisionGraph;
+  /**
+   * The static schema model at the file's revision (core/schema), when the file is checked as part of
+   * its project; absent for a file on its own. Replayed when a rule first asks.
+   */
+  schema?: SchemaAt;
 }
 
 /** Which revisions are released, for the graph rules that compare this branch with its base. */

@@ -3,6 +3,7 @@
 import type { RuleSeverityMap } from '../config/severities';
 import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
+import type { SchemaAt } from '../schema';
 import type { Finding, Migration, Severity } from '../types';
 import type { FileRuleContext, FindingData, GraphRule, GraphRuleContext, ReleaseView, Rule, RuleFinding } from './rule';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
@@ -46,13 +47,14 @@ function enabled(rule: Rule, severities: RuleSeverityMap | undefined): boolean {
   return severities?.[rule.id] !== 'off';
 }
 
-/** File rules over one file. */
-export function runFileRules(rules: readonly Rule[], file: FileInput, graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap): Finding[] {
+/** File rules over one file (with the schema model at its revision, when the caller has one). */
+export function runFileRules(rules: readonly Rule[], file: FileInput, graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap, schema?: SchemaAt): Finding[] {
   const out: Finding[] = [];
   const suppress = suppressionsOf(file.migration);
   // One context for every rule of the file (rules only read it).
   const ctx: FileRuleContext = { path: file.path, text: file.text, migration: file.migration, graph };
   if (project) ctx.project = project;
+  if (schema) ctx.schema = schema;
   for (const rule of rules) {
     if (rule.kind !== 'file' || !enabled(rule, severities)) continue;
     for (const f of rule.check(ctx)) {
