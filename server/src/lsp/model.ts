@@ -16,6 +16,11 @@ export interface IndexedFile {
 
 export interface IndexedProject {
   info: ProjectInfo;
+  /**
+   * The PostgreSQL version the lock information answers for, and where it was read; absent when the
+   * project runs on another database.
+   */
+  postgres?: { version: number; source: string };
   files: ReadonlyMap<string, IndexedFile>;
   /** By full revision id. */
   nodes: ReadonlyMap<string, RevisionInfo>;

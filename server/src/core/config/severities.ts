@@ -69,8 +69,9 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(table)) {
     // base, since and scope say which revisions are released (core/release), not severities; the
-    // dialect is the project's database (dialectFromPyproject).
-    if (RELEASE_KEYS.has(key) || key === 'dialect') continue;
+    // dialect is the project's database (dialectFromPyproject), postgres-version its server's version
+    // (config/postgresVersion.ts).
+    if (RELEASE_KEYS.has(key) || key === 'dialect' || key === 'postgres-version') continue;
     if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };
