@@ -5,11 +5,8 @@
 // and reads pg_locks, pg_relation_filenode and the scan counters: a claim here that the server does
 // not bear out fails that test.
 //
-// The fixture schema every case's code runs against (the integration test creates it):
-//   orgs (id PK), teams (id PK), tags (id, no rows),
-//   users (id PK, name varchar(50) NOT NULL, email varchar(50), org_id → orgs NOT NULL FK fk_users_org,
-//          team_id → teams FOREIGN KEY fk_users_team NOT VALID, score int, mood enum mood,
-//          index ix_users_name, unique uq_users_email, check ck_users_score), some rows.
+// Every case's code runs against the fixture schema test/fixtures/locks/schema.sql (tables users,
+// orgs, teams and tags, an enum mood): its names are the ones the cases' code uses.
 
 /** PostgreSQL's table lock modes, weakest first (the order of the conflict table in the manual). */
 export const LOCK_MODES = [
