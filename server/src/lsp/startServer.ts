@@ -557,8 +557,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return idx && file && settings.codeLens && client.codeLensCommands ? features.codeLenses(idx, file) : [];
   });
   connection.languages.inlayHint.on(async (p) => {
-    if (!settings['inlayHints.locks']) return [];
+    // After the queue, so the answer follows the settings work queued before it.
     const idx = await current();
+    if (!settings['inlayHints.locks']) return [];
     const file = pathOf(p.textDocument.uri);
     return idx && file ? lockInlayHints(idx, file, p.range) : [];
   });
