@@ -131,7 +131,7 @@ describe('locks on the real PostgreSQL', function () {
     migrations.forEach((m, i) => {
       fs.writeFileSync(path.join(project, 'migrations', 'versions', `${revisionOf(i)}.py`), migrationText(m, revisionOf(i), i === 0 ? null : revisionOf(i - 1)));
     });
-    const r = runAlembic(path.join(project, 'alembic.ini'), ['upgrade', 'head', '--sql']);
+    const r = runAlembic(path.join(project, 'lockproof.ini'), ['upgrade', 'head', '--sql']);
     assert.equal(r.status, 0, `alembic upgrade head --sql:\n${r.stderr}`);
     sqlOf = renderedSql(r.stdout);
     db = await createScratchDatabase('locks');
