@@ -266,6 +266,11 @@ export interface AppliedStateParams {
   projectId: string;
   /** The version table's rows, as stored. */
   versionTable: string[];
+  /**
+   * `server_version` of the database read (`15.4 (Debian ...)`): the project's PostgreSQL version for
+   * the lock information when neither `alembic.postgresVersion` nor pyproject.toml says one.
+   */
+  serverVersion?: string;
 }
 export interface AppliedStateResult {
   /** Version-table ids that a migration file defines (full ids), sorted. */

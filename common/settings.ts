@@ -34,6 +34,10 @@ export interface EditorSettings {
   /** Seconds; 0 turns the periodic refresh off. */
   refreshInterval: number;
   codeLens: boolean;
+  /** PostgreSQL major version for the lock information; 0: from the project, the connected server, else 13. */
+  postgresVersion: number;
+  /** The lock of each operation as an inlay hint. */
+  'inlayHints.locks': boolean;
   /** The project's database (SQLAlchemy's dialect name); empty: read from the project. */
   'lint.dialect': string;
   /** A git ref, or `auto`; empty: no base (core/release). */
@@ -135,6 +139,8 @@ const checkers: { readonly [K in EditorSettingName]: Checker<EditorSettings[K]> 
   protectedDatabases: textList,
   refreshInterval: nonNegativeNumber,
   codeLens: flag,
+  postgresVersion: nonNegativeNumber,
+  'inlayHints.locks': flag,
   'lint.dialect': text,
   'lint.base': text,
   'lint.since': text,

@@ -170,7 +170,10 @@ export class ProjectStore implements vscode.Disposable {
    */
   private async viewOf(projectId: string, reading: DatabaseReading, warn = false): Promise<DatabaseView> {
     if (reading.kind !== 'read') return reading;
-    const state = await this.client.sendRequest(AppliedStateRequest, { projectId, versionTable: reading.versionTable });
+    // The server version tells the server which PostgreSQL the lock information answers for.
+    const state = await this.client.sendRequest(AppliedStateRequest, {
+      projectId, versionTable: reading.versionTable, ...(reading.serverVersion !== undefined ? { serverVersion: reading.serverVersion } : {}),
+    });
     if (warn) for (const w of state.warnings) this.warn(w);
     const view: DatabaseView = {
       kind: 'ok', source: reading.source, versionTable: reading.versionTable, current: state.current, unknown: state.unknown,

@@ -52,7 +52,7 @@ describe('editor settings (alembic.*)', () => {
       configFile: ' sub/alembic.ini ', rules: { 'multiple-heads': 'error' }, pythonPath: '/usr/bin/python3',
       databaseUrl: 'postgresql://u@h/db', databaseUrlEnvVar: 'APP_DB', versionTable: 'versions', versionTableSchema: 'meta',
       protectedDatabases: ['db.example.com/*'], refreshInterval: 30, codeLens: false, 'lint.dialect': 'mysql', 'trace.server': 'verbose',
-      'lint.base': 'upstream/develop', 'lint.since': 'abc123', 'lint.scope': 'all',
+      'lint.base': 'upstream/develop', 'lint.since': 'abc123', 'lint.scope': 'all', postgresVersion: 15, 'inlayHints.locks': true,
     };
     const { settings, problems } = readEditorSettings((name) => given[name]);
     assert.deepEqual(problems, []);

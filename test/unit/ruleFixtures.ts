@@ -6,6 +6,7 @@ import { buildRevisionGraph } from '../../server/src/core/graph';
 import { parseMigration } from '../../server/src/core/parse';
 import { allRules, runFileRules } from '../../server/src/core/rules';
 import { applyEdits, quickFixes } from '../../server/src/core/fixes';
+import { DEFAULT_POSTGRES_VERSION } from '../../server/src/core/locks/table';
 import type { ProjectConfig } from '../../server/src/core/project/discover';
 import type { Finding } from '../../server/src/core/types';
 import { fixturePath } from '../support/paths';
@@ -43,7 +44,7 @@ export function ruleFixtures(): RuleFixture[] {
 }
 
 /**
- * The project a fixture says it belongs to: a comment `# fixture-project: dialect=sqlite sqlite-version=3.31`
+ * The project a fixture says it belongs to: a comment `# fixture-project: dialect=sqlite sqlite-version=3.31` (or `postgres-version=10`)
  * (for rules about one database); undefined (a lone file, dialect unknown) without one.
  */
 export function fixtureProject(text: string): ProjectConfig | undefined {
@@ -52,12 +53,14 @@ export function fixtureProject(text: string): ProjectConfig | undefined {
   const project: ProjectConfig = {
     kind: 'ini', id: '/p/alembic.ini', configFile: '/p/alembic.ini', root: '/p', recursiveVersionLocations: false,
     prependSysPath: [], sourceless: false, problems: [], warnings: [], versionLocationPaths: ['/p/migrations/versions'],
+    postgresVersion: DEFAULT_POSTGRES_VERSION, postgresVersionSource: 'the fixture',
   };
   for (const pair of (m[1] ?? '').trim().split(/\s+/)) {
     const [key, value = ''] = pair.split('=');
     if (key === 'dialect') project.dialect = value;
     else if (key === 'sqlite-version') project.sqliteVersion = value;
     else if (key === 'render-as-batch') project.renderAsBatch = value === 'true';
+    else if (key === 'postgres-version') project.postgresVersion = Number(value);
     else throw new Error(`fixture-project: unknown key '${key ?? ''}'`);
   }
   return project;

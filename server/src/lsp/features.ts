@@ -10,6 +10,7 @@ import { markdownCode, markdownText } from '../../../common/markdown';
 import { CODE_LENS_COMMANDS, NEW_REVISION_SENTENCE, releaseSentence, type RevisionInfo } from '../../../common/protocol';
 import type { IndexedFile, IndexedProject, WorkspaceModel } from './model';
 import { contains, fileUri } from './positions';
+import { lockHover } from './locks';
 
 /** Where an id is written: the file's own `revision`, a parent, a dependency or the docstring header. */
 export type IdRole = 'revision' | 'down_revision' | 'depends_on' | 'docstring';
@@ -88,14 +89,15 @@ export function references(model: WorkspaceModel, path: string, pos: Position, i
 }
 
 /**
- * The hover over a revision id. `markdown` false (a client whose `hover.contentFormat` lacks Markdown,
+ * The hover over a revision id, or over an operation (the lock it takes). `markdown` false (a client whose `hover.contentFormat` lacks Markdown,
  * such as eglot without markdown-mode) gets plain text: Markdown there shows as raw `**` and backticks.
  */
 export function hover(model: WorkspaceModel, path: string, pos: Position, markdown = true): Hover | undefined {
   const hit = model.file(path);
   if (!hit) return undefined;
   const at = idAt(hit.file, pos);
-  if (!at) return undefined;
+  // Elsewhere in the file, an operation's lock (lsp/locks.ts).
+  if (!at) return lockHover(model, path, pos, markdown);
   const node = nodeFor(hit.project, at.id);
   const kind = markdown ? MarkupKind.Markdown : MarkupKind.PlainText;
   if (!node) {

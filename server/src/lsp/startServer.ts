@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  type ClientCapabilities, CodeLensRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification,
+  type ClientCapabilities, CodeLensRefreshRequest, InlayHintRefreshRequest, type Connection, createConnection, DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification, FileChangeType, MarkupKind, MessageType, ProposedFeatures, ShowMessageNotification,
   TextDocuments, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
@@ -13,6 +13,7 @@ import { createdObjects, destructiveOperations } from '../core/operations';
 import { parseMigration } from '../core/parse';
 import { findProjectAbove } from '../core/project';
 import { ruleIds } from '../core/rules';
+import { postgresMajor } from '../core/locks/describe';
 import { nodeFileSystem } from '../fs/nodeFileSystem';
 import {
   AppliedStateRequest, CODE_LENS_COMMANDS, type InitializationOptions, DowngradePlanRequest, GraphChangedNotification, WorkspaceTrustNotification, type GraphChangedParams, OperationsRequest, type OperationsParams, type OperationsResult,
@@ -31,6 +32,8 @@ import { DiagnosticsPublisher } from './diagnostics';
 import * as features from './features';
 import { gitFoldersToWatch, isRefChange } from '../git/layout';
 import { findRepositoryRoot } from '../git/reader';
+
+import { lockInlayHints } from './locks';
 import { FolderWatcher, type WatchedChange } from './folderWatcher';
 import { TemplateLibrary } from './templates';
 import { uriToPath } from './positions';
@@ -48,9 +51,9 @@ const RULES_SLICE_MS = 40;
 /** The settings that say which revisions are released: a change classifies again (no re-index). */
 const RELEASE_SETTINGS: readonly EditorSettingName[] = ['lint.base', 'lint.since', 'lint.scope'];
 /** The settings the index is built from: a change to one of them re-indexes. */
-const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules', 'lint.dialect'];
+const INDEX_SETTINGS: readonly EditorSettingName[] = ['configFile', 'rules', 'lint.dialect', 'postgresVersion'];
 /** Every setting the server reads; the others are the extension's. */
-const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens', ...RELEASE_SETTINGS];
+const SERVER_SETTINGS: readonly EditorSettingName[] = [...INDEX_SETTINGS, 'codeLens', 'inlayHints.locks', ...RELEASE_SETTINGS];
 /** What a client that watches files for the server (dynamic registration) is asked to watch. */
 const WATCHED_GLOBS = ['**/*.py', '**/alembic.ini', '**/*.ini', '**/pyproject.toml'];
 
@@ -61,6 +64,9 @@ interface ClientSupport {
   registerWatchedFiles: boolean;
   workspaceFolders: boolean;
   refreshCodeLenses: boolean;
+  /** `textDocument.inlayHint` (LSP 3.17): the lock hints are offered only then. */
+  inlayHints: boolean;
+  refreshInlayHints: boolean;
   markdownHover: boolean;
   markdownCompletion: boolean;
   codeDescription: boolean;
@@ -79,6 +85,8 @@ function clientSupport(capabilities: ClientCapabilities, options: Initialization
     registerWatchedFiles: !!workspace?.didChangeWatchedFiles?.dynamicRegistration,
     workspaceFolders: !!workspace?.workspaceFolders,
     refreshCodeLenses: !!workspace?.codeLens?.refreshSupport,
+    inlayHints: !!textDocument?.inlayHint,
+    refreshInlayHints: !!workspace?.inlayHint?.refreshSupport,
     // An absent format list means plain text: the protocol's MarkupContent is optional for clients.
     markdownHover: (textDocument?.hover?.contentFormat ?? []).includes(MarkupKind.Markdown),
     markdownCompletion: (textDocument?.completion?.completionItem?.documentationFormat ?? []).includes(MarkupKind.Markdown),
@@ -208,6 +216,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         // Lenses name commands only the VS Code extension has: elsewhere they would do nothing.
         ...(client.codeLensCommands ? { codeLensProvider: { resolveProvider: false } } : {}),
         codeActionProvider: { codeActionKinds: ['quickfix'] },
+        // Offered to every client that has them: `alembic.inlayHints.locks` decides per request.
+        ...(client.inlayHints ? { inlayHintProvider: true } : {}),
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'alembic-language-server', version: PACKAGE_VERSION },
@@ -402,6 +412,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         (affectsIndex ? '; re-indexing' : ''));
       if (affectsIndex) await reindexAll();
       else if (changed.some((name) => RELEASE_SETTINGS.includes(name))) await classifyReleases(rulesRun);
+      if ((changed.includes('inlayHints.locks') || affectsIndex) && client.refreshInlayHints) {
+        await connection.sendRequest(InlayHintRefreshRequest.type).catch((err: unknown) => {
+          connection.console.warn(`Refreshing inlay hints failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      }
       if (changed.includes('codeLens') && client.refreshCodeLenses && client.codeLensCommands) {
         await connection.sendRequest(CodeLensRefreshRequest.type).catch((err: unknown) => {
           connection.console.warn(`Refreshing code lenses failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -587,6 +602,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = pathOf(p.textDocument.uri);
     return idx && file && settings.codeLens && client.codeLensCommands ? features.codeLenses(idx, file) : [];
   });
+  connection.languages.inlayHint.on(async (p) => {
+    // After the queue, so the answer follows the settings work queued before it.
+    const idx = await current();
+    if (!settings['inlayHints.locks']) return [];
+    const file = pathOf(p.textDocument.uri);
+    return idx && file ? lockInlayHints(idx, file, p.range) : [];
+  });
   connection.onCodeAction(async (p) => {
     const idx = await current();
     const file = pathOf(p.textDocument.uri);
@@ -631,7 +653,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onRequest(AppliedStateRequest, async (params) => {
-    const project = (await current())?.project(params.projectId);
+    const idx = await current();
+    // The database's server version is the project's PostgreSQL version unless a setting or
+    // pyproject.toml says one: a change re-runs the rules that read it.
+    const major = params.serverVersion === undefined ? undefined : postgresMajor(params.serverVersion);
+    if (idx && major !== undefined && idx.setServerVersion(params.projectId, major)) {
+      connection.console.info(`${params.projectId}: PostgreSQL ${major} from the connected server; re-indexing`);
+      enqueue('Indexing for the connected server\'s PostgreSQL version', reindexAll);
+    }
+    const project = idx?.project(params.projectId);
     return project?.appliedState(params.versionTable)
       ?? { current: [], unknown: [...params.versionTable], applied: [], pending: [], atBase: params.versionTable.length === 0, atHead: false, warnings: [`No Alembic project ${params.projectId}`] };
   });
@@ -661,6 +691,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 function indexSettings(settings: EditorSettings, rules: RuleSeverityMap): IndexSettings {
   const out: IndexSettings = settings.configFile ? { configFile: settings.configFile, rules } : { rules };
   if (settings['lint.dialect']) out.dialect = settings['lint.dialect'];
+  if (settings.postgresVersion > 0) out.postgresVersion = Math.floor(settings.postgresVersion);
   return out;
 }
 

@@ -8,7 +8,7 @@ import { mergeSeverities, type RuleSeverityMap, severitiesFromPyproject } from '
 import { RevisionResolver, resolveTarget } from '../core/graph';
 import { type AppliedState, computeAppliedState, revisionsUndoneBy } from '../core/graph/appliedState';
 import type { RevisionGraph } from '../core/graph/types';
-import { discoverProjects, type FileSystem } from '../core/project';
+import { discoverProjects, type FileSystem, type ProjectConfig } from '../core/project';
 import { readAllFiles } from '../core/project/fs';
 import { ProjectModel } from '../core/project/model';
 import { ruleIds } from '../core/rules';
@@ -26,6 +26,8 @@ export interface IndexSettings {
   rules: RuleSeverityMap;
   /** `alembic.lint.dialect`: overrides the dialect each project's files name. */
   dialect?: string;
+  /** `alembic.postgresVersion` when not 0: overrides the project's and the connected server's version. */
+  postgresVersion?: number;
 }
 
 /** Whether a change to this file means the set of projects or their locations may have changed. */
@@ -41,6 +43,8 @@ export class WorkspaceIndex implements WorkspaceModel {
   /** File views kept across rebuilds of a view: one per parsed file. */
   private readonly fileViews = new WeakMap<object, IndexedFile>();
   private generation = 0;
+  /** The major version of the server each project's database runs on, as the client last read it. */
+  private readonly serverVersions = new Map<string, number>();
   /** Configuration problems (unreadable settings) to show once per change. */
   settingsProblems: string[] = [];
 
@@ -90,6 +94,7 @@ export class WorkspaceIndex implements WorkspaceModel {
         config.dialect = normalizeDialect(this.settings.dialect);
         config.dialectSource = 'the alembic.lint.dialect setting';
       }
+      this.applyPostgresVersion(config);
       const model = await ProjectModel.load(this.fs, config);
       models.set(config.id, model);
       // Loaded beside the other projects' reading; the server waits for it (sqlParserSettled) after
@@ -102,6 +107,38 @@ export class WorkspaceIndex implements WorkspaceModel {
     this.severityByProject = severities;
     this.views.clear();
     return true;
+  }
+
+  /**
+   * The setting wins, then `[tool.alembic-lint] postgres-version` (set by discovery), then the
+   * connected server's version, then the default discovery put there.
+   */
+  private applyPostgresVersion(config: ProjectConfig): void {
+    if (this.settings.postgresVersion) {
+      config.postgresVersion = this.settings.postgresVersion;
+      config.postgresVersionSource = 'the alembic.postgresVersion setting';
+      return;
+    }
+    const server = this.serverVersions.get(config.id);
+    if (server !== undefined && !config.postgresVersionSource.includes('postgres-version')) {
+      config.postgresVersion = server;
+      config.postgresVersionSource = `the connected server (PostgreSQL ${server})`;
+    }
+  }
+
+  /**
+   * The client read the project's database server version. Returns whether the project's version
+   * changed (its findings then need a re-index).
+   */
+  setServerVersion(projectId: string, major: number): boolean {
+    if (this.serverVersions.get(projectId) === major) return false;
+    this.serverVersions.set(projectId, major);
+    const config = this.models.get(projectId)?.config;
+    if (!config) return false;
+    const before = config.postgresVersion;
+    this.applyPostgresVersion(config);
+    this.views.delete(projectId);
+    return config.postgresVersion !== before;
   }
 
   private async projectSeverities(root: string): Promise<RuleSeverityMap> {
@@ -328,9 +365,12 @@ export class WorkspaceIndex implements WorkspaceModel {
     const databaseState = (versionTable: readonly string[]): AppliedState => computeAppliedState(
       model.historyNodes().map((n) => ({ revision: n.revision, parents: n.parents, dependencies: n.dependencies, branchLabels: n.ownBranchLabels })),
       versionTable);
+    const config = model.config;
+    const onPostgres = config.dialect === undefined || config.dialect === 'postgresql';
     return {
       info: wire.info(),
       config: model.config,
+      ...(onPostgres ? { postgres: { version: config.postgresVersion, source: config.postgresVersionSource } } : {}),
       files,
       nodes,
       get historyOrder(): readonly string[] {

@@ -70,8 +70,8 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   for (const [key, value] of Object.entries(table)) {
     // base, since and scope say which revisions are released (core/release), not severities; the
     // dialect is the project's database (dialectFromPyproject); sqlite-version the oldest SQLite it runs
-    // on (config/sqliteVersion.ts).
-    if (RELEASE_KEYS.has(key) || key === 'dialect' || key === 'sqlite-version') continue;
+    // on (config/sqliteVersion.ts), postgres-version its PostgreSQL server's (config/postgresVersion.ts).
+    if (RELEASE_KEYS.has(key) || key === 'dialect' || key === 'sqlite-version' || key === 'postgres-version') continue;
     if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };

@@ -5,6 +5,8 @@ import { rendersAsBatch, scanEnvPy } from './envPy';
 import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
 import { dialectFromPyproject } from '../config/severities';
 import { sqliteVersionFromPyproject } from '../config/sqliteVersion';
+import { postgresVersionFromPyproject } from '../config/postgresVersion';
+import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
 import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -38,6 +40,13 @@ export interface ProjectConfig extends AlembicSettings {
   sqliteVersion?: string;
   /** env.py passes `render_as_batch=True` to `context.configure(...)` (autogenerate writes batch blocks). */
   renderAsBatch?: boolean;
+  /**
+   * The PostgreSQL major version the lock information and the lock rules answer for: the
+   * `alembic.postgresVersion` setting, `[tool.alembic-lint] postgres-version`, the connected server's
+   * version, else DEFAULT_POSTGRES_VERSION (13); `postgresVersionSource` says which.
+   */
+  postgresVersion: number;
+  postgresVersionSource: string;
 }
 
 export interface DiscoverOptions {
@@ -150,6 +159,8 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     versionLocationPaths: locations.versionLocations,
     problems: [...settings.problems, ...locations.problems],
     warnings: [],
+    postgresVersion: DEFAULT_POSTGRES_VERSION,
+    postgresVersionSource: `the default (${DEFAULT_POSTGRES_VERSION})`,
   };
   let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {
@@ -168,6 +179,14 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     const pyproject = await fs.readFile(pyprojectPath);
     const configured = pyproject === undefined ? undefined : dialectFromPyproject(pyproject);
     const fromUrl = settings.sqlalchemyUrl === undefined ? undefined : dialectOfUrl(settings.sqlalchemyUrl);
+    if (pyproject !== undefined) {
+      const pg = postgresVersionFromPyproject(pyproject, pyprojectPath);
+      if (pg.version !== undefined) {
+        config.postgresVersion = pg.version;
+        config.postgresVersionSource = `${pyprojectPath} [tool.alembic-lint] postgres-version`;
+      }
+      if (pg.problem !== undefined) config.warnings.push(pg.problem);
+    }
     if (configured !== undefined) setDialect(config, configured, `${pyprojectPath} [tool.alembic-lint] dialect`);
     else if (fromUrl !== undefined) setDialect(config, fromUrl, `${settings.configFile} sqlalchemy.url`);
     else if (envDialect !== undefined) setDialect(config, envDialect, 'a database URL in env.py');
