@@ -69,8 +69,9 @@ export function severitiesFromPyproject(text: string, path: string, known?: Read
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(table)) {
     // base, since and scope say which revisions are released (core/release), not severities; the
-    // dialect is the project's database (dialectFromPyproject).
-    if (RELEASE_KEYS.has(key) || key === 'dialect') continue;
+    // dialect is the project's database (dialectFromPyproject); postgres-version its PostgreSQL
+    // major version (postgresVersionFromPyproject).
+    if (RELEASE_KEYS.has(key) || key === 'dialect' || key === 'postgres-version') continue;
     if (key === 'rules') {
       if (isTable(value)) entries.push(...Object.entries(value));
       else return { severities: {}, errors: [`${where}: 'rules' must be a table of rule ids to severities`], warnings: [] };
@@ -95,6 +96,31 @@ export function dialectFromPyproject(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `postgres-version = 12` (or `"12"`, `"12.4"`) of `[tool.alembic-lint]`: the PostgreSQL major version
+ * the migrations run on; undefined when absent or not a version.
+ */
+export function postgresVersionFromPyproject(text: string): number | undefined {
+  try {
+    const tool = (parseToml(text) as Record<string, unknown>).tool;
+    const table = isTable(tool) ? tool['alembic-lint'] : undefined;
+    const v = isTable(table) ? table['postgres-version'] : undefined;
+    return parsePostgresVersion(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A PostgreSQL major version as users write it (`12`, `"12"`, `"9.6"`, `"16.2"`); undefined otherwise. */
+export function parsePostgresVersion(v: unknown): number | undefined {
+  const text = typeof v === 'number' || typeof v === 'bigint' ? String(v) : typeof v === 'string' ? v.trim() : '';
+  const m = /^(\d+)(?:\.(\d+))?(?:\.\d+)?$/.exec(text);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  // Before 10 the major version had two parts (9.6); the rules compare majors from 10 on, so 9.x counts as 9.
+  return major >= 7 && major < 100 ? major : undefined;
 }
 
 /** `--rule id=severity` arguments (each value is `id=severity`). Unknown ids are errors here: a typo on the command line. */

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { scanEnvPy } from './envPy';
 import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
-import { dialectFromPyproject } from '../config/severities';
+import { dialectFromPyproject, postgresVersionFromPyproject } from '../config/severities';
+import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -30,6 +31,13 @@ export interface ProjectConfig extends AlembicSettings {
    */
   dialect?: string;
   dialectSource?: string;
+  /**
+   * The PostgreSQL major version the migrations run on (`[tool.alembic-lint] postgres-version`);
+   * undefined when not configured: readers take 13 (`postgresVersionOf`).
+   */
+  postgresVersion?: number;
+  /** env.py sets `lock_timeout` for every migration (`SET lock_timeout`, `-c lock_timeout=` in connect options). */
+  envSetsLockTimeout?: boolean;
 }
 
 export interface DiscoverOptions {
@@ -152,12 +160,20 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
       if (facts.versionTable !== undefined) config.versionTable = facts.versionTable;
       if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
       envDialect = dialectOfEnvPy(env);
+      if (setsLockTimeout(env)) config.envSetsLockTimeout = true;
     }
+  }
+  if (settings.kind === 'folder' && !config.envSetsLockTimeout) {
+    // A folder of migrations is usually a script location's versions folder: its env.py is one up.
+    const env = await fs.readFile(path.join(path.dirname(settings.root), 'env.py'));
+    if (env !== undefined && setsLockTimeout(env)) config.envSetsLockTimeout = true;
   }
   if (settings.kind !== 'folder') {
     const pyprojectPath = path.join(settings.root, 'pyproject.toml');
     const pyproject = await fs.readFile(pyprojectPath);
     const configured = pyproject === undefined ? undefined : dialectFromPyproject(pyproject);
+    const version = pyproject === undefined ? undefined : postgresVersionFromPyproject(pyproject);
+    if (version !== undefined) config.postgresVersion = version;
     const fromUrl = settings.sqlalchemyUrl === undefined ? undefined : dialectOfUrl(settings.sqlalchemyUrl);
     if (configured !== undefined) setDialect(config, configured, `${pyprojectPath} [tool.alembic-lint] dialect`);
     else if (fromUrl !== undefined) setDialect(config, fromUrl, `${settings.configFile} sqlalchemy.url`);
