@@ -28,6 +28,12 @@ import { setNotNullOnExistingColumn } from './set-not-null-on-existing-column';
 import { dropConstraintWithoutName } from './drop-constraint-without-name';
 import { multipleHeadsAfterMerge } from './multiple-heads-after-merge';
 import { releasedRevisionModified } from './released-revision-modified';
+import { lockTimeoutMissing } from './lock-timeout-missing';
+import { uniqueConstraintOnExistingTable } from './unique-constraint-on-existing-table';
+import { checkConstraintWithoutNotValid } from './check-constraint-without-not-valid';
+import { addColumnWithVolatileDefault } from './add-column-with-volatile-default';
+import { enumValueRewrite } from './enum-value-rewrite';
+import { commitInsideMigration } from './commit-inside-migration';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -57,6 +63,12 @@ export const allRules: readonly Rule[] = [
   foreignKeyWithoutNotValid,
   setNotNullOnExistingColumn,
   dropConstraintWithoutName,
+  lockTimeoutMissing,
+  uniqueConstraintOnExistingTable,
+  checkConstraintWithoutNotValid,
+  addColumnWithVolatileDefault,
+  enumValueRewrite,
+  commitInsideMigration,
 ];
 
 const byId = new Map(allRules.map((r) => [r.id, r]));
