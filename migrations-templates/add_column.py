@@ -20,6 +20,8 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     # A NOT NULL column on a table that already has rows, in three steps.
+    # Each waits at most 5 seconds for its lock, instead of making every query on the table queue behind it.
+    op.execute("SET lock_timeout = '5s'")
     #
     # 1. Add it nullable: PostgreSQL only records the column, it does not rewrite the table.
     op.add_column("{{table}}", sa.Column("{{column}}", {{column_type}}, nullable=True))

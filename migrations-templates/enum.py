@@ -25,6 +25,8 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    # Wait at most 5 seconds for the table's lock, instead of making every query on it queue behind the ALTER.
+    op.execute("SET lock_timeout = '5s'")
     {{enum_name}}_enum.create(op.get_bind(), checkfirst=True)
     op.add_column("{{table}}", sa.Column("{{column}}", {{enum_name}}_enum, {{cursor}}nullable=True))
 

@@ -193,6 +193,7 @@ depends_on = None
 
 def upgrade() -> None:
 ${todo}
+    op.execute("SET lock_timeout = '5s'")
     op.add_column('users', sa.Column('nickname', sa.String(50), nullable=True))${marker}
 
 

@@ -59,9 +59,9 @@ describe('dialect: the project\'s database', () => {
   });
 
   it('PostgreSQL rules stay quiet on a MySQL project; the general rules still run', async () => {
-    assert.deepEqual(rulesOn(undefined), ['add-not-null-column-without-default', 'change-column-type', 'non-concurrent-index']);
+    assert.deepEqual(rulesOn(undefined), ['add-not-null-column-without-default', 'change-column-type', 'lock-timeout-missing', 'non-concurrent-index']);
     assert.deepEqual(rulesOn(await projectWith({ '/p/alembic.ini': ini('mysql://u@h/db') })), ['add-not-null-column-without-default']);
-    assert.deepEqual(rulesOn(await projectWith({ '/p/alembic.ini': ini('postgresql://u@h/db') })), ['add-not-null-column-without-default', 'change-column-type', 'non-concurrent-index']);
+    assert.deepEqual(rulesOn(await projectWith({ '/p/alembic.ini': ini('postgresql://u@h/db') })), ['add-not-null-column-without-default', 'change-column-type', 'lock-timeout-missing', 'non-concurrent-index']);
   });
 
   it('a [tool.alembic-lint] dialect key is not taken for a rule', () => {

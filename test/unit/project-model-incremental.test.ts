@@ -186,7 +186,7 @@ describe('project: header first, file rules later', () => {
     assert.equal(model.hasFileFindings(b2), true);
     const whole = model.findingsByPath(undefined, { onlyKnown: true });
     assert.notEqual(whole, partial);
-    assert.deepEqual(whole.get(b2)?.map((f) => f.rule), ['multiple-heads', 'missing-downgrade', 'add-not-null-column-without-default']);
+    assert.deepEqual(whole.get(b2)?.map((f) => f.rule), ['multiple-heads', 'missing-downgrade', 'add-not-null-column-without-default', 'lock-timeout-missing']);
     const fresh = await model3();
     assert.deepEqual([...whole], [...fresh.findingsByPath()], 'the same as computing everything at once');
     assert.equal(model.findingsByPath(), whole, 'complete now: the same map comes back');
@@ -202,7 +202,7 @@ describe('project: header first, file rules later', () => {
     index.fileRulesPending = true;
     index.updateFile(`${DIR}/b2.py`, text('b2', 'a1', { k: 0 }));
     const findings = index.findingsByPath(id);
-    assert.deepEqual(findings.get(`${DIR}/b2.py`)?.map((f) => f.rule), ['missing-downgrade', 'add-not-null-column-without-default']);
+    assert.deepEqual(findings.get(`${DIR}/b2.py`)?.map((f) => f.rule), ['missing-downgrade', 'add-not-null-column-without-default', 'lock-timeout-missing']);
     assert.equal(index.model(id)?.hasFileFindings(`${DIR}/a1.py`, index.severities(id)), false, 'the untouched file still waits');
     assert.equal(index.computeFileFindings(60_000), true);
     index.fileRulesPending = false;

@@ -7,6 +7,7 @@ import { dialectFromPyproject } from '../config/severities';
 import { sqliteVersionFromPyproject } from '../config/sqliteVersion';
 import { postgresVersionFromPyproject } from '../config/postgresVersion';
 import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
+import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
 import { resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
@@ -47,6 +48,8 @@ export interface ProjectConfig extends AlembicSettings {
    */
   postgresVersion: number;
   postgresVersionSource: string;
+  /** env.py sets `lock_timeout` for every migration (`SET lock_timeout`, `-c lock_timeout=` in connect options). */
+  envSetsLockTimeout?: boolean;
 }
 
 export interface DiscoverOptions {
@@ -172,7 +175,13 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
       if (facts.versionTableSchema !== undefined) config.versionTableSchema = facts.versionTableSchema;
       envDialect = dialectOfEnvPy(env);
       if (rendersAsBatch(env)) config.renderAsBatch = true;
+      if (setsLockTimeout(env)) config.envSetsLockTimeout = true;
     }
+  }
+  if (settings.kind === 'folder' && !config.envSetsLockTimeout) {
+    // A folder of migrations is usually a script location's versions folder: its env.py is one up.
+    const env = await fs.readFile(path.join(path.dirname(settings.root), 'env.py'));
+    if (env !== undefined && setsLockTimeout(env)) config.envSetsLockTimeout = true;
   }
   if (settings.kind !== 'folder') {
     const pyprojectPath = path.join(settings.root, 'pyproject.toml');

@@ -2,7 +2,9 @@
 // a table the migration did not create. PostgreSQL has to give existing rows a value and has none:
 // the migration fails with `column "x" contains null values` on any table that has rows (it only
 // works on the empty development database, which is why it slips through review).
+import { mayBePostgres } from '../facts/dialect';
 import { upgradeOpsOn } from '../facts/functions';
+import { constantDefaultIsInstant, postgresVersionOf } from '../facts/postgresVersion';
 import { defineFileRule, type RuleFinding } from './rule';
 
 export const addNotNullColumnWithoutDefault = defineFileRule({
@@ -11,6 +13,11 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
   description: 'A NOT NULL column without server_default is added to an existing table: fails when the table has rows.',
   check({ migration, project }) {
     const out: RuleFinding[] = [];
+    // Before PostgreSQL 11 a server_default is written into every row: the table is rewritten.
+    const version = postgresVersionOf(project);
+    const defaultAdvice = constantDefaultIsInstant(version) || !mayBePostgres(project?.dialect)
+      ? 'or give it a server_default.'
+      : `a server_default also works, but on PostgreSQL ${version} it rewrites the whole table under an ACCESS EXCLUSIVE lock (instant only from PostgreSQL 11).`;
     for (const { op, newTable } of upgradeOpsOn(migration, project?.dialect)) {
       if (op.kind !== 'add_column' || newTable || !op.column) continue;
       const c = op.column;
@@ -19,7 +26,7 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
       const pythonDefault = c.hasPythonDefault ? ' (default= is applied by SQLAlchemy on new INSERTs only; existing rows need server_default=)' : '';
       out.push({
         range: op.range,
-        message: `Adding NOT NULL column ${where} without a server_default fails with 'column contains null values' as soon as the table has rows${pythonDefault}. Add it nullable, backfill, then set NOT NULL; or give it a server_default.`,
+        message: `Adding NOT NULL column ${where} without a server_default fails with 'column contains null values' as soon as the table has rows${pythonDefault}. Add it nullable, backfill, then set NOT NULL; ${defaultAdvice}`,
       });
     }
     return out;

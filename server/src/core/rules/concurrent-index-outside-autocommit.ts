@@ -1,15 +1,20 @@
 // concurrent-index-outside-autocommit: CREATE/DROP INDEX CONCURRENTLY (or REINDEX ... CONCURRENTLY)
 // outside `with op.get_context().autocommit_block():`. Alembic runs a migration inside a transaction,
 // and PostgreSQL refuses these statements there: `CREATE INDEX CONCURRENTLY cannot run inside a
-// transaction block`. Checked in upgrades and downgrades alike.
+// transaction block`. Checked in upgrades and downgrades alike. Before PostgreSQL 12 the same holds for
+// `ALTER TYPE ... ADD VALUE` (the project's `postgres-version`; 12 and later run it in a transaction).
 import { mayBePostgres } from '../facts/dialect';
 import { migrationFunctions, schemaOpsOn } from '../facts/functions';
 import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
+import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
+import { sqlStatements } from '../facts/sql';
 import { defineFileRule, type RuleFinding } from './rule';
 
 /** On findings the fix can move into an autocommit block (not inside a batch block). */
 export type ConcurrentIndexOutsideAutocommitData = { fix: 'autocommit' };
+
+const ADD_VALUE = /^ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i;
 
 export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOutsideAutocommitData>({
   id: 'concurrent-index-outside-autocommit',
@@ -31,6 +36,18 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
         };
         if (!op.batch) finding.data = { fix: 'autocommit' };
         out.push(finding);
+      }
+    }
+    const version = postgresVersionOf(project);
+    if (!addValueRunsInTransaction(version)) {
+      for (const e of migration.executedSql) {
+        if (e.call.inAutocommitBlock || seen.has(e.call) || !sqlStatements(e.sql).some((s) => ADD_VALUE.test(s))) continue;
+        seen.add(e.call);
+        out.push({
+          range: e.call.range,
+          message: `ALTER TYPE ... ADD VALUE cannot run inside a transaction block before PostgreSQL 12 (this project runs ${version}), and Alembic runs this migration in one: it fails. Put it in 'with op.get_context().autocommit_block():'.`,
+          // No data, so no quick fix: a fix re-finds its finding without the project, and so without its version.
+        });
       }
     }
     return out;

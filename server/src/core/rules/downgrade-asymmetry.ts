@@ -5,6 +5,7 @@
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
+import { entityOps } from '../facts/alembicUtils';
 import { type FunctionPair, functionPairs, hasNoEffect, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
@@ -96,7 +97,8 @@ function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): bo
     case 'column':
       return t !== undefined && (u.tables.has(t) || u.columns.has(`${t}.${op.name ?? ''}`));
     case 'index':
-      return (op.name !== undefined && u.indexes.has(op.name)) || (t !== undefined && u.tables.has(t));
+      // A constraint of the index's name owns it (`ADD CONSTRAINT x UNIQUE USING INDEX x`): dropping it drops the index.
+      return (op.name !== undefined && (u.indexes.has(op.name) || u.constraints.has(op.name))) || (t !== undefined && u.tables.has(t));
     case 'constraint':
       return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t)) || droppedByConvention(u, op);
     case 'enum':
@@ -208,6 +210,37 @@ export function missingInverses(migration: Migration, text: string): MissingInve
   return out;
 }
 
+/**
+ * alembic_utils entities: `create_entity(e)` in the upgrade wants `drop_entity(e)` in the downgrade,
+ * `replace_entity(e)` wants `replace_entity` of the same entity (its previous definition). No fix:
+ * the downgrade needs the entity object, which autogenerate writes in each function.
+ */
+function missingEntityInverses(migration: Migration, text: string): RuleFinding<DowngradeAsymmetryData>[] {
+  const out: RuleFinding<DowngradeAsymmetryData>[] = [];
+  for (const { upgrade, downgrade } of functionPairs(migration)) {
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, downgrade)) continue;
+    const ups = entityOps(migration, upgrade);
+    if (ups.length === 0) continue;
+    const downs = entityOps(migration, downgrade);
+    // A drop or replace in the downgrade through a variable we cannot identify may undo anything.
+    const unknownDown = downs.some((d) => d.key.startsWith('var:')) && !ups.some((u) => u.key.startsWith('var:'));
+    for (const u of ups) {
+      if (u.method === 'drop_entity' || unknownDown) continue;
+      const wanted = u.method === 'create_entity' ? 'drop_entity' : 'replace_entity';
+      if (downs.some((d) => d.key === u.key && d.method === wanted)) continue;
+      // Created in the upgrade, then dropped later in it (a scratch entity): nothing to undo.
+      if (ups.some((l) => l !== u && l.key === u.key && l.method === 'drop_entity' && l.call.range.start.line > u.call.range.start.line)) continue;
+      out.push({
+        range: u.call.range,
+        message: u.method === 'create_entity'
+          ? `${upgrade.name}() creates ${u.label} (alembic_utils create_entity), but ${downgrade.name}() does not drop_entity it: after a downgrade the next upgrade fails with 'already exists'.`
+          : `${upgrade.name}() replaces ${u.label} (alembic_utils replace_entity), but ${downgrade.name}() does not replace_entity it back with the previous definition: after a downgrade the database keeps the new one.`,
+      });
+    }
+  }
+  return out;
+}
+
 const VERB: Record<CreatedKind, string> = { table: 'drop', column: 'drop', index: 'drop', constraint: 'drop', enum: 'drop' };
 
 /** The function pair, what kind of thing is not undone, and the index of the call creating it. */
@@ -218,6 +251,7 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
   defaultSeverity: 'warning',
   description: 'Something upgrade() creates is not undone by downgrade().',
   check({ migration, text }) {
+    const entities = missingEntityInverses(migration, text);
     return missingInverses(migration, text).map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
       return {
@@ -225,7 +259,7 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
         message: `${m.pair.upgrade.name}() creates ${m.label}${how}, but ${m.pair.downgrade.name}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
         data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index },
       };
-    });
+    }).concat(entities);
   },
   fix(finding, { src, migration }) {
     const missing = missingInverses(migration, src.text).find((m) => samePosition(m.range.start, finding.range.start));

@@ -29,6 +29,12 @@ import { dropConstraintWithoutName } from './drop-constraint-without-name';
 import { multipleHeadsAfterMerge } from './multiple-heads-after-merge';
 import { releasedRevisionModified } from './released-revision-modified';
 import { sqliteAlterWithoutBatch } from './sqlite-alter-without-batch';
+import { lockTimeoutMissing } from './lock-timeout-missing';
+import { uniqueConstraintOnExistingTable } from './unique-constraint-on-existing-table';
+import { checkConstraintWithoutNotValid } from './check-constraint-without-not-valid';
+import { addColumnWithVolatileDefault } from './add-column-with-volatile-default';
+import { enumValueRewrite } from './enum-value-rewrite';
+import { commitInsideMigration } from './commit-inside-migration';
 
 export const allRules: readonly Rule[] = [
   // Graph rules: the revision graph as Alembic builds it.
@@ -59,6 +65,12 @@ export const allRules: readonly Rule[] = [
   setNotNullOnExistingColumn,
   dropConstraintWithoutName,
   sqliteAlterWithoutBatch,
+  lockTimeoutMissing,
+  uniqueConstraintOnExistingTable,
+  checkConstraintWithoutNotValid,
+  addColumnWithVolatileDefault,
+  enumValueRewrite,
+  commitInsideMigration,
 ];
 
 const byId = new Map(allRules.map((r) => [r.id, r]));

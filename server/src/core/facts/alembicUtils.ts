@@ -1,0 +1,56 @@
+// alembic_utils' replaceable entities (views, functions, triggers, policies, extensions ...):
+// `op.create_entity(e)`, `op.replace_entity(e)`, `op.drop_entity(e)` on an entity object, usually
+// bound to a variable in the same function (`public_to_upper = PGFunction(schema="public",
+// signature="to_upper(t text)", definition=...)`) or at module level. An entity is known by its class,
+// schema and signature (what alembic_utils itself compares), else by the variable's name.
+import type { Migration, MigrationFunction, ParsedCall } from '../types';
+import { argAt, literalName, methodOf } from './args';
+
+export type EntityMethod = 'create_entity' | 'replace_entity' | 'drop_entity';
+
+export interface EntityOp {
+  method: EntityMethod;
+  call: ParsedCall;
+  /** What identifies the entity across functions. */
+  key: string;
+  /** For messages: `PGFunction public.to_upper(t text)`, or the variable. */
+  label: string;
+}
+
+const METHODS = new Set<string>(['create_entity', 'replace_entity', 'drop_entity']);
+
+/** The definition a variable holds: the last assignment before `before` in the function, else at module level (unknown here). */
+function definitionOf(fn: MigrationFunction, name: string, before: number): ParsedCall | undefined {
+  let def: ParsedCall | undefined;
+  fn.calls.forEach((c, i) => {
+    if (i < before && c.assignedTo?.name === name) def = c;
+  });
+  return def;
+}
+
+function identify(def: ParsedCall): { key: string; label: string } | undefined {
+  const cls = methodOf(def.callee);
+  const schema = literalName(argAt(def, 0, 'schema'));
+  const signature = literalName(argAt(def, 1, 'signature'));
+  if (schema === undefined || signature === undefined) return undefined;
+  const name = `${schema}.${signature}`;
+  return { key: `${cls}:${name.toLowerCase().replace(/\s+/g, '')}`, label: `${cls} ${name}` };
+}
+
+/** The alembic_utils entity operations of a function, in order. */
+export function entityOps(_m: Migration, fn: MigrationFunction): EntityOp[] {
+  const out: EntityOp[] = [];
+  fn.calls.forEach((call, i) => {
+    const method = methodOf(call.callee);
+    if (!METHODS.has(method) || !/^(op|batch_op)\./.test(call.callee)) return;
+    const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'entity')?.value;
+    let id: { key: string; label: string } | undefined;
+    if (arg?.kind === 'call') id = identify(arg.call);
+    else if (arg?.kind === 'name') {
+      const def = definitionOf(fn, arg.name, i);
+      id = (def && identify(def)) ?? { key: `var:${arg.name}`, label: arg.name };
+    }
+    if (id) out.push({ method: method as EntityMethod, call, ...id });
+  });
+  return out;
+}

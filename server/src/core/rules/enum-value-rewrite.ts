@@ -1,0 +1,172 @@
+// enum-value-rewrite: an upgrade changes an enum's values by recreating the type: alembic-postgresql-
+// enum's `op.sync_enum_values(...)`, or by hand (rename the old type, create the new one, change every
+// column to it with `ALTER COLUMN ... TYPE ... USING`, drop the old). Changing a column's type makes
+// PostgreSQL rewrite its whole table under an ACCESS EXCLUSIVE lock, for every table that uses the
+// enum. When the change only adds values, `ALTER TYPE ... ADD VALUE` changes the catalog and no table
+// (before PostgreSQL 12 it cannot run inside a transaction: then in an autocommit block).
+import { argAt, isEnumCallee, kwarg, literalName } from '../facts/args';
+import { mayBePostgres } from '../facts/dialect';
+import { functionPairs, schemaOpsOn } from '../facts/functions';
+import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
+import { sqlName, sqlStatements } from '../facts/sql';
+import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
+import { defineFileRule, type RuleFinding } from './rule';
+
+const QNAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))*`;
+const RENAME_TYPE = new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${QNAME})`, 'i');
+const CREATE_ENUM = new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i');
+const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})`, 'i');
+const COLUMN_TYPE = new RegExp(String.raw`\bALTER\s+(?:COLUMN\s+)?(${QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(${QNAME})`, 'gi');
+
+function strings(v: ArgValue | undefined): string[] | undefined {
+  if (v?.kind !== 'sequence' || !v.items.every((i) => i.kind === 'string')) return undefined;
+  return v.items.map((i) => (i.kind === 'string' ? i.value : ''));
+}
+
+/** `sync_enum_values(schema, name, new_values, affected_columns, ...)` as written. */
+interface SyncCall {
+  call: ParsedCall;
+  name?: string;
+  values?: string[];
+  tables: string[];
+}
+
+function syncCalls(fn: MigrationFunction): SyncCall[] {
+  const out: SyncCall[] = [];
+  for (const call of fn.calls) {
+    if (!/(^|\.)sync_enum_values$/.test(call.callee)) continue;
+    // alembic-autogenerate-enums has an op of the same name, (schema, name, old_values, new_values),
+    // that runs ALTER TYPE ... ADD VALUE: no rewrite.
+    if (kwarg(call, 'old_values') || strings(call.args[3]) !== undefined) continue;
+    const s: SyncCall = { call, tables: [] };
+    const name = literalName(argAt(call, 1, 'enum_name'));
+    if (name !== undefined) s.name = name.toLowerCase();
+    const values = strings(argAt(call, 2, 'new_values'));
+    if (values) s.values = values;
+    const affected = argAt(call, 3, 'affected_columns');
+    for (const item of affected?.kind === 'sequence' ? affected.items : []) {
+      // TableReference(table_schema=..., table_name=..., column_name=...), or an old-style ('table', 'column') tuple.
+      const t = item.kind === 'call' ? literalName(kwarg(item.call, 'table_name') ?? item.call.args[1]) : item.kind === 'sequence' ? literalName(item.items[0]) : undefined;
+      if (t !== undefined && !s.tables.includes(t)) s.tables.push(t);
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/** What the change does to the values, when both lists are known: only adds (ADD VALUE does it), or more. */
+function onlyAdds(before: string[] | undefined, after: string[] | undefined): boolean | undefined {
+  if (!before || !after) return undefined;
+  const kept = after.filter((v) => before.includes(v));
+  return before.every((v) => after.includes(v)) && kept.every((v, i) => v === before[i]) && after.length > before.length;
+}
+
+/** `ALTER TYPE t ADD VALUE 'v' [BEFORE 'w']` for each value `after` has and `before` lacks, in place. */
+function addValueStatements(type: string, before: string[], after: string[]): string[] {
+  const q = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+  return after.flatMap((v, i) => {
+    if (before.includes(v)) return [];
+    const next = after.slice(i + 1).find((w) => before.includes(w));
+    return [`ALTER TYPE ${type} ADD VALUE ${q(v)}${next === undefined ? '' : ` BEFORE ${q(next)}`}`];
+  });
+}
+
+function addValueAdvice(version: number, type: string, statements: string[] | undefined): string {
+  const sql = statements && statements.length > 0 ? statements.join('; ') : `ALTER TYPE ${type} ADD VALUE '...'`;
+  const txn = addValueRunsInTransaction(version)
+    ? ''
+    : ` On PostgreSQL ${version} ADD VALUE cannot run inside a transaction block: run it in 'with op.get_context().autocommit_block():' (PostgreSQL 12+ allows it in the migration's transaction).`;
+  return `${sql} changes no table.${txn}`;
+}
+
+/** The enum name of an `alter_column(type_=...)` value: an inline `sa.Enum(name=...)` or a variable bound to one. */
+function enumNameOf(m: Migration, fn: MigrationFunction, v: ArgValue | undefined): string | undefined {
+  let def: ParsedCall | undefined;
+  if (v?.kind === 'call' && isEnumCallee(v.call.callee)) def = v.call;
+  else if (v?.kind === 'name') {
+    def = fn.calls.find((c) => c.assignedTo?.name === v.name && isEnumCallee(c.callee)) ?? m.enumVariables.find((e) => e.name === v.name)?.call;
+  }
+  return def ? literalName(kwarg(def, 'name'))?.toLowerCase() : undefined;
+}
+
+export const enumValueRewrite = defineFileRule({
+  id: 'enum-value-rewrite',
+  defaultSeverity: 'warning',
+  description: "An enum's values change by recreating the type: every table using it is rewritten under an exclusive lock.",
+  check({ migration, project }) {
+    if (!mayBePostgres(project?.dialect)) return [];
+    const version = postgresVersionOf(project);
+    const out: RuleFinding[] = [];
+    for (const { upgrade, downgrade } of functionPairs(migration)) {
+      const before = new Map<string, string[]>();
+      for (const s of downgrade ? syncCalls(downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
+      for (const s of syncCalls(upgrade)) {
+        const type = s.name ?? 'the enum';
+        const old = s.name !== undefined ? before.get(s.name) : undefined;
+        const adds = onlyAdds(old, s.values);
+        const tables = s.tables.length > 0 ? `table${s.tables.length > 1 ? 's' : ''} ${s.tables.map((t) => `'${t}'`).join(', ')}` : 'every table using it';
+        const advice = adds === true
+          ? `This change only adds values: ${addValueAdvice(version, type, addValueStatements(type, old ?? [], s.values ?? []))} (alembic-postgresql-enum's op.add_enum_values does the same.)`
+          : adds === false
+            ? 'It also removes, renames or reorders values, which only a new type can do: on a large table, do it in steps (a new column, backfill, switch over).'
+            : `If the change only adds values, ${addValueAdvice(version, type, undefined)}`;
+        out.push({
+          range: s.call.range,
+          message: `sync_enum_values recreates type ${type} and changes the columns using it to the new type (ALTER COLUMN ... TYPE ... USING): PostgreSQL rewrites ${tables} under an ACCESS EXCLUSIVE lock. ${advice}`,
+        });
+      }
+      out.push(...recreatedEnums(migration, upgrade, version));
+    }
+    return out;
+  },
+});
+
+/**
+ * The by-hand pattern: a type renamed (`ALTER TYPE t RENAME TO t_old`, or a new type renamed into
+ * place), an enum created under a name involved in a rename, and columns changed to it. One finding
+ * per recreated type, on its creation, naming the tables rewritten.
+ */
+function recreatedEnums(m: Migration, fn: MigrationFunction, version: number): RuleFinding[] {
+  const renamed = new Set<string>();
+  const created = new Map<string, ParsedCall>();
+  const columns = new Map<string, Set<string>>();
+  const addColumn = (type: string, table: string | undefined): void => {
+    const set = columns.get(type) ?? new Set<string>();
+    set.add(table ?? '?');
+    columns.set(type, set);
+  };
+  for (const op of schemaOpsOn(m, fn, 'postgresql')) {
+    if (op.kind === 'enum_create' && op.name !== undefined && !created.has(op.name)) created.set(op.name, op.call);
+    if (op.kind === 'alter_column' && !op.sql) {
+      const t = enumNameOf(m, fn, op.alter?.type);
+      if (t !== undefined) addColumn(t, op.table);
+    }
+  }
+  for (const e of m.executedSql) {
+    if (!fn.calls.includes(e.call)) continue;
+    for (const s of sqlStatements(e.sql)) {
+      let r: RegExpExecArray | null;
+      if ((r = RENAME_TYPE.exec(s))) {
+        renamed.add(sqlName(r[1] ?? ''));
+        renamed.add(sqlName(r[2] ?? ''));
+      } else if ((r = CREATE_ENUM.exec(s))) {
+        const n = sqlName(r[1] ?? '');
+        if (!created.has(n)) created.set(n, e.call);
+      } else if ((r = ALTER_TABLE.exec(s))) {
+        const table = sqlName(r[1] ?? '');
+        for (const c of s.matchAll(COLUMN_TYPE)) addColumn(sqlName(c[2] ?? ''), table);
+      }
+    }
+  }
+  const out: RuleFinding[] = [];
+  for (const [type, call] of created) {
+    const tables = columns.get(type);
+    if (!renamed.has(type) || !tables || tables.size === 0) continue;
+    const list = [...tables].map((t) => `'${t}'`).join(', ');
+    out.push({
+      range: call.range,
+      message: `Type ${type} is recreated and the columns using it are changed to the new type: PostgreSQL rewrites ${tables.size > 1 ? 'tables' : 'table'} ${list} under an ACCESS EXCLUSIVE lock. If the change only adds values, ${addValueAdvice(version, type, undefined)}`,
+    });
+  }
+  return out;
+}
