@@ -94,7 +94,12 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     projectKey: project.id,
     ...(guards.runLock ? { runLock: guards.runLock } : {}),
     ...(guards.reapSessions ? { reapSessions: guards.reapSessions } : {}),
+    timeouts: { lockTimeout: settings.lockTimeout, statementTimeout: settings.statementTimeout },
   });
+  if (command.changesDatabase || command.connects) {
+    for (const note of runner.session.notes) s.log.warn(`${project.configFile}: ${note}`);
+    if (runner.session.applied.length) s.log.info(`${project.configFile}: the migration's session gets ${runner.session.applied.join(', ')} (PGOPTIONS)`);
+  }
   s.log.info(`${project.configFile}: ${runner.mask(`${python.path} ${runner.argv(command).join(' ')}`)}` +
     (databaseUrl ? ` (database from ${chosen.ok ? chosen.source.label : ''}: ${redactUrl(databaseUrl)})` : ''));
 

@@ -13,6 +13,7 @@ import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { revisionArg } from './args';
+import { backUp, backupPolicyFor } from './backup';
 import { confirmDowngrade, confirmStamp, protectedDatabaseCheck } from './confirm';
 import { headItems, pickProject, pickRevision, revisionItem, type RevisionPickItem } from './pick';
 import type { SqlPreviews } from './sqlPreview';
@@ -67,18 +68,29 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
     void vscode.window.showInformationMessage(`Alembic: nothing to downgrade — ${target === 'base' ? 'the database is at base' : `${shortRevision(target)} is not below the current revision`}.`);
     return;
   }
-  if (!(await confirmDowngrade(s, project, undone, target))) return;
   const chosen = await chooseUrl(s.context, project.info);
-  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
+  const url = chosen.ok ? chosen.url : undefined;
+  const choice = await confirmDowngrade(s, project, undone, target, backupPolicyFor(project.info, url));
+  if (!choice) return;
+  if (!(await protectedDatabaseCheck(project, url, 'Downgrade'))) return;
+  // The downgrade runs only after a dump that succeeded: a failed or cancelled backup has said why.
+  if (choice === 'backUpAndRun' && (!url || !(await backUp(s, project.info, url, state.versionTable)))) return;
   await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
   await afterRun(s);
 }
 
 async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
   if (!(await saveProjectFiles(project.info, 'Stamp'))) return;
-  if (!(await confirmStamp(revisions))) return;
   const chosen = await chooseUrl(s.context, project.info);
-  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Stamp'))) return;
+  const url = chosen.ok ? chosen.url : undefined;
+  const choice = await confirmStamp(revisions, backupPolicyFor(project.info, url));
+  if (!choice) return;
+  if (!(await protectedDatabaseCheck(project, url, 'Stamp'))) return;
+  if (choice === 'backUpAndRun') {
+    const now = s.store.get(project.info.id)?.database;
+    const current = now?.kind === 'ok' ? (now.versionTable ?? [...now.current, ...now.unknown]) : [];
+    if (!url || !(await backUp(s, project.info, url, current))) return;
+  }
   await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
   await afterRun(s);
 }
