@@ -8,7 +8,7 @@ import * as cmd from '../../../runtime/alembic/commandArguments';
 import { runAlembic, showOutcome, type SessionRun } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { chooseUrl } from '../databaseInputs';
-import { AppliedStateRequest, DowngradePlanRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
+import { AppliedStateRequest, DowngradePlanRequest, OperationsRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
@@ -51,8 +51,14 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
   // Upgrades change the database too: a protected one asks for its name first (one click otherwise).
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Upgrade'))) return;
-  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
+  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true, schemaChange: { title } });
   await afterRun(s);
+}
+
+/** The tables named by what the upgrades create (tables, and the tables of columns): a large schema's snapshots cover only these. */
+function touchedTables(creations: readonly { kind: string; name: string }[]): string[] {
+  const names = creations.flatMap((c) => (c.kind === 'table' ? [c.name] : c.kind === 'column' && c.name.includes('.') ? [c.name.slice(0, c.name.lastIndexOf('.'))] : []));
+  return [...new Set(names.map((n) => n.slice(n.lastIndexOf('.') + 1)))];
 }
 
 /** Undoes down to `target` (a revision id or `base`) after the confirmation. */
@@ -75,7 +81,16 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   if (!(await protectedDatabaseCheck(project, url, 'Downgrade'))) return;
   // The downgrade runs only after a dump that succeeded: a failed or cancelled backup has said why.
   if (choice === 'backUpAndRun' && (!url || !(await backUp(s, project.info, url, state.versionTable)))) return;
-  await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
+  // What the undone revisions' upgrades create: the report calls out any the downgrade leaves behind.
+  const { creations } = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: undone, function: 'upgrade', fromDisk: true });
+  const title = `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`;
+  await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), {
+    title, needsDatabase: true,
+    schemaChange: {
+      title, creations: creations.map((c) => ({ revision: c.revision, kind: c.kind, name: c.name })),
+      touchedTables: touchedTables(creations),
+    },
+  });
   await afterRun(s);
 }
 
@@ -91,7 +106,8 @@ async function stampAt(s: Services, project: ProjectState, revisions: string[]):
     const current = now?.kind === 'ok' ? (now.versionTable ?? [...now.current, ...now.unknown]) : [];
     if (!url || !(await backUp(s, project.info, url, current))) return;
   }
-  await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
+  const title = `Stamping ${revisions.map(shortRevision).join(', ')}`;
+  await runAlembic(s, project.info, cmd.stamp({ revisions }), { title, needsDatabase: true, schemaChange: { title } });
   await afterRun(s);
 }
 

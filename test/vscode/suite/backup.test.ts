@@ -1,7 +1,8 @@
 // "Back Up and Downgrade" in the real VS Code, with the real pg_dump, pg_restore and Alembic against
 // the throwaway PostgreSQL: the confirmation's button writes a dump into the workspace's git-ignored
 // backup folder before the downgrade runs, and "Restore Backup…" brings the database back to the
-// backup's revision, which the tree then shows. Only the modal answers and the pick are scripted.
+// backup's revision, which the tree then shows; the downgrade's schema-change report opens as Markdown.
+// Only the modal answers and the pick are scripted.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,19 @@ describe('backup before a downgrade, and restore', function () {
     assert.match(dumps[0] ?? '', new RegExp(`^${db!.name}-005_merge_notifications-\\d{8}T\\d{6}Z\\.dump$`));
     assert.equal(fs.readFileSync(path.join(folder, dumps[0] ?? '')).subarray(0, 5).toString(), 'PGDMP');
     assert.equal(fs.readFileSync(path.join(folder, '.gitignore'), 'utf8').trim().split('\n').pop(), '*');
+  });
+
+  it('the schema-change report of that downgrade opens as Markdown', async () => {
+    await vscode.commands.executeCommand('alembic.showSchemaChange');
+    const doc = await waitFor('the report', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d?.languageId === 'markdown' && d.getText().startsWith('# Schema change') ? d : undefined;
+    });
+    const text = doc.getText();
+    assert.match(text, /^# Schema change: Downgrading to 002_user_phone/);
+    assert.match(text, /\*\*[^*]*\u22121 table[^*]*\*\*/, text);
+    assert.match(text, /- removed: table `notifications`/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('"Restore Backup…" lists the backup and brings the database and the tree back to its revision', async () => {
