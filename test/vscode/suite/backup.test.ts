@@ -82,3 +82,33 @@ describe('backup before a downgrade, and restore', function () {
     });
   });
 });
+
+describe('rehearse upgrade', function () {
+  this.timeout(180_000);
+  let api: AlembicExtensionApi;
+  let db: ScratchDatabase | undefined;
+  let folder = '';
+
+  before(async () => {
+    api = await extensionApi();
+    await waitFor('the project', () => api.services.store.projects[0]);
+    folder = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', '.alembic-backups');
+    db = await useScratchDatabase(api);
+  });
+  after(async () => {
+    await forgetDatabase(db);
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('runs every step on a scratch copy and leaves the connected database at its revision', async () => {
+    const projectId = api.services.store.projects[0]?.info.id ?? '';
+    await vscode.commands.executeCommand('alembic.upgradeToHere', { projectId, revision: '002_user_phone' });
+    assert.deepEqual(await appliedVersions(db!), ['002_user_phone']);
+    await api.services.store.refresh();
+    const result = await vscode.commands.executeCommand<{ ok: boolean; failure?: string; steps: { name: string }[] }>('alembic.rehearseUpgrade');
+    assert.ok(result?.ok, result?.failure);
+    assert.deepEqual(result.steps.map((s) => s.name), ['backup', 'copy', 'upgrade', 'downgrade', 'reupgrade']);
+    assert.deepEqual(await appliedVersions(db!), ['002_user_phone']);
+    assert.equal(fs.readdirSync(folder).filter((f) => f.endsWith('.dump')).length, 1);
+  });
+});
