@@ -13,6 +13,9 @@ export const SETTINGS_SECTION = 'alembic';
 
 export type ServerTrace = 'off' | 'messages' | 'verbose';
 
+/** Whether a downgrade or stamp backs the database up first. */
+export type BackupBeforeDowngrade = 'ask' | 'always' | 'never';
+
 /** Which revisions the file rules check. */
 export type LintScope = 'new' | 'all';
 
@@ -47,6 +50,13 @@ export interface EditorSettings {
   'lint.scope': LintScope;
   /** Read by vscode-languageclient itself; here so that every setting has one typed home. */
   'trace.server': ServerTrace;
+  /** Whether a downgrade or stamp backs the database up first (runtime/backup). */
+  backupBeforeDowngrade: BackupBeforeDowngrade;
+  /** Empty: `.alembic-backups` in the workspace folder. */
+  backupFolder: string;
+  /** PostgreSQL time (`5s`) for the runs' sessions; empty: off (runtime/alembic/sessionSettings.ts). */
+  lockTimeout: string;
+  statementTimeout: string;
 }
 
 export type EditorSettingName = keyof EditorSettings;
@@ -146,6 +156,10 @@ const checkers: { readonly [K in EditorSettingName]: Checker<EditorSettings[K]> 
   'lint.since': text,
   'lint.scope': oneOf<LintScope>('new', 'all'),
   'trace.server': oneOf<ServerTrace>('off', 'messages', 'verbose'),
+  backupBeforeDowngrade: oneOf<BackupBeforeDowngrade>('ask', 'always', 'never'),
+  backupFolder: text,
+  lockTimeout: text,
+  statementTimeout: text,
 };
 
 export const editorSettingNames = Object.keys(checkers) as EditorSettingName[];

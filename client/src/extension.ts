@@ -2,6 +2,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { forgetInterpreterChecks } from '../../runtime/alembic/interpreter';
+import { backupCommands } from './commands/backup';
+import { schemaChangeCommands } from './commands/schemaChange';
+import { rehearseCommands } from './commands/rehearse';
 import { basicCommands } from './commands/basic';
 import { graphCommands } from './commands/graph';
 import { databaseCommands, warnAboutPasswordInSettings } from './commands/database';
@@ -55,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const commands = {
     ...basicCommands(services), ...databaseCommands(services), ...migrateCommands(services, previews),
     ...templateCommands(services), ...verifyCommands(services), ...graphCommands(services),
+    ...backupCommands(services), ...schemaChangeCommands(), ...rehearseCommands(services),
   };
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

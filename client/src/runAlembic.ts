@@ -15,6 +15,8 @@ import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
 import { requireTrust } from './trust';
 import { saveProjectFiles } from './unsavedFiles';
+import { aroundRun, changeReport, type ChangeReport, type Creation } from '../../runtime/db/schemaChange';
+import { rememberSchemaChange, showSchemaChange } from './commands/schemaChange';
 
 /** The Python extension's selected interpreter for a folder, when that extension is installed. */
 async function pythonExtensionInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> {
@@ -56,6 +58,12 @@ export interface RunAlembicOptions {
   notify?: boolean;
   /** Whether the command needs a database URL (online commands, autogenerate). */
   needsDatabase?: boolean;
+  /**
+   * Snapshot the schema before and after (PostgreSQL), and report the difference with the outcome:
+   * `creations` are what the undone revisions' upgrades create (a downgrade leaving one is called out),
+   * `touchedTables` what the snapshot may be limited to on a very large schema.
+   */
+  schemaChange?: { title: string; creations?: Creation[]; touchedTables?: string[] };
 }
 
 /** Runs one command; never throws: problems are shown and come back as an outcome or undefined. */
@@ -94,7 +102,12 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     projectKey: project.id,
     ...(guards.runLock ? { runLock: guards.runLock } : {}),
     ...(guards.reapSessions ? { reapSessions: guards.reapSessions } : {}),
+    timeouts: { lockTimeout: settings.lockTimeout, statementTimeout: settings.statementTimeout },
   });
+  if (command.changesDatabase || command.connects) {
+    for (const note of runner.session.notes) s.log.warn(`${project.configFile}: ${note}`);
+    if (runner.session.applied.length) s.log.info(`${project.configFile}: the migration's session gets ${runner.session.applied.join(', ')} (PGOPTIONS)`);
+  }
   s.log.info(`${project.configFile}: ${runner.mask(`${python.path} ${runner.argv(command).join(' ')}`)}` +
     (databaseUrl ? ` (database from ${chosen.ok ? chosen.source.label : ''}: ${redactUrl(databaseUrl)})` : ''));
 
@@ -103,12 +116,29 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      const run = await runner.run(command, { signal: abort.signal });
+      const go = (): ReturnType<AlembicRunner['run']> => runner.run(command, { signal: abort.signal });
+      const versionTable = versionTableFor(settings, project);
+      const around = o.schemaChange && databaseUrl && command.changesDatabase
+        ? await aroundRun({
+          databaseUrl, env: process.env, ...(o.schemaChange.touchedTables ? { touchedTables: o.schemaChange.touchedTables } : {}),
+          ...(versionTable?.table ? { versionTable: versionTable.table } : {}), ...(versionTable?.schema ? { versionTableSchema: versionTable.schema } : {}),
+        }, go)
+        : { result: await go() };
+      const run = around.result;
       const knownRevisions = new Set((s.store.get(project.id)?.graph?.nodes ?? []).map((n) => n.revision));
       const outcome = interpretRun(run, { versionDirs: project.versionLocations, databaseUrlEnvVar: settings.databaseUrlEnvVar, knownRevisions });
       s.log.info(`${run.display}: ${outcome.status} in ${Math.round(run.durationMs)} ms — ${outcome.message}` +
         (outcome.status === 'cancelled' && outcome.detail ? ` ${outcome.detail}` : ''));
-      if (o.notify !== false) void showOutcome(s, outcome);
+      let report: ChangeReport | undefined;
+      if (o.schemaChange && 'before' in around && around.before && around.after) {
+        report = changeReport({ title: o.schemaChange.title, command: run.display, before: around.before, after: around.after, ...(o.schemaChange.creations ? { creations: o.schemaChange.creations } : {}) });
+        rememberSchemaChange(report);
+        s.log.info(`${run.display}: schema change ${report.summary}${report.leftBehind.length ? `; left behind: ${report.leftBehind.map((c) => `${c.kind} ${c.name}`).join(', ')}` : ''} ` +
+          `(snapshots ${Math.round(report.snapshotMs)} ms${report.scoped ? ', touched tables only' : ''})`);
+      } else if ('error' in around && around.error) {
+        s.log.warn(`${run.display}: no schema-change report: ${s.log.mask(around.error)}`);
+      }
+      if (o.notify !== false) void showOutcome(s, outcome, report);
       return { outcome, stdout: run.stdout, stderr: run.stderr };
     } catch (err) {
       if (err instanceof AlembicBusyError || err instanceof DatabaseBusyError) {
@@ -137,9 +167,17 @@ function guardsFor(s: Services, project: ProjectInfo, url: string): RunGuards {
 }
 
 /** The outcome as a notification: success info, or the error with advice and a link to the failing line. */
-export async function showOutcome(s: Services, outcome: RunOutcome): Promise<void> {
+export async function showOutcome(s: Services, outcome: RunOutcome, report?: ChangeReport): Promise<void> {
   if (outcome.ok) {
-    void vscode.window.showInformationMessage(`Alembic: ${outcome.message}`);
+    if (!report) {
+      void vscode.window.showInformationMessage(`Alembic: ${outcome.message}`);
+      return;
+    }
+    const behind = report.leftBehind.length ? ` The downgrade left ${report.leftBehind.length} object(s) its upgrade created.` : '';
+    const show = 'Show Schema Change';
+    const notify = behind ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const choice = await notify(`Alembic: ${outcome.message} — schema: ${report.summary}.${behind}`, show);
+    if (choice === show) await showSchemaChange(report);
     return;
   }
   if (outcome.status === 'cancelled') {

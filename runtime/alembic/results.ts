@@ -35,7 +35,8 @@ export type AdviceKind =
   | 'multipleHeads' | 'ambiguousWalk' | 'unknownRevision' | 'notUpToDate' | 'offlineDowngradeNeedsRange'
   | 'relativeOutOfRange' | 'invalidTarget'
   | 'connectionRefused' | 'authenticationFailed' | 'databaseMissing' | 'hostNotFound' | 'connectionTimeout'
-  | 'databaseUrlMissing' | 'missingModule';
+  | 'databaseUrlMissing' | 'missingModule'
+  | 'lockTimeout' | 'statementTimeout';
 
 /** Follow-ups the UI can offer as buttons. */
 export type AdviceAction = 'mergeHeads' | 'chooseHead' | 'chooseRevision' | 'upgradeToHead' | 'editDatabaseUrl' | 'chooseInterpreter';
@@ -49,6 +50,15 @@ export interface Advice {
   revision?: string;
   /** For missingModule: the Python module. */
   module?: string;
+  /** For lockTimeout: the table the statement waited for, when its SQL names one. */
+  table?: string;
+}
+
+/** The table a failed statement works on, from SQLAlchemy's `[SQL: ...]` line. */
+export function statementTable(text: string): string | undefined {
+  const sql = /\[SQL: ([\s\S]*?)\]\s*(?:\n|$)/.exec(text)?.[1] ?? '';
+  const m = /\b(?:ALTER TABLE|DROP TABLE|LOCK TABLE|TRUNCATE(?: TABLE)?|INSERT INTO|DELETE FROM|UPDATE|REFERENCES|CREATE (?:UNIQUE )?INDEX(?: CONCURRENTLY)?(?: IF NOT EXISTS)?(?: \S+)? ON)\s+(?:IF EXISTS\s+)?(?:ONLY\s+)?((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)/i.exec(sql);
+  return m?.[1];
 }
 
 export interface SourceLocation {
@@ -256,6 +266,23 @@ export function adviceFor(text: string, opts: { databaseUrlEnvVar?: string; pyth
       kind: 'invalidTarget', actions: ['chooseRevision'],
       text: 'That revision is not on the path from where the database is (it is on another branch, or in the ' +
         'other direction). Choose a revision above (upgrade) or below (downgrade) the current one.',
+    };
+  }
+  if (/canceling statement due to lock timeout|LockNotAvailable/.test(text)) {
+    const table = statementTable(text);
+    return {
+      kind: 'lockTimeout', actions: [], ...(table ? { table } : {}),
+      text: `The migration waited longer than lock_timeout for a lock on ${table ?? 'a table'} that another session holds ` +
+        '(a long query or an open transaction), and PostgreSQL stopped it. With transactional DDL nothing of the failed ' +
+        'migration was kept. Retry when the table is quiet, or raise alembic.lockTimeout.',
+    };
+  }
+  if (/canceling statement due to statement timeout|QueryCanceled/.test(text)) {
+    const table = statementTable(text);
+    return {
+      kind: 'statementTimeout', actions: [], ...(table ? { table } : {}),
+      text: `A statement of the migration${table ? ` on ${table}` : ''} ran longer than statement_timeout and PostgreSQL ` +
+        'cancelled it; with transactional DDL nothing of the failed migration was kept. Raise alembic.statementTimeout, or make the step cheaper.',
     };
   }
   if (/password authentication failed|InvalidPasswordError|no password supplied|fe_sendauth/i.test(text)) {

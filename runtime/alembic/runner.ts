@@ -12,6 +12,8 @@ import { displayCommand, type AlembicCommand } from './commandArguments';
 import { tcpConnectionsOfGroup, type SocketEnd } from './processSockets';
 import { DatabaseBusyError, type RunLock, type HeldRunLock } from '../db/runLock';
 import type { SessionReaper, SessionSummary } from '../db/sessionReaper';
+import { parseDatabaseUrl } from '../db/sqlalchemyUrl';
+import { sessionOptions, type SessionOptions, type SessionTimeouts } from './sessionSettings';
 
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
@@ -49,6 +51,11 @@ export interface RunnerOptions {
   runLock?: RunLock;
   /** Runs with the same key exclude each other. Default: the absolute ini path. */
   projectKey?: string;
+  /**
+   * `alembic.lockTimeout` / `alembic.statementTimeout` for the migration's session (PGOPTIONS for
+   * libpq drivers; see sessionSettings.ts). What cannot be applied is in `sessionNotes`.
+   */
+  timeouts?: SessionTimeouts;
 }
 
 export interface RunOptions {
@@ -211,6 +218,8 @@ export class AlembicRunner {
   readonly iniPath: string;
   readonly projectKey: string;
   private readonly secrets: string[];
+  /** PGOPTIONS and what the log should say about the timeouts (values refused, drivers that ignore them). */
+  readonly session: SessionOptions;
 
   constructor(private readonly opts: RunnerOptions) {
     this.iniPath = path.resolve(opts.iniPath);
@@ -219,6 +228,14 @@ export class AlembicRunner {
     const envVar = opts.databaseUrlEnvVar ?? 'DATABASE_URL';
     if (!ENV_VAR.test(envVar)) throw new Error(`alembic.databaseUrlEnvVar "${envVar}" is not a valid environment variable name`);
     this.secrets = [...urlPasswords(opts.databaseUrl), ...(opts.secrets ?? [])];
+    // The driver decides whether PGOPTIONS reaches the session; SQLAlchemy's default is psycopg2.
+    const parsed = opts.databaseUrl !== undefined ? parseDatabaseUrl(opts.databaseUrl, { env: opts.env ?? process.env }) : undefined;
+    const target = parsed?.kind === 'postgres' ? parsed.target : undefined;
+    this.session = sessionOptions(opts.timeouts ?? {}, {
+      driver: target?.driver ?? 'psycopg2',
+      ...((opts.env ?? process.env).PGOPTIONS ? { inheritedPgOptions: (opts.env ?? process.env).PGOPTIONS } : {}),
+      ...(target?.options ? { urlOptions: target.options } : {}),
+    });
   }
 
   /** Masks the database password and the given secrets. */
@@ -291,6 +308,8 @@ export class AlembicRunner {
       PYTHONUNBUFFERED: '1',
       PYTHONIOENCODING: 'utf-8',
       PGAPPNAME: applicationName,
+      // Only for commands that reach the database; offline SQL and file commands need no session.
+      ...(command.changesDatabase || command.connects ? this.session.env : {}),
     };
     if (this.opts.databaseUrl !== undefined) env[envVar] = this.opts.databaseUrl;
     const startedAt = new Date();

@@ -113,6 +113,12 @@ export interface SnapshotOptions {
   versionTable?: string;
   /** Its schema; when absent a table of that name is left out in every schema. */
   versionTableSchema?: string;
+  /**
+   * Only these tables (by name, in any of the schemas) and what hangs off them: columns, indexes,
+   * constraints, triggers. Enums, sequences, views and functions are read whole. For very large schemas,
+   * where a run from the editor snapshots only the tables its migrations touch (db/schemaChange.ts).
+   */
+  tables?: readonly string[];
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
@@ -124,7 +130,7 @@ const NOT_EXTENSION_MEMBER = (classCatalog: string, oidExpr: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classCatalog}'::regclass ` +
   `AND e.objid = ${oidExpr} AND e.deptype = 'e')`;
 
-// $1 = schema names, $2 = version table name, $3 = version table schema or NULL.
+// $1 = schema names, $2 = version table name, $3 = version table schema or NULL, $4 = table names or NULL (all).
 const NOT_VERSION_TABLE = (relname: string, nspname: string): string =>
   `NOT (${relname} = $2 AND ($3::text IS NULL OR ${nspname} = $3))`;
 
@@ -139,7 +145,7 @@ const QUERIES = {
     SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
            c.relpersistence = 'u' AS unlogged
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+    WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND ($4::text[] IS NULL OR c.relname = ANY($4))
       AND ${NOT_VERSION_TABLE('c.relname', 'n.nspname')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
   columns: `
     SELECT n.nspname AS schema, c.relname AS "table", a.attname AS name,
@@ -158,7 +164,7 @@ const QUERIES = {
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     LEFT JOIN pg_collation co ON co.oid = a.attcollation
     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND ($4::text[] IS NULL OR c.relname = ANY($4))
       AND ${NOT_VERSION_TABLE('c.relname', 'n.nspname')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
   // Indexes that back a primary key, unique or exclusion constraint are reported as that constraint.
   indexes: `
@@ -168,7 +174,7 @@ const QUERIES = {
     JOIN pg_class i ON i.oid = x.indexrelid
     JOIN pg_class c ON c.oid = x.indrelid
     JOIN pg_namespace n ON n.oid = i.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1)
+    WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1) AND ($4::text[] IS NULL OR c.relname = ANY($4))
       AND ${NOT_VERSION_TABLE('c.relname', 'n.nspname')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid
                       AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))`,
@@ -180,7 +186,7 @@ const QUERIES = {
     FROM pg_constraint k
     JOIN pg_class c ON c.oid = k.conrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE k.contype <> 'n' AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+    WHERE k.contype <> 'n' AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND ($4::text[] IS NULL OR c.relname = ANY($4))
       AND ${NOT_VERSION_TABLE('c.relname', 'n.nspname')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
   enums: `
     SELECT n.nspname AS schema, t.typname AS name,
@@ -225,7 +231,7 @@ const QUERIES = {
     FROM pg_trigger t
     JOIN pg_class c ON c.oid = t.tgrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE NOT t.tgisinternal AND n.nspname = ANY($1)
+    WHERE NOT t.tgisinternal AND n.nspname = ANY($1) AND ($4::text[] IS NULL OR c.relname = ANY($4))
       AND ${NOT_VERSION_TABLE('c.relname', 'n.nspname')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
 } as const;
 
@@ -259,10 +265,10 @@ type Row = Record<string, unknown>;
 async function readSnapshot(client: ClientBase, options: SnapshotOptions): Promise<SchemaSnapshot> {
   const allSchemas = (await client.query<{ name: string }>(QUERIES.schemas)).rows.map((r) => r.name);
   const schemas = options.schemas ? [...new Set(options.schemas)] : allSchemas;
-  const params = [schemas, options.versionTable ?? 'alembic_version', options.versionTableSchema ?? null];
+  const params = [schemas, options.versionTable ?? 'alembic_version', options.versionTableSchema ?? null, options.tables ? [...options.tables] : null];
   // Each query binds only the parameters it mentions (PostgreSQL refuses extra ones).
   const run = async (sql: string): Promise<Row[]> =>
-    (await client.query<Row>(sql, sql.includes('$2') ? params : sql.includes('$1') ? params.slice(0, 1) : [])).rows;
+    (await client.query<Row>(sql, sql.includes('$4') ? params : sql.includes('$2') ? params.slice(0, 3) : sql.includes('$1') ? params.slice(0, 1) : [])).rows;
 
   // One after the other: pg queues concurrent queries on a client anyway, and deprecates doing so.
   const extensions = await run(QUERIES.extensions);

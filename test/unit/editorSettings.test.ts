@@ -53,6 +53,7 @@ describe('editor settings (alembic.*)', () => {
       databaseUrl: 'postgresql://u@h/db', databaseUrlEnvVar: 'APP_DB', versionTable: 'versions', versionTableSchema: 'meta',
       protectedDatabases: ['db.example.com/*'], refreshInterval: 30, codeLens: false, 'lint.dialect': 'mysql', 'trace.server': 'verbose',
       'lint.base': 'upstream/develop', 'lint.since': 'abc123', 'lint.scope': 'all', postgresVersion: 15, 'inlayHints.locks': true,
+      backupBeforeDowngrade: 'always', backupFolder: '/var/backups/app', lockTimeout: '5s', statementTimeout: '1min',
     };
     const { settings, problems } = readEditorSettings((name) => given[name]);
     assert.deepEqual(problems, []);
@@ -63,6 +64,7 @@ describe('editor settings (alembic.*)', () => {
     const wrong: Record<string, unknown> = {
       configFile: 3, rules: ['error'], codeLens: 'no', refreshInterval: -5, protectedDatabases: 'prod',
       databaseUrlEnvVar: '  ', 'trace.server': 'loud', 'lint.scope': 'everything', 'lint.base': 7,
+      backupBeforeDowngrade: 'sometimes',
     };
     const { settings, problems } = readEditorSettings((name) => wrong[name]);
     assert.deepEqual(settings, editorSettingDefaults);

@@ -5,6 +5,7 @@ import { ui } from '../ui';
 import { OperationsRequest } from '../../../common/protocol';
 import { databaseIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
 import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
+import type { BackupPolicy } from '../../../runtime/backup/backup';
 import { readSettings } from '../config';
 import { type ProjectState, revisionsById } from '../projectStore';
 import type { Services } from '../services';
@@ -34,8 +35,23 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
   return typed !== undefined && typed !== '' && typed === identity.database;
 }
 
+/** What the user chose in a downgrade or stamp confirmation: run it, back up first and then run it, or nothing. */
+export type ChangeChoice = 'run' | 'backUpAndRun' | undefined;
+
+/**
+ * The buttons for a backup policy (alembic.backupBeforeDowngrade): `ask` both, `always` only the one that
+ * backs up, `never` only the plain one; and what the pressed button means.
+ */
+async function askWithBackup(message: string, detail: string, verb: string, policy: BackupPolicy): Promise<ChangeChoice> {
+  const backUp = `Back Up and ${verb}`;
+  const buttons = policy === 'always' ? [backUp] : policy === 'never' ? [verb] : [backUp, verb];
+  const note = policy === 'always' ? `\n\nThe database is backed up with pg_dump first (alembic.backupBeforeDowngrade); the ${verb.toLowerCase()} runs only if the dump succeeds.` : '';
+  const choice = await ui.showWarningMessage(message, { modal: true, detail: detail + note }, ...buttons);
+  return choice === backUp ? 'backUpAndRun' : choice === verb ? 'run' : undefined;
+}
+
 /** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */
-export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string): Promise<boolean> {
+export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string, policy: BackupPolicy = 'never'): Promise<ChangeChoice> {
   const { operations } = await s.client.sendRequest(OperationsRequest, {
     projectId: project.info.id, revisions: undone, function: 'downgrade', fromDisk: true,
   });
@@ -48,17 +64,15 @@ export async function confirmDowngrade(s: Services, project: ProjectState, undon
     destructive.length ? 'Their downgrades destroy data:' : 'Their downgrades drop no tables, columns or enums that the extension can see.',
     ...destructive.slice(0, 30), ...(destructive.length > 30 ? [`… and ${destructive.length - 30} more`] : []),
   ].join('\n');
-  const choice = await ui.showWarningMessage(`Downgrade the database to ${target === 'base' ? 'base' : shortRevision(target)}?`, { modal: true, detail }, 'Downgrade');
-  return choice === 'Downgrade';
+  return askWithBackup(`Downgrade the database to ${target === 'base' ? 'base' : shortRevision(target)}?`, detail, 'Downgrade', policy);
 }
 
-export async function confirmStamp(revisions: string[]): Promise<boolean> {
-  const choice = await ui.showWarningMessage(
+export async function confirmStamp(revisions: string[], policy: BackupPolicy = 'never'): Promise<ChangeChoice> {
+  return askWithBackup(
     `Stamp the database at ${revisions.map(shortRevision).join(', ')}?`,
-    { modal: true, detail: 'Stamping writes the version table only: no migration runs. Use it when the schema already matches that revision.' },
-    'Stamp',
+    'Stamping writes the version table only: no migration runs. Use it when the schema already matches that revision.',
+    'Stamp', policy,
   );
-  return choice === 'Stamp';
 }
 
 /**

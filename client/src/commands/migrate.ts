@@ -8,11 +8,12 @@ import * as cmd from '../../../runtime/alembic/commandArguments';
 import { runAlembic, showOutcome, type SessionRun } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { chooseUrl } from '../databaseInputs';
-import { AppliedStateRequest, DowngradePlanRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
+import { AppliedStateRequest, DowngradePlanRequest, OperationsRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
 import type { ProjectState } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { revisionArg } from './args';
+import { backUp, backupPolicyFor } from './backup';
 import { confirmDowngrade, confirmStamp, protectedDatabaseCheck } from './confirm';
 import { headItems, pickProject, pickRevision, revisionItem, type RevisionPickItem } from './pick';
 import type { SqlPreviews } from './sqlPreview';
@@ -50,8 +51,14 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
   // Upgrades change the database too: a protected one asks for its name first (one click otherwise).
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Upgrade'))) return;
-  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true });
+  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true, schemaChange: { title } });
   await afterRun(s);
+}
+
+/** The tables named by what the upgrades create (tables, and the tables of columns): a large schema's snapshots cover only these. */
+function touchedTables(creations: readonly { kind: string; name: string }[]): string[] {
+  const names = creations.flatMap((c) => (c.kind === 'table' ? [c.name] : c.kind === 'column' && c.name.includes('.') ? [c.name.slice(0, c.name.lastIndexOf('.'))] : []));
+  return [...new Set(names.map((n) => n.slice(n.lastIndexOf('.') + 1)))];
 }
 
 /** Undoes down to `target` (a revision id or `base`) after the confirmation. */
@@ -67,19 +74,40 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
     void vscode.window.showInformationMessage(`Alembic: nothing to downgrade — ${target === 'base' ? 'the database is at base' : `${shortRevision(target)} is not below the current revision`}.`);
     return;
   }
-  if (!(await confirmDowngrade(s, project, undone, target))) return;
   const chosen = await chooseUrl(s.context, project.info);
-  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Downgrade'))) return;
-  await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), { title: `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`, needsDatabase: true });
+  const url = chosen.ok ? chosen.url : undefined;
+  const choice = await confirmDowngrade(s, project, undone, target, backupPolicyFor(project.info, url));
+  if (!choice) return;
+  if (!(await protectedDatabaseCheck(project, url, 'Downgrade'))) return;
+  // The downgrade runs only after a dump that succeeded: a failed or cancelled backup has said why.
+  if (choice === 'backUpAndRun' && (!url || !(await backUp(s, project.info, url, state.versionTable)))) return;
+  // What the undone revisions' upgrades create: the report calls out any the downgrade leaves behind.
+  const { creations } = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: undone, function: 'upgrade', fromDisk: true });
+  const title = `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`;
+  await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), {
+    title, needsDatabase: true,
+    schemaChange: {
+      title, creations: creations.map((c) => ({ revision: c.revision, kind: c.kind, name: c.name })),
+      touchedTables: touchedTables(creations),
+    },
+  });
   await afterRun(s);
 }
 
 async function stampAt(s: Services, project: ProjectState, revisions: string[]): Promise<void> {
   if (!(await saveProjectFiles(project.info, 'Stamp'))) return;
-  if (!(await confirmStamp(revisions))) return;
   const chosen = await chooseUrl(s.context, project.info);
-  if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Stamp'))) return;
-  await runAlembic(s, project.info, cmd.stamp({ revisions }), { title: `Stamping ${revisions.map(shortRevision).join(', ')}`, needsDatabase: true });
+  const url = chosen.ok ? chosen.url : undefined;
+  const choice = await confirmStamp(revisions, backupPolicyFor(project.info, url));
+  if (!choice) return;
+  if (!(await protectedDatabaseCheck(project, url, 'Stamp'))) return;
+  if (choice === 'backUpAndRun') {
+    const now = s.store.get(project.info.id)?.database;
+    const current = now?.kind === 'ok' ? (now.versionTable ?? [...now.current, ...now.unknown]) : [];
+    if (!url || !(await backUp(s, project.info, url, current))) return;
+  }
+  const title = `Stamping ${revisions.map(shortRevision).join(', ')}`;
+  await runAlembic(s, project.info, cmd.stamp({ revisions }), { title, needsDatabase: true, schemaChange: { title } });
   await afterRun(s);
 }
 

@@ -179,7 +179,8 @@ async function main() {
     assert(modal.message.includes('Downgrade the database to 002_user_phone?'), `modal message: ${modal.message}`);
     assert(modal.detail.includes('4 revision(s) will be undone'), `modal detail: ${modal.detail}`);
     assert(/destroy data/.test(modal.detail) && /drop_table notifications/.test(modal.detail), `the modal names no destructive operation: ${modal.detail}`);
-    assert(JSON.stringify(modal.buttons) === JSON.stringify(['Cancel', 'Downgrade']), `modal buttons: ${modal.buttons.join(', ')}`);
+    // alembic.backupBeforeDowngrade is `ask` by default: the backup button stands beside the plain one.
+    assert(JSON.stringify([...modal.buttons].sort()) === JSON.stringify(['Back Up and Downgrade', 'Cancel', 'Downgrade']), `modal buttons: ${modal.buttons.join(', ')}`);
     await shot('downgrade-modal');
     await wb.clickDialogButton(page, 'Downgrade');
     await wb.waitForToast(page, /Alembic: Downgraded 4 revisions/);
