@@ -9,7 +9,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
+ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg mariadb-server python3-pymysql chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
 PYTHON="${ALEMBIC_TEST_PYTHON:-/usr/bin/python3}"
 
 install=0
@@ -29,7 +29,8 @@ needed=()
 need() { local p; for p in "$@"; do [[ " ${needed[*]} " == *" $p "* ]] || needed+=("$p"); done; }
 for t in "${tiers[@]}"; do
   case "$t" in
-    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg ;;
+    # MariaDB and PyMySQL: the MySQL-dialect tests (a throwaway server, scripts/mariadb-throwaway.sh).
+    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg mariadb-server python3-pymysql ;;
     # Neovim and Emacs with eglot drive the server; tmux gives Emacs the terminal eglot needs.
     editors) need neovim emacs-nox elpa-eglot tmux ;;
     vscode|start)
@@ -51,6 +52,9 @@ present() {
     python3-alembic) py_has alembic ;;
     python3-psycopg2) py_has psycopg2 ;;
     python3-asyncpg) py_has asyncpg ;;
+    python3-pymysql) py_has pymysql ;;
+    mariadb-server)
+      { command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]]; } && command -v mariadb-install-db >/dev/null 2>&1 ;;
     chromium)
       [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH:-}" ]] || command -v chromium >/dev/null 2>&1 \
         || command -v chromium-browser >/dev/null 2>&1 ;;
