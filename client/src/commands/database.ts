@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { requireTrust } from '../trust';
-import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
+import { chooseUrl, secretKeyFor, stateOptions, workspaceFolderOf } from '../databaseInputs';
 import { hasPassword, splitPassword, withEncodedPassword } from '../../../runtime/db/databaseUrl';
-import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
+import { describeDatabaseState, readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
 import { redactUrl } from '../../../common/redact';
 import { parseDatabaseUrl } from '../../../runtime/db/sqlalchemyUrl';
 import type { Services } from '../services';
@@ -80,7 +80,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
         return;
       }
       const state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: testing the database connection' },
-        () => readDatabaseStateFromUrl(chosen.url, { env: process.env }, chosen.source));
+        () => readDatabaseStateFromUrl(chosen.url, stateOptions(project.info), chosen.source));
       if (!state.ok) {
         s.log.warn(`Connection test failed (${chosen.source.label}): ${state.problem.message}`);
         const c = await vscode.window.showErrorMessage(`Alembic: ${state.problem.message} (URL from ${chosen.source.label})`, 'Configure Database Connection…');
@@ -88,7 +88,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
         return;
       }
       const current = state.currentRevisions.length ? state.currentRevisions.map(shortRevision).join(', ') : 'base';
-      const message = `Connected to PostgreSQL ${state.serverVersion.split(' ')[0]} at ${state.endpoint}${state.tls ? ' (TLS)' : ''} in ${Math.round(state.latencyMs)} ms; current revision: ${current}. URL from ${chosen.source.label}.`;
+      const message = `${describeDatabaseState(state, current)} URL from ${chosen.source.label}.`;
       s.log.info(message);
       for (const note of state.notes) s.log.info(note);
       void vscode.window.showInformationMessage(`Alembic: ${message}`);
