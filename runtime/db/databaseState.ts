@@ -3,6 +3,7 @@
 // with `pg` (below), a SQLite file with sql.js (sqliteState.ts), MySQL and MariaDB with mysql2
 // (mysqlState.ts); any other dialect by asking Alembic (`alembic current`, alembicCurrent.ts).
 import fs from 'node:fs';
+import path from 'node:path';
 import { readViaAlembic, type AlembicFallback } from './alembicCurrent';
 import { connect, errorMessage } from './connect';
 import { parseDialectUrl, type DialectTarget } from './dialectUrl';
@@ -80,7 +81,9 @@ export async function readDatabaseState(inputs: DatabaseUrlInputs, opts: Databas
     const kind = chosen.kind === 'none' ? 'noUrl' : 'invalidUrl';
     return { ok: false, problem: problem(kind, chosen.message), ...(chosen.source ? { source: chosen.source } : {}), notes: chosen.notes };
   }
-  const state = await readDatabaseStateFromUrl(chosen.url, { ...opts, env: opts.env ?? inputs.env }, chosen.source);
+  // A relative SQLite path is relative to the folder Alembic runs in: the ini's, when the caller names none.
+  const baseDir = opts.baseDir ?? (inputs.ini ? path.dirname(inputs.ini.path) : undefined);
+  const state = await readDatabaseStateFromUrl(chosen.url, { ...opts, env: opts.env ?? inputs.env, ...(baseDir ? { baseDir } : {}) }, chosen.source);
   // Keep the choice's notes in front of what the connection found.
   state.notes = [...chosen.notes, ...state.notes];
   return state;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { computeAppliedState, type GraphNode } from '../../server/src/core/graph/appliedState';
 import { readViaAlembic } from '../../runtime/db/alembicCurrent';
-import { readDatabaseStateFromUrl, describeDatabaseState, type DatabaseState, type DatabaseStateOptions } from '../../runtime/db/databaseState';
+import { readDatabaseState, readDatabaseStateFromUrl, describeDatabaseState, type DatabaseState, type DatabaseStateOptions } from '../../runtime/db/databaseState';
 import { runGuardsFor } from '../../runtime/db/runGuards';
 import { upgrade, downgrade } from '../../runtime/alembic/commandArguments';
 import { interpretRun } from '../../runtime/alembic/results';
@@ -112,6 +112,15 @@ describe('db: SQLite applied state from a real file (direct read and Alembic\'s 
     assert.equal(asked.via, 'alembic');
     assert.deepEqual(asked.currentRevisions, head.currentRevisions);
     assert.match(describeDatabaseState(asked, C), new RegExp(`^Asked Alembic \\("alembic current" with the project's interpreter\\) about the SQLite database in \\d+ ms; current revision: ${C}\\.$`));
+  });
+
+  it('the URL chosen from alembic.ini: its relative path is the file in the ini\'s folder, whatever the current folder', async () => {
+    alembic(dir, ['upgrade', A]);
+    assert.notEqual(process.cwd(), dir);
+    const r = ok(await readDatabaseState({ ini: { path: path.join(dir, 'alembic.ini'), url: iniUrl }, env: {} }, { env: {} }));
+    assert.deepEqual(r.currentRevisions, [A]);
+    assert.equal(r.endpoint, file);
+    assert.equal(r.source?.kind, 'alembicIni');
   });
 
   it('several heads: two rows, both current, and Alembic reads the same two', async () => {

@@ -41,7 +41,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       const existing = vscode.workspace.getConfiguration('alembic', folder?.uri).get<string>('databaseUrl', '');
       const url = await ui.showInputBox({
         title: 'Alembic: database connection (1/2)',
-        prompt: 'Database URL in SQLAlchemy form. A password typed here is moved to the editor\'s secret storage.',
+        prompt: 'Database URL in SQLAlchemy form (postgresql://…, sqlite:///app.db, mysql+pymysql://…). A password typed here is moved to the editor\'s secret storage.',
         placeHolder: 'postgresql+asyncpg://user@localhost:5432/app',
         value: existing,
         ignoreFocusOut: true,
@@ -55,7 +55,8 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       });
       if (!url) return;
       let password: string | undefined;
-      if (!hasPassword(url.trim())) {
+      // A SQLite file has no password to ask for.
+      if (!hasPassword(url.trim()) && !/^\s*sqlite[+:]/i.test(url)) {
         password = await ui.showInputBox({
           title: 'Alembic: database connection (2/2)',
           prompt: 'Password (kept in the editor\'s secret storage, never in settings). Leave empty for none.',
