@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeAppliedState, type GraphNode } from '../../server/src/core/graph/appliedState';
+import { computeAppliedState } from '../../server/src/core/graph/appliedState';
 import { readViaAlembic } from '../../runtime/db/alembicCurrent';
 import { describeDatabaseState, readDatabaseStateFromUrl, type DatabaseState, type DatabaseStateOptions } from '../../runtime/db/databaseState';
 import { runGuardsFor } from '../../runtime/db/runGuards';
@@ -13,21 +13,10 @@ import { interpretRun } from '../../runtime/alembic/results';
 import { AlembicRunner } from '../../runtime/alembic/runner';
 import { closedPort } from './runner-support';
 import { createScratchMariadb, testMariadbServer, withMariadb, type ScratchMariadb } from '../support/mariadb';
+import { A, B, C, LINEAR, ok } from '../support/dialects';
 import { copyFixture } from '../support/paths';
 import { runPython, testPython } from '../support/python';
 
-const A = 'a1b2c3d4e5f6';
-const B = 'b2c3d4e5f6a7';
-const C = 'c3d4e5f6a7b8';
-const LINEAR: GraphNode[] = [{ revision: C, parents: [B], dependencies: [] }, { revision: B, parents: [A], dependencies: [] }, { revision: A, parents: [], dependencies: [] }];
-
-type Ok = Extract<DatabaseState, { ok: true }>;
-
-function ok(r: DatabaseState): Ok {
-  assert.ok(r.ok, `expected a state: ${JSON.stringify(r)}`);
-  if (!r.ok) throw new Error('unreachable');
-  return r;
-}
 
 describe('db: MySQL/MariaDB applied state from a real MariaDB server', function () {
   this.timeout(60_000);

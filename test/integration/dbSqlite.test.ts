@@ -5,29 +5,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeAppliedState, type GraphNode } from '../../server/src/core/graph/appliedState';
+import { computeAppliedState } from '../../server/src/core/graph/appliedState';
 import { readViaAlembic } from '../../runtime/db/alembicCurrent';
 import { readDatabaseState, readDatabaseStateFromUrl, describeDatabaseState, type DatabaseState, type DatabaseStateOptions } from '../../runtime/db/databaseState';
 import { runGuardsFor } from '../../runtime/db/runGuards';
 import { upgrade, downgrade } from '../../runtime/alembic/commandArguments';
 import { interpretRun } from '../../runtime/alembic/results';
 import { AlembicRunner } from '../../runtime/alembic/runner';
+import { A, B, C, LINEAR, ok } from '../support/dialects';
 import { copyFixture } from '../support/paths';
 import { runPython, testPython } from '../support/python';
 
-const A = 'a1b2c3d4e5f6';
-const B = 'b2c3d4e5f6a7';
-const C = 'c3d4e5f6a7b8';
-// History order, newest first, as the server gives it.
-const LINEAR: GraphNode[] = [{ revision: C, parents: [B], dependencies: [] }, { revision: B, parents: [A], dependencies: [] }, { revision: A, parents: [], dependencies: [] }];
-
-type Ok = Extract<DatabaseState, { ok: true }>;
-
-function ok(r: DatabaseState): Ok {
-  assert.ok(r.ok, `expected a state: ${JSON.stringify(r)}`);
-  if (!r.ok) throw new Error('unreachable');
-  return r;
-}
 
 /** `alembic <args>` in the project folder, the URL in DATABASE_URL (when given) and the version table's name. */
 function alembic(dir: string, args: string[], env: Record<string, string> = {}): void {
