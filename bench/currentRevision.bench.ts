@@ -9,27 +9,14 @@ import { readDatabaseStateFromUrl } from '../runtime/db/databaseState';
 import { copyFixture, repoRoot } from '../test/support/paths';
 import { createScratchDatabase } from '../test/support/pg';
 import { testPython } from '../test/support/python';
+import { alembic, median } from './alembicTiming';
 
 const OURS_RUNS = 20;
 const ALEMBIC_RUNS = 5;
 const REQUIRED_RATIO = 10;
 const EXPECTED = '2b3c4d5e6f02';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
-function alembic(project: string, url: string, args: string[]): { ms: number; stdout: string } {
-  const started = performance.now();
-  const r = spawnSync(testPython(), ['-m', 'alembic', '-c', path.join(project, 'alembic.ini'), ...args], {
-    cwd: project, env: { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8',
-  });
-  const ms = performance.now() - started;
-  if (r.status !== 0) throw new Error(`alembic ${args.join(' ')} exited ${r.status}: ${r.stderr || r.error}`);
-  return { ms, stdout: r.stdout };
-}
 
 async function ourRead(url: string): Promise<number> {
   const started = performance.now();

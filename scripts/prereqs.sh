@@ -9,7 +9,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg pre-commit chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
+ALL_PACKAGES=(postgresql python3-alembic python3-psycopg2 python3-asyncpg mariadb-server python3-pymysql pre-commit chromium libkrb5-dev neovim emacs-nox elpa-eglot tmux)
 PYTHON="${ALEMBIC_TEST_PYTHON:-/usr/bin/python3}"
 
 install=0
@@ -29,8 +29,9 @@ needed=()
 need() { local p; for p in "$@"; do [[ " ${needed[*]} " == *" $p "* ]] || needed+=("$p"); done; }
 for t in "${tiers[@]}"; do
   case "$t" in
-    # pre-commit: the hook test installs .pre-commit-hooks.yaml with the real pre-commit
-    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg pre-commit ;;
+    # MariaDB and PyMySQL: the MySQL-dialect tests (a throwaway server, scripts/mariadb-throwaway.sh);
+    # pre-commit: the hook test installs .pre-commit-hooks.yaml with the real pre-commit.
+    integration) need postgresql python3-alembic python3-psycopg2 python3-asyncpg mariadb-server python3-pymysql pre-commit ;;
     # Neovim and Emacs with eglot drive the server; tmux gives Emacs the terminal eglot needs.
     editors) need neovim emacs-nox elpa-eglot tmux ;;
     vscode|start)
@@ -52,6 +53,9 @@ present() {
     python3-alembic) py_has alembic ;;
     python3-psycopg2) py_has psycopg2 ;;
     python3-asyncpg) py_has asyncpg ;;
+    python3-pymysql) py_has pymysql ;;
+    mariadb-server)
+      { command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]]; } && command -v mariadb-install-db >/dev/null 2>&1 ;;
     chromium)
       [[ -n "${CHROMIUM_PATH:-}" && -x "${CHROMIUM_PATH:-}" ]] || command -v chromium >/dev/null 2>&1 \
         || command -v chromium-browser >/dev/null 2>&1 ;;

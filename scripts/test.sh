@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`, `npm test -- unit`, `bash scripts/test.sh integration vscode`).
 # Installs what the chosen tiers need (npm dependencies, Debian packages when root, the VS Code host),
-# builds once, starts one throwaway PostgreSQL for the tiers that need it (always removed again), runs
+# builds once, starts one throwaway PostgreSQL for the tiers that need it (and for the integration tier a throwaway
+# MariaDB beside it, in the background; both always removed again), runs
 # each tier, and prints one line per tier (`unit: N passed, N failed`) and then the totals
 # (`N passed, N failed`). Exit 0 only when everything passed. Tiers: unit protocol integration vscode editors.
 # Env: ALEMBIC_TEST_PYTHON (default /usr/bin/python3), VSCODE_TEST_HOST (code-server | electron),
@@ -35,6 +36,8 @@ WORK="$(mktemp -d /tmp/alembic-test.XXXXXX)"
 declare -A PASSED FAILED NOTE TIME
 STEP_TIMES=()
 PG_DIR=""
+MARIADB_DIR=""
+MARIADB_JOB=""
 VSCODE_RUN=""
 
 cleanup() {
@@ -47,6 +50,11 @@ cleanup() {
   [[ -n "$VSCODE_RUN" && ( $code -eq 130 || $code -eq 143 ) ]] && rm -rf "$VSCODE_RUN"
   if [[ -n "$PG_DIR" ]]; then
     bash scripts/pg-throwaway.sh stop "$PG_DIR" || echo "test.sh: could not remove the throwaway PostgreSQL in $PG_DIR" >&2
+  fi
+  # A MariaDB still starting in the background: let it finish, so that its folder is known and removed.
+  if [[ -n "$MARIADB_JOB" ]]; then wait "$MARIADB_JOB" 2>/dev/null; read_mariadb_env; fi
+  if [[ -n "$MARIADB_DIR" ]]; then
+    bash scripts/mariadb-throwaway.sh stop "$MARIADB_DIR" || echo "test.sh: could not remove the throwaway MariaDB in $MARIADB_DIR" >&2
   fi
   rm -rf "$WORK"
   exit "$code"
@@ -121,6 +129,24 @@ if ! { "$ROOT/node_modules/.bin/tsc" --noEmit -p . && "$ROOT/node_modules/.bin/t
 fi
 STEP_TIMES+=("build $(secs $(( $(now_ms) - t0 )))")
 
+# --- one throwaway MariaDB (integration), started in the background while PostgreSQL starts ---------------
+read_mariadb_env() {
+  MARIADB_JOB=""
+  local line
+  [[ -f "$WORK/mariadb.env" ]] || return 0
+  while IFS= read -r line; do
+    case "$line" in
+      MARIADB_URL=*) export ALEMBIC_TEST_MARIADB_URL="${line#MARIADB_URL=}" ;;
+      MARIADB_DIR=*) MARIADB_DIR="${line#MARIADB_DIR=}" ;;
+    esac
+  done <"$WORK/mariadb.env"
+}
+if wants integration; then
+  T_MARIADB=$(now_ms)
+  bash scripts/mariadb-throwaway.sh start >"$WORK/mariadb.env" 2>"$WORK/mariadb.err" &
+  MARIADB_JOB=$!
+fi
+
 # --- one throwaway PostgreSQL for the tiers that need it ------------------------------------------------
 if wants integration || wants vscode; then
   t0=$(now_ms)
@@ -131,6 +157,16 @@ if wants integration || wants vscode; then
   else
     wants integration && fail_tier integration "the throwaway PostgreSQL did not start (scripts/pg-throwaway.sh start)"
     wants vscode && fail_tier vscode "the throwaway PostgreSQL did not start (scripts/pg-throwaway.sh start)"
+  fi
+fi
+if [[ -n "$MARIADB_JOB" ]]; then
+  wait "$MARIADB_JOB"; mariadb_code=$?
+  read_mariadb_env
+  if [[ $mariadb_code -eq 0 && -n "${ALEMBIC_TEST_MARIADB_URL:-}" ]]; then
+    echo "throwaway MariaDB on ${ALEMBIC_TEST_MARIADB_URL##*@} (data in $MARIADB_DIR), up in $(secs $(( $(now_ms) - T_MARIADB ))) (in parallel)"
+  else
+    cat "$WORK/mariadb.err" >&2
+    fail_tier integration "the throwaway MariaDB did not start (scripts/mariadb-throwaway.sh start)"
   fi
 fi
 

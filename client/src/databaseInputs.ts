@@ -4,9 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { chooseDatabaseUrl, type ChosenUrl, type DatabaseUrlInputs, splitPassword } from '../../runtime/db/databaseUrl';
-import { readDatabaseStateFromUrl } from '../../runtime/db/databaseState';
+import { readDatabaseStateFromUrl, type DatabaseStateOptions } from '../../runtime/db/databaseState';
+import type { AlembicFallback } from '../../runtime/db/alembicCurrent';
+import { parseDialectUrl } from '../../runtime/db/dialectUrl';
 import { parseDatabaseUrl } from '../../runtime/db/sqlalchemyUrl';
 import { readSettings, versionTableFor } from './config';
+import { interpreterFor } from './runAlembic';
 import { iniSqlalchemyUrl } from '../../runtime/db/iniUrl';
 import type { Log } from './log';
 import type { ProjectInfo } from '../../common/protocol';
@@ -68,22 +71,42 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
     const source = chosen.source.label;
     const password = parsedPassword(chosen.url);
     log.addSecret(password);
-    const settings = readSettings(workspaceFolderOf(project)?.uri);
-    const state = await readDatabaseStateFromUrl(chosen.url, {
-      env: process.env, versionTable: versionTableFor(settings, project) ?? {},
-    }, chosen.source);
+    const state = await readDatabaseStateFromUrl(chosen.url, stateOptions(project), chosen.source);
     if (!state.ok) {
       log.warn(`Database state for ${project.configFile}: ${state.problem.message}`);
       return state.problem.kind === 'unsupportedDialect'
         ? { kind: 'unsupported', message: state.problem.message, source }
         : { kind: 'problem', message: state.problem.message, source };
     }
-    return { kind: 'read', source, versionTable: state.currentRevisions, serverVersion: state.serverVersion, latencyMs: state.latencyMs };
+    for (const note of state.notes) log.info(`${project.configFile}: ${note}`);
+    const serverVersion = state.via === 'alembic' ? `${state.dialect} (read by alembic current)` : `${state.dialect} ${state.serverVersion}`;
+    return { kind: 'read', source, versionTable: state.currentRevisions, serverVersion, latencyMs: state.latencyMs };
+  };
+}
+
+/**
+ * How the project's database is read, as the migration run will see it: the version table named by the
+ * settings or env.py, a relative SQLite path from the folder Alembic runs in (the config file's), and for
+ * dialects without a direct reader, the project's interpreter running `alembic current`.
+ */
+export function stateOptions(project: ProjectInfo): DatabaseStateOptions {
+  const settings = readSettings(workspaceFolderOf(project)?.uri);
+  return {
+    env: process.env,
+    versionTable: versionTableFor(settings, project) ?? {},
+    baseDir: path.dirname(project.configFile),
+    alembic: async (): Promise<AlembicFallback> => ({
+      python: (await interpreterFor(project)).path,
+      iniPath: project.configFile,
+      databaseUrlEnvVar: settings.databaseUrlEnvVar,
+    }),
   };
 }
 
 /** The password to mask in the log: split as the user meant it, even from a URL that cannot be used. */
 function parsedPassword(url: string): string | undefined {
   const parsed = parseDatabaseUrl(url, { env: process.env });
-  return splitPassword(url).password ?? (parsed.kind === 'postgres' ? parsed.target.password : undefined);
+  if (parsed.kind === 'postgres') return splitPassword(url).password ?? parsed.target.password;
+  const other = parseDialectUrl(url, { env: process.env });
+  return splitPassword(url).password ?? (other.dialect === 'mysql' ? other.target.password : undefined);
 }

@@ -1,6 +1,14 @@
 // One call for the status bar, the tree and "Test Database Connection": choose the URL, connect,
-// read the version table, close. Problems come back as values; nothing here throws.
+// read the version table, close. Problems come back as values; nothing here throws. PostgreSQL is read
+// with `pg` (below), a SQLite file with sql.js (sqliteState.ts), MySQL and MariaDB with mysql2
+// (mysqlState.ts); any other dialect by asking Alembic (`alembic current`, alembicCurrent.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { readViaAlembic, type AlembicFallback } from './alembicCurrent';
 import { connect, errorMessage } from './connect';
+import { parseDialectUrl, type DialectTarget } from './dialectUrl';
+import { readMysqlVersionTable } from './mysqlState';
+import { readSqliteVersionTable, type DirectRead } from './sqliteState';
 import { chooseDatabaseUrl, type DatabaseUrlInputs, type UrlSource } from './databaseUrl';
 import { problem, type DbProblem } from './problems';
 import { redactSecrets } from '../../common/redact';
@@ -16,12 +24,36 @@ export interface DatabaseStateOptions {
   timeoutMs?: number;
   /** The editor's environment: PGSSLMODE, PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The folder Alembic runs in (the ini's): a relative SQLite path is relative to it. Default: process.cwd(). */
+  baseDir?: string;
+  /**
+   * For dialects without a direct reader: how to run the project's Alembic (`alembic current`). Asked
+   * for only then (finding the interpreter takes time); a rejection becomes the problem's message.
+   */
+  alembic?: () => Promise<AlembicFallback>;
+  /**
+   * `alembic`: ask Alembic even where a direct reader exists (SQLite, MySQL): to compare the two (the
+   * integration tier, `npm run bench`). PostgreSQL is always read directly.
+   */
+  via?: 'auto' | 'alembic';
+  /** Timeout of the `alembic current` fallback; default 30 s (Python starts, imports, then connects). */
+  alembicTimeoutMs?: number;
 }
+
+/** The database product a state was read from, for messages: PostgreSQL, SQLite, MariaDB, Microsoft SQL Server ... */
+export type DialectLabel = string;
 
 export type DatabaseState =
   | {
       ok: true;
-      /** `server_version`, such as `16.4 (Debian 16.4-1)`. */
+      /** PostgreSQL, SQLite, MySQL, MariaDB (the server's own answer when it says so), or another dialect's name. */
+      dialect: DialectLabel;
+      /** `direct`: read by this extension; `alembic`: what `alembic current` reported. */
+      via: 'direct' | 'alembic';
+      /**
+       * `server_version` (`16.4 (Debian 16.4-1)`), MySQL's VERSION(), the SQLite version that last wrote the
+       * file, or `unknown` (the Alembic fallback).
+       */
       serverVersion: string;
       /** The version table's rows: empty at base, several when several heads are applied. */
       currentRevisions: string[];
@@ -34,7 +66,7 @@ export type DatabaseState =
       connectMs: number;
       queryMs: number;
       source?: UrlSource;
-      /** `host:port` or socket path (never a password). */
+      /** `host:port`, socket path, the SQLite file, or `alembic current` (never a password). */
       endpoint: string;
       tls: boolean;
       /** Things worth telling the user (SSL fallback, URL quirks); no passwords. */
@@ -49,7 +81,9 @@ export async function readDatabaseState(inputs: DatabaseUrlInputs, opts: Databas
     const kind = chosen.kind === 'none' ? 'noUrl' : 'invalidUrl';
     return { ok: false, problem: problem(kind, chosen.message), ...(chosen.source ? { source: chosen.source } : {}), notes: chosen.notes };
   }
-  const state = await readDatabaseStateFromUrl(chosen.url, { ...opts, env: opts.env ?? inputs.env }, chosen.source);
+  // A relative SQLite path is relative to the folder Alembic runs in: the ini's, when the caller names none.
+  const baseDir = opts.baseDir ?? (inputs.ini ? path.dirname(inputs.ini.path) : undefined);
+  const state = await readDatabaseStateFromUrl(chosen.url, { ...opts, env: opts.env ?? inputs.env, ...(baseDir ? { baseDir } : {}) }, chosen.source);
   // Keep the choice's notes in front of what the connection found.
   state.notes = [...chosen.notes, ...state.notes];
   return state;
@@ -63,11 +97,12 @@ export async function readDatabaseStateFromUrl(url: string, opts: DatabaseStateO
   if (parsed.kind === 'invalid') {
     return { ok: false, problem: problem('invalidUrl', redactSecrets(`The database URL cannot be used: ${parsed.message}.`)), ...withSource, notes: [] };
   }
-  if (parsed.kind === 'unsupportedDialect') {
-    return { ok: false, problem: problem('unsupportedDialect', parsed.message), ...withSource, notes: [] };
-  }
 
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (parsed.kind === 'unsupportedDialect') {
+    const target = parseDialectUrl(url, { env, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}), exists: fs.existsSync });
+    return readOtherDialect(url, target, opts, timeoutMs, withSource);
+  }
   const started = performance.now();
   const conn = await connect(parsed.target, { timeoutMs, env });
   const connected = performance.now();
@@ -84,6 +119,8 @@ export async function readDatabaseStateFromUrl(url: string, opts: DatabaseStateO
     const row = version.rows[0] as { server_version?: unknown } | undefined;
     return {
       ok: true,
+      dialect: 'PostgreSQL',
+      via: 'direct',
       serverVersion: typeof row?.server_version === 'string' ? row.server_version : 'unknown',
       currentRevisions: read.revisions,
       versionTableExists: read.tableExists,
@@ -105,6 +142,64 @@ export async function readDatabaseStateFromUrl(url: string, opts: DatabaseStateO
   } finally {
     await conn.client.end().catch(() => undefined);
   }
+}
+
+/** SQLite and MySQL/MariaDB read directly, anything else through Alembic. */
+async function readOtherDialect(
+  url: string, target: DialectTarget, opts: DatabaseStateOptions, timeoutMs: number, withSource: { source?: UrlSource },
+): Promise<DatabaseState> {
+  if (target.dialect === 'invalid') {
+    return { ok: false, problem: problem('invalidUrl', redactSecrets(`The database URL cannot be used: ${target.message}.`)), ...withSource, notes: [] };
+  }
+  const started = performance.now();
+  if ((target.dialect === 'sqlite' || target.dialect === 'mysql') && opts.via !== 'alembic') {
+    const read: DirectRead = target.dialect === 'sqlite'
+      ? await readSqliteVersionTable(target.target, opts.versionTable)
+      : await readMysqlVersionTable(target.target, { timeoutMs, ...(opts.versionTable ? { versionTable: opts.versionTable } : {}) });
+    if (!read.ok) return { ok: false, problem: read.problem, ...withSource, ...(read.endpoint ? { endpoint: read.endpoint } : {}), notes: read.notes };
+    // The server says which it is: a mysql:// URL often reaches MariaDB.
+    const label = target.dialect === 'mysql' && /mariadb/i.test(read.serverVersion) ? 'MariaDB' : target.label;
+    return {
+      ok: true, dialect: label, via: 'direct', serverVersion: read.serverVersion, currentRevisions: read.revisions,
+      versionTableExists: read.tableExists, versionTable: read.table, latencyMs: round(performance.now() - started),
+      connectMs: read.connectMs, queryMs: read.queryMs, ...withSource, endpoint: read.endpoint, tls: read.tls, notes: read.notes,
+    };
+  }
+  if (!opts.alembic) {
+    return {
+      ok: false, ...withSource, notes: [],
+      problem: problem('unsupportedDialect', `${target.label} databases are read by running "alembic current" with the project's interpreter, which is not available here.`),
+    };
+  }
+  let fallback: AlembicFallback;
+  try {
+    fallback = await opts.alembic();
+  } catch (err) {
+    return {
+      ok: false, ...withSource, notes: [],
+      problem: problem('unsupportedDialect', `${target.label} databases are read by running "alembic current", and no interpreter with Alembic was found: ${errorMessage(err)}`),
+    };
+  }
+  const read = await readViaAlembic(url, fallback, { timeoutMs: opts.alembicTimeoutMs ?? 30_000, label: target.label });
+  if (!read.ok) return { ok: false, problem: { ...read.problem, message: redactSecrets(read.problem.message) }, ...withSource, endpoint: 'alembic current', notes: [] };
+  return {
+    ok: true, dialect: target.label, via: 'alembic', serverVersion: 'unknown', currentRevisions: read.revisions,
+    versionTableExists: read.tableExists, versionTable: read.tables.join(', '), latencyMs: read.durationMs, connectMs: read.durationMs, queryMs: 0,
+    ...withSource, endpoint: 'alembic current', tls: false, notes: read.notes,
+  };
+}
+
+/** What "Test Database Connection" says about a state that was read (no password: none is in a state). */
+export function describeDatabaseState(state: Extract<DatabaseState, { ok: true }>, current: string): string {
+  const ms = Math.round(state.latencyMs);
+  if (state.via === 'alembic') {
+    return `Asked Alembic ("alembic current" with the project's interpreter) about the ${state.dialect} database in ${ms} ms; current revision: ${current}.`;
+  }
+  if (state.dialect === 'SQLite') {
+    const version = state.serverVersion !== 'unknown' ? ` (last written by SQLite ${state.serverVersion})` : '';
+    return `Read the SQLite file ${state.endpoint}${version} in ${ms} ms; current revision: ${current}.`;
+  }
+  return `Connected to ${state.dialect} ${state.serverVersion.split(/[ -]/)[0] ?? ''} at ${state.endpoint}${state.tls ? ' (TLS)' : ''} in ${ms} ms; current revision: ${current}.`;
 }
 
 function round(ms: number): number {

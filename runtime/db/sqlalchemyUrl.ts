@@ -80,6 +80,11 @@ const SQLALCHEMY_URL = new RegExp(
   's',
 );
 
+/** The product name of a SQLAlchemy dialect (`mssql` → Microsoft SQL Server), or the name as written. */
+export function dialectName(dialect: string): string {
+  return DIALECT_NAMES[dialect.toLowerCase()] ?? dialect;
+}
+
 /** Python's `urllib.parse.unquote`: invalid escapes stay as written instead of throwing. */
 export function pyUnquote(text: string): string {
   if (!text.includes('%')) return text;
@@ -171,11 +176,12 @@ export function parseDatabaseUrl(url: string, opts: ParseOptions = {}): ParsedDa
   const p = split.parts;
   const dialect = p.dialect.toLowerCase();
   if (!POSTGRES_DIALECTS.has(dialect)) {
-    const label = DIALECT_NAMES[dialect] ?? p.dialect;
+    const label = dialectName(p.dialect);
+    // Not an error of the URL: the callers that need PostgreSQL (the migration lock, verify's scratch
+    // databases) say what that means for them; the applied state has readers for other dialects (dialectUrl.ts).
     return {
       kind: 'unsupportedDialect', dialect: p.dialect, ...(p.driver ? { driver: p.driver } : {}),
-      message: `${label} databases are not supported yet: the revision tree works from the migration files, ` +
-        'but the applied state needs PostgreSQL.',
+      message: `the URL is a ${label} URL, not PostgreSQL`,
     };
   }
   const notes: string[] = [];

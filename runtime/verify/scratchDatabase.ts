@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { Client, type ClientConfig } from 'pg';
 import { redactUrl } from '../../common/redact';
 import { openClient } from '../db/connect';
-import { describeEndpoint, parseDatabaseUrl, splitSqlalchemyUrl, type PostgresTarget } from '../db/sqlalchemyUrl';
+import { describeEndpoint, dialectName, parseDatabaseUrl, splitSqlalchemyUrl, type PostgresTarget } from '../db/sqlalchemyUrl';
 import { localClusterUnavailable, startLocalCluster, type LocalCluster } from './localCluster';
 
 export type ScratchLocation = 'server' | 'local';
@@ -67,7 +67,13 @@ export async function createScratchDatabase(opts: ScratchOptions): Promise<Scrat
 
   if (opts.databaseUrl !== undefined && where !== 'local') {
     const parsed = parseDatabaseUrl(opts.databaseUrl, { env: opts.env ?? process.env });
-    if (parsed.kind !== 'postgres') {
+    if (parsed.kind === 'unsupportedDialect') {
+      // Scratch databases, the schema snapshot and its diff are PostgreSQL's: a project on another database
+      // is verified on PostgreSQL, which checks its migrations' round trip, not how its own database takes them.
+      const label = dialectName(parsed.dialect);
+      problem = new ScratchDatabaseError('invalid-url', `verify runs on PostgreSQL only, and the project's database URL ` +
+        `${redactUrl(opts.databaseUrl)} is ${label}: the round trip is checked on PostgreSQL, not on ${label}`);
+    } else if (parsed.kind !== 'postgres') {
       problem = new ScratchDatabaseError('invalid-url', `database URL ${redactUrl(opts.databaseUrl)}: ${parsed.message}`);
     } else {
       target = parsed.target;

@@ -258,11 +258,12 @@ describe('db: connecting to the real PostgreSQL', function () {
       }
     });
 
-    it('SQLite and MySQL URLs: not supported yet, without connecting', async () => {
-      for (const u of ['sqlite:///app.db', `mysql+pymysql://root:${enc(PASSWORD)}@127.0.0.1/app`]) {
+    it('a dialect without a direct reader and no interpreter to ask Alembic: said so, without connecting', async () => {
+      // SQLite and MySQL are read directly (dbSqlite.test.ts, dbMariadb.test.ts); SQL Server asks Alembic.
+      for (const u of [`mssql+pyodbc://sa:${enc(PASSWORD)}@127.0.0.1/app`, `oracle+oracledb://app:${enc(PASSWORD)}@127.0.0.1/xe`]) {
         const r = await readDatabaseState({ settingUrl: u }, { env: {} });
         seen.push(JSON.stringify(r));
-        failed(r, 'unsupportedDialect');
+        assert.match(failed(r, 'unsupportedDialect'), /^(Microsoft SQL Server|Oracle) databases are read by running "alembic current" with the project's interpreter, which is not available here\.$/);
       }
     });
 

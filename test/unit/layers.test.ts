@@ -40,7 +40,7 @@ const LAYERS: Layer[] = [
   { folder: 'server/src/server.ts', mayImport: ['server/src/lsp'], packages: [], why: "the server's entry point" },
   {
     folder: 'runtime', mayImport: ['common', 'server/src/core', 'server/src/fs'],
-    packages: ['node:*', 'pg', 'dotenv'], why: 'code that runs things (Alembic, the database, verify), without an editor',
+    packages: ['node:*', 'pg', 'mysql2', 'sql.js', 'dotenv'], why: 'code that runs things (Alembic, the database, verify), without an editor',
   },
   {
     folder: 'cli', mayImport: ['server/src/core', 'server/src/fs', 'server/src/git', 'server/src/lsp/wire.ts', 'runtime', 'common', 'package.json'],

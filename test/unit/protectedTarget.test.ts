@@ -28,8 +28,25 @@ describe('protected databases: the target as the connection resolves it', () => 
     assert.equal(id?.host, '/var/run/postgresql');
   });
 
+  it('a SQLite file is matched by its path and by its name, a relative path from the folder Alembic runs in', () => {
+    const id = databaseIdentity('sqlite:///data/prod.db', {}, noSocket, '/srv/app');
+    assert.deepEqual(id, { host: 'localhost', database: 'prod.db', kind: 'sqlite', file: '/srv/app/data/prod.db' });
+    assert.ok(id && isProtected(['prod.db'], id));
+    assert.ok(id && isProtected(['/srv/*'], id));
+    assert.ok(id && !isProtected(['*staging*'], id));
+    assert.equal(databaseIdentity('sqlite:////var/lib/app/app.db', {}, noSocket)?.file, '/var/lib/app/app.db');
+    assert.equal(databaseIdentity('sqlite://', {}, noSocket), undefined, 'an in-memory database is nobody\'s production');
+  });
+
+  it('MySQL and MariaDB: host/database as PostgreSQL\'s', () => {
+    const id = databaseIdentity('mysql+pymysql://u:p@db.prod/app_production', {}, noSocket);
+    assert.deepEqual(id, { host: 'db.prod', database: 'app_production', kind: 'mysql' });
+    assert.ok(id && isProtected(['db.prod/*'], id));
+    assert.equal(databaseIdentity('mariadb+mysqldb://u@localhost/app?unix_socket=/run/my.sock', {}, noSocket)?.host, '/run/my.sock');
+  });
+
   it('says nothing for URLs of other dialects or no URL at all', () => {
-    assert.equal(databaseIdentity('mysql+pymysql://u@h/d', {}, noSocket), undefined);
+    assert.equal(databaseIdentity('mssql+pyodbc://u@h/d', {}, noSocket), undefined);
     assert.equal(databaseIdentity('not a url', {}, noSocket), undefined);
   });
 });

@@ -1,9 +1,10 @@
 // Confirmations before a command changes what is applied: what will be undone, which of it destroys
 // data (from the server's parsed calls), and for protected databases the typed database name.
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { OperationsRequest } from '../../../common/protocol';
-import { databaseIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
+import { databaseIdentity, describeIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
 import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
 import type { BackupPolicy } from '../../../runtime/backup/backup';
 import { readSettings } from '../config';
@@ -17,7 +18,8 @@ import { shortRevision } from '../views/format';
  * and a protected database whose name cannot be told is refused.
  */
 export async function protectedDatabaseCheck(project: ProjectState, url: string | undefined, action: string): Promise<boolean> {
-  const identity = url ? databaseIdentity(url) : undefined;
+  // A relative SQLite path is the file in the folder Alembic runs in (the config file's).
+  const identity = url ? databaseIdentity(url, process.env, undefined, path.dirname(project.info.configFile)) : undefined;
   if (!identity) return true;
   const patterns = readSettings(vscode.Uri.file(project.info.root)).protectedDatabases;
   if (!isProtected(patterns, identity)) return true;
@@ -27,7 +29,7 @@ export async function protectedDatabaseCheck(project: ProjectState, url: string 
   }
   const typed = await ui.showInputBox({
     title: `${action}: protected database`,
-    prompt: `${identity.host}/${identity.database} matches alembic.protectedDatabases. Type the database name to continue.`,
+    prompt: `${describeIdentity(identity)} matches alembic.protectedDatabases. Type the ${identity.kind === 'sqlite' ? 'file' : 'database'} name to continue.`,
     placeHolder: identity.database,
     ignoreFocusOut: true,
     validateInput: (v) => (v === identity.database || v === '' ? undefined : 'That is not the database name'),

@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import { requireTrust } from '../trust';
-import { chooseUrl, secretKeyFor, workspaceFolderOf } from '../databaseInputs';
+import { chooseUrl, secretKeyFor, stateOptions, workspaceFolderOf } from '../databaseInputs';
 import { hasPassword, splitPassword, withEncodedPassword } from '../../../runtime/db/databaseUrl';
-import { readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
+import { describeDatabaseState, readDatabaseStateFromUrl } from '../../../runtime/db/databaseState';
 import { redactUrl } from '../../../common/redact';
 import { parseDatabaseUrl } from '../../../runtime/db/sqlalchemyUrl';
 import type { Services } from '../services';
@@ -41,7 +41,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       const existing = vscode.workspace.getConfiguration('alembic', folder?.uri).get<string>('databaseUrl', '');
       const url = await ui.showInputBox({
         title: 'Alembic: database connection (1/2)',
-        prompt: 'Database URL in SQLAlchemy form. A password typed here is moved to the editor\'s secret storage.',
+        prompt: 'Database URL in SQLAlchemy form (postgresql://…, sqlite:///app.db, mysql+pymysql://…). A password typed here is moved to the editor\'s secret storage.',
         placeHolder: 'postgresql+asyncpg://user@localhost:5432/app',
         value: existing,
         ignoreFocusOut: true,
@@ -55,7 +55,8 @@ export function databaseCommands(s: Services): Record<string, Handler> {
       });
       if (!url) return;
       let password: string | undefined;
-      if (!hasPassword(url.trim())) {
+      // A SQLite file has no password to ask for.
+      if (!hasPassword(url.trim()) && !/^\s*sqlite[+:]/i.test(url)) {
         password = await ui.showInputBox({
           title: 'Alembic: database connection (2/2)',
           prompt: 'Password (kept in the editor\'s secret storage, never in settings). Leave empty for none.',
@@ -80,7 +81,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
         return;
       }
       const state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: testing the database connection' },
-        () => readDatabaseStateFromUrl(chosen.url, { env: process.env }, chosen.source));
+        () => readDatabaseStateFromUrl(chosen.url, stateOptions(project.info), chosen.source));
       if (!state.ok) {
         s.log.warn(`Connection test failed (${chosen.source.label}): ${state.problem.message}`);
         const c = await vscode.window.showErrorMessage(`Alembic: ${state.problem.message} (URL from ${chosen.source.label})`, 'Configure Database Connection…');
@@ -88,7 +89,7 @@ export function databaseCommands(s: Services): Record<string, Handler> {
         return;
       }
       const current = state.currentRevisions.length ? state.currentRevisions.map(shortRevision).join(', ') : 'base';
-      const message = `Connected to PostgreSQL ${state.serverVersion.split(' ')[0]} at ${state.endpoint}${state.tls ? ' (TLS)' : ''} in ${Math.round(state.latencyMs)} ms; current revision: ${current}. URL from ${chosen.source.label}.`;
+      const message = `${describeDatabaseState(state, current)} URL from ${chosen.source.label}.`;
       s.log.info(message);
       for (const note of state.notes) s.log.info(note);
       void vscode.window.showInformationMessage(`Alembic: ${message}`);
