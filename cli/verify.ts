@@ -2,9 +2,8 @@
 // "Verify Round Trip…" command, from the command line. The engine lives with the client's database
 // code (runtime/verify, no vscode import); this file only parses options and prints the report.
 import path from 'node:path';
-import { resolveInterpreter } from '../runtime/alembic/interpreter';
-import { renderMarkdownReport, renderTextReport } from '../runtime/verify/report';
-import { verifyProject } from '../runtime/verify/verifyProject';
+// The runtime (pg, the Alembic runner, the reports) is imported when `verify` runs, not when the CLI
+// starts: `check` never needs it, and loading it took a tenth of a large project's check.
 import pkg from '../package.json';
 
 export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url-env NAME | --database-url-stdin | --database-url URL] [--python PYTHON]
@@ -59,6 +58,9 @@ export interface VerifyOptions {
 export async function runVerify(o: VerifyOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const iniPath = o.path.endsWith('.ini') ? path.resolve(o.path) : path.resolve(o.path, 'alembic.ini');
   const databaseUrl = o.databaseUrl ?? process.env[o.databaseUrlEnvVar];
+  const [{ resolveInterpreter }, { renderMarkdownReport, renderTextReport }, { verifyProject }] = await Promise.all([
+    import('../runtime/alembic/interpreter'), import('../runtime/verify/report'), import('../runtime/verify/verifyProject'),
+  ]);
   let python: string;
   try {
     python = (await resolveInterpreter({ ...(o.python ? { settingPath: o.python } : {}), projectRoot: path.dirname(iniPath) })).path;

@@ -7,7 +7,6 @@ import {
   type BaseRelease, noBaseNote, type ProjectRelease, type ReleaseSettings,
 } from '../core/release/release';
 import { GitCli } from './gitCli';
-import { GitObjects } from './gitObjects';
 import { blobId, findRepositoryRoot, type GitReader } from './reader';
 
 export interface ReleaseInput {
@@ -53,7 +52,8 @@ export async function findRelease(input: ReleaseInput, settings: ReleaseSettings
   };
   const root = findRepositoryRoot(input.projectRoot);
   if (!root) return fail({ kind: 'not-a-repository', shallow: false, message: `${input.projectRoot} is not in a git repository` });
-  const reader: GitReader = access === 'spawn' ? new GitCli(root) : new GitObjects(root);
+  // isomorphic-git is loaded only where it is used (untrusted workspaces): the CLI never needs it.
+  const reader: GitReader = access === 'spawn' ? new GitCli(root) : new (await import('./gitObjects')).GitObjects(root);
   try {
     const base = await readBase(reader, input, settings.base);
     if ('problem' in base) return fail(base.problem);
