@@ -119,7 +119,7 @@ function history(n: number): { down: string[]; deps: string[] }[] {
 }
 
 /** A project of `n` revisions with short bodies (about 1.2 KB a file). */
-function generate(n: number): string {
+export function generate(n: number): string {
   return generateProject(`p${n}`, n, (versions) => {
     history(n).forEach(({ down, deps }, i) => fs.writeFileSync(path.join(versions, `${id(i)}_revision_${i}.py`), migration(i, down, deps)));
   });
@@ -129,7 +129,7 @@ function generate(n: number): string {
  * The same history with the parse benchmark's autogenerate-style bodies (tables of 5 to 25 columns, an
  * enum, indexes, a batch block, raw SQL: about 3 KB a file, like real ones).
  */
-function generateRich(n: number): string {
+export function generateRich(n: number): string {
   return generateProject(`p${n}-rich`, n, (versions) => {
     const r = seededRandom(7);
     history(n).forEach(({ down, deps }, i) => {
