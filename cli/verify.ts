@@ -58,9 +58,12 @@ export interface VerifyOptions {
 export async function runVerify(o: VerifyOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const iniPath = o.path.endsWith('.ini') ? path.resolve(o.path) : path.resolve(o.path, 'alembic.ini');
   const databaseUrl = o.databaseUrl ?? process.env[o.databaseUrlEnvVar];
-  const [{ resolveInterpreter }, { renderMarkdownReport, renderTextReport }, { verifyProject }] = await Promise.all([
-    import('../runtime/alembic/interpreter'), import('../runtime/verify/report'), import('../runtime/verify/verifyProject'),
-  ]);
+  // Required, not import(): see the note at the top; the file-by-file build (CommonJS) resolves a require.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { resolveInterpreter } = require('../runtime/alembic/interpreter') as typeof import('../runtime/alembic/interpreter');
+  const { renderMarkdownReport, renderTextReport } = require('../runtime/verify/report') as typeof import('../runtime/verify/report');
+  const { verifyProject } = require('../runtime/verify/verifyProject') as typeof import('../runtime/verify/verifyProject');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   let python: string;
   try {
     python = (await resolveInterpreter({ ...(o.python ? { settingPath: o.python } : {}), projectRoot: path.dirname(iniPath) })).path;

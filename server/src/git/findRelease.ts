@@ -40,6 +40,16 @@ export interface FoundRelease {
 /** The candidates of `base = "auto"`, in order: the remote's default branch, then the usual names. */
 export const AUTO_BASES: readonly string[] = ['refs/remotes/origin/HEAD', 'origin/main', 'origin/master', 'main', 'master'];
 
+/**
+ * isomorphic-git is loaded only where it is used (untrusted workspaces): the CLI never needs it. A
+ * require, not import(): the bundles evaluate the module on first use, and the file-by-file build (CommonJS)
+ * resolves it like every other import.
+ */
+function gitObjects(): typeof import('./gitObjects') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./gitObjects') as typeof import('./gitObjects');
+}
+
 export async function findRelease(input: ReleaseInput, settings: ReleaseSettings, access: GitAccess): Promise<FoundRelease> {
   const release: ProjectRelease = { scope: settings.scope };
   if (settings.since) release.since = settings.since;
@@ -52,8 +62,7 @@ export async function findRelease(input: ReleaseInput, settings: ReleaseSettings
   };
   const root = findRepositoryRoot(input.projectRoot);
   if (!root) return fail({ kind: 'not-a-repository', shallow: false, message: `${input.projectRoot} is not in a git repository` });
-  // isomorphic-git is loaded only where it is used (untrusted workspaces): the CLI never needs it.
-  const reader: GitReader = access === 'spawn' ? new GitCli(root) : new (await import('./gitObjects')).GitObjects(root);
+  const reader: GitReader = access === 'spawn' ? new GitCli(root) : new (gitObjects().GitObjects)(root);
   try {
     const base = await readBase(reader, input, settings.base);
     if ('problem' in base) return fail(base.problem);
