@@ -227,6 +227,21 @@ describe('schema model: rules that ask it', () => {
     assert.equal(isExistingTable({}, 'fresh'), true, 'without a model: every table the revision does not create');
   });
 
+  it('the lock rules stay quiet on a table a new revision of the same deploy created, and speak on a released one', async () => {
+    const volatile = `op.add_column('fresh', sa.Column('token', sa.String(), server_default=sa.text('gen_random_uuid()')))`;
+    const revs: [string, string | null, string][] = [
+      ['y1', null, `op.create_table('base', sa.Column('a', sa.Integer()))`],
+      ['y2', 'y1', `op.create_table('fresh', sa.Column('a', sa.Integer()))`],
+      ['y3', 'y2', volatile],
+    ];
+    const deployed = await modelOf(revs);
+    deployed.setRelease({ scope: 'all', since: 'y2' });
+    assert.equal(ofRule(fileOf(deployed, 'y3'), 'add-column-with-volatile-default').length, 1, 'fresh ran in production with y2: its rows are rewritten');
+    const sameDeploy = await modelOf(revs);
+    sameDeploy.setRelease({ scope: 'all', since: 'y1' });
+    assert.deepEqual(ofRule(fileOf(sameDeploy, 'y3'), 'add-column-with-volatile-default'), [], 'fresh is created in the same deploy: empty, nobody waits');
+  });
+
   it('an edit of an earlier revision changes the later revision\'s findings as a fresh model finds them', async () => {
     const config = await configOf();
     const texts = new Map<string, string>();

@@ -3,6 +3,7 @@
 // behind it: the table is down until the migration gets its lock. `lock_timeout` turns that wait into a
 // failed migration after a few seconds. This module says which operations take a lock that blocks
 // writes on an existing table, and whether the migration or env.py set `lock_timeout` first.
+import { isExistingTable, type SchemaAt } from '../schema';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import type { OpInContext } from './functions';
 import type { SchemaOp } from './schema';
@@ -40,12 +41,16 @@ export function blockingLock(op: SchemaOp): BlockingLock | undefined {
 }
 
 /**
- * The table an operation works on was there before the migration ran. Today: not created earlier in
- * the same function. The one place that says so for the lock rules, so a schema model across revisions
- * can answer instead.
+ * The table an operation works on was there, holding rows and taking traffic, before the migration
+ * ran: not created earlier in the same function, and not created by another new revision of the same
+ * deploy (the schema model, `isExistingTable`). A table the model cannot place (most often one made
+ * before the history began, by `create_all` or by hand) still counts as existing, as it did before the
+ * model: only a model that knows the table is new this deploy keeps the lock rules quiet.
  */
-export function onExistingTable(o: OpInContext): boolean {
-  return !o.newTable;
+export function onExistingTable(o: OpInContext, ctx: { schema?: SchemaAt | undefined }): boolean {
+  if (o.newTable) return false;
+  if (o.op.table === undefined) return true;
+  return isExistingTable(ctx, o.op.table) !== false;
 }
 
 /** What a statement does to `lock_timeout`: sets it for the session or the transaction, turns it off, or nothing. */

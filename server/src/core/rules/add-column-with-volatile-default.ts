@@ -15,14 +15,15 @@ export const addColumnWithVolatileDefault = defineFileRule({
   id: 'add-column-with-volatile-default',
   defaultSeverity: 'warning',
   description: 'A column is added to an existing table with a default computed per row: PostgreSQL rewrites the table under an exclusive lock.',
-  check({ migration, project }) {
+  check(ctx) {
+    const { migration, project } = ctx;
     // PostgreSQL's rewrites: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const version = postgresVersionOf(project);
     const out: RuleFinding[] = [];
     for (const o of upgradeOpsOn(migration, 'postgresql')) {
       const { op } = o;
-      if (op.kind !== 'add_column' || !op.column || !onExistingTable(o)) continue;
+      if (op.kind !== 'add_column' || !op.column || !onExistingTable(o, ctx)) continue;
       const cost = op.sql ? sqlColumnDefaultCost(op.sql) : columnDefaultCost(op.column);
       const where = `${op.table ?? '?'}.${op.name ?? '?'}`;
       if (cost.kind === 'volatile') {

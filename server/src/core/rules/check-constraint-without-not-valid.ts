@@ -17,13 +17,14 @@ export const checkConstraintWithoutNotValid = defineFileRule<CheckConstraintWith
   id: 'check-constraint-without-not-valid',
   defaultSeverity: 'information',
   description: 'A check constraint is added to an existing table without NOT VALID: every row is checked under an exclusive lock.',
-  check({ migration, project }) {
+  check(ctx) {
+    const { migration, project } = ctx;
     // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<CheckConstraintWithoutNotValidData>[] = [];
     for (const o of upgradeOpsOn(migration, 'postgresql')) {
       const { op } = o;
-      if (op.kind !== 'create_constraint' || op.constraintType !== 'check' || op.notValid || !onExistingTable(o)) continue;
+      if (op.kind !== 'create_constraint' || op.constraintType !== 'check' || op.notValid || !onExistingTable(o, ctx)) continue;
       const name = op.name ? `'${op.name}' ` : '';
       out.push({
         range: op.range,

@@ -21,7 +21,8 @@ export const lockTimeoutMissing = defineFileRule<LockTimeoutMissingData>({
   id: 'lock-timeout-missing',
   defaultSeverity: 'information',
   description: 'An upgrade takes a write-blocking lock on an existing table with no lock_timeout set: a wait for it stalls all traffic on the table.',
-  check({ migration, project }) {
+  check(ctx) {
+    const { migration, project } = ctx;
     if (!mayBePostgres(project?.dialect) || project?.envSetsLockTimeout) return [];
     const out: RuleFinding<LockTimeoutMissingData>[] = [];
     // Operations in a branch for another database (`if dialect == "sqlite":`) take no PostgreSQL lock.
@@ -29,7 +30,7 @@ export const lockTimeoutMissing = defineFileRule<LockTimeoutMissingData>({
     for (const fn of upgradeFunctions(migration)) {
       const inForce = lockTimeoutInForce(migration, fn);
       const first = opsInContext(migration, fn).find((o) =>
-        onPostgres.has(o) && blockingLock(o.op) !== undefined && onExistingTable(o) && !inForce(o.op.via?.call ?? o.op.call));
+        onPostgres.has(o) && blockingLock(o.op) !== undefined && onExistingTable(o, ctx) && !inForce(o.op.via?.call ?? o.op.call));
       if (!first) continue;
       const lock = blockingLock(first.op) ?? 'ACCESS EXCLUSIVE';
       const table = first.op.table ? `existing table '${first.op.table}'` : 'an existing table';

@@ -19,13 +19,14 @@ export const uniqueConstraintOnExistingTable = defineFileRule<UniqueConstraintOn
   id: 'unique-constraint-on-existing-table',
   defaultSeverity: 'information',
   description: 'A unique constraint is added to an existing table: its index is built under a lock that blocks reads and writes.',
-  check({ migration, project }) {
+  check(ctx) {
+    const { migration, project } = ctx;
     // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding<UniqueConstraintOnExistingTableData>[] = [];
     for (const o of upgradeOpsOn(migration, 'postgresql')) {
       const { op } = o;
-      if (op.kind !== 'create_constraint' || op.constraintType !== 'unique' || !onExistingTable(o)) continue;
+      if (op.kind !== 'create_constraint' || op.constraintType !== 'unique' || !onExistingTable(o, ctx)) continue;
       const name = op.name ?? 'uq_name';
       const finding: RuleFinding<UniqueConstraintOnExistingTableData> = {
         range: op.range,
