@@ -80,7 +80,12 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
     }
     for (const note of state.notes) log.info(`${project.configFile}: ${note}`);
     const serverVersion = state.via === 'alembic' ? `${state.dialect} (read by alembic current)` : `${state.dialect} ${state.serverVersion}`;
-    return { kind: 'read', source, versionTable: state.currentRevisions, serverVersion, latencyMs: state.latencyMs };
+    // The server's lock information wants PostgreSQL's own `server_version`, not the text shown.
+    const postgresServerVersion = state.dialect === 'PostgreSQL' && state.via === 'direct' ? state.serverVersion : undefined;
+    return {
+      kind: 'read', source, versionTable: state.currentRevisions, serverVersion, latencyMs: state.latencyMs,
+      ...(postgresServerVersion !== undefined ? { postgresServerVersion } : {}),
+    };
   };
 }
 

@@ -40,7 +40,14 @@ export interface ProjectState {
 /** What the reader got from the database: a problem, or the version table's rows as stored. */
 export type DatabaseReading =
   | Exclude<DatabaseView, { kind: 'ok' }>
-  | { kind: 'read'; source: string; versionTable: string[]; serverVersion?: string; latencyMs?: number };
+  | {
+    kind: 'read'; source: string; versionTable: string[];
+    /** What the status bar and the tooltip show (`PostgreSQL 15.4 (Debian ...)`, `SQLite 3.40.1`). */
+    serverVersion?: string;
+    /** PostgreSQL's `server_version` as read, for the server's lock information; only for PostgreSQL. */
+    postgresServerVersion?: string;
+    latencyMs?: number;
+  };
 
 export type DatabaseReader = (project: ProjectInfo) => Promise<DatabaseReading>;
 
@@ -172,7 +179,7 @@ export class ProjectStore implements vscode.Disposable {
     if (reading.kind !== 'read') return reading;
     // The server version tells the server which PostgreSQL the lock information answers for.
     const state = await this.client.sendRequest(AppliedStateRequest, {
-      projectId, versionTable: reading.versionTable, ...(reading.serverVersion !== undefined ? { serverVersion: reading.serverVersion } : {}),
+      projectId, versionTable: reading.versionTable, ...(reading.postgresServerVersion !== undefined ? { serverVersion: reading.postgresServerVersion } : {}),
     });
     if (warn) for (const w of state.warnings) this.warn(w);
     const view: DatabaseView = {
