@@ -183,7 +183,15 @@ export class ProjectModel {
     const revisionFile = readRevisionFile({ path: file, migration: header });
     this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
     this.changedFiles.add(file);
-    this.schemaChanged(existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile) ? existing.revisionFile.revision : undefined);
+    if (existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile)) {
+      // A body edit. Most change nothing the schema model reads (a comment, a data statement, a
+      // message): then every later state stands, and re-replaying them would cost each keystroke
+      // ~40 µs a revision to the head. Nothing to compare when no replay read the old effects.
+      const before = this.effectsCache.get(existing);
+      if (before !== undefined && !sameEffects(before, this.effectsOf(file))) this.schemaChanged(existing.revisionFile.revision);
+    } else {
+      this.schemaChanged(undefined);
+    }
     if (!existing) {
       this.ordered = undefined;
       this.orderKeys.set(file, this.loadOrderKey(file));
@@ -606,4 +614,11 @@ function groupByPath(findings: readonly Finding[], only?: ReadonlySet<string>): 
     else out.set(f.path, [f]);
   }
   return out;
+}
+
+/** Two revisions' effects are the same (plain data: names, types, flags). */
+function sameEffects(a: readonly Effect[] | undefined, b: readonly Effect[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
