@@ -227,6 +227,25 @@ describe('schema model: rules that ask it', () => {
     assert.equal(isExistingTable({}, 'fresh'), true, 'without a model: every table the revision does not create');
   });
 
+  it('a body edit that changes no effect replays nothing after it; one that does replays from the edit on', async () => {
+    const revs: [string, string | null, string][] = Array.from({ length: 300 }, (_, k) => [
+      `z${k}`, k === 0 ? null : `z${k - 1}`, k === 0 ? `op.create_table('t', sa.Column('a', sa.Integer()))` : `op.add_column('t', sa.Column('c${k}', sa.Integer()))`,
+    ]);
+    const model = await modelOf(revs);
+    model.findingsByPath();
+    const replayed = model.schema.replayed;
+    assert.ok(replayed >= 299, `the first check replays the states before each revision (${replayed})`);
+    // A comment and a data statement: the same effects.
+    model.setFile(`${DIR}/z5.py`, rev('z5', 'z4', `# backfill later\nop.add_column('t', sa.Column('c5', sa.Integer()))\nop.execute("UPDATE t SET a = 1")`));
+    model.findingsByPath();
+    // The edited file's own rules replay from the nearest kept state (one in 128) up to it; nothing after it.
+    const again = model.schema.replayed - replayed;
+    assert.ok(again < 128, `only the states up to the edit are computed again (${again})`);
+    model.setFile(`${DIR}/z5.py`, rev('z5', 'z4', `op.add_column('t', sa.Column('c5', sa.String(10)))`));
+    model.findingsByPath();
+    assert.ok(model.schema.replayed - replayed - again >= 250, `a changed column type replays the states after it (${model.schema.replayed - replayed - again})`);
+  });
+
   it('the lock rules stay quiet on a table a new revision of the same deploy created, and speak on a released one', async () => {
     const volatile = `op.add_column('fresh', sa.Column('token', sa.String(), server_default=sa.text('gen_random_uuid()')))`;
     const revs: [string, string | null, string][] = [
