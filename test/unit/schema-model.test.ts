@@ -291,4 +291,49 @@ describe('schema model: rules that ask it', () => {
       assert.deepEqual(new Map(model.findingsByPath()), fresh(), `step ${step}: ${which} = ${body}`);
     }
   });
+
+  it('new down_revisions keep the findings equal to a fresh model\'s (only the moved revision and what follows it replay)', async () => {
+    const config = await configOf();
+    const texts = new Map<string, string>();
+    const put = (id: string, down: string | null, up: string): void => void texts.set(`${DIR}/${id}.py`, rev(id, down, up));
+    const bodies = [
+      `op.create_table('t', sa.Column('code', sa.String(64)), sa.Column('s', sa.Enum('a', name='st')))`,
+      `sa.Enum('a', name='st').create(op.get_bind())`,
+      `op.alter_column('t', 'code', type_=sa.String(100))`,
+      `op.alter_column('t', 'code', type_=sa.String(20))`,
+      'op.drop_table("t")',
+      `op.add_column('t', sa.Column('n', sa.Integer()))`,
+    ];
+    const rnd = seededRandom(11);
+    const pick = (): string => bodies[Math.floor(rnd() * bodies.length)] ?? '';
+    for (let k = 0; k < 12; k++) put(`q${k}`, k === 0 ? null : `q${k - 1}`, pick());
+    const model = new ProjectModel(config);
+    for (const [p, t] of texts) model.setFile(p, t);
+    const fresh = (): Map<string, readonly Finding[]> => {
+      const m = new ProjectModel(config);
+      for (const [p, t] of texts) m.setFile(p, t);
+      return new Map(m.findingsByPath());
+    };
+    assert.deepEqual(new Map(model.findingsByPath()), fresh());
+    for (let step = 0; step < 30; step++) {
+      const k = 1 + Math.floor(rnd() * 11);
+      const down = `q${Math.floor(rnd() * k)}`;
+      put(`q${k}`, down, pick());
+      model.setFile(`${DIR}/q${k}.py`, texts.get(`${DIR}/q${k}.py`) ?? '');
+      assert.deepEqual(new Map(model.findingsByPath()), fresh(), `step ${step}: q${k} now on ${down}`);
+    }
+  });
+
+  it('a new down_revision near the head replays the moved revision and what follows it, not the whole history', async () => {
+    const revs: [string, string | null, string][] = Array.from({ length: 300 }, (_, k) => [
+      `w${k}`, k === 0 ? null : `w${k - 1}`, k === 0 ? `op.create_table('t', sa.Column('a', sa.Integer()))` : `op.add_column('t', sa.Column('c${k}', sa.Integer()))`,
+    ]);
+    const model = await modelOf(revs);
+    model.findingsByPath();
+    const replayed = model.schema.replayed;
+    model.setFile(`${DIR}/w299.py`, rev('w299', 'w297', `op.add_column('t', sa.Column('c299', sa.Integer()))`));
+    model.findingsByPath();
+    const again = model.schema.replayed - replayed;
+    assert.ok(again < 128, `states computed again (${again}): only up to the moved revision`);
+  });
 });

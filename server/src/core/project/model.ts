@@ -183,12 +183,19 @@ export class ProjectModel {
     const revisionFile = readRevisionFile({ path: file, migration: header });
     this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
     this.changedFiles.add(file);
+    /** A revision that keeps its id and gets new edges: only its states and its descendants' change. */
+    let edgesEdited: string | undefined;
     if (existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile)) {
       // A body edit. Most change nothing the schema model reads (a comment, a data statement, a
       // message): then every later state stands, and re-replaying them would cost each keystroke
       // ~40 µs a revision to the head. Nothing to compare when no replay read the old effects.
       const before = this.effectsCache.get(existing);
       if (before !== undefined && !sameEffects(before, this.effectsOf(file))) this.schemaChanged(existing.revisionFile.revision);
+    } else if (existing && this.graphCache && existing.revisionFile.revision !== undefined && existing.revisionFile.revision === revisionFile.revision) {
+      // New down_revision or depends_on: what followed it in the old graph (here), and what follows it
+      // in the new one (below, once the graph has its new edges).
+      edgesEdited = existing.revisionFile.revision;
+      this.schemaChanged(edgesEdited);
     } else {
       this.schemaChanged(undefined);
     }
@@ -204,6 +211,14 @@ export class ProjectModel {
         // A new down_revision or depends_on: move that node's edges (undefined: rebuild when asked).
         this.graphCache = updateFileEdges(this.graphCache, existing.revisionFile, revisionFile);
         this.structure++;
+      }
+    }
+    if (edgesEdited !== undefined) {
+      if (this.graphCache) {
+        this.schemaReplay.edgesChanged();
+        this.schemaChanged(edgesEdited);
+      } else {
+        this.schemaChanged(undefined);
       }
     }
     return true;

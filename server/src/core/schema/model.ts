@@ -330,6 +330,15 @@ export class SchemaReplay {
     this.order = undefined;
   }
 
+  /**
+   * The graph's edges changed (one revision got a new parent): the replay order is found again. The
+   * caller invalidates the moved revision in the old graph and in the new one; other states stand.
+   */
+  edgesChanged(): void {
+    this.order = undefined;
+    this.recent.clear();
+  }
+
   /** Drops the states of `revision` and of every revision after it; returns those revisions. */
   invalidate(revision: string): Set<string> {
     this.recent.clear();
