@@ -177,6 +177,11 @@ export interface OperationsResult {
   operations: OperationSummary[];
   /** Objects the named functions create (tables, columns, indexes, constraints, enums), by literal name. */
   creations: { revision: string; kind: 'table' | 'column' | 'index' | 'constraint' | 'enum'; name: string; uri: string; range: Range }[];
+  /**
+   * Every table the named functions change, by name (what a schema snapshot of a very large database
+   * may be limited to); absent when one of them does something no table can be named for.
+   */
+  tables?: string[];
 }
 export const OperationsRequest = new RequestType<OperationsParams, OperationsResult, void>('alembic/operations');
 

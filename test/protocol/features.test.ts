@@ -158,6 +158,18 @@ describe('language server features (protocol)', function () {
     assert.ok(r.operations.some((o) => o.operation === 'drop enum'), 'drops an enum');
   });
 
+  it('names the tables a run changes, for the snapshots of a very large schema, and none when it cannot', async () => {
+    const { projects } = await server.connection.sendRequest(ProjectsRequest, {});
+    const projectId = projects[0]?.id ?? '';
+    const of = async (revisions: string[], fn: 'upgrade' | 'downgrade'): Promise<string[] | undefined> =>
+      (await server.connection.sendRequest(OperationsRequest, { projectId, revisions, function: fn })).tables;
+    assert.deepEqual(await of(['002_user_phone'], 'upgrade'), ['users']);
+    assert.deepEqual(await of(['002_user_phone'], 'downgrade'), ['users']);
+    const initial = await of(['001_initial_schema'], 'downgrade');
+    for (const t of ['users', 'projects', 'link_tokens', 'ledger_entries']) assert.ok(initial?.includes(t), `${t} in ${JSON.stringify(initial)}`);
+    assert.equal(await of(['no_such_revision'], 'upgrade'), undefined, 'a revision with no file: no table list, so the snapshots are whole');
+  });
+
   it('offers symbols and code lenses', async () => {
     const p = file('002_user_phone.py');
     const symbols = await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: uriOf(p) } }) ?? [];

@@ -51,14 +51,28 @@ async function upgradeTo(s: Services, project: ProjectState, target: string, tit
   // Upgrades change the database too: a protected one asks for its name first (one click otherwise).
   const chosen = await chooseUrl(s.context, project.info);
   if (!(await protectedDatabaseCheck(project, chosen.ok ? chosen.url : undefined, 'Upgrade'))) return;
-  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true, schemaChange: { title } });
+  const touchedTables = await tablesTouchedBy(s, project, await pendingRevisions(s, project), 'upgrade').catch(() => undefined);
+  await runAlembic(s, project.info, cmd.upgrade({ target }), { title, needsDatabase: true, schemaChange: { title, ...(touchedTables ? { touchedTables } : {}) } });
   await afterRun(s);
 }
 
-/** The tables named by what the upgrades create (tables, and the tables of columns): a large schema's snapshots cover only these. */
-function touchedTables(creations: readonly { kind: string; name: string }[]): string[] {
-  const names = creations.flatMap((c) => (c.kind === 'table' ? [c.name] : c.kind === 'column' && c.name.includes('.') ? [c.name.slice(0, c.name.lastIndexOf('.'))] : []));
-  return [...new Set(names.map((n) => n.slice(n.lastIndexOf('.') + 1)))];
+/**
+ * Every table the run's migrations change, as the server reads them (a very large schema's snapshots
+ * cover only these); undefined when one of them does something no table can be named for, or the
+ * revisions are not known: then the snapshots are whole.
+ */
+async function tablesTouchedBy(s: Services, project: ProjectState, revisions: readonly string[], fn: 'upgrade' | 'downgrade'): Promise<string[] | undefined> {
+  if (revisions.length === 0) return undefined;
+  const { tables } = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: [...revisions], function: fn, fromDisk: true });
+  return tables;
+}
+
+/** The revisions an upgrade may run: every pending one (a superset for a nearer target, which is safe). */
+async function pendingRevisions(s: Services, project: ProjectState): Promise<string[]> {
+  const db = (s.store.get(project.info.id) ?? project).database;
+  if (db.kind !== 'ok') return [];
+  const state = await s.client.sendRequest(AppliedStateRequest, { projectId: project.info.id, versionTable: db.versionTable ?? [...db.current, ...db.unknown] });
+  return state.pending;
 }
 
 /** Undoes down to `target` (a revision id or `base`) after the confirmation. */
@@ -83,12 +97,15 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   if (choice === 'backUpAndRun' && (!url || !(await backUp(s, project.info, url, state.versionTable)))) return;
   // What the undone revisions' upgrades create: the report calls out any the downgrade leaves behind.
   const { creations } = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: undone, function: 'upgrade', fromDisk: true });
+  // What the downgrades themselves change (not only what the upgrades created: a downgrade also alters
+  // tables that stay) bounds the snapshots of a very large schema.
+  const touchedTables = await tablesTouchedBy(s, project, undone, 'downgrade').catch(() => undefined);
   const title = `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`;
   await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), {
     title, needsDatabase: true,
     schemaChange: {
       title, creations: creations.map((c) => ({ revision: c.revision, kind: c.kind, name: c.name })),
-      touchedTables: touchedTables(creations),
+      ...(touchedTables ? { touchedTables } : {}),
     },
   });
   await afterRun(s);

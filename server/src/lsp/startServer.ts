@@ -10,6 +10,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type RuleSeverityMap, severitiesFromSetting } from '../core/config/severities';
 import { createdObjects, destructiveOperations } from '../core/operations';
+import { downgradeEffects, revisionEffects, tablesTouched } from '../core/schema';
 import { parseMigration } from '../core/parse';
 import { findProjectAbove } from '../core/project';
 import { ruleIds } from '../core/rules';
@@ -309,9 +310,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (!index || run !== rulesRun) return;
       if (!index.computeFileFindings(RULES_SLICE_MS)) continue;
       index.fileRulesPending = false;
-      connection.console.info(`File rules done ${Date.now() - started} ms after the index started`);
       publishAll();
       notifyGraphChanged(index.projectIds());
+      // After the diagnostics: a client (or test) that waits for this line has them already, since
+      // messages arrive in the order they were sent.
+      connection.console.info(`File rules done ${Date.now() - started} ms after the index started`);
       return;
     }
   };
@@ -637,10 +640,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!project) return { operations: [], creations: [] };
     const operations: OperationsResult['operations'] = [];
     const creations: OperationsResult['creations'] = [];
+    // undefined once a function does something no table can be named for (or a revision has no file)
+    let tables: Set<string> | undefined = new Set<string>();
+    const dialect = project.config?.dialect ?? 'postgresql';
     for (const revision of params.revisions) {
       const node = project.nodes.get(revision);
       const file = node && project.files.get(node.path);
-      if (!file) continue;
+      if (!file) {
+        tables = undefined;
+        continue;
+      }
       // A confirmation describes what Alembic will run: the saved file, not the editor's unsaved text.
       const onDisk = params.fromDisk && openUris.has(file.path) ? await nodeFileSystem.readFile(file.path) : undefined;
       const migration = onDisk !== undefined ? parseMigration(onDisk) : file.migration;
@@ -648,8 +657,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         operations.push({ revision, function: params.function, operation: op.operation, ...(op.target ? { target: op.target } : {}), uri: file.uri, range: op.range });
       }
       for (const c of createdObjects(migration, params.function)) creations.push({ revision, ...c, uri: file.uri });
+      if (tables) {
+        const touched = tablesTouched(params.function === 'upgrade' ? revisionEffects(migration, dialect) : downgradeEffects(migration, dialect));
+        if (touched) for (const t of touched) tables.add(t);
+        else tables = undefined;
+      }
     }
-    return { operations, creations };
+    return { operations, creations, ...(tables ? { tables: [...tables].sort() } : {}) };
   });
 
   connection.onRequest(AppliedStateRequest, async (params) => {

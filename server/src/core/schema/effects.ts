@@ -8,7 +8,7 @@
 import { boolValue, isColumnCallee, kwarg, literalName, methodOf, receiverOf } from '../facts/args';
 import { type ColumnTypeInfo, columnTypeInfo } from '../facts/columnTypes';
 import { evaluateCondition } from '../facts/dialect';
-import { schemaOpsOn, upgradeFunctions } from '../facts/functions';
+import { migrationFunctions, schemaOpsOn, upgradeFunctions } from '../facts/functions';
 import { implicitEnums, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { sqlName, sqlOperations, sqlStatements } from '../facts/sql';
 import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
@@ -29,7 +29,8 @@ export type Effect =
   | { k: 'alter_type'; table: string; column: string; type?: ColumnTypeInfo }
   | { k: 'rename_column'; table: string; column: string; to: string }
   | { k: 'create_index'; name: string; table?: string }
-  | { k: 'drop_index'; name: string }
+  /** `table`: the table_name given, when literal (the schema model keys indexes by name only). */
+  | { k: 'drop_index'; name: string; table?: string }
   | { k: 'create_constraint'; table: string; name: string }
   | { k: 'drop_constraint'; table: string; name: string }
   | { k: 'create_enum'; name: string }
@@ -65,10 +66,50 @@ const NO_SHAPE_CHANGE = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|
 
 /** The effects of a migration's upgrade functions on `dialect`, in order. */
 export function revisionEffects(m: Migration, dialect: string): Effect[] {
+  return effectsOf(m, upgradeFunctions(m), dialect);
+}
+
+/** What the downgrade functions do, read the same way (for the tables a downgrade touches). */
+export function downgradeEffects(m: Migration, dialect: string): Effect[] {
+  return effectsOf(m, migrationFunctions(m).filter((f) => f.kind === 'downgrade'), dialect);
+}
+
+/**
+ * Every table these effects change, by name: what a schema snapshot must cover to see the change.
+ * Undefined when one of them does something we cannot pin to a table (an unnamed index, SQL or a
+ * helper we do not read, a call that may or may not run): then only a whole snapshot is safe.
+ */
+export function tablesTouched(effects: readonly Effect[]): string[] | undefined {
+  const names = new Set<string>();
+  for (const e of effects) {
+    switch (e.k) {
+      case 'create_table': case 'drop_table': case 'add_column': case 'drop_column': case 'alter_type':
+      case 'rename_column': case 'create_constraint': case 'drop_constraint':
+        names.add(e.table);
+        break;
+      case 'rename_table':
+        names.add(e.table);
+        names.add(e.to);
+        break;
+      case 'create_index': case 'drop_index':
+        if (e.table === undefined) return undefined;
+        names.add(e.table);
+        break;
+      // Enum types are always snapshotted whole.
+      case 'create_enum': case 'drop_enum':
+        break;
+      case 'taint': case 'shape': case 'opaque':
+        return undefined;
+    }
+  }
+  return [...names].sort();
+}
+
+function effectsOf(m: Migration, fns: readonly MigrationFunction[], dialect: string): Effect[] {
   const out: Effect[] = [];
   // The statements of one SQL text share its call: the text is read once for what they do not say.
   const scanned = new Set<ParsedCall>();
-  for (const fn of upgradeFunctions(m)) {
+  for (const fn of fns) {
     for (const op of schemaOpsOn(m, fn, dialect)) {
       let effects = opEffects(m, op);
       if ((op.sql || op.kind === 'execute') && !scanned.has(op.call)) {
@@ -213,7 +254,7 @@ function opEffects(m: Migration, op: SchemaOp): Effect[] {
       return [t === undefined ? { k: 'create_index', name } : { k: 'create_index', name, table: t }];
     }
     case 'drop_index':
-      return op.name === undefined ? [{ k: 'opaque' }] : [{ k: 'drop_index', name: op.name }];
+      return op.name === undefined ? [{ k: 'opaque' }] : [t === undefined ? { k: 'drop_index', name: op.name } : { k: 'drop_index', name: op.name, table: t }];
     case 'create_constraint': {
       const name = op.name ?? postgresDefaultName(op);
       if (t === undefined) return [{ k: 'opaque' }];

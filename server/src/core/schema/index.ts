@@ -8,7 +8,7 @@ import { columnType, enumChangedBy, enumPresence, type Presence, type SchemaRepl
 
 export type { Presence, TableOrigin } from './model';
 export { SchemaReplay } from './model';
-export { revisionEffects, type Effect } from './effects';
+export { downgradeEffects, revisionEffects, tablesTouched, type Effect } from './effects';
 
 export interface SchemaAt {
   /** The revision the questions are about. */
