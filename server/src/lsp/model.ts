@@ -19,11 +19,6 @@ export interface IndexedProject {
   info: ProjectInfo;
   /** The project's configuration as discovered (its dialect, for the rules' fixes). */
   config?: ProjectConfig;
-  /**
-   * The PostgreSQL version the lock information answers for, and where it was read; absent when the
-   * project runs on another database.
-   */
-  postgres?: { version: number; source: string };
   files: ReadonlyMap<string, IndexedFile>;
   /** By full revision id. */
   nodes: ReadonlyMap<string, RevisionInfo>;

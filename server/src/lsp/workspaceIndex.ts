@@ -365,12 +365,9 @@ export class WorkspaceIndex implements WorkspaceModel {
     const databaseState = (versionTable: readonly string[]): AppliedState => computeAppliedState(
       model.historyNodes().map((n) => ({ revision: n.revision, parents: n.parents, dependencies: n.dependencies, branchLabels: n.ownBranchLabels })),
       versionTable);
-    const config = model.config;
-    const onPostgres = config.dialect === undefined || config.dialect === 'postgresql';
     return {
       info: wire.info(),
       config: model.config,
-      ...(onPostgres ? { postgres: { version: config.postgresVersion, source: config.postgresVersionSource } } : {}),
       files,
       nodes,
       get historyOrder(): readonly string[] {

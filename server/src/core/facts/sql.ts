@@ -63,7 +63,8 @@ export interface SqlOp {
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
-const QNAME = String.raw`${IDENT}(?:\s*\.\s*${IDENT})*`;
+/** A possibly schema-qualified, possibly quoted SQL name (for the regular-expression readers). */
+export const QNAME = String.raw`${IDENT}(?:\s*\.\s*${IDENT})*`;
 const QNAME_LIST = String.raw`${QNAME}(?:\s*,\s*${QNAME})*`;
 
 /**

@@ -75,8 +75,8 @@ export interface LockCase {
   claim(version: number): LockClaim;
 }
 
-/** The version assumed when neither a setting nor a connected server says. */
-export const DEFAULT_POSTGRES_VERSION = 13;
+// The version assumed when neither a setting nor a connected server says: one constant for the rules and the locks.
+export { DEFAULT_POSTGRES_VERSION } from '../facts/postgresVersion';
 
 const AE: LockMode = 'ACCESS EXCLUSIVE';
 const on = (mode: LockMode): TableLock[] => [{ on: 'table', mode }];

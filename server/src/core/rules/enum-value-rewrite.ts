@@ -8,11 +8,10 @@ import { argAt, isEnumCallee, kwarg, literalName } from '../facts/args';
 import { mayBePostgres } from '../facts/dialect';
 import { functionPairs, schemaOpsOn } from '../facts/functions';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
-import { sqlName, sqlStatements } from '../facts/sql';
+import { QNAME, sqlName, sqlStatements } from '../facts/sql';
 import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
-const QNAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))*`;
 const RENAME_TYPE = new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${QNAME})`, 'i');
 const CREATE_ENUM = new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i');
 const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})`, 'i');
