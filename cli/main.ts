@@ -12,7 +12,12 @@ import {
   discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
 } from '../server/src/core/project';
 import { ProjectModel } from '../server/src/core/project/model';
+import { readAllFiles } from '../server/src/core/project/fs';
+import { scanVersionLocations } from '../server/src/core/project/locations';
+import { isMainThread } from 'node:worker_threads';
+import { PARALLEL_MIN_FILES, ParallelCheck, threadsFor } from './checkWorker';
 import { loadSqlParser, type SqlParserLoad } from '../server/src/fs/sqlParser';
+import { mayRunSql } from '../server/src/core/facts/sqlParser';
 import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
@@ -23,7 +28,7 @@ import pkg from '../package.json';
 
 const USAGE = `Usage:
   alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
-                             [--base REF] [--since REV] [--scope new|all]
+                             [--base REF] [--since REV] [--scope new|all] [--jobs N|auto]
   alembic-lint graph PATH... [--recursive] [--json]
 ${VERIFY_USAGE}
   alembic-lint rules
@@ -50,6 +55,8 @@ check   reports problems in the revision graph and the migration files.
           --scope    new (default): file rules check new revisions only; all: every revision. Graph rules
                      always check the whole graph. base, since and scope are also read from
                      [tool.alembic-lint] in pyproject.toml.
+          --jobs     threads for the file rules (default auto: with --scope all and ${PARALLEL_MIN_FILES} migration files or
+                     more, one per core, at most 4; else 1). The findings are the same with any number.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
 verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
         the server of the database URL (needs CREATEDB) or on a local throwaway PostgreSQL, compares schema
@@ -94,6 +101,7 @@ interface Options {
   base?: string;
   since?: string;
   scope?: 'new' | 'all';
+  jobs?: number | 'auto';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -145,6 +153,12 @@ function parseArgs(argv: string[]): Options {
           opts.scope = f;
           break;
         }
+        case '--jobs': {
+          const f = value(name, inline);
+          if (f !== 'auto' && !/^[1-9][0-9]?$/.test(f)) throw new UsageError(`--jobs must be a number from 1 to 99, or auto (got '${f}')`);
+          opts.jobs = f === 'auto' ? 'auto' : Number(f);
+          break;
+        }
         case '--database-url': setDatabaseUrl(opts, { kind: 'argument', url: value(name, inline) }); break;
         case '--database-url-env': setDatabaseUrl(opts, { kind: 'env', name: value(name, inline) }); break;
         case '--database-url-stdin':
@@ -177,8 +191,8 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError('--local, --protected and --allow-protected are for verify only');
   }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
-  if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined)) {
-    throw new UsageError('--base, --since and --scope are for check only');
+  if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined || opts.jobs !== undefined)) {
+    throw new UsageError('--base, --since, --scope and --jobs are for check only');
   }
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
@@ -218,10 +232,14 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
  * refuse: a configuration it cannot read, migration files it cannot import) go to stderr as they are
  * found; `broken` says whether any project had a problem, which makes the exit status 2.
  */
-async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) => void): Promise<{ models: ProjectModel[]; broken: boolean }> {
+async function loadAll(
+  paths: string[], recursive: boolean, stderr: (s: string) => void,
+  threadsFor?: (config: ProjectConfig, files: number) => Promise<number>,
+): Promise<{ models: ProjectModel[]; broken: boolean; parallel: Map<ProjectModel, ParallelCheck> }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
   const models: ProjectModel[] = [];
+  const parallel = new Map<ProjectModel, ParallelCheck>();
   let broken = false;
   let sqlParser: Promise<SqlParserLoad> | undefined;
   for (const config of configs.values()) {
@@ -231,17 +249,23 @@ async function loadAll(paths: string[], recursive: boolean, stderr: (s: string) 
       throw new UsageError(`${config.configFile}: no version location to read\n${[...config.problems, ...config.warnings].map((x) => `  ${x}`).join('\n')}`);
     }
     for (const warning of config.warnings) stderr(`alembic-lint: warning: ${warning}\n`);
-    const model = await ProjectModel.load(nodeFileSystem, config);
+    const listing = await scanVersionLocations(nodeFileSystem, config.versionLocationPaths, config.recursiveVersionLocations);
+    const read = { files: listing.files, folderLinks: listing.folderLinks, texts: await readAllFiles(nodeFileSystem, listing.files) };
+    // The other threads start on the texts now, beside this thread's own parse of them (checkWorker.ts).
+    const threads = threadsFor ? await threadsFor(config, listing.files.length) : 1;
+    const check = threads > 1 ? new ParallelCheck(config, read, threads, stderr) : undefined;
+    // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
+    // when some migration runs SQL, and before any rule runs.
+    if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
+    const model = ProjectModel.fromFiles(config, read, check ? { parseInFull: check.mine } : {});
+    if (check) parallel.set(model, check);
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);
-    // PostgreSQL's parser reads the SQL of the migrations: loaded (beside the next project's reading)
-    // only when some migration runs SQL, and before any rule runs.
-    if (!sqlParser && model.mayRunSql()) sqlParser = loadSqlParser();
   }
   const load = await sqlParser;
   if (load && !load.loaded && !load.noWebAssembly) stderr(`alembic-lint: warning: ${load.reason ?? 'PostgreSQL\'s parser did not load'}; SQL strings are read with regular expressions\n`);
-  return { models, broken };
+  return { models, broken, parallel };
 }
 
 async function projectSeverities(config: ProjectConfig, cli: RuleSeverityMap, stderr: (s: string) => void): Promise<RuleSeverityMap> {
@@ -359,13 +383,9 @@ function pathToUri(p: string): string {
   return `file://${p.split(path.sep).map(encodeURIComponent).join('/')}`;
 }
 
-/**
- * Tells released from new revisions (git run with safe options: the user runs the CLI on a checkout of
- * their choosing). A base the user named, or any base in a shallow clone, that cannot be used is a
- * configuration error (exit 2): checking everything instead would pass or fail CI for the wrong reason.
- */
-async function applyRelease(model: ProjectModel, opts: Options, err: (s: string) => void): Promise<void> {
-  const file = path.join(model.config.root, 'pyproject.toml');
+/** The release settings of a project: [tool.alembic-lint] in its pyproject.toml, then the options. */
+async function releaseSettings(config: ProjectConfig, opts: Options): Promise<{ file: string; settings: ReleaseSettings }> {
+  const file = path.join(config.root, 'pyproject.toml');
   const text = await nodeFileSystem.readFile(file);
   const fromFile = text === undefined ? { settings: {}, errors: [] } : releaseSettingsFromPyproject(text, file);
   if (fromFile.errors.length > 0) throw new UsageError(fromFile.errors.join('\n'));
@@ -374,6 +394,26 @@ async function applyRelease(model: ProjectModel, opts: Options, err: (s: string)
     ...(opts.base !== undefined ? { base: opts.base } : {}), ...(opts.since !== undefined ? { since: opts.since } : {}),
     ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
   };
+  return { file, settings };
+}
+
+/**
+ * How many threads check a project: what --jobs says; by default more than one only for a full check
+ * (scope all) of a large project, the check whose every file is parsed and checked. A default check
+ * runs the rules of the new revisions only, which one thread does sooner than two could start.
+ */
+async function checkThreads(config: ProjectConfig, files: number, opts: Options): Promise<number> {
+  if (opts.jobs !== undefined) return threadsFor(opts.jobs, files);
+  return (await releaseSettings(config, opts)).settings.scope === 'all' ? threadsFor('auto', files) : 1;
+}
+
+/**
+ * Tells released from new revisions (git run with safe options: the user runs the CLI on a checkout of
+ * their choosing). A base the user named, or any base in a shallow clone, that cannot be used is a
+ * configuration error (exit 2): checking everything instead would pass or fail CI for the wrong reason.
+ */
+async function applyRelease(model: ProjectModel, opts: Options, err: (s: string) => void): Promise<void> {
+  const { file, settings } = await releaseSettings(model.config, opts);
   const texts = new Map<string, string>();
   for (const p of model.paths()) {
     const f = model.getFile(p);
@@ -393,10 +433,18 @@ async function applyRelease(model: ProjectModel, opts: Options, err: (s: string)
 async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
-  const { models, broken } = await loadAll(opts.paths, opts.recursive, err);
-  for (const m of models) await applyRelease(m, opts, err);
+  const { models, broken, parallel } = await loadAll(opts.paths, opts.recursive, err, (config, files) => checkThreads(config, files, opts));
   const findings: Finding[] = [];
-  for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
+  try {
+    for (const m of models) await applyRelease(m, opts, err);
+    for (const m of models) {
+      const severities = await projectSeverities(m.config, cli.severities, err);
+      const check = parallel.get(m);
+      findings.push(...(check ? await check.run(m, m.releaseState, severities) : m.findings(severities)));
+    }
+  } finally {
+    for (const check of parallel.values()) check.stop();
+  }
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
   const sum = summary(findings, models);
   if (opts.format === 'json') {
@@ -510,9 +558,9 @@ function runLanguageServer(args: string[]): void {
   require(server);
 }
 
-if (require.main === module && process.argv[2] === 'lsp') {
+if (isMainThread && require.main === module && process.argv[2] === 'lsp') {
   runLanguageServer(process.argv.slice(3));
-} else if (require.main === module) {
+} else if (isMainThread && require.main === module) {
   // `alembic-lint check ... | head`: a closed pipe ends the output quietly, like other command-line tools.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -64,6 +64,13 @@ export class ProjectFile {
   }
 }
 
+/** A project's migration files as read: the paths, their texts (or problems) in the same order, and the links Alembic does not follow. */
+export interface ReadFiles {
+  files: readonly string[];
+  folderLinks: readonly string[];
+  texts: readonly FileText[];
+}
+
 export interface ProjectModelOptions {
   /** The full parse (default parseMigration). */
   parse?: (text: string) => Migration;
@@ -112,6 +119,8 @@ export class ProjectModel {
   private sinceCache: { graph: RevisionGraph; since: string; ids: ReadonlySet<string>; problem?: string } | undefined;
   private readonly parse: (text: string) => Migration;
   private readonly parseHeader: (text: string) => Migration;
+  /** While `fromFiles` reads: the files parsed in full from the start. */
+  private parseInFull: ReadonlySet<string> | undefined;
   /** What is wrong with migration files as read from disk (unreadable, not UTF-8, too large), by path. */
   private readonly fileProblems = new Map<string, string>();
   /** Links to folders inside the version locations: Alembic does not descend into them. */
@@ -126,11 +135,22 @@ export class ProjectModel {
 
   /** Reads every file Alembic would load for this project; what cannot be read is in `problems()`. */
   static async load(fs: FileSystem, config: ProjectConfig, opts: ProjectModelOptions = {}): Promise<ProjectModel> {
-    const model = new ProjectModel(config, opts);
     const listing = await scanVersionLocations(fs, config.versionLocationPaths, config.recursiveVersionLocations);
-    model.folderLinks = listing.folderLinks;
     const texts = await readAllFiles(fs, listing.files);
-    listing.files.forEach((p, i) => model.setFileFromDisk(p, texts[i] ?? {}));
+    return ProjectModel.fromFiles(config, { files: listing.files, folderLinks: listing.folderLinks, texts }, opts);
+  }
+
+  /**
+   * The model of files already read (`load` reads them; the CLI's second thread is given what the
+   * first read, so both see the same texts).
+   */
+  static fromFiles(config: ProjectConfig, read: ReadFiles, opts: ProjectModelOptions & { parseInFull?: ReadonlySet<string> } = {}): ProjectModel {
+    const model = new ProjectModel(config, opts);
+    model.folderLinks = read.folderLinks;
+    // Files whose rules will run here anyway are parsed in full at once, not twice (header, then full).
+    model.parseInFull = opts.parseInFull;
+    read.files.forEach((p, i) => model.setFileFromDisk(p, read.texts[i] ?? {}));
+    model.parseInFull = undefined;
     // The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts).
     if (config.dialect === undefined) {
       const found = dialectOfMigrations([...model.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
@@ -179,7 +199,7 @@ export class ProjectModel {
     if (!this.owns(file)) return false;
     const existing = this.files.get(file);
     if (existing && existing.text === text) return true;
-    const header = this.parseHeader(text);
+    const header = this.parseInFull?.has(file) ? this.parse(text) : this.parseHeader(text);
     const revisionFile = readRevisionFile({ path: file, migration: header });
     this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
     this.changedFiles.add(file);
@@ -573,8 +593,32 @@ export class ProjectModel {
       (cached !== undefined && cached.file === f && cached.severities === severities && !(cached.schema && this.schemaStale.has(file)));
   }
 
+  /**
+   * Parses these files in full (the parse is kept with each file, for its rules to run on later) and
+   * makes their upgrade effects: what a second thread hands over for the schema model of the first.
+   */
+  prepareFiles(paths: readonly string[]): [string, readonly Effect[]][] {
+    const out: [string, readonly Effect[]][] = [];
+    for (const p of paths) {
+      const f = this.files.get(p);
+      if (!f) continue;
+      const effects = this.effectsOf(p, f.migration);
+      if (effects) out.push([p, effects]);
+    }
+    return out;
+  }
+
+  /**
+   * Effects another thread made for files of this same project (`prepareFiles` there, from the same
+   * texts: the caller sees to that): the schema model replays them instead of parsing those files here.
+   */
+  adoptEffects(file: string, effects: readonly Effect[]): void {
+    const f = this.files.get(file);
+    if (f && !this.effectsCache.has(f)) this.effectsCache.set(f, effects);
+  }
+
   /** Paths with parents before children (the schema replay's order), then files outside the graph. */
-  private replayOrderPaths(): string[] {
+  replayOrderPaths(): string[] {
     const structure = this.structureVersion;
     if (this.replayOrderCache?.structure === structure) return this.replayOrderCache.paths;
     const order = this.schemaReplay.topologicalOrder();
