@@ -109,7 +109,9 @@ async function readBase(reader: GitReader, input: ReleaseInput, configured: stri
     const rel = toGitPath(reader.root, file);
     if (rel === undefined) continue;
     working.add(rel);
-    if (atMergeBase.get(rel) === blobId(text)) unchanged.set(file, text);
+    // Hashed only when there is a blob to compare with: a file new since the merge-base is new.
+    const before = atMergeBase.get(rel);
+    if (before !== undefined && before === blobId(text)) unchanged.set(file, text);
   }
   const changedOids = new Map<string, string>();
   for (const [rel, oid] of atMergeBase) if (isMigration(rel) && !unchanged.has(path.join(reader.root, rel))) changedOids.set(rel, oid);
