@@ -133,21 +133,20 @@ export class ParallelCheck {
    * model is the one built with `parseInFull: this.mine`.
    */
   async run(model: ProjectModel, release: ProjectRelease | undefined, severities: RuleSeverityMap): Promise<Finding[]> {
-    const own = model.prepareFiles([...this.mine]);
+    this.shareEffects(model);
     const workers = this.threads - 1;
-    // This shard's effects go to every worker with the release; a worker that stopped gets nothing.
-    for (const w of this.workers) {
-      w.postMessage({ kind: 'effects', shard: workers, effects: own } satisfies ToWorker);
-      w.postMessage({ kind: 'go', release, severities } satisfies ToWorker);
-    }
+    for (const w of this.workers) w.postMessage({ kind: 'go', release, severities } satisfies ToWorker);
+    // The graph and the replay order are made while the workers still parse.
+    const order = model.replayOrderPaths();
     await this.until(() => [...Array(workers).keys()].every((s) => this.effects.has(s) || this.settled.has(s)));
     for (const list of this.effects.values()) for (const [p, e] of list) model.adoptEffects(p, e);
     const mine = new Map<string, Finding[]>();
     // In replay order (parents first): the model's states are made once, from the start onwards.
-    for (const p of model.replayOrderPaths()) if (this.mine.has(p)) mine.set(p, model.fileFindings(p, severities));
+    for (const p of order) if (this.mine.has(p)) mine.set(p, model.fileFindings(p, severities));
+    const graphFindings = model.graphFindings(severities);
     await this.until(() => this.settled.size >= workers);
     this.stop();
-    const out = [...model.graphFindings(severities)];
+    const out = [...graphFindings];
     for (const p of model.paths()) {
       let found = mine.get(p);
       for (const f of this.findings.values()) found ??= f.get(p);
@@ -155,6 +154,20 @@ export class ParallelCheck {
       out.push(...(found ?? model.fileFindings(p, severities)));
     }
     return out;
+  }
+
+  private shared = false;
+
+  /**
+   * Makes this thread's shard's effects (from the parse the model was built with) and sends them to
+   * the workers, whose rules wait for them: called before the main thread asks git, so the workers
+   * need not wait for that too. `run` calls it when nobody did.
+   */
+  shareEffects(model: ProjectModel): void {
+    if (this.shared) return;
+    this.shared = true;
+    const own = model.prepareFiles([...this.mine]);
+    for (const w of this.workers) w.postMessage({ kind: 'effects', shard: this.threads - 1, effects: own } satisfies ToWorker);
   }
 
   /** Stops the workers (done, or a check that ends early: a configuration error). */
@@ -184,12 +197,14 @@ async function runWorker(start: WorkerStart, port: NonNullable<typeof parentPort
     const model = ProjectModel.fromFiles(start.config, start.read, { parseInFull: mine });
     await sql;
     port.postMessage({ kind: 'effects', shard: start.shard, effects: model.prepareFiles([...mine]) } satisfies FromWorker);
-    // Every other shard's effects: the main thread's comes with `go`, the other workers' through it.
+    // The graph and the replay order are made while the other shards' effects are on their way.
+    const order = model.replayOrderPaths();
+    // Every other shard's effects (the other workers' through the main thread), and the release.
     await until(() => go !== undefined && others.size >= start.shards - 1);
     for (const list of others.values()) for (const [p, e] of list) model.adoptEffects(p, e);
     if (go) model.setRelease(go.release);
     const findings: [string, Finding[]][] = [];
-    for (const p of model.replayOrderPaths()) if (mine.has(p)) findings.push([p, model.fileFindings(p, go?.severities)]);
+    for (const p of order) if (mine.has(p)) findings.push([p, model.fileFindings(p, go?.severities)]);
     port.postMessage({ kind: 'findings', shard: start.shard, findings } satisfies FromWorker);
   } catch (e) {
     port.postMessage({ kind: 'failed', shard: start.shard, message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromWorker);

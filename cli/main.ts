@@ -436,6 +436,8 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
   const { models, broken, parallel } = await loadAll(opts.paths, opts.recursive, err, (config, files) => checkThreads(config, files, opts));
   const findings: Finding[] = [];
   try {
+    // The workers get this thread's share of the schema effects before git is asked, not after.
+    for (const [m, check] of parallel) check.shareEffects(m);
     for (const m of models) await applyRelease(m, opts, err);
     for (const m of models) {
       const severities = await projectSeverities(m.config, cli.severities, err);
