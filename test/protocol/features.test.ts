@@ -213,4 +213,33 @@ describe('language server features (protocol)', function () {
     assert.deepEqual(await heads(), ['005_merge_notifications']);
     await server.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(p) } });
   });
+
+  // Editors report a folder deleted in one go (rm -r, the explorer) as the folder only: nothing about
+  // the alembic.ini or the migrations it held. Last here: it deletes the fixture's versions folder.
+  it('drops what a deleted folder held: a whole project, or the migrations of one', async () => {
+    const changes = () => server.notifications.filter((n) => n.method === 'alembic/graphChanged').length;
+    const projects = async () => (await server.connection.sendRequest(ProjectsRequest, {})).projects;
+    const until = async (what: string, predicate: () => Promise<boolean>): Promise<void> => {
+      for (const deadline = Date.now() + 10_000; !(await predicate());) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const second = path.join(root, 'second');
+    fs.mkdirSync(path.join(second, 'migrations', 'versions'), { recursive: true });
+    fs.writeFileSync(path.join(second, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/migrations\n');
+    fs.writeFileSync(path.join(second, 'migrations', 'versions', 'a1_first.py'), "revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n");
+    await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(path.join(second, 'alembic.ini')), type: FileChangeType.Created }] });
+    await until('the second project', async () => (await projects()).length === 2);
+    fs.rmSync(second, { recursive: true, force: true });
+    await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(second), type: FileChangeType.Deleted }] });
+    await until('the second project gone', async () => (await projects()).length === 1);
+    assert.equal((await projects())[0]?.configFile, path.join(root, 'alembic.ini'));
+
+    const before = changes();
+    fs.rmSync(versions, { recursive: true, force: true });
+    await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uriOf(versions), type: FileChangeType.Deleted }] });
+    await server.waitFor('the graph change', () => changes() > before);
+    assert.deepEqual((await projects())[0]?.heads, [], 'no migration left in the graph');
+  });
 });

@@ -495,7 +495,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         configChanged = true;
         continue;
       }
-      if (!p.endsWith('.py')) continue;
+      if (!p.endsWith('.py')) {
+        if (change.kind !== 'deleted') continue;
+        // A folder deleted in one go (rm -r, the explorer): editors report the folder, not what it held.
+        const held = projectsBelow(p);
+        if (held.configuration) configChanged = true;
+        for (const file of held.files) for (const id of index.updateFile(file, undefined)) affected.add(id);
+        continue;
+      }
       // A deleted file leaves the graph even while an editor still holds its text: Alembic loads
       // from disk. Typing in that editor again brings it back (as an unsaved file would).
       if (change.kind === 'deleted') {
@@ -513,6 +520,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (affected.size === 0) return;
     publishAll();
     notifyGraphChanged([...affected]);
+  };
+
+  /**
+   * What a deleted folder took with it: whether a project's configuration file was in it (the projects
+   * are found again), and the migration files of the projects that stay.
+   */
+  const projectsBelow = (folder: string): { configuration: boolean; files: string[] } => {
+    const inside = (p: string): boolean => p.startsWith(folder + path.sep);
+    const files: string[] = [];
+    let configuration = false;
+    for (const id of index?.projectIds() ?? []) {
+      const model = index?.model(id);
+      if (!model) continue;
+      if (inside(model.config.configFile) || inside(model.config.id) || model.config.id === folder) configuration = true;
+      else for (const f of model.paths()) if (inside(f)) files.push(f);
+    }
+    return { configuration, files };
   };
 
   /** The server's own watcher follows the folders of the current projects. */

@@ -76,10 +76,9 @@ describe('New Revision from Template', function () {
       assert.equal(fs.readdirSync(outside).filter((f) => f.endsWith('.py')).length, 1, 'written once confirmed');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     } finally {
-      // The configuration file first: its deletion is the event that makes the server drop the project.
-      fs.rmSync(path.join(projectDir, 'alembic.ini'), { force: true });
-      await waitFor('the second project gone', () => api.services.store.projects.every((p) => p.info.root !== projectDir) || undefined);
+      // Deleted in one go, as rm -r does: VS Code reports the folder only, and the project leaves with it.
       fs.rmSync(projectDir, { recursive: true, force: true });
+      await waitFor('the second project gone', () => api.services.store.projects.every((p) => p.info.root !== projectDir) || undefined);
       fs.rmSync(outside, { recursive: true, force: true });
     }
   });
