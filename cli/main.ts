@@ -11,7 +11,7 @@ import { revisionFacts } from '../server/src/lsp/wire';
 import {
   discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
 } from '../server/src/core/project';
-import { ProjectModel } from '../server/src/core/project/model';
+import { ProjectModel, type ReadFiles } from '../server/src/core/project/model';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { scanVersionLocations } from '../server/src/core/project/locations';
 import { isMainThread } from 'node:worker_threads';
@@ -22,7 +22,7 @@ import { allRules, ruleIds } from '../server/src/core/rules';
 import type { Finding, Severity } from '../server/src/core/types';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 import { DEFAULT_RELEASE_SETTINGS, type ReleaseSettings, releaseSettingsFromPyproject } from '../server/src/core/release/release';
-import { findRelease } from '../server/src/git/findRelease';
+import { type FoundRelease, findRelease } from '../server/src/git/findRelease';
 import { type DatabaseUrlSource, DEFAULT_PROTECTED_DATABASES, readDatabaseUrl, runVerify, VERIFY_USAGE } from './verify';
 import pkg from '../package.json';
 
@@ -234,7 +234,7 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
  */
 async function loadAll(
   paths: string[], recursive: boolean, stderr: (s: string) => void,
-  threadsFor?: (config: ProjectConfig, files: number) => Promise<number>,
+  onRead?: (config: ProjectConfig, read: ReadFiles) => Promise<number>,
 ): Promise<{ models: ProjectModel[]; broken: boolean; parallel: Map<ProjectModel, ParallelCheck> }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
@@ -251,8 +251,8 @@ async function loadAll(
     for (const warning of config.warnings) stderr(`alembic-lint: warning: ${warning}\n`);
     const listing = await scanVersionLocations(nodeFileSystem, config.versionLocationPaths, config.recursiveVersionLocations);
     const read = { files: listing.files, folderLinks: listing.folderLinks, texts: await readAllFiles(nodeFileSystem, listing.files) };
-    // The other threads start on the texts now, beside this thread's own parse of them (checkWorker.ts).
-    const threads = threadsFor ? await threadsFor(config, listing.files.length) : 1;
+    // What needs the texts only starts now (git; the other threads, beside this thread's parse: checkWorker.ts).
+    const threads = onRead ? await onRead(config, read) : 1;
     const check = threads > 1 ? new ParallelCheck(config, read, threads, stderr) : undefined;
     // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
     // when some migration runs SQL, and before any rule runs.
@@ -404,7 +404,31 @@ async function releaseSettings(config: ProjectConfig, opts: Options): Promise<{ 
  */
 async function checkThreads(config: ProjectConfig, files: number, opts: Options): Promise<number> {
   if (opts.jobs !== undefined) return threadsFor(opts.jobs, files);
-  return (await releaseSettings(config, opts)).settings.scope === 'all' ? threadsFor('auto', files) : 1;
+  // A pyproject.toml that cannot be read is reported once, by applyRelease, after the load's own problems.
+  const scope = await releaseSettings(config, opts).then((r) => r.settings.scope, () => undefined);
+  return scope === 'all' ? threadsFor('auto', files) : 1;
+}
+
+interface ReleaseLookup {
+  file: string;
+  settings: ReleaseSettings;
+  found: FoundRelease;
+}
+
+/** Asks git which files are released (started as soon as the texts are read: git runs while they are parsed). */
+async function lookUpRelease(config: ProjectConfig, texts: ReadonlyMap<string, string>, opts: Options): Promise<ReleaseLookup> {
+  const { file, settings } = await releaseSettings(config, opts);
+  const found = await findRelease({ projectRoot: config.root, versionLocations: config.versionLocationPaths, texts }, settings, 'spawn');
+  return { file, settings, found };
+}
+
+function textsOf(model: ProjectModel): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const p of model.paths()) {
+    const f = model.getFile(p);
+    if (f) texts.set(p, f.text);
+  }
+  return texts;
 }
 
 /**
@@ -412,14 +436,8 @@ async function checkThreads(config: ProjectConfig, files: number, opts: Options)
  * their choosing). A base the user named, or any base in a shallow clone, that cannot be used is a
  * configuration error (exit 2): checking everything instead would pass or fail CI for the wrong reason.
  */
-async function applyRelease(model: ProjectModel, opts: Options, err: (s: string) => void): Promise<void> {
-  const { file, settings } = await releaseSettings(model.config, opts);
-  const texts = new Map<string, string>();
-  for (const p of model.paths()) {
-    const f = model.getFile(p);
-    if (f) texts.set(p, f.text);
-  }
-  const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, texts }, settings, 'spawn');
+async function applyRelease(model: ProjectModel, lookup: Promise<ReleaseLookup> | undefined, opts: Options, err: (s: string) => void): Promise<void> {
+  const { file, settings, found } = await (lookup ?? lookUpRelease(model.config, textsOf(model), opts));
   if (found.problem && (settings.base !== 'auto' || found.problem.shallow)) {
     const from = opts.base !== undefined ? '--base' : `${file} [tool.alembic-lint] base`;
     throw new UsageError(`${found.problem.message}${settings.base !== 'auto' ? ` (${from} ${settings.base})` : ''}`);
@@ -433,12 +451,20 @@ async function applyRelease(model: ProjectModel, opts: Options, err: (s: string)
 async function runCheck(opts: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
-  const { models, broken, parallel } = await loadAll(opts.paths, opts.recursive, err, (config, files) => checkThreads(config, files, opts));
+  const releases = new Map<string, Promise<ReleaseLookup>>();
+  const { models, broken, parallel } = await loadAll(opts.paths, opts.recursive, err, async (config, read) => {
+    const texts = new Map<string, string>();
+    read.files.forEach((p, i) => { const t = read.texts[i]?.text; if (t !== undefined) texts.set(p, t); });
+    const lookup = lookUpRelease(config, texts, opts);
+    lookup.catch(() => undefined); // awaited (and its error reported) by applyRelease
+    releases.set(config.id, lookup);
+    return checkThreads(config, read.files.length, opts);
+  });
   const findings: Finding[] = [];
   try {
-    // The workers get this thread's share of the schema effects before git is asked, not after.
+    // The workers get this thread's share of the schema effects before git is answered, not after.
     for (const [m, check] of parallel) check.shareEffects(m);
-    for (const m of models) await applyRelease(m, opts, err);
+    for (const m of models) await applyRelease(m, releases.get(m.config.id), opts, err);
     for (const m of models) {
       const severities = await projectSeverities(m.config, cli.severities, err);
       const check = parallel.get(m);
