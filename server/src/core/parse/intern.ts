@@ -31,3 +31,25 @@ export function internSlice(text: string, s: number, e: number): string {
     i = (i + 1) & (SLOTS - 1);
   }
 }
+
+/** internSlice hashing the text's code units (TokenStream.units) instead of calling charCodeAt. */
+export function internUnits(units: Uint16Array, text: string, s: number, e: number): string {
+  const len = e - s;
+  if (len <= 0 || len > MAX_LENGTH) return text.slice(s, e);
+  let h = len | 0;
+  for (let p = s; p < e; p++) h = Math.imul(h ^ (units[p] ?? 0), 0x01000193);
+  let i = (h ^ (h >>> 15)) & (SLOTS - 1);
+  for (;;) {
+    const v = table[i];
+    if (v === undefined) {
+      const str = text.slice(s, e);
+      if (entries < MAX_ENTRIES) {
+        table[i] = str;
+        entries++;
+      }
+      return str;
+    }
+    if (v.length === len && text.startsWith(v, s)) return v;
+    i = (i + 1) & (SLOTS - 1);
+  }
+}

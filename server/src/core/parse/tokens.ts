@@ -11,7 +11,7 @@ import type { TokenStream } from './tokenizer';
 // (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
 // these loops.
 const TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP;
-const internSlice = intern.internSlice, LineIndexClass = lineIndex.LineIndex;
+const internUnits = intern.internUnits, LineIndexClass = lineIndex.LineIndex;
 
 /** First letters of the keywords: most names are ruled out without building a string. */
 const KEYWORD_FIRST = new Uint8Array(128);
@@ -31,6 +31,8 @@ export class Tokens {
   readonly end: Int32Array;
   readonly flags: Uint16Array;
   readonly match: Int32Array;
+  /** The text's code units (TokenStream.units): valid while this file is parsed. */
+  readonly units: Uint16Array;
   readonly lines: LineIndex;
 
   constructor(ts: TokenStream) {
@@ -41,6 +43,7 @@ export class Tokens {
     this.end = ts.end;
     this.flags = ts.flags;
     this.match = ts.match;
+    this.units = ts.units;
     this.lines = new LineIndexClass(ts.text);
   }
 
@@ -59,7 +62,7 @@ export class Tokens {
     if (this.kind[i] !== TK_NAME) return false;
     const s = this.start[i] ?? 0;
     const len = (this.end[i] ?? 0) - s;
-    if (len < 2 || len > 8 || KEYWORD_FIRST[this.text.charCodeAt(s)] !== 1) return false;
+    if (len < 2 || len > 8 || KEYWORD_FIRST[this.units[s] ?? 0] !== 1) return false;
     return PYTHON_KEYWORDS.has(this.tokText(i));
   }
 
@@ -69,12 +72,12 @@ export class Tokens {
 
   /** A NAME token's text, shared across files (names repeat: `op`, `nullable`, `sa.Column` ...). */
   name(i: number): string {
-    return internSlice(this.text, this.start[i] ?? 0, this.end[i] ?? 0);
+    return internUnits(this.units, this.text, this.start[i] ?? 0, this.end[i] ?? 0);
   }
 
   /** Like spanText, shared across files: for dotted names. */
   nameSpan(a: number, b: number): string {
-    return internSlice(this.text, this.start[a] ?? 0, this.end[b] ?? 0);
+    return internUnits(this.units, this.text, this.start[a] ?? 0, this.end[b] ?? 0);
   }
 
   /** Source text from token a's start to token b's end (inclusive). */
