@@ -21,7 +21,7 @@ const AUGMENTED_ASSIGN_OPS = tok.AUGMENTED_ASSIGN_OPS, SF_BYTES = tok.SF_BYTES, 
 const TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE;
 const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING, tokenize = tok.tokenize, TokensClass = tokens.Tokens;
 const readDocstringHeader = docstring.readDocstringHeader, NO_CONTEXT = expr.NO_CONTEXT, readChain = expr.readChain;
-const readRevisionValue = expr.readRevisionValue, startsPrimary = expr.startsPrimary, exact = lists.exact;
+const readRevisionValue = expr.readRevisionValue, resetArgStacks = expr.resetArgStacks, startsPrimary = expr.startsPrimary, exact = lists.exact;
 const migrationFunctionName = functions.migrationFunctionName, readFunction = functions.readFunction;
 
 const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, LBRACE = 123;
@@ -61,6 +61,7 @@ function parseSafely(text: string, headerOnly: boolean): Migration {
   } catch (err) {
     // A safety net only: the fuzz test fails on this message. Whatever happens, the server keeps
     // its index and the user sees where the parser gave up.
+    resetArgStacks();
     const lines = new LineIndex(text);
     const message = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
     return {
