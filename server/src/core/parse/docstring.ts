@@ -50,24 +50,35 @@ function readLine(tk: Tokens, header: DocstringHeader, s: number, e: number, raw
   if (s >= e) return;
   const t = tk.text;
   const u = tk.units;
-  if (t.startsWith(REVISION_ID, s)) {
+  // The first letter picks the one field the line may start with (no startsWith for the message lines).
+  const c = u[s];
+  if (c === 82 /* R */ && t.startsWith(REVISION_ID, s)) {
     if (header.revisionId) return;
     const vs = trimStart(u, s + REVISION_ID.length, e);
     if (vs < e) header.revisionId = { value: t.slice(vs, e), range: tk.lines.range(vs, e) };
     return;
   }
-  if (t.startsWith(REVISES, s)) {
+  if (c === 82 /* R */ && t.startsWith(REVISES, s)) {
     if (header.revises) return;
     header.revises = splitIds(tk, trimStart(u, s + REVISES.length, e), e);
     return;
   }
-  if (t.startsWith(CREATE_DATE, s)) {
+  if (c === 67 /* C */ && t.startsWith(CREATE_DATE, s)) {
     if (header.createDate === undefined) header.createDate = t.slice(trimStart(u, s + CREATE_DATE.length, e), e);
     return;
   }
   if (header.message === undefined && !header.revisionId && !header.revises && header.createDate === undefined) {
-    header.message = decodeStringBody(t, s, e, raw) ?? t.slice(s, e);
+    header.message = (hasEscapeOrCr(u, s, e) ? decodeStringBody(t, s, e, raw) : undefined) ?? t.slice(s, e);
   }
+}
+
+/** Whether [s, e) holds a backslash or a CR (else its decoded value is its text). */
+function hasEscapeOrCr(u: Uint16Array, s: number, e: number): boolean {
+  for (let p = s; p < e; p++) {
+    const c = u[p];
+    if (c === 92 || c === 13) return true;
+  }
+  return false;
 }
 
 function splitIds(tk: Tokens, s: number, e: number): StringAt[] {

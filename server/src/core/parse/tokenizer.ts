@@ -309,8 +309,10 @@ class Tokenizer {
         continue;
       }
       if (isIdentStart(c)) {
+        // The units end with zeros, which end a name: no bound check; ASCII by the table.
         let p = pos + 1;
-        while (p < n && isIdentChar(u[p] ?? 0)) p++;
+        for (let d = u[p] ?? 0; d < 128 ? ASCII_CLASS[d] !== 0 : isIdentChar(d); d = u[++p] ?? 0);
+        if (p > n) p = n;
         if (p - pos <= 2 && p < n) {
           const q = u[p] ?? 0;
           if (q === CH_SQUOTE || q === CH_DQUOTE) {
