@@ -253,23 +253,30 @@ function unparen(tk: Tokens, a: number, b: number): [number, number] {
  */
 export function readRevisionValue(tk: Tokens, a: number, b: number, atOffset: number): RevisionValue {
   if (b <= a) return { kind: 'unresolved', text: '', range: tk.lines.range(atOffset, atOffset) };
-  const unresolved: RevisionValue = { kind: 'unresolved', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
   // A bare tuple: `down_revision = "a", "b"`.
   if (tk.findOp(a, b, COMMA) < b) {
     const items = revisionItems(tk, a, b);
-    return items ? { kind: 'sequence', items, range: tk.range(a, b - 1) } : unresolved;
+    return items ? { kind: 'sequence', items, range: tk.range(a, b - 1) } : unresolvedValue(tk, a, b);
   }
-  const [s, e] = unparen(tk, a, b);
+  let s = a;
+  let e = b;
+  // Without parentheses (nearly always): no pair made by unparen.
+  if (tk.isOp(a, LPAREN)) [s, e] = unparen(tk, a, b);
   if (plainStrings(tk, s, e)) {
     const value = concatenatedValue(tk.ts, s, e);
-    return value === undefined ? unresolved : { kind: 'string', value, range: tk.range(s, e - 1) };
+    return value === undefined ? unresolvedValue(tk, a, b) : { kind: 'string', value, range: tk.range(s, e - 1) };
   }
   if (e - s === 1 && tk.isWord(s, 'None')) return { kind: 'none', range: tk.tokRange(s) };
   if ((tk.isOp(s, LPAREN) || tk.isOp(s, LBRACKET)) && tk.closeOf(s, e) === e - 1) {
     const items = revisionItems(tk, s + 1, e - 1);
     if (items) return { kind: 'sequence', items, range: tk.range(s, e - 1) };
   }
-  return unresolved;
+  return unresolvedValue(tk, a, b);
+}
+
+/** The source text of [a, b) as an unresolved value (made only when the value is one). */
+function unresolvedValue(tk: Tokens, a: number, b: number): RevisionValue {
+  return { kind: 'unresolved', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
 }
 
 function revisionItems(tk: Tokens, a: number, b: number): StringAt[] | undefined {

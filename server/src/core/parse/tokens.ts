@@ -13,15 +13,21 @@ import type { TokenStream } from './tokenizer';
 const TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP;
 const internUnits = intern.internUnits, LineIndexClass = lineIndex.LineIndex;
 
-/** First letters of the keywords: most names are ruled out without building a string. */
-const KEYWORD_FIRST = new Uint8Array(128);
-for (const c of 'FNTabcdefgilnoprtwy') KEYWORD_FIRST[c.charCodeAt(0)] = 1;
-
 const PYTHON_KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
   'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
   'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
 ]);
+
+/**
+ * The keywords by first letter (ASCII): a name is compared with the few of its letter and length,
+ * without making a string (`op`, `sa`, `batch_op` start most calls).
+ */
+const KEYWORDS_BY_FIRST: (readonly string[] | undefined)[] = (() => {
+  const by: string[][] = [];
+  for (const w of PYTHON_KEYWORDS) (by[w.charCodeAt(0)] ??= []).push(w);
+  return Array.from({ length: 128 }, (_, c) => by[c]);
+})();
 
 export class Tokens {
   readonly ts: TokenStream;
@@ -63,8 +69,12 @@ export class Tokens {
     if (this.kind[i] !== TK_NAME) return false;
     const s = this.start[i] ?? 0;
     const len = (this.end[i] ?? 0) - s;
-    if (len < 2 || len > 8 || KEYWORD_FIRST[this.units[s] ?? 0] !== 1) return false;
-    return PYTHON_KEYWORDS.has(this.tokText(i));
+    if (len < 2 || len > 8) return false;
+    const c = this.units[s] ?? 0;
+    const candidates = c < 128 ? KEYWORDS_BY_FIRST[c] : undefined;
+    if (candidates === undefined) return false;
+    for (const w of candidates) if (w.length === len && this.text.startsWith(w, s)) return true;
+    return false;
   }
 
   tokText(i: number): string {
