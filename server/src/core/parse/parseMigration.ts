@@ -401,10 +401,9 @@ export function connectionNames(fn: Pick<MigrationFunction, 'calls'>): Set<strin
  */
 export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined): boolean {
   if (callee === 'op.execute') return true;
-  const dot = callee.lastIndexOf('.');
+  // endsWith before any slice: most calls are neither (no string made for them).
+  const dot = callee.endsWith('.execute') ? callee.length - 8 : callee.endsWith('.exec_driver_sql') ? callee.length - 16 : -1;
   if (dot < 0) return false;
-  const method = callee.slice(dot + 1);
-  if (method !== 'execute' && method !== 'exec_driver_sql') return false;
   const recv = callee.slice(0, dot);
   return recv === 'op.get_bind()' || recv === 'context.get_bind()' || (connections?.has(recv) ?? false);
 }
