@@ -109,13 +109,6 @@ export class LineIndex {
   private readonly text: string;
   /** Last line found: ranges are mostly asked for in source order. */
   private hint = 0;
-  /** Binary searches so far: past a few, `lineAt` is made. */
-  private searches = 0;
-  /**
-   * The line of every offset [0, length], made once lookups stop following the hint: a full parse
-   * asks for ranges nested in each other (a call, then its arguments), which jump back and forth.
-   */
-  private lineAt: Uint16Array | Int32Array | undefined;
 
   constructor(text: string) {
     this.text = text;
@@ -143,8 +136,6 @@ export class LineIndex {
   }
 
   lineOf(offset: number): number {
-    const at = this.lineAt;
-    if (at !== undefined && offset >= 0 && offset < at.length) return at[offset] ?? 0;
     const s = this.starts;
     let h = this.hint;
     if ((s[h] ?? 0) <= offset) {
@@ -156,7 +147,6 @@ export class LineIndex {
         }
       }
     }
-    if (++this.searches === 16 && offset >= 0 && offset <= this.text.length) return this.makeLineAt()[offset] ?? 0;
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -166,15 +156,6 @@ export class LineIndex {
     }
     this.hint = lo;
     return lo;
-  }
-
-  private makeLineAt(): Uint16Array | Int32Array {
-    const s = this.starts;
-    const n = this.text.length;
-    const at = s.length <= 0xffff ? new Uint16Array(n + 1) : new Int32Array(n + 1);
-    for (let l = 0; l < s.length; l++) at.fill(l, s[l] ?? 0, l + 1 < s.length ? s[l + 1] : n + 1);
-    this.lineAt = at;
-    return at;
   }
 
   position(offset: number): Position {
@@ -190,9 +171,21 @@ export class LineIndex {
     const line = this.lineOf(s);
     const starts = this.starts;
     const lineStart = starts[line] ?? 0;
-    // Most ranges end on the line they start on: no second search.
+    // Most ranges end on the line they start on: no second search. The end of one that does not is
+    // searched for below its start without moving the hint, which stays with the starts: they come
+    // in source order (a call, then its arguments), its end is lines further on.
     const next = starts[line + 1];
-    const endLine = next === undefined || e < next ? line : this.lineOf(e);
+    let endLine = line;
+    if (next !== undefined && e >= next) {
+      let lo = line + 1;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((starts[mid] ?? 0) <= e) lo = mid;
+        else hi = mid - 1;
+      }
+      endLine = lo;
+    }
     return sharedRangeAt(line, s - lineStart, endLine, e - (starts[endLine] ?? 0));
   }
 
