@@ -78,11 +78,6 @@ export function sharedRangeAt(line: number, character: number, endLine: number, 
   return r;
 }
 
-export function sharedRange(start: Position, end: Position): Range {
-  if (start.line < 0 || start.character < 0 || end.line < 0 || end.character < 0) return { start, end };
-  return sharedRangeAt(start.line, start.character, end.line, end.character);
-}
-
 function growRanges(): void {
   const oldKeys = rangeKeys;
   const oldTable = rangeTable;
