@@ -26,6 +26,26 @@ export interface CallContext {
 
 export const NO_CONTEXT: CallContext = { inAutocommitBlock: false };
 
+/**
+ * Items of the argument lists being read, nested calls' above their caller's: each list is taken off
+ * the top as an exact-size copy (lists.exact's reason) when its call ends, so the only array made
+ * per list is the one kept (a push-grown array per list was as many again, all garbage).
+ */
+const argStack: ArgValue[] = [];
+const kwargStack: KeywordArg[] = [];
+// The stacks' tops. Their lengths never go down: V8 frees a backing store whose array shrinks a lot,
+// and the next push would allocate it again.
+let argTop = 0;
+let kwargTop = 0;
+
+/** After a parse that threw: what it left on the stacks is dropped (the marks make it harmless, but memory). */
+export function resetArgStacks(): void {
+  argStack.length = 0;
+  kwargStack.length = 0;
+  argTop = 0;
+  kwargTop = 0;
+}
+
 /** Deeper nesting of calls and displays is kept as source text: recursion stays bounded. */
 const MAX_DEPTH = 100;
 
@@ -120,8 +140,8 @@ export function readChain(tk: Tokens, i: number, b: number, ctx: CallContext, de
 }
 
 function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallContext, depth: number): void {
-  let args: ArgValue[] | undefined;
-  let kwargs: KeywordArg[] | undefined;
+  const args0 = argTop;
+  const kwargs0 = kwargTop;
   let i = a;
   while (i < b) {
     const e = tk.findOp(i, b, COMMA);
@@ -130,15 +150,23 @@ function readArgs(tk: Tokens, a: number, b: number, call: ParsedCall, ctx: CallC
         call.hasStarArgs = true;
       } else if (tk.kind[i] === TK_NAME && tk.isOp(i + 1, EQUALS) && i + 1 < e) {
         const kw: KeywordArg = { name: tk.name(i), nameRange: tk.tokRange(i), value: readValue(tk, i + 2, e, ctx, depth) };
-        (kwargs ??= []).push(kw);
+        // Read before the store: nested calls push above this call's items.
+        kwargStack[kwargTop++] = kw;
       } else {
-        (args ??= []).push(readValue(tk, i, e, ctx, depth));
+        const v = readValue(tk, i, e, ctx, depth);
+        argStack[argTop++] = v;
       }
     }
     i = e + 1;
   }
-  if (args) call.args = exact(args);
-  if (kwargs) call.kwargs = exact(kwargs);
+  if (argTop > args0) {
+    call.args = argStack.slice(args0, argTop);
+    argTop = args0;
+  }
+  if (kwargTop > kwargs0) {
+    call.kwargs = kwargStack.slice(kwargs0, kwargTop);
+    kwargTop = kwargs0;
+  }
 }
 
 /** Whether every token of [a, b) is a string literal that is neither bytes nor an f-string. */
@@ -194,14 +222,20 @@ export function readValue(tk: Tokens, a: number, b: number, ctx: CallContext, de
 }
 
 function readItems(tk: Tokens, a: number, b: number, ctx: CallContext, depth: number): ArgValue[] {
-  const items: ArgValue[] = [];
+  const items0 = argTop;
   let i = a;
   while (i < b) {
     const e = tk.findOp(i, b, COMMA);
-    if (e > i) items.push(readValue(tk, i, e, ctx, depth));
+    if (e > i) {
+      const v = readValue(tk, i, e, ctx, depth);
+      argStack[argTop++] = v;
+    }
     i = e + 1;
   }
-  return exact(items);
+  if (argTop === items0) return none();
+  const list = argStack.slice(items0, argTop);
+  argTop = items0;
+  return list;
 }
 
 /** Strips parentheses around a whole expression: `(("x"))` -> `"x"`; a tuple keeps its parentheses. */
@@ -219,23 +253,30 @@ function unparen(tk: Tokens, a: number, b: number): [number, number] {
  */
 export function readRevisionValue(tk: Tokens, a: number, b: number, atOffset: number): RevisionValue {
   if (b <= a) return { kind: 'unresolved', text: '', range: tk.lines.range(atOffset, atOffset) };
-  const unresolved: RevisionValue = { kind: 'unresolved', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
   // A bare tuple: `down_revision = "a", "b"`.
   if (tk.findOp(a, b, COMMA) < b) {
     const items = revisionItems(tk, a, b);
-    return items ? { kind: 'sequence', items, range: tk.range(a, b - 1) } : unresolved;
+    return items ? { kind: 'sequence', items, range: tk.range(a, b - 1) } : unresolvedValue(tk, a, b);
   }
-  const [s, e] = unparen(tk, a, b);
+  let s = a;
+  let e = b;
+  // Without parentheses (nearly always): no pair made by unparen.
+  if (tk.isOp(a, LPAREN)) [s, e] = unparen(tk, a, b);
   if (plainStrings(tk, s, e)) {
     const value = concatenatedValue(tk.ts, s, e);
-    return value === undefined ? unresolved : { kind: 'string', value, range: tk.range(s, e - 1) };
+    return value === undefined ? unresolvedValue(tk, a, b) : { kind: 'string', value, range: tk.range(s, e - 1) };
   }
   if (e - s === 1 && tk.isWord(s, 'None')) return { kind: 'none', range: tk.tokRange(s) };
   if ((tk.isOp(s, LPAREN) || tk.isOp(s, LBRACKET)) && tk.closeOf(s, e) === e - 1) {
     const items = revisionItems(tk, s + 1, e - 1);
     if (items) return { kind: 'sequence', items, range: tk.range(s, e - 1) };
   }
-  return unresolved;
+  return unresolvedValue(tk, a, b);
+}
+
+/** The source text of [a, b) as an unresolved value (made only when the value is one). */
+function unresolvedValue(tk: Tokens, a: number, b: number): RevisionValue {
+  return { kind: 'unresolved', text: tk.spanText(a, b - 1), range: tk.range(a, b - 1) };
 }
 
 function revisionItems(tk: Tokens, a: number, b: number): StringAt[] | undefined {

@@ -133,8 +133,11 @@ class BodyScanner {
   private readonly frames: Frame[] = [];
   private pending: PendingBlock | undefined;
   private depth = 0;
-  /** The conditions of the `if`/`elif` chain last seen at each depth, for its `elif`/`else`. */
-  private readonly chains = new Map<number, string[]>();
+  /**
+   * The conditions of the `if`/`elif` chain last seen at each depth, for its `elif`/`else`. Made at the
+   * first `if`: most bodies have none, and the per-statement delete is then one test.
+   */
+  private chains: Map<number, string[]> | undefined;
   private readonly calls: ParsedCall[];
 
   constructor(private readonly tk: Tokens, private readonly fn: MigrationFunction) {
@@ -159,7 +162,7 @@ class BodyScanner {
         continue;
       }
       if (k === TK_DEDENT) {
-        this.chains.delete(this.depth);
+        this.chains?.delete(this.depth);
         this.depth--;
         for (let f = this.frames[this.frames.length - 1]; f && f.depth > this.depth; f = this.frames[this.frames.length - 1]) {
           this.ctx = f.outer;
@@ -177,7 +180,7 @@ class BodyScanner {
       else if (tk.isWord(i, 'async') && tk.isWord(i + 1, 'with')) this.withStatement(i + 2, lineEnd);
       else if (tk.isWord(i, 'if') || tk.isWord(i, 'elif') || tk.isWord(i, 'else')) this.branch(i, lineEnd);
       else {
-        this.chains.delete(this.depth);
+        this.chains?.delete(this.depth);
         if (tk.isWord(i, 'return') || tk.isWord(i, 'raise')) {
           const top = this.frames[this.frames.length - 1];
           if (top && top.depth === this.depth) top.exits = true;
@@ -195,15 +198,15 @@ class BodyScanner {
     const colon = tk.findOp(i, e, COLON);
     const word = tk.tokText(i);
     const condition = word === 'else' || colon <= i + 1 ? '' : tk.spanText(i + 1, colon - 1);
-    const before = word === 'if' ? [] : (this.chains.get(this.depth) ?? []);
+    const before = word === 'if' ? [] : (this.chains?.get(this.depth) ?? []);
     const added: BranchGuard[] = before.map((c) => ({ condition: c, holds: false }));
     if (word !== 'else') {
       // Calls in the condition run whenever the earlier conditions failed.
       this.statements(i + 1, colon, withGuards(this.ctx, added));
       added.push({ condition, holds: true });
-      this.chains.set(this.depth, [...before, condition]);
+      (this.chains ??= new Map()).set(this.depth, [...before, condition]);
     } else {
-      this.chains.delete(this.depth);
+      this.chains?.delete(this.depth);
     }
     const inner = withGuards(this.ctx, added);
     const one = added.length === 1 ? added[0] : undefined;

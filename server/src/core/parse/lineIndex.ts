@@ -29,35 +29,49 @@ export function sharedPosition(line: number, character: number): Position {
   return p;
 }
 
-/** Open addressing over shared positions (compared by identity); grows to MAX_RANGE_SLOTS. */
+/**
+ * Open addressing over shared ranges, keyed by their two packed positions (line * SHARED_COLUMNS +
+ * character) in an Int32Array: a lookup compares two integers per probe and touches no Position
+ * object, which is most of what a parse costs in ranges (nearly every range asked for has a twin).
+ * Grows to MAX_RANGE_SLOTS; once half full, further ranges are made fresh.
+ */
 const MAX_RANGE_SLOTS = 1 << 18;
 let rangeSlots = 1 << 12;
+/** Two keys per slot; -1 marks an empty slot (packed positions are never negative). */
+let rangeKeys = new Int32Array(2 * rangeSlots).fill(-1);
 let rangeTable: (Range | undefined)[] = new Array<Range | undefined>(rangeSlots);
 let rangeCount = 0;
 
-function isShared(p: Position): boolean {
-  return p.line < SHARED_LINES && p.character < SHARED_COLUMNS;
+function rangeSlot(a: number, b: number, mask: number): number {
+  const h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x3c6ef372, 0x85ebca6b);
+  return (h ^ (h >>> 15)) & mask;
 }
 
-function rangeSlot(start: Position, end: Position, slots: number): number {
-  const h = Math.imul(start.line * SHARED_COLUMNS + start.character, 0x9e3779b1) ^ Math.imul(end.line * SHARED_COLUMNS + end.character + 0x3c6ef372, 0x85ebca6b);
-  return (h ^ (h >>> 15)) & (slots - 1);
-}
-
-export function sharedRange(start: Position, end: Position): Range {
-  if (!isShared(start) || !isShared(end)) return { start, end };
-  const table = rangeTable;
-  const mask = rangeSlots - 1;
-  for (let i = rangeSlot(start, end, rangeSlots); ; i = (i + 1) & mask) {
-    const r = table[i];
-    if (r === undefined) break;
-    if (r.start === start && r.end === end) return r;
+/** The shared range from (line, character) to (endLine, endCharacter); every argument is non-negative. */
+export function sharedRangeAt(line: number, character: number, endLine: number, endCharacter: number): Range {
+  if (line >= SHARED_LINES || character >= SHARED_COLUMNS || endLine >= SHARED_LINES || endCharacter >= SHARED_COLUMNS) {
+    return { start: sharedPosition(line, character), end: sharedPosition(endLine, endCharacter) };
   }
-  const r: Range = Object.freeze({ start, end });
+  const a = line * SHARED_COLUMNS + character;
+  const b = endLine * SHARED_COLUMNS + endCharacter;
+  const keys = rangeKeys;
+  const mask = rangeSlots - 1;
+  let i = rangeSlot(a, b, mask);
+  for (;;) {
+    const k = keys[2 * i];
+    if (k === -1) break;
+    if (k === a && keys[2 * i + 1] === b) return rangeTable[i] as Range;
+    i = (i + 1) & mask;
+  }
+  const r: Range = Object.freeze({ start: sharedPosition(line, character), end: sharedPosition(endLine, endCharacter) });
   if (rangeCount < MAX_RANGE_SLOTS >> 1) {
-    if (rangeCount >= rangeSlots >> 1) growRanges();
-    let i = rangeSlot(start, end, rangeSlots);
-    while (rangeTable[i] !== undefined) i = (i + 1) & (rangeSlots - 1);
+    if (rangeCount >= rangeSlots >> 1) {
+      growRanges();
+      i = rangeSlot(a, b, rangeSlots - 1);
+      while (rangeKeys[2 * i] !== -1) i = (i + 1) & (rangeSlots - 1);
+    }
+    rangeKeys[2 * i] = a;
+    rangeKeys[2 * i + 1] = b;
     rangeTable[i] = r;
     rangeCount++;
   }
@@ -65,14 +79,22 @@ export function sharedRange(start: Position, end: Position): Range {
 }
 
 function growRanges(): void {
-  const old = rangeTable;
+  const oldKeys = rangeKeys;
+  const oldTable = rangeTable;
+  const oldSlots = rangeSlots;
   rangeSlots *= 2;
+  const mask = rangeSlots - 1;
+  rangeKeys = new Int32Array(2 * rangeSlots).fill(-1);
   rangeTable = new Array<Range | undefined>(rangeSlots);
-  for (const r of old) {
-    if (r === undefined) continue;
-    let i = rangeSlot(r.start, r.end, rangeSlots);
-    while (rangeTable[i] !== undefined) i = (i + 1) & (rangeSlots - 1);
-    rangeTable[i] = r;
+  for (let j = 0; j < oldSlots; j++) {
+    const a = oldKeys[2 * j] ?? -1;
+    if (a === -1) continue;
+    const b = oldKeys[2 * j + 1] ?? 0;
+    let i = rangeSlot(a, b, mask);
+    while (rangeKeys[2 * i] !== -1) i = (i + 1) & mask;
+    rangeKeys[2 * i] = a;
+    rangeKeys[2 * i + 1] = b;
+    rangeTable[i] = oldTable[j];
   }
 }
 
@@ -138,7 +160,28 @@ export class LineIndex {
   }
 
   range(start: number, end: number): Range {
-    return sharedRange(this.position(start), this.position(end < start ? start : end));
+    const n = this.text.length;
+    const s = start < 0 ? 0 : start > n ? n : start;
+    const e = end < s ? s : end > n ? n : end;
+    const line = this.lineOf(s);
+    const starts = this.starts;
+    const lineStart = starts[line] ?? 0;
+    // Most ranges end on the line they start on: no second search. The end of one that does not is
+    // searched for below its start without moving the hint, which stays with the starts: they come
+    // in source order (a call, then its arguments), its end is lines further on.
+    const next = starts[line + 1];
+    let endLine = line;
+    if (next !== undefined && e >= next) {
+      let lo = line + 1;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((starts[mid] ?? 0) <= e) lo = mid;
+        else hi = mid - 1;
+      }
+      endLine = lo;
+    }
+    return sharedRangeAt(line, s - lineStart, endLine, e - (starts[endLine] ?? 0));
   }
 
   /** Offset just after the last character of a line, before its line break. */

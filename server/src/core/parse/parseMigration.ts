@@ -21,7 +21,7 @@ const AUGMENTED_ASSIGN_OPS = tok.AUGMENTED_ASSIGN_OPS, SF_BYTES = tok.SF_BYTES, 
 const TK_DEDENT = tok.TK_DEDENT, TK_INDENT = tok.TK_INDENT, TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE;
 const TK_OP = tok.TK_OP, TK_STRING = tok.TK_STRING, tokenize = tok.tokenize, TokensClass = tokens.Tokens;
 const readDocstringHeader = docstring.readDocstringHeader, NO_CONTEXT = expr.NO_CONTEXT, readChain = expr.readChain;
-const readRevisionValue = expr.readRevisionValue, startsPrimary = expr.startsPrimary, exact = lists.exact;
+const readRevisionValue = expr.readRevisionValue, resetArgStacks = expr.resetArgStacks, startsPrimary = expr.startsPrimary, exact = lists.exact;
 const migrationFunctionName = functions.migrationFunctionName, readFunction = functions.readFunction;
 
 const LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, LBRACE = 123;
@@ -34,9 +34,27 @@ const FIELD_OF: Record<RevisionVariable, 'revision' | 'downRevision' | 'branchLa
   depends_on: 'dependsOn',
 };
 
-const COMPOUND_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'async']);
+/**
+ * `if`, `elif`, `else`, `for`, `while`, `with`, `try`, `except`, `finally`, `async`: by first letter, then
+ * isWord (length first), so that no string is made for the statements that start otherwise.
+ */
+function isCompoundKeyword(tk: Tokens, i: number): boolean {
+  if (tk.kind[i] !== TK_NAME) return false;
+  switch (tk.units[tk.start[i] ?? 0]) {
+    case 105: return tk.isWord(i, 'if'); // i
+    case 101: return tk.isWord(i, 'elif') || tk.isWord(i, 'else') || tk.isWord(i, 'except'); // e
+    case 102: return tk.isWord(i, 'for') || tk.isWord(i, 'finally'); // f
+    case 119: return tk.isWord(i, 'while') || tk.isWord(i, 'with'); // w
+    case 116: return tk.isWord(i, 'try'); // t
+    case 97: return tk.isWord(i, 'async'); // a
+    default: return false;
+  }
+}
 
 const SKIP_BODIES = { skipBodies: true };
+
+/** The `=` tokens of the statement ModuleWalker.assignment reads (grown as needed, never shrunk). */
+const EQS: number[] = [];
 
 /** Shared by every call: parsing is synchronous and the Migration keeps no reference to tokens. */
 const buffers = createTokenBuffers();
@@ -61,6 +79,7 @@ function parseSafely(text: string, headerOnly: boolean): Migration {
   } catch (err) {
     // A safety net only: the fuzz test fails on this message. Whatever happens, the server keeps
     // its index and the user sees where the parser gave up.
+    resetArgStacks();
     const lines = new LineIndex(text);
     const message = `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
     return {
@@ -106,10 +125,14 @@ function parse(text: string, headerOnly: boolean): Migration {
 
 function revisionVariable(tk: Tokens, i: number): RevisionVariable | undefined {
   if (tk.kind[i] !== TK_NAME) return undefined;
-  const len = (tk.end[i] ?? 0) - (tk.start[i] ?? 0);
-  if (len !== 8 && len !== 13 && len !== 10) return undefined;
-  const name = tk.tokText(i);
-  return name === 'revision' || name === 'down_revision' || name === 'branch_labels' || name === 'depends_on' ? name : undefined;
+  const s = tk.start[i] ?? 0;
+  const len = (tk.end[i] ?? 0) - s;
+  // By length and first letter first: no string is made for the many names that are none of these.
+  const c = tk.units[s];
+  if (len === 8) return c === 114 /* r */ && tk.isWord(i, 'revision') ? 'revision' : undefined;
+  if (len === 13) return c === 100 /* d */ && tk.isWord(i, 'down_revision') ? 'down_revision' : c === 98 /* b */ && tk.isWord(i, 'branch_labels') ? 'branch_labels' : undefined;
+  if (len === 10) return c === 100 /* d */ && tk.isWord(i, 'depends_on') ? 'depends_on' : undefined;
+  return undefined;
 }
 
 function isEnumCallee(callee: string): boolean {
@@ -150,7 +173,7 @@ class ModuleWalker {
       }
       const lineEnd = tk.lineEnd(i);
       const hasBlock = tk.kind[lineEnd + 1] === TK_INDENT;
-      if (tk.kind[i] === TK_NAME && COMPOUND_KEYWORDS.has(tk.tokText(i))) {
+      if (isCompoundKeyword(tk, i)) {
         const colon = tk.findOp(i, lineEnd, COLON);
         if (colon + 1 < lineEnd) this.statements(colon + 1, lineEnd, true);
       } else {
@@ -234,7 +257,7 @@ class ModuleWalker {
         i = hasBlock ? Math.min(this.blockEnd(lineEnd + 1), b) : lineEnd;
         continue;
       }
-      if (tk.kind[i] === TK_NAME && COMPOUND_KEYWORDS.has(tk.tokText(i))) {
+      if (isCompoundKeyword(tk, i)) {
         const colon = tk.findOp(i, lineEnd, COLON);
         if (colon + 1 < lineEnd) this.statements(colon + 1, lineEnd, true);
       } else {
@@ -263,7 +286,9 @@ class ModuleWalker {
   private assignment(s: number, e: number, nested: boolean): void {
     const tk = this.tk;
     if (tk.kind[s] !== TK_NAME && !tk.isOp(s, LPAREN) && !tk.isOp(s, LBRACKET)) return;
-    const eqs: number[] = [];
+    // The `=` tokens in a shared list (assignment never runs inside another): no array per statement.
+    const eqs = EQS;
+    let neq = 0;
     for (let i = s; i < e; i++) {
       if (tk.kind[i] !== TK_OP) {
         // A lambda's default values are not assignments: `x = lambda a=1: a`.
@@ -271,27 +296,26 @@ class ModuleWalker {
         continue;
       }
       const f = tk.flags[i];
-      if (f === EQUALS) eqs.push(i);
+      if (f === EQUALS) eqs[neq++] = i;
       else if (f === LPAREN || f === LBRACKET || f === LBRACE) i = tk.closeOf(i, e);
     }
-    if (eqs.length === 0) {
+    if (neq === 0) {
       const v = revisionVariable(tk, s);
       if (v && tk.kind[s + 1] === TK_OP && AUGMENTED_ASSIGN_OPS.has(tk.flags[s + 1] ?? 0)) {
         this.assign(v, s, this.unresolved(s + 2, e, tk.end[s + 1] ?? 0));
       }
       return;
     }
-    const vs = (eqs[eqs.length - 1] ?? s) + 1;
+    const vs = (eqs[neq - 1] ?? s) + 1;
     const eqEnd = tk.end[vs - 1] ?? 0;
     let value: RevisionValue | undefined;
-    const valueOf = (): RevisionValue => (value ??= nested ? this.unresolved(vs, e, eqEnd) : readRevisionValue(tk, vs, e, eqEnd));
     let ts = s;
-    for (const eq of eqs) {
-      const targetEnd = eq;
+    for (let q = 0; q < neq; q++) {
+      const targetEnd = eqs[q] ?? e;
       const single = targetEnd - ts === 1 || (tk.isOp(ts + 1, COLON) && ts === s);
       if (single && tk.kind[ts] === TK_NAME) {
         const v = revisionVariable(tk, ts);
-        if (v) this.assign(v, ts, valueOf());
+        if (v) this.assign(v, ts, (value ??= nested ? this.unresolved(vs, e, eqEnd) : readRevisionValue(tk, vs, e, eqEnd)));
         else if (!nested && !this.headerOnly) this.enumVariable(ts, vs, e);
       } else if (isUnpackingTarget(tk, ts, targetEnd)) {
         // `revision, x = ...`: the value of each name is not something we evaluate.
@@ -300,7 +324,7 @@ class ModuleWalker {
           if (v) this.assign(v, i, this.unresolved(vs, e, eqEnd));
         }
       }
-      ts = eq + 1;
+      ts = targetEnd + 1;
     }
   }
 
@@ -312,8 +336,15 @@ class ModuleWalker {
 
   private assign(name: RevisionVariable, nameTok: number, value: RevisionValue): void {
     const a: RevisionAssignment = { name, nameRange: this.tk.tokRange(nameTok), value };
-    // The last assignment wins, as when Python runs the module.
-    this.m[FIELD_OF[name]] = a;
+    // The last assignment wins, as when Python runs the module. Named stores, not this.m[FIELD_OF[name]]:
+    // a keyed store on objects of changing shapes is a slow generic store.
+    const m = this.m;
+    switch (FIELD_OF[name]) {
+      case 'revision': m.revision = a; break;
+      case 'downRevision': m.downRevision = a; break;
+      case 'branchLabels': m.branchLabels = a; break;
+      case 'dependsOn': m.dependsOn = a; break;
+    }
   }
 
   private enumVariable(nameTok: number, a: number, b: number): void {
@@ -370,10 +401,9 @@ export function connectionNames(fn: Pick<MigrationFunction, 'calls'>): Set<strin
  */
 export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined): boolean {
   if (callee === 'op.execute') return true;
-  const dot = callee.lastIndexOf('.');
+  // endsWith before any slice: most calls are neither (no string made for them).
+  const dot = callee.endsWith('.execute') ? callee.length - 8 : callee.endsWith('.exec_driver_sql') ? callee.length - 16 : -1;
   if (dot < 0) return false;
-  const method = callee.slice(dot + 1);
-  if (method !== 'execute' && method !== 'exec_driver_sql') return false;
   const recv = callee.slice(0, dot);
   return recv === 'op.get_bind()' || recv === 'context.get_bind()' || (connections?.has(recv) ?? false);
 }

@@ -13,7 +13,18 @@ const stringBodyStart = tok.stringBodyStart, stringBodyEnd = tok.stringBodyEnd;
 export function stringTokenValue(ts: TokenStream, i: number): string | undefined {
   const f = ts.flags[i] ?? 0;
   if (f & (SF_BYTES | SF_FORMAT)) return undefined;
-  return decodeStringBody(ts.text, stringBodyStart(ts, i), stringBodyEnd(ts, i), (f & SF_RAW) !== 0);
+  const s = stringBodyStart(ts, i);
+  const e = stringBodyEnd(ts, i);
+  // Most strings hold no escape and no CR: their value is their text, found on the code units
+  // (cheaper than decodeStringBody's charCodeAt on a slice of a larger string).
+  const u = ts.units;
+  let p = s;
+  while (p < e) {
+    const c = u[p] ?? 0;
+    if (c === 92 || c === 13) return decodeStringBody(ts.text, s, e, (f & SF_RAW) !== 0);
+    p++;
+  }
+  return ts.text.slice(s, e);
 }
 
 /** The value of adjacent STRING tokens [a, b) (implicit concatenation), or undefined. */

@@ -11,17 +11,23 @@ import type { TokenStream } from './tokenizer';
 // (tests, benchmarks) every use of an import is a getter call, which cost a third of the parse time in
 // these loops.
 const TK_NAME = tok.TK_NAME, TK_NEWLINE = tok.TK_NEWLINE, TK_OP = tok.TK_OP;
-const internSlice = intern.internSlice, LineIndexClass = lineIndex.LineIndex;
-
-/** First letters of the keywords: most names are ruled out without building a string. */
-const KEYWORD_FIRST = new Uint8Array(128);
-for (const c of 'FNTabcdefgilnoprtwy') KEYWORD_FIRST[c.charCodeAt(0)] = 1;
+const internUnits = intern.internUnits, LineIndexClass = lineIndex.LineIndex;
 
 const PYTHON_KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
   'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
   'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
 ]);
+
+/**
+ * The keywords by first letter (ASCII): a name is compared with the few of its letter and length,
+ * without making a string (`op`, `sa`, `batch_op` start most calls).
+ */
+const KEYWORDS_BY_FIRST: (readonly string[] | undefined)[] = (() => {
+  const by: string[][] = [];
+  for (const w of PYTHON_KEYWORDS) (by[w.charCodeAt(0)] ??= []).push(w);
+  return Array.from({ length: 128 }, (_, c) => by[c]);
+})();
 
 export class Tokens {
   readonly ts: TokenStream;
@@ -31,6 +37,8 @@ export class Tokens {
   readonly end: Int32Array;
   readonly flags: Uint16Array;
   readonly match: Int32Array;
+  /** The text's code units (TokenStream.units): valid while this file is parsed. */
+  readonly units: Uint16Array;
   readonly lines: LineIndex;
 
   constructor(ts: TokenStream) {
@@ -41,6 +49,7 @@ export class Tokens {
     this.end = ts.end;
     this.flags = ts.flags;
     this.match = ts.match;
+    this.units = ts.units;
     this.lines = new LineIndexClass(ts.text);
   }
 
@@ -52,15 +61,20 @@ export class Tokens {
   isWord(i: number, word: string): boolean {
     if (this.kind[i] !== TK_NAME) return false;
     const s = this.start[i] ?? 0;
-    return (this.end[i] ?? 0) - s === word.length && this.text.startsWith(word, s);
+    // The first letter before startsWith: most tests fail there, without a call into the runtime.
+    return (this.end[i] ?? 0) - s === word.length && this.units[s] === word.charCodeAt(0) && this.text.startsWith(word, s);
   }
 
   isKeyword(i: number): boolean {
     if (this.kind[i] !== TK_NAME) return false;
     const s = this.start[i] ?? 0;
     const len = (this.end[i] ?? 0) - s;
-    if (len < 2 || len > 8 || KEYWORD_FIRST[this.text.charCodeAt(s)] !== 1) return false;
-    return PYTHON_KEYWORDS.has(this.tokText(i));
+    if (len < 2 || len > 8) return false;
+    const c = this.units[s] ?? 0;
+    const candidates = c < 128 ? KEYWORDS_BY_FIRST[c] : undefined;
+    if (candidates === undefined) return false;
+    for (const w of candidates) if (w.length === len && this.text.startsWith(w, s)) return true;
+    return false;
   }
 
   tokText(i: number): string {
@@ -69,12 +83,12 @@ export class Tokens {
 
   /** A NAME token's text, shared across files (names repeat: `op`, `nullable`, `sa.Column` ...). */
   name(i: number): string {
-    return internSlice(this.text, this.start[i] ?? 0, this.end[i] ?? 0);
+    return internUnits(this.units, this.text, this.start[i] ?? 0, this.end[i] ?? 0);
   }
 
   /** Like spanText, shared across files: for dotted names. */
   nameSpan(a: number, b: number): string {
-    return internSlice(this.text, this.start[a] ?? 0, this.end[b] ?? 0);
+    return internUnits(this.units, this.text, this.start[a] ?? 0, this.end[b] ?? 0);
   }
 
   /** Source text from token a's start to token b's end (inclusive). */
