@@ -234,7 +234,7 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
  */
 async function loadAll(
   paths: string[], recursive: boolean, stderr: (s: string) => void,
-  onRead?: (config: ProjectConfig, read: ReadFiles) => Promise<number>,
+  onRead?: (config: ProjectConfig, read: ReadFiles) => Promise<CheckPlan>,
 ): Promise<{ models: ProjectModel[]; broken: boolean; parallel: Map<ProjectModel, ParallelCheck> }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
@@ -252,12 +252,13 @@ async function loadAll(
     const listing = await scanVersionLocations(nodeFileSystem, config.versionLocationPaths, config.recursiveVersionLocations);
     const read = { files: listing.files, folderLinks: listing.folderLinks, texts: await readAllFiles(nodeFileSystem, listing.files) };
     // What needs the texts only starts now (git; the other threads, beside this thread's parse: checkWorker.ts).
-    const threads = onRead ? await onRead(config, read) : 1;
+    const { threads, parseAllInFull } = onRead ? await onRead(config, read) : { threads: 1, parseAllInFull: false };
     const check = threads > 1 ? new ParallelCheck(config, read, threads, stderr) : undefined;
     // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
     // when some migration runs SQL, and before any rule runs.
     if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
-    const model = ProjectModel.fromFiles(config, read, check ? { parseInFull: check.mine } : {});
+    const parseInFull = check ? check.mine : parseAllInFull ? new Set(read.files) : undefined;
+    const model = ProjectModel.fromFiles(config, read, parseInFull ? { parseInFull } : {});
     if (check) parallel.set(model, check);
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
@@ -397,16 +398,23 @@ async function releaseSettings(config: ProjectConfig, opts: Options): Promise<{ 
   return { file, settings };
 }
 
+/** How a project's files are checked: on how many threads, and whether every file is parsed in full at once. */
+interface CheckPlan {
+  threads: number;
+  /** Scope all: every file's rules run, so a header parse first would be work done twice. */
+  parseAllInFull: boolean;
+}
+
 /**
  * How many threads check a project: what --jobs says; by default more than one only for a full check
  * (scope all) of a large project, the check whose every file is parsed and checked. A default check
  * runs the rules of the new revisions only, which one thread does sooner than two could start.
  */
-async function checkThreads(config: ProjectConfig, files: number, opts: Options): Promise<number> {
-  if (opts.jobs !== undefined) return threadsFor(opts.jobs, files);
+async function checkPlan(config: ProjectConfig, files: number, opts: Options): Promise<CheckPlan> {
   // A pyproject.toml that cannot be read is reported once, by applyRelease, after the load's own problems.
   const scope = await releaseSettings(config, opts).then((r) => r.settings.scope, () => undefined);
-  return scope === 'all' ? threadsFor('auto', files) : 1;
+  const threads = opts.jobs !== undefined ? threadsFor(opts.jobs, files) : scope === 'all' ? threadsFor('auto', files) : 1;
+  return { threads, parseAllInFull: scope === 'all' };
 }
 
 interface ReleaseLookup {
@@ -458,7 +466,7 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
     const lookup = lookUpRelease(config, texts, opts);
     lookup.catch(() => undefined); // awaited (and its error reported) by applyRelease
     releases.set(config.id, lookup);
-    return checkThreads(config, read.files.length, opts);
+    return checkPlan(config, read.files.length, opts);
   });
   const findings: Finding[] = [];
   try {
