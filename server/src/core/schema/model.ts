@@ -318,6 +318,8 @@ const RECENT = 16;
 export class SchemaReplay {
   private readonly kept = new Map<string, SchemaState>();
   private recent = new Map<string, SchemaState>();
+  /** The last joins at merges and depends_on, with the parent states they joined. */
+  private readonly joined = new Map<string, { from: readonly SchemaState[]; state: SchemaState }>();
   private order: Map<string, number> | undefined;
   /** How many revision states were computed (the bench and tests read it). */
   replayed = 0;
@@ -390,9 +392,23 @@ export class SchemaReplay {
     const n = this.source().graph.nodes.get(revision);
     if (!n) return UNKNOWN_STATE;
     if (n.file.downRevisionUnknown || n.file.dependsOnUnknown) return UNKNOWN_STATE;
+    if (n.dependencies.length === 0) {
+      const [only, ...more] = n.parents;
+      if (only === undefined) return EMPTY_STATE;
+      // One parent (most revisions): its state, with no join.
+      if (more.length === 0) return pending?.get(only) ?? this.after(only);
+    }
     const parents = n.dependencies.length === 0 ? n.parents : [...new Set([...n.parents, ...n.dependencies])];
-    if (parents.length === 0) return EMPTY_STATE;
-    return joinStates(parents.map((p) => pending?.get(p) ?? this.after(p)));
+    const states = parents.map((p) => pending?.get(p) ?? this.after(p));
+    // A rule asks several questions before one revision, and the replay joins again when a child
+    // asks: the join of the same parent states is kept (a depends_on on an old revision joins
+    // states hundreds of revisions apart).
+    const hit = this.joined.get(revision);
+    if (hit && hit.from.length === states.length && hit.from.every((s, i) => s === states[i])) return hit.state;
+    const state = joinStates(states);
+    if (this.joined.size >= RECENT) this.joined.delete(this.joined.keys().next().value as string);
+    this.joined.set(revision, { from: states, state });
+    return state;
   }
 
   private known(id: string): SchemaState | undefined {
