@@ -285,10 +285,18 @@ function executeEffects(m: Migration, op: SchemaOp): Effect[] {
   return op.call.callee === 'op.execute' ? [{ k: 'opaque' }] : [];
 }
 
+/**
+ * A text of one statement (no `;` anywhere) that starts with one of NO_SHAPE_CHANGE's plain keywords:
+ * `sqlStatements` would give that one statement with the keyword still first (comments, quotes and
+ * whitespace come after it), so it changes no shape, and the text need not be split.
+ */
+const ONE_DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
+
 /** Statements the statement parser gave no operation for: CREATE TYPE ... AS ENUM, else what they name is unknown. */
 function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
   const executed = m.executedSql.find((s) => s.call === op.call);
   if (!executed) return [];
+  if (!executed.sql.includes(';') && ONE_DATA_STATEMENT.test(executed.sql)) return [];
   const out: Effect[] = [];
   for (const statement of sqlStatements(executed.sql)) {
     if (NO_SHAPE_CHANGE.test(statement) || sqlOperations(statement).length > 0) continue;
