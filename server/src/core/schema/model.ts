@@ -329,6 +329,7 @@ export class SchemaReplay {
   reset(): void {
     this.kept.clear();
     this.recent.clear();
+    this.joined.clear();
     this.order = undefined;
   }
 
