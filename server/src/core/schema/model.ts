@@ -307,6 +307,11 @@ export interface ReplaySource {
 const CHECKPOINT_EVERY = 128;
 /** States recently asked for, kept beside the checkpoints (a file's rules ask several questions). */
 const RECENT = 16;
+/**
+ * Joins kept (with the parent states they joined): a file's rules ask before one revision, then the
+ * replay of its child joins again right after, so a couple suffice (each holds its parents' states).
+ */
+const JOINS_KEPT = 2;
 
 /**
  * The replayed states of one project. Kept: a state every CHECKPOINT_EVERY revisions in replay order
@@ -406,7 +411,7 @@ export class SchemaReplay {
     const hit = this.joined.get(revision);
     if (hit && hit.from.length === states.length && hit.from.every((s, i) => s === states[i])) return hit.state;
     const state = joinStates(states);
-    if (this.joined.size >= RECENT) this.joined.delete(this.joined.keys().next().value as string);
+    if (this.joined.size >= JOINS_KEPT) this.joined.delete(this.joined.keys().next().value as string);
     this.joined.set(revision, { from: states, state });
     return state;
   }

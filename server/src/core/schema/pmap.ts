@@ -10,11 +10,16 @@ const MASK = (1 << BITS) - 1;
 const MAX_DEPTH = 7;
 
 // A leaf holds one entry in its own fields (most do: a 32-bit hash rarely collides), others in `more`.
-// `edit`: the transient that made the node, while it is open (its later sets change the node in place).
-interface Leaf<V> { kind: 0; hash: number; key: string; value: V; edit: Edit | undefined; more?: [string, V][] }
-interface Branch<V> { kind: 1; bitmap: number; children: Node<V>[]; edit: Edit | undefined }
-/** A transient's mark on the nodes it made; `open` turns false when it is done, and the marks mean nothing after. */
-interface Edit { open: boolean }
+interface Leaf<V> { kind: 0; hash: number; key: string; value: V; more?: [string, V][] }
+interface Branch<V> { kind: 1; bitmap: number; children: Node<V>[] }
+/**
+ * The branches a transient made (nobody else has seen them, so its later sets change them in place),
+ * the first OWNED_MAX of them: a revision's transient makes a handful, and a short array is searched
+ * faster than a set is kept. Ownership only saves copies: a branch not listed is copied, which is
+ * always right. Leaves are always copied (a second set of one key in one transient is rare).
+ */
+interface Edit { open: boolean; owned: Branch<unknown>[] }
+const OWNED_MAX = 24;
 type Node<V> = Leaf<V> | Branch<V>;
 
 /** FNV-1a over UTF-16 code units. */
@@ -129,7 +134,7 @@ function mergeNodes<V>(a: Node<V> | undefined, b: Node<V> | undefined, depth: nu
     }
     if (!children) return a;
     if (children.length === 0) return undefined;
-    return { kind: 1, bitmap, children, edit: undefined };
+    return { kind: 1, bitmap, children };
   }
   // A subtree only one side has is kept whole; where a leaf meets a branch, only the leaf's few
   // entries are looked up in the branch (the branch's other keys stay as they are).
@@ -152,11 +157,9 @@ function mergeNodes<V>(a: Node<V> | undefined, b: Node<V> | undefined, depth: nu
 
 export class TransientPMap<V> {
   /**
-   * The nodes this transient made carry this mark: nobody else has seen them, so its later sets
-   * change them in place. A mark on each node (not a set of nodes) costs no lookup and no set per
-   * transient; closing it at `done()` leaves the nodes' shapes alone (no property is deleted).
+   * The branches this transient made (see Edit); closed at `done()`, when the map it gives shares them.
    */
-  private readonly edit: Edit = { open: true };
+  private readonly edit: Edit = { open: true, owned: [] };
 
   constructor(private readonly from: PMap<V>, private root: Node<V> | undefined) {}
 
@@ -172,6 +175,7 @@ export class TransientPMap<V> {
 
   done(): PMap<V> {
     this.edit.open = false;
+    this.edit.owned = [];
     return this.root === rootOf(this.from) ? this.from : PMap.of(this.root);
   }
 }
@@ -208,37 +212,28 @@ function* leaves<V>(n: Node<V>): IterableIterator<readonly [string, V]> {
 }
 
 function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, edit: Edit | undefined): Node<V> {
-  if (!node) return { kind: 0, hash, key, value, edit };
-  const mutable = edit !== undefined && node.edit === edit;
+  if (!node) return { kind: 0, hash, key, value };
   if (node.kind === 0) {
     if (node.hash === hash || depth >= MAX_DEPTH) {
       if (node.key === key) {
         if (node.value === value) return node;
-        if (mutable) {
-          node.value = value;
-          return node;
-        }
-        return node.more ? { kind: 0, hash, key, value, edit, more: node.more } : { kind: 0, hash, key, value, edit };
+        return node.more ? { kind: 0, hash, key, value, more: node.more } : { kind: 0, hash, key, value };
       }
       const more = (node.more ?? []).slice();
       const i = more.findIndex(([k]) => k === key);
       if (i >= 0 && more[i]?.[1] === value) return node;
       if (i >= 0) more[i] = [key, value];
       else more.push([key, value]);
-      if (mutable) {
-        node.more = more;
-        return node;
-      }
-      return { kind: 0, hash: node.hash, key: node.key, value: node.value, edit, more };
+      return { kind: 0, hash: node.hash, key: node.key, value: node.value, more };
     }
     // Two different hashes: push the leaf one level down and insert beside it.
-    const branch: Branch<V> = { kind: 1, bitmap: 1 << fragment(node.hash, depth), children: [node], edit };
-    return setIn(branch, hash, key, value, depth, edit);
+    return setIn(own({ kind: 1, bitmap: 1 << fragment(node.hash, depth), children: [node] }, edit), hash, key, value, depth, edit);
   }
+  const mutable = edit !== undefined && edit.owned.includes(node as Branch<unknown>);
   const bit = 1 << fragment(hash, depth);
   const idx = popcount(node.bitmap & (bit - 1));
   if ((node.bitmap & bit) === 0) {
-    const leaf: Leaf<V> = { kind: 0, hash, key, value, edit };
+    const leaf: Leaf<V> = { kind: 0, hash, key, value };
     if (mutable) {
       node.children.splice(idx, 0, leaf);
       node.bitmap |= bit;
@@ -246,7 +241,7 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
     }
     const children = node.children.slice();
     children.splice(idx, 0, leaf);
-    return { kind: 1, bitmap: node.bitmap | bit, children, edit };
+    return own({ kind: 1, bitmap: node.bitmap | bit, children }, edit);
   }
   const child = node.children[idx];
   const next = setIn(child, hash, key, value, depth + 1, edit);
@@ -257,7 +252,13 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
   }
   const children = node.children.slice();
   children[idx] = next;
-  return { kind: 1, bitmap: node.bitmap, children, edit };
+  return own({ kind: 1, bitmap: node.bitmap, children }, edit);
+}
+
+/** A branch a transient just made: listed as its own while there is room. */
+function own<V>(branch: Branch<V>, edit: Edit | undefined): Branch<V> {
+  if (edit && edit.owned.length < OWNED_MAX) edit.owned.push(branch as Branch<unknown>);
+  return branch;
 }
 
 function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): Node<V> | undefined {
@@ -268,7 +269,7 @@ function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): N
     if (rest.length === entries.length) return node;
     const [first, ...more] = rest;
     if (!first) return undefined;
-    return more.length > 0 ? { kind: 0, hash: node.hash, key: first[0], value: first[1], edit: undefined, more } : { kind: 0, hash: node.hash, key: first[0], value: first[1], edit: undefined };
+    return more.length > 0 ? { kind: 0, hash: node.hash, key: first[0], value: first[1], more } : { kind: 0, hash: node.hash, key: first[0], value: first[1] };
   }
   const bit = 1 << fragment(hash, depth);
   if ((node.bitmap & bit) === 0) return node;
@@ -279,7 +280,7 @@ function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): N
   const children = node.children.slice();
   if (next) {
     children[idx] = next;
-    return { kind: 1, bitmap: node.bitmap, children, edit: undefined };
+    return { kind: 1, bitmap: node.bitmap, children };
   }
   children.splice(idx, 1);
   const bitmap = node.bitmap & ~bit;
@@ -287,7 +288,7 @@ function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): N
   // A branch left with one leaf becomes the leaf (keeps tries canonical enough for identity diffs).
   const only = children[0];
   if (children.length === 1 && only?.kind === 0) return only;
-  return { kind: 1, bitmap, children, edit: undefined };
+  return { kind: 1, bitmap, children };
 }
 
 function* leafEntries<V>(n: Leaf<V>): IterableIterator<[string, V]> {
