@@ -206,11 +206,6 @@ function getAt<V>(root: Node<V> | undefined, hash: number, key: string, depth: n
   return undefined;
 }
 
-function* leaves<V>(n: Node<V>): IterableIterator<readonly [string, V]> {
-  if (n.kind === 0) yield* leafEntries(n);
-  else for (const c of n.children) yield* leaves(c);
-}
-
 function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, edit: Edit | undefined): Node<V> {
   if (!node) return { kind: 0, hash, key, value };
   if (node.kind === 0) {
