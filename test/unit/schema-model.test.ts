@@ -166,6 +166,23 @@ describe('schema model: replay', () => {
     assert.equal(enumPresence(model.schema.before('left'), 'mood'), 'no');
   });
 
+  it('joins a merge once for all the questions before it, and again once a branch is edited', async () => {
+    const model = await modelOf([
+      ['base', null, `op.create_table('t', sa.Column('a', sa.String(10)))`],
+      ['left', 'base', `op.alter_column('t', 'a', type_=sa.String(20))`],
+      ['right', 'base', `op.create_table('u', sa.Column('b', sa.String(10)))`],
+      ['merge', ['left', 'right'], 'pass'],
+    ]);
+    const first = model.schema.before('merge');
+    assert.equal(model.schema.before('merge'), first, 'the second question finds the join made for the first');
+    assert.equal(columnType(first, 't', 'a')?.length, 20);
+    model.setFile(`${DIR}/left.py`, rev('left', 'base', `op.alter_column('t', 'a', type_=sa.String(25))`));
+    const again = model.schema.before('merge');
+    assert.notEqual(again, first);
+    assert.equal(columnType(again, 't', 'a')?.length, 25, 'the edited branch is joined anew');
+    assert.equal(columnType(again, 'u', 'b')?.length, 10);
+  });
+
   it('leaves unknown what the code does not say: unknown conditions, SQL it cannot read, unnamed tables, outside helpers', async () => {
     const model = await modelOf([
       ['u1', null, `op.create_table('t', sa.Column('a', sa.String(10)), sa.Column('b', sa.String(10)))\nsa.Enum('x', name='kind').create(op.get_bind())`],
