@@ -75,11 +75,50 @@ describe('schema model: persistent map', () => {
       seen.push(k);
       return k === 'both' ? -1 : x ?? y;
     });
-    assert.deepEqual(seen.sort(), ['both', 'only-a', 'only-b'], 'only the keys that differ are resolved');
-    assert.equal(merged.get('only-a'), 1);
+    assert.deepEqual(seen.sort(), ['both'], 'only the keys both hold with different values are resolved');
+    assert.equal(merged.get('only-a'), 1, 'a key only one side holds keeps its value');
     assert.equal(merged.get('only-b'), 3);
     assert.equal(merged.get('both'), -1);
     assert.equal(m.merge(m, () => 0), m);
+  });
+
+  it('merges two maps grown apart from one ancestor like a key-by-key merge (deep and shallow differences, removals)', () => {
+    const rnd = seededRandom(11);
+    for (let round = 0; round < 20; round++) {
+      let base = PMap.empty<number>();
+      const size = [5, 40, 600, 3000][round % 4] ?? 5;
+      for (let i = 0; i < size; i++) base = base.set(`k${i}`, i);
+      const grow = (m: PMap<number>, changes: number): PMap<number> => {
+        const t = m.transient();
+        for (let i = 0; i < changes; i++) t.set(`k${Math.floor(rnd() * size * 1.5)}`, Math.floor(rnd() * 1000));
+        return t.done();
+      };
+      const a = grow(base, Math.floor(rnd() * size));
+      const b = grow(base, Math.floor(rnd() * size));
+      // Even sums win, odd ones remove the key: resolve's answer is used as it is.
+      const resolve = (_k: string, x: number, y: number): number | undefined => ((x + y) % 2 === 0 ? x + y : undefined);
+      const merged = a.merge(b, resolve);
+      const ref = new Map(a.entries());
+      for (const [k, y] of b.entries()) {
+        const x = ref.get(k);
+        if (x === undefined) ref.set(k, y);
+        else if (x !== y) {
+          const v = resolve(k, x, y);
+          if (v === undefined) ref.delete(k);
+          else ref.set(k, v);
+        }
+      }
+      assert.deepEqual(new Map([...merged.entries()].sort()), new Map([...ref].sort()), `round ${round}`);
+      for (const [k, v] of ref) assert.equal(merged.get(k), v, k);
+    }
+  });
+
+  it('a transient refuses sets after done() (its nodes belong to the map it gave)', () => {
+    const t = PMap.empty<number>().transient();
+    t.set('a', 1);
+    const m = t.done();
+    assert.throws(() => t.set('b', 2), /after done/);
+    assert.equal(m.get('b'), undefined);
   });
 });
 
@@ -125,6 +164,23 @@ describe('schema model: replay', () => {
     assert.equal(columnType(s, 't', 'c'), undefined, 'both branches changed it: which ran last is not known');
     assert.equal(enumPresence(s, 'mood'), 'yes');
     assert.equal(enumPresence(model.schema.before('left'), 'mood'), 'no');
+  });
+
+  it('joins a merge once for all the questions before it, and again once a branch is edited', async () => {
+    const model = await modelOf([
+      ['base', null, `op.create_table('t', sa.Column('a', sa.String(10)))`],
+      ['left', 'base', `op.alter_column('t', 'a', type_=sa.String(20))`],
+      ['right', 'base', `op.create_table('u', sa.Column('b', sa.String(10)))`],
+      ['merge', ['left', 'right'], 'pass'],
+    ]);
+    const first = model.schema.before('merge');
+    assert.equal(model.schema.before('merge'), first, 'the second question finds the join made for the first');
+    assert.equal(columnType(first, 't', 'a')?.length, 20);
+    model.setFile(`${DIR}/left.py`, rev('left', 'base', `op.alter_column('t', 'a', type_=sa.String(25))`));
+    const again = model.schema.before('merge');
+    assert.notEqual(again, first);
+    assert.equal(columnType(again, 't', 'a')?.length, 25, 'the edited branch is joined anew');
+    assert.equal(columnType(again, 'u', 'b')?.length, 10);
   });
 
   it('leaves unknown what the code does not say: unknown conditions, SQL it cannot read, unnamed tables, outside helpers', async () => {

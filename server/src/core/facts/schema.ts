@@ -123,6 +123,9 @@ const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list'
 
 const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
 
+/** alter_column's keywords, by the field of `alter` they fill. */
+const ALTER_KEYWORDS = [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default']] as const;
+
 /** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */
 function isTableCallee(callee: string): boolean {
   return /(^|\.)(Table|table|column|MetaData)$/.test(callee);
@@ -237,31 +240,6 @@ class Reader {
 
   /** Positional index of a parameter: batch operations drop the table parameter. */
   private operation(call: ParsedCall, index: number, method: string, batch: boolean): SchemaOp | undefined {
-    const table = (i: number, kw: string): void => {
-      if (batch) {
-        op.table = low(call.batch?.table);
-        return;
-      }
-      const v = argAt(call, i, kw);
-      if (v) op.tableArg = v;
-      op.table = low(literalName(v));
-    };
-    const name = (i: number, kw: string): void => {
-      const v = argAt(call, i, kw);
-      if (v) op.nameArg = v;
-      op.name = low(literalName(v));
-      op.nameUnknown = !!v && op.name === undefined && v.kind !== 'none';
-    };
-    const columnNames = (i: number, kw: string): void => {
-      const v = argAt(call, i, kw);
-      const items = v?.kind === 'sequence' ? v.items : v?.kind === 'string' ? [v] : undefined;
-      // An expression index (`sa.text("lower(email)")`) involves the names its text holds.
-      const names = items?.flatMap((x) => {
-        const text = x.kind === 'call' && /(^|\.)text$/.test(x.call.callee) && x.call.args[0]?.kind === 'string' ? x.call.args[0].value : undefined;
-        return text !== undefined ? identifiersOf(text) : [low(literalName(x))];
-      });
-      if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
-    };
     const shift = batch ? 1 : 0;
     const op = this.base('other', call, index);
     const schema = kwarg(call, 'schema');
@@ -269,19 +247,19 @@ class Reader {
     switch (method) {
       case 'create_table': {
         op.kind = 'create_table';
-        table(0, 'table_name');
+        this.setTable(op, call, batch, 0, 'table_name');
         op.nameUnknown = op.table === undefined;
         op.columns = call.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
         return op;
       }
       case 'drop_table':
         op.kind = 'drop_table';
-        table(0, 'table_name');
+        this.setTable(op, call, batch, 0, 'table_name');
         op.nameUnknown = op.table === undefined;
         return op;
       case 'rename_table': {
         op.kind = 'rename_table';
-        table(0, 'old_table_name');
+        this.setTable(op, call, batch, 0, 'old_table_name');
         const to = argAt(call, 1, 'new_table_name');
         if (to) op.newNameArg = to;
         const n = low(literalName(to));
@@ -290,7 +268,7 @@ class Reader {
       }
       case 'add_column': {
         op.kind = 'add_column';
-        table(0, 'table_name');
+        this.setTable(op, call, batch, 0, 'table_name');
         const col = argAt(call, 1 - shift, 'column');
         if (col?.kind === 'call' && isColumnCallee(col.call.callee)) {
           op.column = this.column(col.call);
@@ -302,17 +280,17 @@ class Reader {
       }
       case 'drop_column':
         op.kind = 'drop_column';
-        table(0, 'table_name');
-        name(1 - shift, 'column_name');
+        this.setTable(op, call, batch, 0, 'table_name');
+        this.setName(op, call, 1 - shift, 'column_name');
         return op;
       case 'alter_column': {
         op.kind = 'alter_column';
-        table(0, 'table_name');
-        name(1 - shift, 'column_name');
+        this.setTable(op, call, batch, 0, 'table_name');
+        this.setName(op, call, 1 - shift, 'column_name');
         const alter: NonNullable<SchemaOp['alter']> = {};
         const nullable = argAt(call, batch ? 1 : 2, 'nullable');
         if (nullable) alter.nullable = nullable;
-        for (const [key, kw] of [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default']] as const) {
+        for (const [key, kw] of ALTER_KEYWORDS) {
           const v = kwarg(call, kw);
           if (v) alter[key] = v;
         }
@@ -327,15 +305,15 @@ class Reader {
       }
       case 'create_index':
         op.kind = 'create_index';
-        name(0, 'index_name');
-        table(1, 'table_name');
-        columnNames(2 - shift, 'columns');
+        this.setName(op, call, 0, 'index_name');
+        this.setTable(op, call, batch, 1, 'table_name');
+        this.setColumnNames(op, call, 2 - shift, 'columns');
         op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
         return op;
       case 'drop_index':
         op.kind = 'drop_index';
-        name(0, 'index_name');
-        table(1, 'table_name');
+        this.setName(op, call, 0, 'index_name');
+        this.setTable(op, call, batch, 1, 'table_name');
         op.concurrently = boolValue(kwarg(call, 'postgresql_concurrently')) === true;
         return op;
       case 'create_foreign_key':
@@ -345,15 +323,15 @@ class Reader {
       case 'create_exclude_constraint': {
         op.kind = 'create_constraint';
         op.constraintType = CONSTRAINT_TYPES[method];
-        name(0, 'constraint_name');
-        table(1, method === 'create_foreign_key' ? 'source_table' : 'table_name');
+        this.setName(op, call, 0, 'constraint_name');
+        this.setTable(op, call, batch, 1, method === 'create_foreign_key' ? 'source_table' : 'table_name');
         if (method === 'create_foreign_key') {
           const s = kwarg(call, 'source_schema');
           if (s) op.schemaArg = s;
         }
         op.notValid = boolValue(kwarg(call, 'postgresql_not_valid')) === true;
-        if (method === 'create_foreign_key') columnNames(3 - shift, 'local_cols');
-        else if (method !== 'create_check_constraint') columnNames(2 - shift, 'columns');
+        if (method === 'create_foreign_key') this.setColumnNames(op, call, 3 - shift, 'local_cols');
+        else if (method !== 'create_check_constraint') this.setColumnNames(op, call, 2 - shift, 'columns');
         else {
           // A check constraint involves the columns its condition names: PostgreSQL drops it with any of them.
           const condition = argAt(call, 2 - shift, 'condition');
@@ -363,8 +341,8 @@ class Reader {
       }
       case 'drop_constraint': {
         op.kind = 'drop_constraint';
-        name(0, 'constraint_name');
-        table(1, 'table_name');
+        this.setName(op, call, 0, 'constraint_name');
+        this.setTable(op, call, batch, 1, 'table_name');
         const t = literalName(argAt(call, batch ? 1 : 2, 'type_'));
         if (t === 'foreignkey' || t === 'unique' || t === 'check' || t === 'primary') op.constraintType = t;
         return op;
@@ -374,11 +352,40 @@ class Reader {
     }
   }
 
+  // operation()'s readers of the table, name and column parameters (methods, not closures made for
+  // every call).
+  private setTable(op: SchemaOp, call: ParsedCall, batch: boolean, i: number, kw: string): void {
+    if (batch) {
+      op.table = low(call.batch?.table);
+      return;
+    }
+    const v = argAt(call, i, kw);
+    if (v) op.tableArg = v;
+    op.table = low(literalName(v));
+  }
+
+  private setName(op: SchemaOp, call: ParsedCall, i: number, kw: string): void {
+    const v = argAt(call, i, kw);
+    if (v) op.nameArg = v;
+    op.name = low(literalName(v));
+    op.nameUnknown = !!v && op.name === undefined && v.kind !== 'none';
+  }
+
+  private setColumnNames(op: SchemaOp, call: ParsedCall, i: number, kw: string): void {
+    const v = argAt(call, i, kw);
+    const items = v?.kind === 'sequence' ? v.items : v?.kind === 'string' ? [v] : undefined;
+    // An expression index (`sa.text("lower(email)")`) involves the names its text holds.
+    const names = items?.flatMap((x) => {
+      const text = x.kind === 'call' && /(^|\.)text$/.test(x.call.callee) && x.call.args[0]?.kind === 'string' ? x.call.args[0].value : undefined;
+      return text !== undefined ? identifiersOf(text) : [low(literalName(x))];
+    });
+    if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
+  }
+
   private column(call: ParsedCall): ColumnFacts {
     const first = call.args[0];
     const nameArg = first && (first.kind === 'string' || first.kind === 'call' && /(^|\.)f$/.test(first.call.callee)) ? first : kwarg(call, 'name');
-    const rest = nameArg === first ? call.args.slice(1) : call.args;
-    const typeArg = rest[0] ?? kwarg(call, 'type_');
+    const typeArg = call.args[nameArg === first ? 1 : 0] ?? kwarg(call, 'type_');
     const nullable = boolValue(kwarg(call, 'nullable'));
     const primaryKey = boolValue(kwarg(call, 'primary_key')) === true;
     const sd = kwarg(call, 'server_default');

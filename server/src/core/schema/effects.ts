@@ -111,13 +111,13 @@ function effectsOf(m: Migration, fns: readonly MigrationFunction[], dialect: str
   const scanned = new Set<ParsedCall>();
   for (const fn of fns) {
     for (const op of schemaOpsOn(m, fn, dialect)) {
-      let effects = opEffects(m, op);
+      const effects = opEffects(m, op);
       if ((op.sql || op.kind === 'execute') && !scanned.has(op.call)) {
         scanned.add(op.call);
-        effects = [...effects, ...unrecognisedSql(m, op)];
+        for (const e of unrecognisedSql(m, op)) effects.push(e);
       }
-      if (runsForSure(op, fn, dialect)) out.push(...effects);
-      else out.push(...effects.map(uncertain));
+      const sure = runsForSure(op, fn, dialect);
+      for (const e of effects) out.push(sure ? e : uncertain(e));
     }
   }
   return out;
@@ -157,13 +157,18 @@ function typeOf(v: ArgValue | undefined): ColumnTypeInfo | undefined {
   return v && v.kind !== 'none' ? columnTypeInfo(v) : undefined;
 }
 
+/** `methodOf(callee) === method` without cutting the string (`dotted` is `.` + method). */
+function isMethod(callee: string, method: string, dotted: string): boolean {
+  return callee === method || callee.endsWith(dotted);
+}
+
 /** What `sa.Column(...)` in a create_table or add_column brings along: constraints and indexes by PostgreSQL's and SQLAlchemy's default names. */
 function columnExtras(table: string, call: ParsedCall | undefined, name: string, constraints: string[], indexes: string[]): void {
   if (!call) return;
   if (boolValue(kwarg(call, 'unique')) === true) constraints.push(`${table}_${name}_key`);
   if (boolValue(kwarg(call, 'index')) === true) indexes.push(`ix_${table}_${name}`);
   for (const a of call.args) {
-    if (a.kind === 'call' && methodOf(a.call.callee) === 'ForeignKey') constraints.push(literalName(kwarg(a.call, 'name'))?.toLowerCase() ?? `${table}_${name}_fkey`);
+    if (a.kind === 'call' && isMethod(a.call.callee, 'ForeignKey', '.ForeignKey')) constraints.push(literalName(kwarg(a.call, 'name'))?.toLowerCase() ?? `${table}_${name}_fkey`);
   }
 }
 
@@ -185,9 +190,10 @@ function createTableEffect(op: SchemaOp, table: string): Effect[] {
     columnExtras(table, c.call, name, constraints, indexes);
   }
   // Table-level constraints written as arguments of create_table.
-  const args = op.sql ? [] : op.call.args.slice(1);
-  if (args.some((a) => a.kind !== 'call')) complete = false;
-  for (const a of args) {
+  const args = op.sql ? [] : op.call.args;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i] as ArgValue;
+    if (a.kind !== 'call') complete = false;
     if (a.kind !== 'call' || isColumnCallee(a.call.callee)) continue;
     const kind = methodOf(a.call.callee);
     const given = literalName(kwarg(a.call, 'name'))?.toLowerCase();
@@ -285,10 +291,18 @@ function executeEffects(m: Migration, op: SchemaOp): Effect[] {
   return op.call.callee === 'op.execute' ? [{ k: 'opaque' }] : [];
 }
 
+/**
+ * A text of one statement (no `;` anywhere) that starts with one of NO_SHAPE_CHANGE's plain keywords:
+ * `sqlStatements` would give that one statement with the keyword still first (comments, quotes and
+ * whitespace come after it), so it changes no shape, and the text need not be split.
+ */
+const ONE_DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
+
 /** Statements the statement parser gave no operation for: CREATE TYPE ... AS ENUM, else what they name is unknown. */
 function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
   const executed = m.executedSql.find((s) => s.call === op.call);
   if (!executed) return [];
+  if (!executed.sql.includes(';') && ONE_DATA_STATEMENT.test(executed.sql)) return [];
   const out: Effect[] = [];
   for (const statement of sqlStatements(executed.sql)) {
     if (NO_SHAPE_CHANGE.test(statement) || sqlOperations(statement).length > 0) continue;

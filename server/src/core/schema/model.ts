@@ -307,6 +307,11 @@ export interface ReplaySource {
 const CHECKPOINT_EVERY = 128;
 /** States recently asked for, kept beside the checkpoints (a file's rules ask several questions). */
 const RECENT = 16;
+/**
+ * Joins kept (with the parent states they joined): a file's rules ask before one revision, then the
+ * replay of its child joins again right after, so a couple suffice (each holds its parents' states).
+ */
+const JOINS_KEPT = 2;
 
 /**
  * The replayed states of one project. Kept: a state every CHECKPOINT_EVERY revisions in replay order
@@ -318,6 +323,8 @@ const RECENT = 16;
 export class SchemaReplay {
   private readonly kept = new Map<string, SchemaState>();
   private recent = new Map<string, SchemaState>();
+  /** The last joins at merges and depends_on, with the parent states they joined. */
+  private readonly joined = new Map<string, { from: readonly SchemaState[]; state: SchemaState }>();
   private order: Map<string, number> | undefined;
   /** How many revision states were computed (the bench and tests read it). */
   replayed = 0;
@@ -327,6 +334,7 @@ export class SchemaReplay {
   reset(): void {
     this.kept.clear();
     this.recent.clear();
+    this.joined.clear();
     this.order = undefined;
   }
 
@@ -390,9 +398,22 @@ export class SchemaReplay {
     const n = this.source().graph.nodes.get(revision);
     if (!n) return UNKNOWN_STATE;
     if (n.file.downRevisionUnknown || n.file.dependsOnUnknown) return UNKNOWN_STATE;
+    if (n.dependencies.length === 0 && n.parents.length < 2) {
+      const only = n.parents[0];
+      // One parent (most revisions): its state, with no join.
+      return only === undefined ? EMPTY_STATE : pending?.get(only) ?? this.after(only);
+    }
     const parents = n.dependencies.length === 0 ? n.parents : [...new Set([...n.parents, ...n.dependencies])];
-    if (parents.length === 0) return EMPTY_STATE;
-    return joinStates(parents.map((p) => pending?.get(p) ?? this.after(p)));
+    const states = parents.map((p) => pending?.get(p) ?? this.after(p));
+    // A rule asks several questions before one revision, and the replay joins again when a child
+    // asks: the join of the same parent states is kept (a depends_on on an old revision joins
+    // states hundreds of revisions apart).
+    const hit = this.joined.get(revision);
+    if (hit && hit.from.length === states.length && hit.from.every((s, i) => s === states[i])) return hit.state;
+    const state = joinStates(states);
+    if (this.joined.size >= JOINS_KEPT) this.joined.delete(this.joined.keys().next().value as string);
+    this.joined.set(revision, { from: states, state });
+    return state;
   }
 
   private known(id: string): SchemaState | undefined {
@@ -405,7 +426,14 @@ export class SchemaReplay {
     if (hit) return hit;
     const order = this.topologicalOrder();
     if (!order.has(revision)) return UNKNOWN_STATE;
-    const graph = this.source().graph;
+    const source = this.source();
+    const graph = source.graph;
+    const node = graph.nodes.get(revision);
+    // Rules ask in replay order, so the parents' states are mostly known already: this revision
+    // alone is replayed, without the search for missing ancestors below.
+    if (node && node.parents.every((p) => this.known(p)) && node.dependencies.every((p) => this.known(p))) {
+      return this.remember(revision, this.replayOne(node, source, undefined, order));
+    }
     // Every ancestor back to known states, replayed oldest first (no recursion: histories are deep).
     const missing: string[] = [];
     const seen = new Set<string>();
@@ -422,18 +450,27 @@ export class SchemaReplay {
     }
     missing.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
     const pending = new Map<string, SchemaState>();
-    const source = this.source();
     for (const id of missing) {
       const n = graph.nodes.get(id);
       if (!n) continue;
-      const effects = source.effectsOf(n);
-      const start = this.beforeWith(id, pending);
-      const state = effects ? applyEffects(start, id, effects) : { ...start, opaque: withOpaque(start.opaque, [id]) };
-      this.replayed++;
-      if ((order.get(id) ?? 0) % CHECKPOINT_EVERY === 0) this.kept.set(id, state);
-      else pending.set(id, state);
+      pending.set(id, this.replayOne(n, source, pending, order));
     }
-    const result = this.kept.get(revision) ?? pending.get(revision) ?? UNKNOWN_STATE;
+    return this.remember(revision, pending.get(revision) ?? UNKNOWN_STATE);
+  }
+
+  /** One revision's state from its parents' (kept every CHECKPOINT_EVERY revisions in replay order). */
+  private replayOne(n: RevisionNode, source: ReplaySource, pending: ReadonlyMap<string, SchemaState> | undefined, order: ReadonlyMap<string, number>): SchemaState {
+    const effects = source.effectsOf(n);
+    const start = this.beforeWith(n.revision, pending);
+    const state = effects ? applyEffects(start, n.revision, effects) : { ...start, opaque: withOpaque(start.opaque, [n.revision]) };
+    this.replayed++;
+    if ((order.get(n.revision) ?? 0) % CHECKPOINT_EVERY === 0) this.kept.set(n.revision, state);
+    return state;
+  }
+
+  /** A state asked for: kept among the recent ones unless it is a checkpoint. */
+  private remember(revision: string, state: SchemaState): SchemaState {
+    const result = this.kept.get(revision) ?? state;
     if (!this.kept.has(revision)) {
       if (this.recent.size >= RECENT) this.recent = new Map([...this.recent].slice(RECENT / 2));
       this.recent.set(revision, result);

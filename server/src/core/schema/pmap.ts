@@ -12,6 +12,14 @@ const MAX_DEPTH = 7;
 // A leaf holds one entry in its own fields (most do: a 32-bit hash rarely collides), others in `more`.
 interface Leaf<V> { kind: 0; hash: number; key: string; value: V; more?: [string, V][] }
 interface Branch<V> { kind: 1; bitmap: number; children: Node<V>[] }
+/**
+ * The branches a transient made (nobody else has seen them, so its later sets change them in place),
+ * the first OWNED_MAX of them: a revision's transient makes a handful, and a short array is searched
+ * faster than a set is kept. Ownership only saves copies: a branch not listed is copied, which is
+ * always right. Leaves are always copied (a second set of one key in one transient is rare).
+ */
+interface Edit { open: boolean; owned: Branch<unknown>[] }
+const OWNED_MAX = 24;
 type Node<V> = Leaf<V> | Branch<V>;
 
 /** FNV-1a over UTF-16 code units. */
@@ -80,29 +88,78 @@ export class PMap<V> {
   }
 
   /**
-   * Both maps' entries; where the two hold different values (by identity) for a key, or only one holds
-   * it, `resolve(key, a, b)` decides (undefined removes the key). Subtrees that are the same object in
-   * both are kept as they are, so merging two states of one ancestry costs what they changed.
+   * Both maps' entries; where the two hold different values (by identity) for a key, `resolve(key, a,
+   * b)` decides (undefined removes the key); a key only one of them holds keeps its value. Subtrees
+   * that are the same object in both are kept as they are, so merging two states of one ancestry
+   * costs what they changed.
    */
-  merge(other: PMap<V>, resolve: (key: string, a: V | undefined, b: V | undefined) => V | undefined): PMap<V> {
+  merge(other: PMap<V>, resolve: (key: string, a: V, b: V) => V | undefined): PMap<V> {
     if (this.root === other.root) return this;
-    let out: PMap<V> = this;
-    const seen = new Set<string>();
-    diff(this.root, other.root, (key) => seen.add(key));
-    for (const key of seen) {
-      const a = this.get(key);
-      const b = other.get(key);
-      if (a === b) continue;
-      const v = resolve(key, a, b);
-      out = v === undefined ? out.delete(key) : out.set(key, v);
-    }
-    return out;
+    const root = mergeNodes(this.root, other.root, 0, resolve);
+    return root === this.root ? this : new PMap(root);
   }
 }
 
+/**
+ * `merge` on two tries walked side by side: subtrees that are the same object are kept without a look,
+ * two branches are paired child by child, a subtree only one side has is taken whole, and where a leaf
+ * meets a branch only the leaf's entries are looked up. A merge with a state far older (a depends_on
+ * on an early revision) thus costs about the keys that changed, not every key under a changed node.
+ */
+function mergeNodes<V>(a: Node<V> | undefined, b: Node<V> | undefined, depth: number, resolve: (key: string, a: V, b: V) => V | undefined): Node<V> | undefined {
+  if (a === b) return a;
+  if (a && b && a.kind === 1 && b.kind === 1) {
+    const bits = a.bitmap | b.bitmap;
+    let children: Node<V>[] | undefined;
+    let bitmap = 0;
+    let ia = 0;
+    let ib = 0;
+    for (let rest = bits; rest !== 0; rest &= rest - 1) {
+      const bit = rest & -rest;
+      const ca = (a.bitmap & bit) !== 0 ? a.children[ia++] : undefined;
+      const cb = (b.bitmap & bit) !== 0 ? b.children[ib++] : undefined;
+      const r = ca === cb ? ca : mergeNodes(ca, cb, depth + 1, resolve);
+      if (r !== ca && !children) {
+        // The first child that differs from a's: copy a's children before it.
+        children = [];
+        for (let i = 0, rb = bits; (rb & -rb) !== bit; rb &= rb - 1) {
+          const pb = rb & -rb;
+          if ((a.bitmap & pb) !== 0) children.push(a.children[i++] as Node<V>);
+        }
+      }
+      if (r) {
+        bitmap |= bit;
+        if (children) children.push(r);
+      }
+    }
+    if (!children) return a;
+    if (children.length === 0) return undefined;
+    return { kind: 1, bitmap, children };
+  }
+  // A subtree only one side has is kept whole; where a leaf meets a branch, only the leaf's few
+  // entries are looked up in the branch (the branch's other keys stay as they are).
+  if (!a) return b;
+  if (!b) return a;
+  const small = b.kind === 0 ? b : (a as Leaf<V>);
+  let out: Node<V> | undefined = small === b ? a : b;
+  for (const [key, v1] of leafEntries(small)) {
+    const hash = small.hash;
+    const v2: V | undefined = getAt(out, hash, key, depth);
+    const va: V | undefined = small === b ? v2 : v1;
+    const vb: V | undefined = small === b ? v1 : v2;
+    const v: V | undefined = va === undefined ? vb : vb === undefined ? va : va === vb ? va : resolve(key, va, vb);
+    if (v === v2) continue;
+    if (v !== undefined) out = setIn(out, hash, key, v, depth, undefined);
+    else if (out) out = deleteIn(out, hash, key, depth);
+  }
+  return out;
+}
+
 export class TransientPMap<V> {
-  /** The nodes this transient made: nobody else has seen them, so its later sets change them in place. */
-  private owner: Set<object> | undefined;
+  /**
+   * The branches this transient made (see Edit); closed at `done()`, when the map it gives shares them.
+   */
+  private readonly edit: Edit = { open: true, owned: [] };
 
   constructor(private readonly from: PMap<V>, private root: Node<V> | undefined) {}
 
@@ -111,12 +168,14 @@ export class TransientPMap<V> {
   }
 
   set(key: string, value: V): void {
-    this.owner ??= new Set();
-    this.root = setIn(this.root, hashOf(key), key, value, 0, this.owner);
+    // Its nodes may be shared by the map `done()` gave: changing them in place now would change that map.
+    if (!this.edit.open) throw new Error('PMap transient used after done()');
+    this.root = setIn(this.root, hashOf(key), key, value, 0, this.edit);
   }
 
   done(): PMap<V> {
-    this.owner = undefined;
+    this.edit.open = false;
+    this.edit.owned = [];
     return this.root === rootOf(this.from) ? this.from : PMap.of(this.root);
   }
 }
@@ -126,14 +185,17 @@ function rootOf<V>(m: PMap<V>): Node<V> | undefined {
 }
 
 function getIn<V>(root: Node<V> | undefined, key: string): V | undefined {
-  const hash = hashOf(key);
+  return getAt(root, hashOf(key), key, 0);
+}
+
+/** The value of `key` in a subtree whose root sits at `depth`. */
+function getAt<V>(root: Node<V> | undefined, hash: number, key: string, depth: number): V | undefined {
   let node = root;
-  let depth = 0;
   while (node) {
     if (node.kind === 0) {
       if (node.hash !== hash) return undefined;
       if (node.key === key) return node.value;
-      for (const [k, v] of node.more ?? []) if (k === key) return v;
+      if (node.more) for (const [k, v] of node.more) if (k === key) return v;
       return undefined;
     }
     const bit = 1 << fragment(hash, depth);
@@ -144,65 +206,29 @@ function getIn<V>(root: Node<V> | undefined, key: string): V | undefined {
   return undefined;
 }
 
-/** Calls `visit` with every key whose entry may differ between the two tries. */
-function diff<V>(a: Node<V> | undefined, b: Node<V> | undefined, visit: (key: string) => void): void {
-  if (a === b) return;
-  if (!a || !b || a.kind === 0 || b.kind === 0) {
-    for (const n of [a, b]) if (n) for (const [k] of leaves(n)) visit(k);
-    return;
-  }
-  // Two branches: pair children by bit.
-  const bits = a.bitmap | b.bitmap;
-  for (let f = 0; f <= MASK; f++) {
-    const bit = 1 << f;
-    if ((bits & bit) === 0) continue;
-    const ca = (a.bitmap & bit) !== 0 ? a.children[popcount(a.bitmap & (bit - 1))] : undefined;
-    const cb = (b.bitmap & bit) !== 0 ? b.children[popcount(b.bitmap & (bit - 1))] : undefined;
-    diff(ca, cb, visit);
-  }
-}
-
-function* leaves<V>(n: Node<V>): IterableIterator<readonly [string, V]> {
-  if (n.kind === 0) yield* leafEntries(n);
-  else for (const c of n.children) yield* leaves(c);
-}
-
-function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, owner: Set<object> | undefined): Node<V> {
-  const own = (n: Node<V>): Node<V> => {
-    owner?.add(n);
-    return n;
-  };
-  if (!node) return own({ kind: 0, hash, key, value });
-  const mutable = owner !== undefined && owner.has(node);
+function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V, depth: number, edit: Edit | undefined): Node<V> {
+  if (!node) return { kind: 0, hash, key, value };
   if (node.kind === 0) {
     if (node.hash === hash || depth >= MAX_DEPTH) {
       if (node.key === key) {
         if (node.value === value) return node;
-        if (mutable) {
-          node.value = value;
-          return node;
-        }
-        return own(node.more ? { kind: 0, hash, key, value, more: node.more } : { kind: 0, hash, key, value });
+        return node.more ? { kind: 0, hash, key, value, more: node.more } : { kind: 0, hash, key, value };
       }
       const more = (node.more ?? []).slice();
       const i = more.findIndex(([k]) => k === key);
       if (i >= 0 && more[i]?.[1] === value) return node;
       if (i >= 0) more[i] = [key, value];
       else more.push([key, value]);
-      if (mutable) {
-        node.more = more;
-        return node;
-      }
-      return own({ kind: 0, hash: node.hash, key: node.key, value: node.value, more });
+      return { kind: 0, hash: node.hash, key: node.key, value: node.value, more };
     }
     // Two different hashes: push the leaf one level down and insert beside it.
-    const branch = own({ kind: 1, bitmap: 1 << fragment(node.hash, depth), children: [node] });
-    return setIn(branch, hash, key, value, depth, owner);
+    return setIn(own({ kind: 1, bitmap: 1 << fragment(node.hash, depth), children: [node] }, edit), hash, key, value, depth, edit);
   }
+  const mutable = edit !== undefined && edit.owned.includes(node as Branch<unknown>);
   const bit = 1 << fragment(hash, depth);
   const idx = popcount(node.bitmap & (bit - 1));
   if ((node.bitmap & bit) === 0) {
-    const leaf = own({ kind: 0, hash, key, value });
+    const leaf: Leaf<V> = { kind: 0, hash, key, value };
     if (mutable) {
       node.children.splice(idx, 0, leaf);
       node.bitmap |= bit;
@@ -210,10 +236,10 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
     }
     const children = node.children.slice();
     children.splice(idx, 0, leaf);
-    return own({ kind: 1, bitmap: node.bitmap | bit, children });
+    return own({ kind: 1, bitmap: node.bitmap | bit, children }, edit);
   }
   const child = node.children[idx];
-  const next = setIn(child, hash, key, value, depth + 1, owner);
+  const next = setIn(child, hash, key, value, depth + 1, edit);
   if (next === child) return node;
   if (mutable) {
     node.children[idx] = next;
@@ -221,7 +247,13 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
   }
   const children = node.children.slice();
   children[idx] = next;
-  return own({ kind: 1, bitmap: node.bitmap, children });
+  return own({ kind: 1, bitmap: node.bitmap, children }, edit);
+}
+
+/** A branch a transient just made: listed as its own while there is room. */
+function own<V>(branch: Branch<V>, edit: Edit | undefined): Branch<V> {
+  if (edit && edit.owned.length < OWNED_MAX) edit.owned.push(branch as Branch<unknown>);
+  return branch;
 }
 
 function deleteIn<V>(node: Node<V>, hash: number, key: string, depth: number): Node<V> | undefined {
