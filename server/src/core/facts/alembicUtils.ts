@@ -41,6 +41,8 @@ function identify(def: ParsedCall): { key: string; label: string } | undefined {
 export function entityOps(_m: Migration, fn: MigrationFunction): EntityOp[] {
   const out: EntityOp[] = [];
   fn.calls.forEach((call, i) => {
+    // Every method of METHODS ends so: most calls are left without slicing their callee.
+    if (!call.callee.endsWith('_entity')) return;
     const method = methodOf(call.callee);
     if (!METHODS.has(method) || !/^(op|batch_op)\./.test(call.callee)) return;
     const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'entity')?.value;

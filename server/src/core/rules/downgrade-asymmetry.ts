@@ -48,8 +48,15 @@ interface Undone {
 }
 
 const constraintKey = (op: SchemaOp): string => op.name ?? `unnamed:${op.table ?? ''}:${op.constraintType ?? ''}`;
-const enumKeys = (e: EnumFacts | undefined, name: string | undefined): string[] =>
-  [name, e?.name, e?.moduleVariable ? `var:${e.moduleVariable}` : undefined].flatMap((k) => (k === undefined ? [] : [k]));
+function enumKeys(e: EnumFacts | undefined, name: string | undefined): string[] {
+  const keys: string[] = [];
+  if (name !== undefined) keys.push(name);
+  if (e?.name !== undefined) keys.push(e.name);
+  if (e?.moduleVariable) keys.push(`var:${e.moduleVariable}`);
+  return keys;
+}
+
+const DROP_KINDS: ReadonlySet<SchemaOp['kind']> = new Set(['drop_table', 'drop_column', 'drop_index', 'drop_constraint', 'enum_drop']);
 
 function undoneBy(ops: readonly SchemaOp[]): Undone {
   const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), constraintsByTable: new Map(), any: new Set() };
@@ -178,7 +185,12 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     if (callsLocalHelper(text, downgrade)) continue;
     const undone = undoneBy(schemaOps(migration, downgrade));
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
-    const laterDrops = (i: number): Undone => undoneBy(ups.slice(i + 1).map((x) => x.op));
+    // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
+    let lastDrop = -1;
+    ups.forEach((x, i) => {
+      if (DROP_KINDS.has(x.op.kind)) lastDrop = i;
+    });
+    const laterDrops = (i: number): Undone | undefined => (i < lastDrop ? undoneBy(ups.slice(i + 1).map((x) => x.op)) : undefined);
     const renames = ups.some((x) => x.op.kind === 'rename_table' || (x.op.kind === 'alter_column' && x.op.newName !== undefined));
     const seenEnums = new Set<string>();
     const withDown = { ...pair, downgrade };
@@ -191,7 +203,9 @@ export function missingInverses(migration: Migration, text: string): MissingInve
         for (const k of keys) seenEnums.add(k);
       }
       const final = kind === 'enum' || !renames ? op : finalNames(kind, op, ups.slice(i + 1).map((x) => x.op));
-      if (isUndone(undone, kind, final, e) || isUndone(laterDrops(i), kind, final, e)) return;
+      if (isUndone(undone, kind, final, e)) return;
+      const later = laterDrops(i);
+      if (later && isUndone(later, kind, final, e)) return;
       const label = describe(kind, op, e);
       if (label === undefined) return;
       const m: MissingInverse = { pair: withDown, kind, op, range, label, order, renamed: final !== op };

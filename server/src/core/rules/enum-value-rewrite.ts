@@ -13,6 +13,7 @@ import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../type
 import { defineFileRule, type RuleFinding } from './rule';
 
 const RENAME_TYPE = new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${QNAME})`, 'i');
+const RENAME = /RENAME/i;
 const CREATE_ENUM = new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i');
 const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})`, 'i');
 const COLUMN_TYPE = new RegExp(String.raw`\bALTER\s+(?:COLUMN\s+)?(${QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(${QNAME})`, 'gi');
@@ -33,7 +34,7 @@ interface SyncCall {
 function syncCalls(fn: MigrationFunction): SyncCall[] {
   const out: SyncCall[] = [];
   for (const call of fn.calls) {
-    if (!/(^|\.)sync_enum_values$/.test(call.callee)) continue;
+    if (!call.callee.endsWith('sync_enum_values') || !/(^|\.)sync_enum_values$/.test(call.callee)) continue;
     // alembic-autogenerate-enums has an op of the same name, (schema, name, old_values, new_values),
     // that runs ALTER TYPE ... ADD VALUE: no rewrite.
     if (kwarg(call, 'old_values') || strings(call.args[3]) !== undefined) continue;
@@ -126,6 +127,8 @@ export const enumValueRewrite = defineFileRule({
  * per recreated type, on its creation, naming the tables rewritten.
  */
 function recreatedEnums(m: Migration, fn: MigrationFunction, version: number): RuleFinding[] {
+  // A finding needs a type renamed by SQL, which needs the word in the SQL text (most files have none).
+  if (!m.executedSql.some((e) => RENAME.test(e.sql))) return [];
   const renamed = new Set<string>();
   const created = new Map<string, ParsedCall>();
   const columns = new Map<string, Set<string>>();

@@ -144,13 +144,15 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
-      const evidence = new TypeEvidence(migration, fn);
+      // Read only when the function has an enum operation to judge (most have none).
+      let evidenceRead: TypeEvidence | undefined;
+      const evidence = (): TypeEvidence => (evidenceRead ??= new TypeEvidence(migration, fn));
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         if (op.sql) {
           sqlDrops ??= new Map();
           if (op.checkfirst === false) sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
-          evidence.see(op);
+          evidence().see(op);
           continue;
         }
         // A checkfirst given as a variable is the author's decision; only absent or literal False count.
@@ -167,7 +169,7 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           continue;
         }
         const how = op.checkfirstGiven ? 'with checkfirst=False' : 'without checkfirst=True';
-        const why = evidence.see(op) ?? modelEvidence(schema, fn, op);
+        const why = evidence().see(op) ?? modelEvidence(schema, fn, op);
         out.push({
           range: op.call.range,
           ...(why ? {} : { severity: 'information' as const }),
@@ -180,7 +182,7 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
       if (schema && fn.kind === 'upgrade') out.push(...sharedTypes(migration, fn, schema));
       for (const [call, names] of sqlDrops ?? []) {
         const list = names.map((n) => `'${n}'`).join(', ');
-        const why = names.map((n) => evidence.sqlDropReason(call, n) ?? modelEvidence(schema, fn, { kind: 'enum_drop', name: n })).find((r) => r !== undefined);
+        const why = names.map((n) => evidence().sqlDropReason(call, n) ?? modelEvidence(schema, fn, { kind: 'enum_drop', name: n })).find((r) => r !== undefined);
         out.push({
           range: call.range,
           ...(why ? {} : { severity: 'information' as const }),
