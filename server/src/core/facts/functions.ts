@@ -3,7 +3,7 @@
 // hold rows and take traffic while the migration runs).
 import type { Migration, MigrationFunction } from '../types';
 import { runsOn } from './dialect';
-import { type SchemaOp, schemaOps } from './schema';
+import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from './schema';
 import { sqlStatements } from './sql';
 
 export interface FunctionPair {
@@ -21,19 +21,37 @@ function lastByName(fns: readonly MigrationFunction[]): Map<string, MigrationFun
   return m;
 }
 
-// Every rule asks the same questions of the same parsed file: answers are kept per Migration /
-// MigrationFunction object (a re-parse makes new objects, so nothing goes stale).
-const pairsCache = new WeakMap<Migration, FunctionPair[]>();
-const functionsCache = new WeakMap<Migration, MigrationFunction[]>();
+// Every rule asks the same questions of the same parsed file: answers are kept with the Migration
+// object (a re-parse makes new objects, so nothing goes stale), in one record per file, so that a
+// file's rules pay one WeakMap entry between them instead of one per question and function.
+interface FileFacts {
+  pairs?: FunctionPair[];
+  functions?: MigrationFunction[];
+  upgrades?: MigrationFunction[];
+  upgradeOps?: readonly OpInContext[];
+  /** upgradeOpsOn, by dialect. */
+  upgradeOpsOn?: Map<string, readonly OpInContext[]>;
+  /** opsInContext, by function. */
+  contexts?: Map<MigrationFunction, readonly OpInContext[]>;
+  /** schemaOpsOn, by function then dialect. */
+  opsOn?: Map<MigrationFunction, Map<string, SchemaOp[]>>;
+}
 
-/** Every upgrade with the downgrade of the same engine. */
-export function functionPairs(m: Migration): FunctionPair[] {
-  let pairs = pairsCache.get(m);
-  if (!pairs) {
-    pairs = readPairs(m);
-    pairsCache.set(m, pairs);
+const factsCache = new WeakMap<Migration, FileFacts>();
+
+function factsOf(m: Migration): FileFacts {
+  let f = factsCache.get(m);
+  if (!f) {
+    f = {};
+    factsCache.set(m, f);
   }
-  return pairs;
+  return f;
+}
+
+/** Every upgrade with the downgrade of the same engine. Shared: do not change the list. */
+export function functionPairs(m: Migration): FunctionPair[] {
+  const f = factsOf(m);
+  return (f.pairs ??= readPairs(m));
 }
 
 function readPairs(m: Migration): FunctionPair[] {
@@ -50,19 +68,33 @@ function readPairs(m: Migration): FunctionPair[] {
   return out;
 }
 
-/** The upgrade functions Python keeps (one per name). */
+/** The upgrade functions Python keeps (one per name). Shared: do not change the list. */
 export function upgradeFunctions(m: Migration): MigrationFunction[] {
-  return migrationFunctions(m).filter((f) => f.kind === 'upgrade');
+  const f = factsOf(m);
+  return (f.upgrades ??= migrationFunctions(m).filter((fn) => fn.kind === 'upgrade'));
 }
 
-/** Every migration function Python keeps (one per name). */
+/** Every migration function Python keeps (one per name). Shared: do not change the list. */
 export function migrationFunctions(m: Migration): MigrationFunction[] {
-  let fns = functionsCache.get(m);
-  if (!fns) {
-    fns = m.functions.length < 2 ? m.functions : [...lastByName(m.functions).values()];
-    functionsCache.set(m, fns);
+  const f = factsOf(m);
+  return (f.functions ??= m.functions.length < 2 ? m.functions : [...lastByName(m.functions).values()]);
+}
+
+const implicitCache = new WeakMap<SchemaOp, readonly EnumFacts[]>();
+const NO_ENUMS: readonly EnumFacts[] = [];
+
+/**
+ * `implicitEnums`, kept per operation: several rules ask it of every create_table, whose columns it
+ * walks each time. Shared: do not change the list.
+ */
+export function implicitEnumsOf(op: SchemaOp): readonly EnumFacts[] {
+  if (op.kind !== 'create_table' || !op.columns) return NO_ENUMS;
+  let enums = implicitCache.get(op);
+  if (!enums) {
+    enums = implicitEnums(op);
+    implicitCache.set(op, enums);
   }
-  return fns;
+  return enums;
 }
 
 /** A SchemaOp with what the function did before it. */
@@ -76,15 +108,13 @@ export interface OpInContext {
   newIndex: boolean;
 }
 
-const contextCache = new WeakMap<MigrationFunction, readonly OpInContext[]>();
-const upgradeOpsCache = new WeakMap<Migration, readonly OpInContext[]>();
-
 /** The function's operations, each knowing whether its table/column/index is new in this function. */
 export function opsInContext(m: Migration, fn: MigrationFunction): readonly OpInContext[] {
-  let ops = contextCache.get(fn);
+  const contexts = (factsOf(m).contexts ??= new Map());
+  let ops = contexts.get(fn);
   if (!ops) {
     ops = readContext(m, fn);
-    contextCache.set(fn, ops);
+    contexts.set(fn, ops);
   }
   return ops;
 }
@@ -121,16 +151,13 @@ function readContext(m: Migration, fn: MigrationFunction): OpInContext[] {
 
 /** Every operation of every upgrade function, in context. The PostgreSQL safety rules read these. */
 export function upgradeOps(m: Migration): readonly OpInContext[] {
-  let ops = upgradeOpsCache.get(m);
-  if (!ops) {
+  const f = factsOf(m);
+  if (!f.upgradeOps) {
     const fns = upgradeFunctions(m);
-    ops = fns.length === 1 && fns[0] ? opsInContext(m, fns[0]) : fns.flatMap((fn) => opsInContext(m, fn));
-    upgradeOpsCache.set(m, ops);
+    f.upgradeOps = fns.length === 1 && fns[0] ? opsInContext(m, fns[0]) : fns.flatMap((fn) => opsInContext(m, fn));
   }
-  return ops;
+  return f.upgradeOps;
 }
-
-const opsOnCache = new WeakMap<Migration, Map<string, readonly OpInContext[]>>();
 
 /**
  * The upgrade operations that run on `dialect`: those in a branch known to run elsewhere
@@ -139,11 +166,7 @@ const opsOnCache = new WeakMap<Migration, Map<string, readonly OpInContext[]>>()
  */
 export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonly OpInContext[] {
   if (dialect === undefined) return upgradeOps(m);
-  let byDialect = opsOnCache.get(m);
-  if (!byDialect) {
-    byDialect = new Map();
-    opsOnCache.set(m, byDialect);
-  }
+  const byDialect = (factsOf(m).upgradeOpsOn ??= new Map());
   let ops = byDialect.get(dialect);
   if (!ops) {
     ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
@@ -152,10 +175,23 @@ export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonl
   return ops;
 }
 
-/** One function's operations that run on `dialect` (all of them when it is undefined). */
+/** One function's operations that run on `dialect` (all of them when it is undefined). Shared: do not change the list. */
 export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
   const ops = schemaOps(m, fn);
-  return dialect === undefined || !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
+  if (dialect === undefined) return ops;
+  // Several rules ask for the same function on the same dialect (PostgreSQL's, nearly always).
+  const byFunction = (factsOf(m).opsOn ??= new Map());
+  let byDialect = byFunction.get(fn);
+  if (!byDialect) {
+    byDialect = new Map();
+    byFunction.set(fn, byDialect);
+  }
+  let on = byDialect.get(dialect);
+  if (!on) {
+    on = !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
+    byDialect.set(dialect, on);
+  }
+  return on;
 }
 
 /** The operation's call runs on `dialect`, and so does the helper call it sits in. */

@@ -6,8 +6,8 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps } from '../facts/alembicUtils';
-import { type FunctionPair, functionPairs, hasNoEffect, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
+import { type FunctionPair, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
+import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -213,7 +213,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       out.push(m);
     };
     ups.forEach(({ op, newTable }, i) => {
-      for (const e of implicitEnums(op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
+      for (const e of implicitEnumsOf(op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
       const kind = KIND_OF[op.kind];
       if (!kind) return;
       // Columns, indexes and constraints of a table this upgrade created go with that table.
@@ -232,9 +232,10 @@ export function missingInverses(migration: Migration, text: string): MissingInve
 function missingEntityInverses(migration: Migration, text: string): RuleFinding<DowngradeAsymmetryData>[] {
   const out: RuleFinding<DowngradeAsymmetryData>[] = [];
   for (const { upgrade, downgrade } of functionPairs(migration)) {
-    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, downgrade)) continue;
+    // The upgrade's entities first: most files have none, and the other tests are dearer.
     const ups = entityOps(migration, upgrade);
     if (ups.length === 0) continue;
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, downgrade)) continue;
     const downs = entityOps(migration, downgrade);
     // A drop or replace in the downgrade through a variable we cannot identify may undo anything.
     const unknownDown = downs.some((d) => d.key.startsWith('var:')) && !ups.some((u) => u.key.startsWith('var:'));
