@@ -169,7 +169,10 @@ export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonl
   const byDialect = (factsOf(m).upgradeOpsOn ??= new Map());
   let ops = byDialect.get(dialect);
   if (!ops) {
-    ops = upgradeFunctions(m).flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
+    // Without a guarded call (or a helper's) every operation runs on every dialect.
+    const fns = upgradeFunctions(m);
+    const guarded = fns.some((fn) => opsInContext(m, fn).some(({ op }) => op.call.guards || op.via));
+    ops = !guarded ? upgradeOps(m) : fns.flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
     byDialect.set(dialect, ops);
   }
   return ops;
