@@ -29,23 +29,53 @@ interface FileFacts {
   functions?: MigrationFunction[];
   upgrades?: MigrationFunction[];
   upgradeOps?: readonly OpInContext[];
-  /** upgradeOpsOn, by dialect. */
+  /** upgradeOpsOn: PostgreSQL's (what nearly every rule asks), then any other dialect's. */
+  upgradeOpsOnPostgres?: readonly OpInContext[];
   upgradeOpsOn?: Map<string, readonly OpInContext[]>;
-  /** opsInContext, by function. */
-  contexts?: Map<MigrationFunction, readonly OpInContext[]>;
-  /** schemaOpsOn, by function then dialect. */
-  opsOn?: Map<MigrationFunction, Map<string, SchemaOp[]>>;
+  byFunction: Map<MigrationFunction, FunctionFacts>;
+}
+
+interface FunctionFacts {
+  /** schemaOps (kept here too: a Map of a file's few functions answers faster than its WeakMap). */
+  ops: SchemaOp[];
+  context?: readonly OpInContext[];
+  /** schemaOpsOn: PostgreSQL's, then any other dialect's. */
+  onPostgres?: SchemaOp[];
+  on?: Map<string, SchemaOp[]>;
 }
 
 const factsCache = new WeakMap<Migration, FileFacts>();
+// The rules of one file run one after the other and ask dozens of questions each: the file asked
+// last answers them without a WeakMap look-up. It stays referenced until another file is asked
+// about (one parse, never more).
+let lastMigration: Migration | undefined;
+let lastFacts: FileFacts = { byFunction: new Map() };
 
 function factsOf(m: Migration): FileFacts {
+  if (m === lastMigration) return lastFacts;
   let f = factsCache.get(m);
   if (!f) {
-    f = {};
+    f = { byFunction: new Map() };
     factsCache.set(m, f);
   }
+  lastMigration = m;
+  lastFacts = f;
   return f;
+}
+
+function functionFacts(m: Migration, fn: MigrationFunction): FunctionFacts {
+  const byFunction = factsOf(m).byFunction;
+  let f = byFunction.get(fn);
+  if (!f) {
+    f = { ops: schemaOps(m, fn) };
+    byFunction.set(fn, f);
+  }
+  return f;
+}
+
+/** `schemaOps` of one of the file's functions, through the file's record. Shared: do not change the list. */
+export function functionOps(m: Migration, fn: MigrationFunction): SchemaOp[] {
+  return functionFacts(m, fn).ops;
 }
 
 /** Every upgrade with the downgrade of the same engine. Shared: do not change the list. */
@@ -110,23 +140,18 @@ export interface OpInContext {
 
 /** The function's operations, each knowing whether its table/column/index is new in this function. */
 export function opsInContext(m: Migration, fn: MigrationFunction): readonly OpInContext[] {
-  const contexts = (factsOf(m).contexts ??= new Map());
-  let ops = contexts.get(fn);
-  if (!ops) {
-    ops = readContext(m, fn);
-    contexts.set(fn, ops);
-  }
-  return ops;
+  const f = functionFacts(m, fn);
+  return (f.context ??= readContext(f.ops));
 }
 
-function readContext(m: Migration, fn: MigrationFunction): OpInContext[] {
+function readContext(ops: readonly SchemaOp[]): OpInContext[] {
   const tables = new Set<string>();
   const columns = new Set<string>();
   const indexes = new Map<string, string | undefined>();
   // A create_table with a name we cannot read could be any table.
   let unknownTable = false;
   const out: OpInContext[] = [];
-  for (const op of schemaOps(m, fn)) {
+  for (const op of ops) {
     const t = op.table;
     const newTable = t === undefined ? unknownTable : tables.has(t);
     const newColumn = newTable || (t !== undefined && op.name !== undefined && columns.has(`${t}.${op.name}`));
@@ -166,35 +191,41 @@ export function upgradeOps(m: Migration): readonly OpInContext[] {
  */
 export function upgradeOpsOn(m: Migration, dialect: string | undefined): readonly OpInContext[] {
   if (dialect === undefined) return upgradeOps(m);
-  const byDialect = (factsOf(m).upgradeOpsOn ??= new Map());
+  const facts = factsOf(m);
+  if (dialect === 'postgresql') return (facts.upgradeOpsOnPostgres ??= readUpgradeOpsOn(m, dialect));
+  const byDialect = (facts.upgradeOpsOn ??= new Map());
   let ops = byDialect.get(dialect);
   if (!ops) {
-    // Without a guarded call (or a helper's) every operation runs on every dialect.
-    const fns = upgradeFunctions(m);
-    const guarded = fns.some((fn) => opsInContext(m, fn).some(({ op }) => op.call.guards || op.via));
-    ops = !guarded ? upgradeOps(m) : fns.flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
+    ops = readUpgradeOpsOn(m, dialect);
     byDialect.set(dialect, ops);
   }
   return ops;
 }
 
+function readUpgradeOpsOn(m: Migration, dialect: string): readonly OpInContext[] {
+  // Without a guarded call (or a helper's) every operation runs on every dialect.
+  const fns = upgradeFunctions(m);
+  const guarded = fns.some((fn) => opsInContext(m, fn).some(({ op }) => op.call.guards || op.via));
+  return !guarded ? upgradeOps(m) : fns.flatMap((fn) => opsInContext(m, fn).filter(({ op }) => opRunsOn(op, fn, dialect)));
+}
+
 /** One function's operations that run on `dialect` (all of them when it is undefined). Shared: do not change the list. */
 export function schemaOpsOn(m: Migration, fn: MigrationFunction, dialect: string | undefined): SchemaOp[] {
-  const ops = schemaOps(m, fn);
-  if (dialect === undefined) return ops;
+  const f = functionFacts(m, fn);
+  if (dialect === undefined) return f.ops;
   // Several rules ask for the same function on the same dialect (PostgreSQL's, nearly always).
-  const byFunction = (factsOf(m).opsOn ??= new Map());
-  let byDialect = byFunction.get(fn);
-  if (!byDialect) {
-    byDialect = new Map();
-    byFunction.set(fn, byDialect);
-  }
+  if (dialect === 'postgresql') return (f.onPostgres ??= readOpsOn(f.ops, fn, dialect));
+  const byDialect = (f.on ??= new Map());
   let on = byDialect.get(dialect);
   if (!on) {
-    on = !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
+    on = readOpsOn(f.ops, fn, dialect);
     byDialect.set(dialect, on);
   }
   return on;
+}
+
+function readOpsOn(ops: SchemaOp[], fn: MigrationFunction, dialect: string): SchemaOp[] {
+  return !ops.some((op) => op.call.guards || op.via) ? ops : ops.filter((op) => opRunsOn(op, fn, dialect));
 }
 
 /** The operation's call runs on `dialect`, and so does the helper call it sits in. */
@@ -212,7 +243,7 @@ export const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRU
  * nothing. A helper call or any schema operation makes it not data-only.
  */
 export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
-  const ops = schemaOps(m, fn);
+  const ops = functionOps(m, fn);
   if (ops.length === 0) return false;
   return ops.every((op) => {
     if (op.kind === 'other') return op.call.callee === 'op.bulk_insert';
@@ -236,5 +267,5 @@ const LOGGING = /^(?:logger|log|logging|LOG|_logger|_log)\.\w+$/;
 export function hasNoEffect(m: Migration, fn: MigrationFunction): boolean {
   if (fn.isEmpty) return true;
   if (fn.raises) return false;
-  return schemaOps(m, fn).every((op) => op.kind === 'other' && LOGGING.test(op.call.callee));
+  return functionOps(m, fn).every((op) => op.kind === 'other' && LOGGING.test(op.call.callee));
 }

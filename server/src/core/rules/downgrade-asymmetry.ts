@@ -6,8 +6,8 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps } from '../facts/alembicUtils';
-import { type FunctionPair, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
+import { type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
+import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -183,7 +183,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     const ups = opsInContext(migration, upgrade);
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
     if (callsLocalHelper(text, downgrade)) continue;
-    const undone = undoneBy(schemaOps(migration, downgrade));
+    const undone = undoneBy(functionOps(migration, downgrade));
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
     let lastDrop = -1;

@@ -93,14 +93,16 @@ export const enumValueRewrite = defineFileRule({
   id: 'enum-value-rewrite',
   defaultSeverity: 'warning',
   description: "An enum's values change by recreating the type: every table using it is rewritten under an exclusive lock.",
-  check({ migration, project }) {
+  check({ migration, project, text }) {
     if (!mayBePostgres(project?.dialect)) return [];
+    // The callee is written in the file: without the name, no call is one (most files).
+    const syncs = text.includes('sync_enum_values');
     const version = postgresVersionOf(project);
     const out: RuleFinding[] = [];
     for (const { upgrade, downgrade } of functionPairs(migration)) {
       const before = new Map<string, string[]>();
-      for (const s of downgrade ? syncCalls(downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
-      for (const s of syncCalls(upgrade)) {
+      for (const s of downgrade && syncs ? syncCalls(downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
+      for (const s of syncs ? syncCalls(upgrade) : []) {
         const type = s.name ?? 'the enum';
         const old = s.name !== undefined ? before.get(s.name) : undefined;
         const adds = onlyAdds(old, s.values);
