@@ -42,6 +42,15 @@ interface FunctionFacts {
   /** schemaOpsOn: PostgreSQL's, then any other dialect's. */
   onPostgres?: SchemaOp[];
   on?: Map<string, SchemaOp[]>;
+  names?: CallNames;
+}
+
+/** What a function's calls (`fn.calls`) are named: rules that look for one method ask this first. */
+export interface CallNames {
+  /** The method of each callee (`commit` of `op.get_bind().commit`; a bare name as it is). */
+  methods: ReadonlySet<string>;
+  /** Some callee is a bare name (`helper()`), no attribute and no call result. */
+  bare: boolean;
 }
 
 const factsCache = new WeakMap<Migration, FileFacts>();
@@ -71,6 +80,23 @@ function functionFacts(m: Migration, fn: MigrationFunction): FunctionFacts {
     byFunction.set(fn, f);
   }
   return f;
+}
+
+/** The names of a function's calls, read once for the rules that look for one. */
+export function callNames(m: Migration, fn: MigrationFunction): CallNames {
+  const f = functionFacts(m, fn);
+  return (f.names ??= readCallNames(fn));
+}
+
+function readCallNames(fn: MigrationFunction): CallNames {
+  const methods = new Set<string>();
+  let bare = false;
+  for (const { callee } of fn.calls) {
+    const dot = callee.lastIndexOf('.');
+    methods.add(dot < 0 ? callee : callee.slice(dot + 1));
+    if (dot < 0 && !callee.includes('(')) bare = true;
+  }
+  return { methods, bare };
 }
 
 /** `schemaOps` of one of the file's functions, through the file's record. Shared: do not change the list. */

@@ -7,7 +7,7 @@
 // a statement PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE
 // before 12); the autocommit block is Alembic's way to do that.
 import { isSqlExecution } from '../parse/parseMigration';
-import { migrationFunctions } from '../facts/functions';
+import { callNames, migrationFunctions } from '../facts/functions';
 import { sqlStatements } from '../facts/sql';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -38,11 +38,12 @@ export function transactionControl(m: Migration, fn: MigrationFunction, call: Pa
  * in some executed SQL (a statement starts at a word boundary of the text, whatever comments and
  * strings are removed around it), and a `commit()`/`rollback()` a call so named.
  */
-function mayControlTransactions(m: Migration, text: string, fns: readonly MigrationFunction[]): boolean {
+function mayControlTransactions(m: Migration, fns: readonly MigrationFunction[]): boolean {
   if (m.executedSql.some((e) => TRANSACTION_WORD.test(e.sql))) return true;
-  // A callee is made of the file's own words: without them in the text, no call is so named.
-  if (!text.includes('commit') && !text.includes('rollback')) return false;
-  return fns.some((fn) => fn.calls.some((c) => c.callee.endsWith('.commit') || c.callee.endsWith('.rollback')));
+  return fns.some((fn) => {
+    const { methods } = callNames(m, fn);
+    return methods.has('commit') || methods.has('rollback');
+  });
 }
 
 const TRANSACTION_WORD = /\b(?:COMMIT|END|BEGIN|START|ROLLBACK|ABORT)\b/i;
@@ -51,10 +52,10 @@ export const commitInsideMigration = defineFileRule({
   id: 'commit-inside-migration',
   defaultSeverity: 'warning',
   description: "COMMIT or BEGIN inside a migration's transaction: a failure after it leaves the database half-migrated.",
-  check({ migration, text }) {
+  check({ migration }) {
     const out: RuleFinding[] = [];
     const fns = migrationFunctions(migration);
-    if (!mayControlTransactions(migration, text, fns)) return out;
+    if (!mayControlTransactions(migration, fns)) return out;
     for (const fn of fns) {
       fn.calls.forEach((call, i) => {
         if (call.inAutocommitBlock) return;

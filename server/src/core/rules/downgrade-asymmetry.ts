@@ -6,7 +6,7 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps } from '../facts/alembicUtils';
-import { type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
+import { callNames, type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
@@ -128,7 +128,8 @@ function droppedByConvention(u: Undone, op: SchemaOp): boolean {
 }
 
 /** Module-level functions of the file that the downgrade calls: they may undo anything. */
-function callsLocalHelper(text: string, fn: MigrationFunction): boolean {
+function callsLocalHelper(text: string, m: Migration, fn: MigrationFunction): boolean {
+  if (!callNames(m, fn).bare) return false;
   for (const call of fn.calls) {
     if (call.callee.includes('.') || call.callee.includes('(')) continue;
     const name = call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -182,7 +183,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty) continue;
     const ups = opsInContext(migration, upgrade);
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
-    if (callsLocalHelper(text, downgrade)) continue;
+    if (callsLocalHelper(text, migration, downgrade)) continue;
     const undone = undoneBy(functionOps(migration, downgrade));
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
@@ -235,7 +236,7 @@ function missingEntityInverses(migration: Migration, text: string): RuleFinding<
     // The upgrade's entities first: most files have none, and the other tests are dearer.
     const ups = entityOps(migration, upgrade);
     if (ups.length === 0) continue;
-    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, downgrade)) continue;
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, migration, downgrade)) continue;
     const downs = entityOps(migration, downgrade);
     // A drop or replace in the downgrade through a variable we cannot identify may undo anything.
     const unknownDown = downs.some((d) => d.key.startsWith('var:')) && !ups.some((u) => u.key.startsWith('var:'));
