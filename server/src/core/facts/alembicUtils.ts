@@ -42,8 +42,7 @@ function identify(def: ParsedCall): { key: string; label: string } | undefined {
 export function entityOps(m: Migration, fn: MigrationFunction): EntityOp[] {
   const out: EntityOp[] = [];
   // Most functions call none of the methods: one look at their call names instead of a test per call.
-  const { methods } = callNames(m, fn);
-  if (!methods.has('create_entity') && !methods.has('replace_entity') && !methods.has('drop_entity')) return out;
+  if (!callNames(m, fn).entity) return out;
   fn.calls.forEach((call, i) => {
     const method = methodOf(call.callee);
     if (!METHODS.has(method) || !/^(op|batch_op)\./.test(call.callee)) return;

@@ -33,6 +33,8 @@ interface FileFacts {
   upgradeOpsOnPostgres?: readonly OpInContext[];
   upgradeOpsOn?: Map<string, readonly OpInContext[]>;
   byFunction: Map<MigrationFunction, FunctionFacts>;
+  /** implicitEnumsOf, by create_table operation of the file. */
+  implicit?: Map<SchemaOp, readonly EnumFacts[]>;
 }
 
 interface FunctionFacts {
@@ -45,10 +47,17 @@ interface FunctionFacts {
   names?: CallNames;
 }
 
-/** What a function's calls (`fn.calls`) are named: rules that look for one method ask this first. */
+/**
+ * What a function's calls (`fn.calls`) may be named, for the rules that look for one method: each
+ * flag is true when some callee ends so (a quick test; the rule still reads the calls it keeps).
+ */
 export interface CallNames {
-  /** The method of each callee (`commit` of `op.get_bind().commit`; a bare name as it is). */
-  methods: ReadonlySet<string>;
+  /** `...commit` or `...rollback`. */
+  commit: boolean;
+  /** `...sync_enum_values`. */
+  syncEnumValues: boolean;
+  /** `..._entity` (alembic_utils' create_entity, replace_entity, drop_entity). */
+  entity: boolean;
   /** Some callee is a bare name (`helper()`), no attribute and no call result. */
   bare: boolean;
 }
@@ -89,14 +98,28 @@ export function callNames(m: Migration, fn: MigrationFunction): CallNames {
 }
 
 function readCallNames(fn: MigrationFunction): CallNames {
-  const methods = new Set<string>();
-  let bare = false;
+  const names: CallNames = { commit: false, syncEnumValues: false, entity: false, bare: false };
   for (const { callee } of fn.calls) {
-    const dot = callee.lastIndexOf('.');
-    methods.add(dot < 0 ? callee : callee.slice(dot + 1));
-    if (dot < 0 && !callee.includes('(')) bare = true;
+    // The last character first: most callees end in none of the words.
+    switch (callee.charCodeAt(callee.length - 1)) {
+      case 0x74: // t
+        if (callee.endsWith('commit')) names.commit = true;
+        break;
+      case 0x6b: // k
+        if (callee.endsWith('rollback')) names.commit = true;
+        break;
+      case 0x73: // s
+        if (callee.endsWith('sync_enum_values')) names.syncEnumValues = true;
+        break;
+      case 0x79: // y
+        if (callee.endsWith('_entity')) names.entity = true;
+        break;
+      default:
+        break;
+    }
+    if (!names.bare && !callee.includes('.') && !callee.includes('(')) names.bare = true;
   }
-  return { methods, bare };
+  return names;
 }
 
 /** `schemaOps` of one of the file's functions, through the file's record. Shared: do not change the list. */
@@ -136,19 +159,19 @@ export function migrationFunctions(m: Migration): MigrationFunction[] {
   return (f.functions ??= m.functions.length < 2 ? m.functions : [...lastByName(m.functions).values()]);
 }
 
-const implicitCache = new WeakMap<SchemaOp, readonly EnumFacts[]>();
 const NO_ENUMS: readonly EnumFacts[] = [];
 
 /**
  * `implicitEnums`, kept per operation: several rules ask it of every create_table, whose columns it
  * walks each time. Shared: do not change the list.
  */
-export function implicitEnumsOf(op: SchemaOp): readonly EnumFacts[] {
+export function implicitEnumsOf(m: Migration, op: SchemaOp): readonly EnumFacts[] {
   if (op.kind !== 'create_table' || !op.columns) return NO_ENUMS;
-  let enums = implicitCache.get(op);
+  const implicit = (factsOf(m).implicit ??= new Map());
+  let enums = implicit.get(op);
   if (!enums) {
     enums = implicitEnums(op);
-    implicitCache.set(op, enums);
+    implicit.set(op, enums);
   }
   return enums;
 }
@@ -180,7 +203,8 @@ function readContext(ops: readonly SchemaOp[]): OpInContext[] {
   for (const op of ops) {
     const t = op.table;
     const newTable = t === undefined ? unknownTable : tables.has(t);
-    const newColumn = newTable || (t !== undefined && op.name !== undefined && columns.has(`${t}.${op.name}`));
+    // No key built while no column was added (most functions).
+    const newColumn = newTable || (t !== undefined && op.name !== undefined && columns.size > 0 && columns.has(`${t}.${op.name}`));
     const newIndex = op.kind === 'drop_index' && op.name !== undefined && indexes.has(op.name) &&
       (t === undefined || indexes.get(op.name) === undefined || indexes.get(op.name) === t || tables.has(indexes.get(op.name) ?? ''));
     out.push({ op, newTable, newColumn, newIndex: newIndex || (op.kind === 'drop_index' && newTable) });
@@ -191,7 +215,7 @@ function readContext(ops: readonly SchemaOp[]): OpInContext[] {
       tables.add(op.newName);
     } else if (op.kind === 'add_column' && t !== undefined && op.name !== undefined) {
       columns.add(`${t}.${op.name}`);
-    } else if (op.kind === 'alter_column' && t !== undefined && op.name !== undefined && op.newName !== undefined && columns.has(`${t}.${op.name}`)) {
+    } else if (op.kind === 'alter_column' && t !== undefined && op.name !== undefined && op.newName !== undefined && columns.size > 0 && columns.has(`${t}.${op.name}`)) {
       columns.add(`${t}.${op.newName}`);
     } else if (op.kind === 'create_index' && op.name !== undefined) {
       indexes.set(op.name, t);

@@ -40,10 +40,7 @@ export function transactionControl(m: Migration, fn: MigrationFunction, call: Pa
  */
 function mayControlTransactions(m: Migration, fns: readonly MigrationFunction[]): boolean {
   if (m.executedSql.some((e) => TRANSACTION_WORD.test(e.sql))) return true;
-  return fns.some((fn) => {
-    const { methods } = callNames(m, fn);
-    return methods.has('commit') || methods.has('rollback');
-  });
+  return fns.some((fn) => callNames(m, fn).commit);
 }
 
 const TRANSACTION_WORD = /\b(?:COMMIT|END|BEGIN|START|ROLLBACK|ABORT)\b/i;

@@ -214,7 +214,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       out.push(m);
     };
     ups.forEach(({ op, newTable }, i) => {
-      for (const e of implicitEnumsOf(op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
+      for (const e of implicitEnumsOf(migration, op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
       const kind = KIND_OF[op.kind];
       if (!kind) return;
       // Columns, indexes and constraints of a table this upgrade created go with that table.

@@ -34,7 +34,7 @@ interface SyncCall {
 function syncCalls(m: Migration, fn: MigrationFunction): SyncCall[] {
   const out: SyncCall[] = [];
   // Most functions call no such method: one look at their call names instead of a test per call.
-  if (!callNames(m, fn).methods.has('sync_enum_values')) return out;
+  if (!callNames(m, fn).syncEnumValues) return out;
   for (const call of fn.calls) {
     if (!/(^|\.)sync_enum_values$/.test(call.callee)) continue;
     // alembic-autogenerate-enums has an op of the same name, (schema, name, old_values, new_values),

@@ -51,12 +51,12 @@ class TypeEvidence {
         this.createdByUpgrade = new Set();
         for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
           if (op.kind === 'enum_create' && op.name !== undefined) this.createdByUpgrade.add(op.name);
-          for (const e of implicitEnumsOf(op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
+          for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
         }
       }
     }
     for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
-      for (const e of implicitEnumsOf(op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
+      for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
     }
   }
 
@@ -120,7 +120,7 @@ function sharedTypes(migration: Migration, fn: MigrationFunction, schema: Schema
   for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
     if ((op.kind === 'enum_create' || op.kind === 'enum_drop') && op.name !== undefined) touched.add(op.name);
     if (op.kind !== 'create_table' || op.sql) continue;
-    for (const e of implicitEnumsOf(op)) {
+    for (const e of implicitEnumsOf(migration, op)) {
       if (e.name === undefined || touched.has(e.name)) continue;
       touched.add(e.name);
       if (schema.enumBefore(e.name) !== 'yes') continue;
