@@ -188,13 +188,15 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
     let lastDrop = -1;
-    ups.forEach((x, i) => {
-      if (DROP_KINDS.has(x.op.kind)) lastDrop = i;
+    let renames = false;
+    ups.forEach(({ op }, i) => {
+      if (DROP_KINDS.has(op.kind)) lastDrop = i;
+      else if (op.kind === 'rename_table' || (op.kind === 'alter_column' && op.newName !== undefined)) renames = true;
     });
     const laterDrops = (i: number): Undone | undefined => (i < lastDrop ? undoneBy(ups.slice(i + 1).map((x) => x.op)) : undefined);
-    const renames = ups.some((x) => x.op.kind === 'rename_table' || (x.op.kind === 'alter_column' && x.op.newName !== undefined));
     const seenEnums = new Set<string>();
-    const withDown = { ...pair, downgrade };
+    // Made with the pair's first finding (most pairs have none).
+    let withDown: MissingInverse['pair'] | undefined;
     const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
       // Created in a helper: the inverse has no call of this function to stand beside.
       if (op.sql || op.via) return;
@@ -209,7 +211,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       if (later && isUndone(later, kind, final, e)) return;
       const label = describe(kind, op, e);
       if (label === undefined) return;
-      const m: MissingInverse = { pair: withDown, kind, op, range, label, order, renamed: final !== op };
+      const m: MissingInverse = { pair: (withDown ??= { ...pair, downgrade }), kind, op, range, label, order, renamed: final !== op };
       if (e) m.implicitEnum = e;
       out.push(m);
     };
@@ -268,7 +270,9 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
   description: 'Something upgrade() creates is not undone by downgrade().',
   check({ migration, text }) {
     const entities = missingEntityInverses(migration, text);
-    return missingInverses(migration, text).map((m): RuleFinding<DowngradeAsymmetryData> => {
+    const missing = missingInverses(migration, text);
+    if (missing.length === 0) return entities;
+    return missing.map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
       return {
         range: m.range,
