@@ -36,15 +36,15 @@ export interface MissingInverse {
 }
 
 interface Undone {
-  tables: Set<string>;
-  columns: Set<string>;
-  indexes: Set<string>;
-  constraints: Set<string>;
-  enums: Set<string>;
+  tables: ReadonlySet<string>;
+  columns: ReadonlySet<string>;
+  indexes: ReadonlySet<string>;
+  constraints: ReadonlySet<string>;
+  enums: ReadonlySet<string>;
   /** Dropped constraint names by table, to recognise names a naming convention made. */
-  constraintsByTable: Map<string, string[]>;
+  constraintsByTable: ReadonlyMap<string, string[]>;
   /** A drop whose name is not a literal (a loop, a variable): it may undo anything of its kind. */
-  any: Set<CreatedKind>;
+  any: ReadonlySet<CreatedKind>;
 }
 
 const constraintKey = (op: SchemaOp): string => op.name ?? `unnamed:${op.table ?? ''}:${op.constraintType ?? ''}`;
@@ -58,36 +58,52 @@ function enumKeys(e: EnumFacts | undefined, name: string | undefined): string[] 
 
 const DROP_KINDS: ReadonlySet<SchemaOp['kind']> = new Set(['drop_table', 'drop_column', 'drop_index', 'drop_constraint', 'enum_drop']);
 
+// What nothing was dropped into: shared, so that a downgrade dropping only tables makes one set, not seven.
+const NONE: ReadonlySet<never> = new Set();
+const NO_CONSTRAINTS: ReadonlyMap<string, string[]> = new Map();
+
 function undoneBy(ops: readonly SchemaOp[]): Undone {
-  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), constraintsByTable: new Map(), any: new Set() };
+  let tables: Set<string> | undefined;
+  let columns: Set<string> | undefined;
+  let indexes: Set<string> | undefined;
+  let constraints: Set<string> | undefined;
+  let enums: Set<string> | undefined;
+  let constraintsByTable: Map<string, string[]> | undefined;
+  let any: Set<CreatedKind> | undefined;
   for (const op of ops) {
     switch (op.kind) {
       case 'drop_table':
-        if (op.table === undefined) u.any.add('table');
-        else u.tables.add(op.table);
+        if (op.table === undefined) (any ??= new Set()).add('table');
+        else (tables ??= new Set()).add(op.table);
         break;
       case 'drop_column':
-        if (op.table === undefined || op.name === undefined) u.any.add('column');
-        else u.columns.add(`${op.table}.${op.name}`);
+        if (op.table === undefined || op.name === undefined) (any ??= new Set()).add('column');
+        else (columns ??= new Set()).add(`${op.table}.${op.name}`);
         break;
       case 'drop_index':
-        if (op.name === undefined) u.any.add('index');
-        else u.indexes.add(op.name);
+        if (op.name === undefined) (any ??= new Set()).add('index');
+        else (indexes ??= new Set()).add(op.name);
         break;
       case 'drop_constraint':
-        if (op.nameUnknown) u.any.add('constraint');
-        else u.constraints.add(constraintKey(op));
-        if (op.table !== undefined && op.name !== undefined) u.constraintsByTable.set(op.table, [...(u.constraintsByTable.get(op.table) ?? []), op.name]);
+        if (op.nameUnknown) (any ??= new Set()).add('constraint');
+        else (constraints ??= new Set()).add(constraintKey(op));
+        if (op.table !== undefined && op.name !== undefined) {
+          constraintsByTable ??= new Map();
+          constraintsByTable.set(op.table, [...(constraintsByTable.get(op.table) ?? []), op.name]);
+        }
         break;
       case 'enum_drop':
-        if (op.nameUnknown && !op.enumType?.moduleVariable) u.any.add('enum');
-        for (const k of enumKeys(op.enumType, op.name)) u.enums.add(k);
+        if (op.nameUnknown && !op.enumType?.moduleVariable) (any ??= new Set()).add('enum');
+        for (const k of enumKeys(op.enumType, op.name)) (enums ??= new Set()).add(k);
         break;
       default:
         break;
     }
   }
-  return u;
+  return {
+    tables: tables ?? NONE, columns: columns ?? NONE, indexes: indexes ?? NONE, constraints: constraints ?? NONE, enums: enums ?? NONE,
+    constraintsByTable: constraintsByTable ?? NO_CONSTRAINTS, any: any ?? NONE,
+  };
 }
 
 function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): boolean {
