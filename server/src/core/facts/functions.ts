@@ -194,31 +194,35 @@ export function opsInContext(m: Migration, fn: MigrationFunction): readonly OpIn
 }
 
 function readContext(ops: readonly SchemaOp[]): OpInContext[] {
-  const tables = new Set<string>();
-  const columns = new Set<string>();
-  const indexes = new Map<string, string | undefined>();
+  // Made as the first of each is added: most functions create one table or none.
+  let tables: Set<string> | undefined;
+  let columns: Set<string> | undefined;
+  let indexes: Map<string, string | undefined> | undefined;
   // A create_table with a name we cannot read could be any table.
   let unknownTable = false;
   const out: OpInContext[] = [];
   for (const op of ops) {
     const t = op.table;
-    const newTable = t === undefined ? unknownTable : tables.has(t);
+    const newTable = t === undefined ? unknownTable : !!tables?.has(t);
     // No key built while no column was added (most functions).
-    const newColumn = newTable || (t !== undefined && op.name !== undefined && columns.size > 0 && columns.has(`${t}.${op.name}`));
-    const newIndex = op.kind === 'drop_index' && op.name !== undefined && indexes.has(op.name) &&
-      (t === undefined || indexes.get(op.name) === undefined || indexes.get(op.name) === t || tables.has(indexes.get(op.name) ?? ''));
+    const newColumn = newTable || (t !== undefined && op.name !== undefined && columns !== undefined && columns.has(`${t}.${op.name}`));
+    let newIndex = false;
+    if (op.kind === 'drop_index' && op.name !== undefined && indexes?.has(op.name)) {
+      const on = indexes.get(op.name);
+      newIndex = t === undefined || on === undefined || on === t || !!tables?.has(on);
+    }
     out.push({ op, newTable, newColumn, newIndex: newIndex || (op.kind === 'drop_index' && newTable) });
     if (op.kind === 'create_table') {
       if (t === undefined) unknownTable = true;
-      else tables.add(t);
-    } else if (op.kind === 'rename_table' && t !== undefined && op.newName !== undefined && tables.has(t)) {
+      else (tables ??= new Set()).add(t);
+    } else if (op.kind === 'rename_table' && t !== undefined && op.newName !== undefined && tables?.has(t)) {
       tables.add(op.newName);
     } else if (op.kind === 'add_column' && t !== undefined && op.name !== undefined) {
-      columns.add(`${t}.${op.name}`);
-    } else if (op.kind === 'alter_column' && t !== undefined && op.name !== undefined && op.newName !== undefined && columns.size > 0 && columns.has(`${t}.${op.name}`)) {
+      (columns ??= new Set()).add(`${t}.${op.name}`);
+    } else if (op.kind === 'alter_column' && t !== undefined && op.name !== undefined && op.newName !== undefined && columns?.has(`${t}.${op.name}`)) {
       columns.add(`${t}.${op.newName}`);
     } else if (op.kind === 'create_index' && op.name !== undefined) {
-      indexes.set(op.name, t);
+      (indexes ??= new Map()).set(op.name, t);
     }
   }
   return out;
