@@ -1,8 +1,11 @@
 // What each file rule costs on its own, on the generated 10,000-revision projects (index-graph's
 // p10000 and the 3 KB-body p10000-rich, read from disk as the CLI reads them): every rule of the
-// registry wrapped in a timer, the schema-model questions a rule asks (core/schema, replayed as asked)
-// timed apart and taken out of the rule's own time. Best of several fresh models per project, CPU
-// noise on a shared machine being what it is. `BENCH_TURNS` sets how many.
+// registry wrapped in a timer, with the schema model's side timed apart and taken out of the rule's
+// own time: the questions a rule asks (core/schema, replayed as asked) and the reading of each
+// function's schema operations (core/facts/schema.ts), done before the file's first rule. What a rule
+// computes first for the others (opsInContext, the call names, ...) counts as that rule's. Best of
+// several fresh models per project (`BENCH_TURNS`, default 5): the timers are wall clocks, and on a
+// shared machine only the best turn says much. The timers themselves add a few tens of ms.
 import path from 'node:path';
 import { loadConfigFile } from '../server/src/core/project';
 import { ProjectModel } from '../server/src/core/project/model';
