@@ -25,6 +25,8 @@ function lastByName(fns: readonly MigrationFunction[]): Map<string, MigrationFun
 // object (a re-parse makes new objects, so nothing goes stale), in one record per file, so that a
 // file's rules pay one WeakMap entry between them instead of one per question and function.
 interface FileFacts {
+  /** The file's functions by name, the last `def` of each. */
+  byName?: Map<string, MigrationFunction>;
   pairs?: FunctionPair[];
   functions?: MigrationFunction[];
   upgrades?: MigrationFunction[];
@@ -130,11 +132,10 @@ export function functionOps(m: Migration, fn: MigrationFunction): SchemaOp[] {
 /** Every upgrade with the downgrade of the same engine. Shared: do not change the list. */
 export function functionPairs(m: Migration): FunctionPair[] {
   const f = factsOf(m);
-  return (f.pairs ??= readPairs(m));
+  return (f.pairs ??= readPairs((f.byName ??= lastByName(m.functions))));
 }
 
-function readPairs(m: Migration): FunctionPair[] {
-  const byName = lastByName(m.functions);
+function readPairs(byName: ReadonlyMap<string, MigrationFunction>): FunctionPair[] {
   const out: FunctionPair[] = [];
   for (const fn of byName.values()) {
     if (fn.kind !== 'upgrade') continue;
@@ -156,7 +157,7 @@ export function upgradeFunctions(m: Migration): MigrationFunction[] {
 /** Every migration function Python keeps (one per name). Shared: do not change the list. */
 export function migrationFunctions(m: Migration): MigrationFunction[] {
   const f = factsOf(m);
-  return (f.functions ??= m.functions.length < 2 ? m.functions : [...lastByName(m.functions).values()]);
+  return (f.functions ??= m.functions.length < 2 ? m.functions : [...(f.byName ??= lastByName(m.functions)).values()]);
 }
 
 const NO_ENUMS: readonly EnumFacts[] = [];

@@ -99,10 +99,13 @@ export const enumValueRewrite = defineFileRule({
     if (!mayBePostgres(project?.dialect)) return [];
     const version = postgresVersionOf(project);
     const out: RuleFinding[] = [];
+    // A recreated type needs a type renamed by SQL, which needs the word in the SQL text (most files have none).
+    const renames = migration.executedSql.some((e) => RENAME.test(e.sql));
     for (const { upgrade, downgrade } of functionPairs(migration)) {
+      const ups = syncCalls(migration, upgrade);
       const before = new Map<string, string[]>();
-      for (const s of downgrade ? syncCalls(migration, downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
-      for (const s of syncCalls(migration, upgrade)) {
+      for (const s of downgrade && ups.length > 0 ? syncCalls(migration, downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
+      for (const s of ups) {
         const type = s.name ?? 'the enum';
         const old = s.name !== undefined ? before.get(s.name) : undefined;
         const adds = onlyAdds(old, s.values);
@@ -117,7 +120,7 @@ export const enumValueRewrite = defineFileRule({
           message: `sync_enum_values recreates type ${type} and changes the columns using it to the new type (ALTER COLUMN ... TYPE ... USING): PostgreSQL rewrites ${tables} under an ACCESS EXCLUSIVE lock. ${advice}`,
         });
       }
-      out.push(...recreatedEnums(migration, upgrade, version));
+      if (renames) out.push(...recreatedEnums(migration, upgrade, version));
     }
     return out;
   },
@@ -129,8 +132,6 @@ export const enumValueRewrite = defineFileRule({
  * per recreated type, on its creation, naming the tables rewritten.
  */
 function recreatedEnums(m: Migration, fn: MigrationFunction, version: number): RuleFinding[] {
-  // A finding needs a type renamed by SQL, which needs the word in the SQL text (most files have none).
-  if (!m.executedSql.some((e) => RENAME.test(e.sql))) return [];
   const renamed = new Set<string>();
   const created = new Map<string, ParsedCall>();
   const columns = new Map<string, Set<string>>();
