@@ -5,6 +5,7 @@
 // schema and signature (what alembic_utils itself compares), else by the variable's name.
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { argAt, literalName, methodOf } from './args';
+import { callNames } from './functions';
 
 export type EntityMethod = 'create_entity' | 'replace_entity' | 'drop_entity';
 
@@ -38,8 +39,10 @@ function identify(def: ParsedCall): { key: string; label: string } | undefined {
 }
 
 /** The alembic_utils entity operations of a function, in order. */
-export function entityOps(_m: Migration, fn: MigrationFunction): EntityOp[] {
+export function entityOps(m: Migration, fn: MigrationFunction): EntityOp[] {
   const out: EntityOp[] = [];
+  // Most functions call none of the methods: one look at their call names instead of a test per call.
+  if (!callNames(m, fn).entity) return out;
   fn.calls.forEach((call, i) => {
     const method = methodOf(call.callee);
     if (!METHODS.has(method) || !/^(op|batch_op)\./.test(call.callee)) return;

@@ -56,6 +56,7 @@ export function onExistingTable(o: OpInContext, ctx: { schema?: SchemaAt | undef
 /** What a statement does to `lock_timeout`: sets it for the session or the transaction, turns it off, or nothing. */
 export type LockTimeoutEffect = 'session' | 'local' | 'off' | undefined;
 
+const LOCK_TIMEOUT = /lock_timeout/i;
 const SET_LOCK_TIMEOUT = /^SET\s+(SESSION\s+|LOCAL\s+)?lock_timeout\s*(?:=|\bTO\b)\s*(.*)$/i;
 const SET_CONFIG = /\bset_config\s*\(\s*''\s*,\s*(''|\d+)\s*,\s*(true|false)\s*\)/i;
 
@@ -104,7 +105,7 @@ function stripComment(line: string): string {
 /** What `call` (an `op.execute` / connection execute of literal SQL) does to lock_timeout, statement by statement. */
 export function callLockTimeout(m: Migration, call: ParsedCall): LockTimeoutEffect {
   const executed = m.executedSql.find((s) => s.call === call);
-  if (!executed || !/lock_timeout/i.test(executed.sql)) return undefined;
+  if (!executed || !LOCK_TIMEOUT.test(executed.sql)) return undefined;
   let effect: LockTimeoutEffect;
   for (const s of sqlStatements(executed.sql)) effect = lockTimeoutEffect(s) ?? effect;
   return effect;
@@ -117,6 +118,14 @@ export function callLockTimeout(m: Migration, call: ParsedCall): LockTimeoutEffe
  * a new transaction after it); inside the block each statement is its own transaction.
  */
 export function lockTimeoutInForce(m: Migration, fn: MigrationFunction): (call: ParsedCall) => boolean {
+  // Most files never name lock_timeout: then no call sets it (one scan of the file's SQL, not one per call).
+  if (!m.executedSql.some((e) => LOCK_TIMEOUT.test(e.sql))) return NEVER_IN_FORCE;
+  return readInForce(m, fn);
+}
+
+const NEVER_IN_FORCE = (): boolean => false;
+
+function readInForce(m: Migration, fn: MigrationFunction): (call: ParsedCall) => boolean {
   const covered = new Set<ParsedCall>();
   let session = false;
   let local = false;

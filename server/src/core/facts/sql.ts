@@ -88,72 +88,99 @@ function names(list: string): string[] {
 /**
  * Statements of a SQL text: comments removed, split at `;` outside quotes, string literal contents
  * blanked (`'...'` becomes `''`), whitespace collapsed. Dollar-quoted bodies stay in one statement.
+ * The result is shared (do not change it): every rule of a file splits the same strings, one after the
+ * other, so a small memo by text answers all but the first.
  */
-export function sqlStatements(sql: string): string[] {
+export function sqlStatements(sql: string): readonly string[] {
+  let out = statementsMemo.get(sql);
+  if (!out) {
+    out = splitStatements(sql);
+    if (statementsMemo.size >= STATEMENTS_MEMO_LIMIT) statementsMemo.clear();
+    statementsMemo.set(sql, out);
+  }
+  return out;
+}
+
+const statementsMemo = new Map<string, readonly string[]>();
+const STATEMENTS_MEMO_LIMIT = 1024;
+
+const DOLLAR_TAG = /^\$[A-Za-z_]*\$/;
+
+function splitStatements(sql: string): string[] {
   const out: string[] = [];
   let cur = '';
   const n = sql.length;
   let i = 0;
+  // Plain characters are copied a run at a time (`sql.slice(run, i)`), not one by one.
+  let run = 0;
   while (i < n) {
-    const c = sql[i] ?? '';
-    const next = sql[i + 1] ?? '';
-    if (c === '-' && next === '-') {
+    const c = sql.charCodeAt(i);
+    if (c === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) {
+      cur += sql.slice(run, i);
       const e = sql.indexOf('\n', i);
       i = e < 0 ? n : e;
       cur += ' ';
+      run = i;
       continue;
     }
-    if (c === '/' && next === '*') {
+    if (c === 0x2f /* / */ && sql.charCodeAt(i + 1) === 0x2a /* * */) {
+      cur += sql.slice(run, i);
       const e = sql.indexOf('*/', i + 2);
       i = e < 0 ? n : e + 2;
       cur += ' ';
+      run = i;
       continue;
     }
-    if (c === "'") {
+    if (c === 0x27 /* ' */) {
+      cur += sql.slice(run, i);
       let j = i + 1;
       while (j < n) {
-        if (sql[j] === "'") {
-          if (sql[j + 1] === "'") { j += 2; continue; }
+        if (sql.charCodeAt(j) === 0x27) {
+          if (sql.charCodeAt(j + 1) === 0x27) { j += 2; continue; }
           break;
         }
         j++;
       }
       cur += "''";
       i = j + 1;
+      run = i;
       continue;
     }
-    if (c === '"') {
+    if (c === 0x22 /* " */) {
+      // Copied as it is: part of the current run.
       const e = sql.indexOf('"', i + 1);
-      const end = e < 0 ? n : e + 1;
-      cur += sql.slice(i, end);
-      i = end;
+      i = e < 0 ? n : e + 1;
       continue;
     }
-    if (c === '$') {
-      const m = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64));
+    if (c === 0x24 /* $ */) {
+      const m = DOLLAR_TAG.exec(sql.slice(i, i + 64));
       if (m) {
+        cur += sql.slice(run, i);
         const e = sql.indexOf(m[0], i + m[0].length);
-        const end = e < 0 ? n : e + m[0].length;
+        i = e < 0 ? n : e + m[0].length;
         cur += '$$';
-        i = end;
+        run = i;
         continue;
       }
     }
-    if (c === ';') {
-      push(out, cur);
+    if (c === 0x3b /* ; */) {
+      push(out, cur + sql.slice(run, i));
       cur = '';
       i++;
+      run = i;
       continue;
     }
-    cur += c;
     i++;
   }
-  push(out, cur);
+  push(out, cur + sql.slice(run, Math.min(i, n)));
   return out;
 }
 
+// White space other than a single blank: only then is there something to collapse.
+const TO_COLLAPSE = /[^\S ]| {2}/;
+
 function push(out: string[], s: string): void {
-  const t = s.replace(/\s+/g, ' ').trim();
+  const t = (TO_COLLAPSE.test(s) ? s.replace(/\s+/g, ' ') : s).trim();
   if (t) out.push(t);
 }
 

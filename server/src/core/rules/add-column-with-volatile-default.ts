@@ -25,16 +25,16 @@ export const addColumnWithVolatileDefault = defineFileRule({
       const { op } = o;
       if (op.kind !== 'add_column' || !op.column || !onExistingTable(o, ctx)) continue;
       const cost = op.sql ? sqlColumnDefaultCost(op.sql) : columnDefaultCost(op.column);
-      const where = `${op.table ?? '?'}.${op.name ?? '?'}`;
+      const where = (): string => `${op.table ?? '?'}.${op.name ?? '?'}`;
       if (cost.kind === 'volatile') {
         out.push({
           range: op.range,
-          message: `Adding ${where} with default ${cost.text} rewrites the whole table under an ACCESS EXCLUSIVE lock (${cost.why}): no reads or writes until it is done. Add the column without a default (or with a constant one), backfill in batches, then set the default.`,
+          message: `Adding ${where()} with default ${cost.text} rewrites the whole table under an ACCESS EXCLUSIVE lock (${cost.why}): no reads or writes until it is done. Add the column without a default (or with a constant one), backfill in batches, then set the default.`,
         });
       } else if (cost.kind === 'constant' && !constantDefaultIsInstant(version)) {
         out.push({
           range: op.range,
-          message: `Adding ${where} with default ${cost.text} rewrites the whole table under an ACCESS EXCLUSIVE lock on PostgreSQL ${version} (a default is stored in the catalog without a rewrite only from PostgreSQL 11). Add the column without a default, set the default in a second step (it applies to new rows), and backfill in batches.`,
+          message: `Adding ${where()} with default ${cost.text} rewrites the whole table under an ACCESS EXCLUSIVE lock on PostgreSQL ${version} (a default is stored in the catalog without a rewrite only from PostgreSQL 11). Add the column without a default, set the default in a second step (it applies to new rows), and backfill in batches.`,
         });
       }
     }

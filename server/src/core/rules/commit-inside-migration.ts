@@ -7,7 +7,7 @@
 // a statement PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE
 // before 12); the autocommit block is Alembic's way to do that.
 import { isSqlExecution } from '../parse/parseMigration';
-import { migrationFunctions } from '../facts/functions';
+import { callNames, migrationFunctions } from '../facts/functions';
 import { sqlStatements } from '../facts/sql';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -33,13 +33,27 @@ export function transactionControl(m: Migration, fn: MigrationFunction, call: Pa
   return recv === 'op.get_bind()' || recv === 'context.get_bind()' || bound ? `${m2[2] ?? ''}()` : undefined;
 }
 
+/**
+ * A cheap look first (most files qualify for nothing): a transaction statement needs one of its words
+ * in some executed SQL (a statement starts at a word boundary of the text, whatever comments and
+ * strings are removed around it), and a `commit()`/`rollback()` a call so named.
+ */
+function mayControlTransactions(m: Migration, fns: readonly MigrationFunction[]): boolean {
+  if (m.executedSql.some((e) => TRANSACTION_WORD.test(e.sql))) return true;
+  return fns.some((fn) => callNames(m, fn).commit);
+}
+
+const TRANSACTION_WORD = /\b(?:COMMIT|END|BEGIN|START|ROLLBACK|ABORT)\b/i;
+
 export const commitInsideMigration = defineFileRule({
   id: 'commit-inside-migration',
   defaultSeverity: 'warning',
   description: "COMMIT or BEGIN inside a migration's transaction: a failure after it leaves the database half-migrated.",
   check({ migration }) {
     const out: RuleFinding[] = [];
-    for (const fn of migrationFunctions(migration)) {
+    const fns = migrationFunctions(migration);
+    if (!mayControlTransactions(migration, fns)) return out;
+    for (const fn of fns) {
       fn.calls.forEach((call, i) => {
         if (call.inAutocommitBlock) return;
         // A commit just before an autocommit block is redundant, not harmful: the block commits the

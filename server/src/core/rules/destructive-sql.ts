@@ -15,16 +15,20 @@ export const destructiveSql = defineFileRule({
   defaultSeverity: 'warning',
   description: 'Raw SQL in upgrade() drops, truncates or deletes data.',
   check({ migration }) {
-    const byCall = new Map<ParsedCall, string[]>();
+    // Made with the first loss (most files have none).
+    let byCall: Map<ParsedCall, string[]> | undefined;
     for (const x of upgradeOps(migration)) {
-      const loss = dataLoss(x);
       // Alembic operations are destructive-upgrade's.
-      if (!loss || !loss.op.sql) continue;
+      if (!x.op.sql) continue;
+      const loss = dataLoss(x);
+      if (!loss) continue;
+      byCall ??= new Map();
       const line = `${WHAT[loss.kind]} (${loss.object})`;
       const list = byCall.get(loss.op.call) ?? [];
       if (!list.includes(line)) list.push(line);
       byCall.set(loss.op.call, list);
     }
+    if (!byCall) return [];
     return [...byCall].map(([call, what]): RuleFinding => ({
       range: call.range,
       message: `This SQL ${what.join('; ')}: the data is lost and a downgrade cannot restore it. Make sure that is intended (back up first), and suppress this line to record it.`,

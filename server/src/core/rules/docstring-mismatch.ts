@@ -30,9 +30,12 @@ export const docstringMismatch = defineFileRule<DocstringMismatchData>({
     const down = migration.downRevision?.value;
     if (header.revises && down && down.kind !== 'unresolved') {
       const actual = down.kind === 'string' ? (down.value ? [down.value] : []) : down.kind === 'sequence' ? down.items.map((i) => i.value) : [];
-      const written = header.revises.map((r: StringAt) => r.value);
-      const same = actual.length === written.length && [...actual].sort().join('\u0000') === [...written].sort().join('\u0000');
+      const revises = header.revises;
+      // One parent on each side (nearly every file): no copies to compare.
+      const same = actual.length === revises.length &&
+        (actual.length === 1 ? actual[0] === revises[0]?.value : [...actual].sort().join('\u0000') === revises.map((r: StringAt) => r.value).sort().join('\u0000'));
       if (!same) {
+        const written = revises.map((r: StringAt) => r.value);
         const range = header.revises[0]?.range ?? header.revisionId?.range ?? header.range;
         out.push({
           range: header.revises.length > 0 ? spanOf(header.revises) : range,

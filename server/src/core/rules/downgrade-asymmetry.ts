@@ -6,8 +6,8 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps } from '../facts/alembicUtils';
-import { type FunctionPair, functionPairs, hasNoEffect, opsInContext } from '../facts/functions';
-import { type EnumFacts, implicitEnumRange, implicitEnums, postgresDefaultName, type SchemaOp, schemaOps } from '../facts/schema';
+import { callNames, type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
+import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
 import { samePosition } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -36,51 +36,74 @@ export interface MissingInverse {
 }
 
 interface Undone {
-  tables: Set<string>;
-  columns: Set<string>;
-  indexes: Set<string>;
-  constraints: Set<string>;
-  enums: Set<string>;
+  tables: ReadonlySet<string>;
+  columns: ReadonlySet<string>;
+  indexes: ReadonlySet<string>;
+  constraints: ReadonlySet<string>;
+  enums: ReadonlySet<string>;
   /** Dropped constraint names by table, to recognise names a naming convention made. */
-  constraintsByTable: Map<string, string[]>;
+  constraintsByTable: ReadonlyMap<string, string[]>;
   /** A drop whose name is not a literal (a loop, a variable): it may undo anything of its kind. */
-  any: Set<CreatedKind>;
+  any: ReadonlySet<CreatedKind>;
 }
 
 const constraintKey = (op: SchemaOp): string => op.name ?? `unnamed:${op.table ?? ''}:${op.constraintType ?? ''}`;
-const enumKeys = (e: EnumFacts | undefined, name: string | undefined): string[] =>
-  [name, e?.name, e?.moduleVariable ? `var:${e.moduleVariable}` : undefined].flatMap((k) => (k === undefined ? [] : [k]));
+function enumKeys(e: EnumFacts | undefined, name: string | undefined): string[] {
+  const keys: string[] = [];
+  if (name !== undefined) keys.push(name);
+  if (e?.name !== undefined) keys.push(e.name);
+  if (e?.moduleVariable) keys.push(`var:${e.moduleVariable}`);
+  return keys;
+}
+
+const DROP_KINDS: ReadonlySet<SchemaOp['kind']> = new Set(['drop_table', 'drop_column', 'drop_index', 'drop_constraint', 'enum_drop']);
+
+// What nothing was dropped into: shared, so that a downgrade dropping only tables makes one set, not seven.
+const NONE: ReadonlySet<never> = new Set();
+const NO_CONSTRAINTS: ReadonlyMap<string, string[]> = new Map();
 
 function undoneBy(ops: readonly SchemaOp[]): Undone {
-  const u: Undone = { tables: new Set(), columns: new Set(), indexes: new Set(), constraints: new Set(), enums: new Set(), constraintsByTable: new Map(), any: new Set() };
+  let tables: Set<string> | undefined;
+  let columns: Set<string> | undefined;
+  let indexes: Set<string> | undefined;
+  let constraints: Set<string> | undefined;
+  let enums: Set<string> | undefined;
+  let constraintsByTable: Map<string, string[]> | undefined;
+  let any: Set<CreatedKind> | undefined;
   for (const op of ops) {
     switch (op.kind) {
       case 'drop_table':
-        if (op.table === undefined) u.any.add('table');
-        else u.tables.add(op.table);
+        if (op.table === undefined) (any ??= new Set()).add('table');
+        else (tables ??= new Set()).add(op.table);
         break;
       case 'drop_column':
-        if (op.table === undefined || op.name === undefined) u.any.add('column');
-        else u.columns.add(`${op.table}.${op.name}`);
+        if (op.table === undefined || op.name === undefined) (any ??= new Set()).add('column');
+        else (columns ??= new Set()).add(`${op.table}.${op.name}`);
         break;
       case 'drop_index':
-        if (op.name === undefined) u.any.add('index');
-        else u.indexes.add(op.name);
+        if (op.name === undefined) (any ??= new Set()).add('index');
+        else (indexes ??= new Set()).add(op.name);
         break;
       case 'drop_constraint':
-        if (op.nameUnknown) u.any.add('constraint');
-        else u.constraints.add(constraintKey(op));
-        if (op.table !== undefined && op.name !== undefined) u.constraintsByTable.set(op.table, [...(u.constraintsByTable.get(op.table) ?? []), op.name]);
+        if (op.nameUnknown) (any ??= new Set()).add('constraint');
+        else (constraints ??= new Set()).add(constraintKey(op));
+        if (op.table !== undefined && op.name !== undefined) {
+          constraintsByTable ??= new Map();
+          constraintsByTable.set(op.table, [...(constraintsByTable.get(op.table) ?? []), op.name]);
+        }
         break;
       case 'enum_drop':
-        if (op.nameUnknown && !op.enumType?.moduleVariable) u.any.add('enum');
-        for (const k of enumKeys(op.enumType, op.name)) u.enums.add(k);
+        if (op.nameUnknown && !op.enumType?.moduleVariable) (any ??= new Set()).add('enum');
+        for (const k of enumKeys(op.enumType, op.name)) (enums ??= new Set()).add(k);
         break;
       default:
         break;
     }
   }
-  return u;
+  return {
+    tables: tables ?? NONE, columns: columns ?? NONE, indexes: indexes ?? NONE, constraints: constraints ?? NONE, enums: enums ?? NONE,
+    constraintsByTable: constraintsByTable ?? NO_CONSTRAINTS, any: any ?? NONE,
+  };
 }
 
 function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): boolean {
@@ -121,7 +144,8 @@ function droppedByConvention(u: Undone, op: SchemaOp): boolean {
 }
 
 /** Module-level functions of the file that the downgrade calls: they may undo anything. */
-function callsLocalHelper(text: string, fn: MigrationFunction): boolean {
+function callsLocalHelper(text: string, m: Migration, fn: MigrationFunction): boolean {
+  if (!callNames(m, fn).bare) return false;
   for (const call of fn.calls) {
     if (call.callee.includes('.') || call.callee.includes('(')) continue;
     const name = call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -175,13 +199,20 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty) continue;
     const ups = opsInContext(migration, upgrade);
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
-    if (callsLocalHelper(text, downgrade)) continue;
-    const undone = undoneBy(schemaOps(migration, downgrade));
+    if (callsLocalHelper(text, migration, downgrade)) continue;
+    const undone = undoneBy(functionOps(migration, downgrade));
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
-    const laterDrops = (i: number): Undone => undoneBy(ups.slice(i + 1).map((x) => x.op));
-    const renames = ups.some((x) => x.op.kind === 'rename_table' || (x.op.kind === 'alter_column' && x.op.newName !== undefined));
+    // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
+    let lastDrop = -1;
+    let renames = false;
+    ups.forEach(({ op }, i) => {
+      if (DROP_KINDS.has(op.kind)) lastDrop = i;
+      else if (op.kind === 'rename_table' || (op.kind === 'alter_column' && op.newName !== undefined)) renames = true;
+    });
+    const laterDrops = (i: number): Undone | undefined => (i < lastDrop ? undoneBy(ups.slice(i + 1).map((x) => x.op)) : undefined);
     const seenEnums = new Set<string>();
-    const withDown = { ...pair, downgrade };
+    // Made with the pair's first finding (most pairs have none).
+    let withDown: MissingInverse['pair'] | undefined;
     const consider = (kind: CreatedKind, op: SchemaOp, i: number, order: number, range: Range, e?: EnumFacts): void => {
       // Created in a helper: the inverse has no call of this function to stand beside.
       if (op.sql || op.via) return;
@@ -191,15 +222,17 @@ export function missingInverses(migration: Migration, text: string): MissingInve
         for (const k of keys) seenEnums.add(k);
       }
       const final = kind === 'enum' || !renames ? op : finalNames(kind, op, ups.slice(i + 1).map((x) => x.op));
-      if (isUndone(undone, kind, final, e) || isUndone(laterDrops(i), kind, final, e)) return;
+      if (isUndone(undone, kind, final, e)) return;
+      const later = laterDrops(i);
+      if (later && isUndone(later, kind, final, e)) return;
       const label = describe(kind, op, e);
       if (label === undefined) return;
-      const m: MissingInverse = { pair: withDown, kind, op, range, label, order, renamed: final !== op };
+      const m: MissingInverse = { pair: (withDown ??= { ...pair, downgrade }), kind, op, range, label, order, renamed: final !== op };
       if (e) m.implicitEnum = e;
       out.push(m);
     };
     ups.forEach(({ op, newTable }, i) => {
-      for (const e of implicitEnums(op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
+      for (const e of implicitEnumsOf(migration, op)) consider('enum', op, i, op.index - 0.5, implicitEnumRange(op, e), e);
       const kind = KIND_OF[op.kind];
       if (!kind) return;
       // Columns, indexes and constraints of a table this upgrade created go with that table.
@@ -218,9 +251,10 @@ export function missingInverses(migration: Migration, text: string): MissingInve
 function missingEntityInverses(migration: Migration, text: string): RuleFinding<DowngradeAsymmetryData>[] {
   const out: RuleFinding<DowngradeAsymmetryData>[] = [];
   for (const { upgrade, downgrade } of functionPairs(migration)) {
-    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, downgrade)) continue;
+    // The upgrade's entities first: most files have none, and the other tests are dearer.
     const ups = entityOps(migration, upgrade);
     if (ups.length === 0) continue;
+    if (!downgrade || downgrade.raises || hasNoEffect(migration, downgrade) || upgrade.isEmpty || callsLocalHelper(text, migration, downgrade)) continue;
     const downs = entityOps(migration, downgrade);
     // A drop or replace in the downgrade through a variable we cannot identify may undo anything.
     const unknownDown = downs.some((d) => d.key.startsWith('var:')) && !ups.some((u) => u.key.startsWith('var:'));
@@ -252,7 +286,9 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
   description: 'Something upgrade() creates is not undone by downgrade().',
   check({ migration, text }) {
     const entities = missingEntityInverses(migration, text);
-    return missingInverses(migration, text).map((m): RuleFinding<DowngradeAsymmetryData> => {
+    const missing = missingInverses(migration, text);
+    if (missing.length === 0) return entities;
+    return missing.map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
       return {
         range: m.range,

@@ -6,13 +6,14 @@
 // (before PostgreSQL 12 it cannot run inside a transaction: then in an autocommit block).
 import { argAt, isEnumCallee, kwarg, literalName } from '../facts/args';
 import { mayBePostgres } from '../facts/dialect';
-import { functionPairs, schemaOpsOn } from '../facts/functions';
+import { callNames, functionPairs, schemaOpsOn } from '../facts/functions';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
 import { QNAME, sqlName, sqlStatements } from '../facts/sql';
 import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
 const RENAME_TYPE = new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${QNAME})`, 'i');
+const RENAME = /RENAME/i;
 const CREATE_ENUM = new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i');
 const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})`, 'i');
 const COLUMN_TYPE = new RegExp(String.raw`\bALTER\s+(?:COLUMN\s+)?(${QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(${QNAME})`, 'gi');
@@ -30,8 +31,10 @@ interface SyncCall {
   tables: string[];
 }
 
-function syncCalls(fn: MigrationFunction): SyncCall[] {
+function syncCalls(m: Migration, fn: MigrationFunction): SyncCall[] {
   const out: SyncCall[] = [];
+  // Most functions call no such method: one look at their call names instead of a test per call.
+  if (!callNames(m, fn).syncEnumValues) return out;
   for (const call of fn.calls) {
     if (!/(^|\.)sync_enum_values$/.test(call.callee)) continue;
     // alembic-autogenerate-enums has an op of the same name, (schema, name, old_values, new_values),
@@ -96,10 +99,13 @@ export const enumValueRewrite = defineFileRule({
     if (!mayBePostgres(project?.dialect)) return [];
     const version = postgresVersionOf(project);
     const out: RuleFinding[] = [];
+    // A recreated type needs a type renamed by SQL, which needs the word in the SQL text (most files have none).
+    const renames = migration.executedSql.some((e) => RENAME.test(e.sql));
     for (const { upgrade, downgrade } of functionPairs(migration)) {
+      const ups = syncCalls(migration, upgrade);
       const before = new Map<string, string[]>();
-      for (const s of downgrade ? syncCalls(downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
-      for (const s of syncCalls(upgrade)) {
+      for (const s of downgrade && ups.length > 0 ? syncCalls(migration, downgrade) : []) if (s.name !== undefined && s.values) before.set(s.name, s.values);
+      for (const s of ups) {
         const type = s.name ?? 'the enum';
         const old = s.name !== undefined ? before.get(s.name) : undefined;
         const adds = onlyAdds(old, s.values);
@@ -114,7 +120,7 @@ export const enumValueRewrite = defineFileRule({
           message: `sync_enum_values recreates type ${type} and changes the columns using it to the new type (ALTER COLUMN ... TYPE ... USING): PostgreSQL rewrites ${tables} under an ACCESS EXCLUSIVE lock. ${advice}`,
         });
       }
-      out.push(...recreatedEnums(migration, upgrade, version));
+      if (renames) out.push(...recreatedEnums(migration, upgrade, version));
     }
     return out;
   },

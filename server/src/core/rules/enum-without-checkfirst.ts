@@ -8,8 +8,8 @@
 // `sa.Enum(...).create()` passes checkfirst=False: only an omitted checkfirst on the dialect ENUM is
 // safe, and it is reported as a hint (write it out: the line is one copy-paste from sa.Enum).
 import { mayBePostgres } from '../facts/dialect';
-import { functionPairs, migrationFunctions, schemaOpsOn } from '../facts/functions';
-import { implicitEnumRange, implicitEnums, type SchemaOp } from '../facts/schema';
+import { functionPairs, implicitEnumsOf, migrationFunctions, schemaOpsOn } from '../facts/functions';
+import { implicitEnumRange, type SchemaOp } from '../facts/schema';
 import type { SchemaAt } from '../schema';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { callAt } from '../fixes/calls';
@@ -51,12 +51,12 @@ class TypeEvidence {
         this.createdByUpgrade = new Set();
         for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
           if (op.kind === 'enum_create' && op.name !== undefined) this.createdByUpgrade.add(op.name);
-          for (const e of implicitEnums(op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
+          for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
         }
       }
     }
     for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
-      for (const e of implicitEnums(op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
+      for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
     }
   }
 
@@ -115,12 +115,15 @@ function modelEvidence(schema: SchemaAt | undefined, fn: MigrationFunction, op: 
  */
 function sharedTypes(migration: Migration, fn: MigrationFunction, schema: SchemaAt): RuleFinding<EnumWithoutCheckfirstData>[] {
   const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
+  const ops = schemaOpsOn(migration, fn, 'postgresql');
+  // Only a create_table creates a type implicitly (many functions have none).
+  if (!ops.some((op) => op.kind === 'create_table' && !op.sql)) return out;
   // Types this function created or dropped before the create_table are the file's own evidence.
   const touched = new Set<string>();
-  for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
+  for (const op of ops) {
     if ((op.kind === 'enum_create' || op.kind === 'enum_drop') && op.name !== undefined) touched.add(op.name);
     if (op.kind !== 'create_table' || op.sql) continue;
-    for (const e of implicitEnums(op)) {
+    for (const e of implicitEnumsOf(migration, op)) {
       if (e.name === undefined || touched.has(e.name)) continue;
       touched.add(e.name);
       if (schema.enumBefore(e.name) !== 'yes') continue;
@@ -144,13 +147,14 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
-      const evidence = new TypeEvidence(migration, fn);
+      // Read only when the function has an enum operation to judge (most have none).
+      let evidence: TypeEvidence | undefined;
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         if (op.sql) {
           sqlDrops ??= new Map();
           if (op.checkfirst === false) sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
-          evidence.see(op);
+          (evidence ??= new TypeEvidence(migration, fn)).see(op);
           continue;
         }
         // A checkfirst given as a variable is the author's decision; only absent or literal False count.
@@ -167,7 +171,7 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           continue;
         }
         const how = op.checkfirstGiven ? 'with checkfirst=False' : 'without checkfirst=True';
-        const why = evidence.see(op) ?? modelEvidence(schema, fn, op);
+        const why = (evidence ??= new TypeEvidence(migration, fn)).see(op) ?? modelEvidence(schema, fn, op);
         out.push({
           range: op.call.range,
           ...(why ? {} : { severity: 'information' as const }),
@@ -179,8 +183,9 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
       }
       if (schema && fn.kind === 'upgrade') out.push(...sharedTypes(migration, fn, schema));
       for (const [call, names] of sqlDrops ?? []) {
+        const seen = (evidence ??= new TypeEvidence(migration, fn));
         const list = names.map((n) => `'${n}'`).join(', ');
-        const why = names.map((n) => evidence.sqlDropReason(call, n) ?? modelEvidence(schema, fn, { kind: 'enum_drop', name: n })).find((r) => r !== undefined);
+        const why = names.map((n) => seen.sqlDropReason(call, n) ?? modelEvidence(schema, fn, { kind: 'enum_drop', name: n })).find((r) => r !== undefined);
         out.push({
           range: call.range,
           ...(why ? {} : { severity: 'information' as const }),

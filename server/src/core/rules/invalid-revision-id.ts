@@ -20,7 +20,8 @@ export const invalidRevisionId = defineFileRule<InvalidRevisionIdData>({
   check({ path: file, migration }) {
     const out: RuleFinding<InvalidRevisionIdData>[] = [];
     const rev = migration.revision;
-    const name = path.basename(file);
+    // Only a file without a revision variable is judged by its name.
+    const name = rev ? '' : path.basename(file);
     if (!rev) {
       if (!/^[a-f0-9]+\.py$/.test(name)) {
         out.push({
@@ -33,7 +34,7 @@ export const invalidRevisionId = defineFileRule<InvalidRevisionIdData>({
       out.push({ range: rev.value.range, message: `'revision' must be a string; Alembic cannot load a revision whose id is ${rev.value.kind === 'none' ? 'None' : 'a tuple'}.` });
     } else if (rev.value.kind === 'string') {
       const id = rev.value.value;
-      const illegal = ILLEGAL.filter((c) => id.includes(c)).sort();
+      const illegal = /[@+-]/.test(id) ? ILLEGAL.filter((c) => id.includes(c)).sort() : [];
       if (illegal.length > 0) {
         out.push({
           range: rev.value.range,

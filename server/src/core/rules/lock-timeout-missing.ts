@@ -6,7 +6,7 @@
 // table is down until the lock is granted. One finding per upgrade, on its `def` line, naming the first
 // operation; the fix sets a timeout at the top of the upgrade.
 import { mayBePostgres } from '../facts/dialect';
-import { opsInContext, upgradeFunctions, upgradeOpsOn } from '../facts/functions';
+import { type OpInContext, opsInContext, upgradeFunctions, upgradeOpsOn } from '../facts/functions';
 import { blockingLock, lockTimeoutInForce, onExistingTable } from '../facts/lockTimeout';
 import { bodyIndent } from '../fixes/calls';
 import type { MigrationFunction } from '../types';
@@ -26,11 +26,15 @@ export const lockTimeoutMissing = defineFileRule<LockTimeoutMissingData>({
     if (!mayBePostgres(project?.dialect) || project?.envSetsLockTimeout) return [];
     const out: RuleFinding<LockTimeoutMissingData>[] = [];
     // Operations in a branch for another database (`if dialect == "sqlite":`) take no PostgreSQL lock.
-    const onPostgres = new Set(upgradeOpsOn(migration, 'postgresql'));
+    // The operations that run on PostgreSQL and take a blocking lock: none, and there is nothing to say.
+    let locking: Set<OpInContext> | undefined;
+    for (const o of upgradeOpsOn(migration, 'postgresql')) if (blockingLock(o.op) !== undefined) (locking ??= new Set()).add(o);
+    if (!locking) return out;
+    const candidates = locking;
     for (const fn of upgradeFunctions(migration)) {
       const inForce = lockTimeoutInForce(migration, fn);
       const first = opsInContext(migration, fn).find((o) =>
-        onPostgres.has(o) && blockingLock(o.op) !== undefined && onExistingTable(o, ctx) && !inForce(o.op.via?.call ?? o.op.call));
+        candidates.has(o) && onExistingTable(o, ctx) && !inForce(o.op.via?.call ?? o.op.call));
       if (!first) continue;
       const lock = blockingLock(first.op) ?? 'ACCESS EXCLUSIVE';
       const table = first.op.table ? `existing table '${first.op.table}'` : 'an existing table';

@@ -3,9 +3,8 @@
 // then reports success while the database keeps every change, and the next upgrade fails on objects
 // that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
 // is a declared one-way migration (irreversible-migration).
-import { DATA_STATEMENT, functionPairs, hasNoEffect, isDataOnly } from '../facts/functions';
+import { DATA_STATEMENT, functionOps, functionPairs, hasNoEffect, isDataOnly } from '../facts/functions';
 import { methodOf, receiverOf } from '../facts/args';
-import { schemaOps } from '../facts/schema';
 import { sqlStatements } from '../facts/sql';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { generateDowngradeFix } from '../fixes/downgrade';
@@ -85,7 +84,7 @@ const ENUM_VALUE_SQL = /^\s*ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i;
 function withoutSchemaChange(m: Migration, fn: MigrationFunction): NoSchemaChange | undefined {
   const kinds = new Set<NoSchemaChange>();
   const read = new Set<ParsedCall>();
-  for (const op of schemaOps(m, fn)) {
+  for (const op of functionOps(m, fn)) {
     if (op.kind === 'other') {
       const recv = receiverOf(op.call.callee);
       const onOp = recv === 'op' || (!!op.batch && recv === op.batch.alias);

@@ -5,7 +5,7 @@ import type { RevisionGraph } from '../graph/types';
 import type { ProjectConfig } from '../project/discover';
 import type { SchemaAt } from '../schema';
 import type { Finding, Migration, Severity } from '../types';
-import type { FileRuleContext, FindingData, GraphRule, GraphRuleContext, ReleaseView, Rule, RuleFinding } from './rule';
+import type { FileRule, FileRuleContext, FindingData, GraphRule, GraphRuleContext, ReleaseView, Rule, RuleFinding } from './rule';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppression';
 
 export interface FileInput {
@@ -47,6 +47,21 @@ function enabled(rule: Rule, severities: RuleSeverityMap | undefined): boolean {
   return severities?.[rule.id] !== 'off';
 }
 
+/**
+ * The file rules of `rules` that `severities` leaves on, made once for each list and configuration
+ * (a project's files all run with the same two) instead of tested for every rule of every file.
+ * Severity maps are not changed once made: callers key their own caches on them too.
+ */
+const fileRulesCache = new WeakMap<readonly Rule[], { severities: RuleSeverityMap | undefined; rules: readonly FileRule[] }>();
+
+function enabledFileRules(rules: readonly Rule[], severities: RuleSeverityMap | undefined): readonly FileRule[] {
+  const cached = fileRulesCache.get(rules);
+  if (cached && cached.severities === severities) return cached.rules;
+  const on = rules.filter((r): r is FileRule => r.kind === 'file' && enabled(r, severities));
+  fileRulesCache.set(rules, { severities, rules: on });
+  return on;
+}
+
 /** File rules over one file (with the schema model at its revision, when the caller has one). */
 export function runFileRules(rules: readonly Rule[], file: FileInput, graph: RevisionGraph, project: ProjectConfig | undefined, severities?: RuleSeverityMap, schema?: SchemaAt): Finding[] {
   const out: Finding[] = [];
@@ -55,10 +70,11 @@ export function runFileRules(rules: readonly Rule[], file: FileInput, graph: Rev
   const ctx: FileRuleContext = { path: file.path, text: file.text, migration: file.migration, graph };
   if (project) ctx.project = project;
   if (schema) ctx.schema = schema;
-  for (const rule of rules) {
-    if (rule.kind !== 'file' || !enabled(rule, severities)) continue;
-    for (const f of rule.check(ctx)) {
-      const finding = toFinding(rule, file.path, f, severities, suppress);
+  for (const rule of enabledFileRules(rules, severities)) {
+    // Indexed: this loop runs for every rule of every file, and most rules find nothing.
+    const found = rule.check(ctx);
+    for (let i = 0; i < found.length; i++) {
+      const finding = toFinding(rule, file.path, found[i] as RuleFinding<FindingData>, severities, suppress);
       if (finding) out.push(finding);
     }
   }
