@@ -1,6 +1,6 @@
 // The full check as a user runs it, at 10,000 revisions: `alembic-lint check --scope all` (every rule
 // on every revision, git asked which revisions are released, the JSON report written), the whole node
-// process of dist/cli.js (its threads as the default picks them, and on one thread with --jobs 1), beside Alembic's whole python process loading the same files (the real
+// process of dist/cli.js, beside Alembic's whole python process loading the same files (the real
 // ScriptDirectory, no bytecode cache). The two run in turns so that they meet the same moments of a shared machine; figures are medians
 // over the turns, each ratio is taken within its turn. CPU time (user + system, every thread and child
 // process, as sh's `times` reports it) is printed beside wall time: it is the steadier of the two here.
@@ -39,7 +39,6 @@ function figures(ini: string, label: string, turns: number): string {
   const check = [process.execPath, cli, 'check', dir, '--scope', 'all', '--format', 'json', '--fail-on', 'never'];
   const rows = Array.from({ length: turns }, () => ({
     ours: processRun(check, dir),
-    one: processRun([...check, '--jobs', '1'], dir),
     py: processRun([python, '-c', code, ini], dir, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }),
   }));
   const med = (f: (r: (typeof rows)[number]) => number): number => median(rows.map(f));
@@ -49,17 +48,15 @@ function figures(ini: string, label: string, turns: number): string {
   };
   return [
     `${label.padEnd(20)} | ${ms(med((r) => r.ours.wall))} / ${ms(med((r) => r.ours.cpu))}`.padEnd(36),
-    `${ms(med((r) => r.one.wall))} / ${ms(med((r) => r.one.cpu))}`.padEnd(22),
     `${ms(med((r) => r.py.wall))} / ${ms(med((r) => r.py.cpu))}`.padEnd(20),
     ratio((r) => r.ours),
-    ratio((r) => r.one),
   ].join(' | ');
 }
 
 export async function run(): Promise<void> {
   const turns = Number(process.env.BENCH_TURNS) || 5;
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
-  console.log(`revisions            | full check, whole process: wall / CPU ms | --jobs 1: wall / CPU | Alembic load, process | ratio of wall times (range) | --jobs 1 ratio (${os.availableParallelism()} cores)`);
+  console.log('revisions            | full check, whole process: wall / CPU ms | Alembic load, process | ratio of wall times (range)');
   console.log(figures(generate(10_000), '10000', turns));
   console.log(figures(generateRich(10_000), '10000, 3 KB bodies', turns));
   console.log(`(alembic-lint check --scope all --format json, dist/cli.js; Alembic: ScriptDirectory.from_config(...).revision_map.heads; ${turns} turns, medians)`);

@@ -14,8 +14,6 @@ import {
 import { ProjectModel, type ReadFiles } from '../server/src/core/project/model';
 import { readAllFiles } from '../server/src/core/project/fs';
 import { scanVersionLocations } from '../server/src/core/project/locations';
-import { isMainThread } from 'node:worker_threads';
-import { PARALLEL_MIN_FILES, ParallelCheck, threadsFor } from './checkWorker';
 import { loadSqlParser, type SqlParserLoad } from '../server/src/fs/sqlParser';
 import { mayRunSql } from '../server/src/core/facts/sqlParser';
 import { allRules, ruleIds } from '../server/src/core/rules';
@@ -28,7 +26,7 @@ import pkg from '../package.json';
 
 const USAGE = `Usage:
   alembic-lint check PATH... [--recursive] [--format text|json|sarif|codequality] [--fail-on error|warning|never] [--rule RULE=SEVERITY]...
-                             [--base REF] [--since REV] [--scope new|all] [--jobs N|auto]
+                             [--base REF] [--since REV] [--scope new|all]
   alembic-lint graph PATH... [--recursive] [--json]
 ${VERIFY_USAGE}
   alembic-lint rules
@@ -55,8 +53,6 @@ check   reports problems in the revision graph and the migration files.
           --scope    new (default): file rules check new revisions only; all: every revision. Graph rules
                      always check the whole graph. base, since and scope are also read from
                      [tool.alembic-lint] in pyproject.toml.
-          --jobs     threads for the file rules (default auto: with --scope all and ${PARALLEL_MIN_FILES} migration files or
-                     more, one per core, at most 4; else 1). The findings are the same with any number.
 graph   prints each project's revisions (history order), heads and bases; --json for machines.
 verify  upgrades, downgrades and re-upgrades every revision (or --range) on a scratch database created on
         the server of the database URL (needs CREATEDB) or on a local throwaway PostgreSQL, compares schema
@@ -101,7 +97,6 @@ interface Options {
   base?: string;
   since?: string;
   scope?: 'new' | 'all';
-  jobs?: number | 'auto';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -153,12 +148,6 @@ function parseArgs(argv: string[]): Options {
           opts.scope = f;
           break;
         }
-        case '--jobs': {
-          const f = value(name, inline);
-          if (f !== 'auto' && !/^[1-9][0-9]?$/.test(f)) throw new UsageError(`--jobs must be a number from 1 to 99, or auto (got '${f}')`);
-          opts.jobs = f === 'auto' ? 'auto' : Number(f);
-          break;
-        }
         case '--database-url': setDatabaseUrl(opts, { kind: 'argument', url: value(name, inline) }); break;
         case '--database-url-env': setDatabaseUrl(opts, { kind: 'env', name: value(name, inline) }); break;
         case '--database-url-stdin':
@@ -191,8 +180,8 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError('--local, --protected and --allow-protected are for verify only');
   }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
-  if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined || opts.jobs !== undefined)) {
-    throw new UsageError('--base, --since, --scope and --jobs are for check only');
+  if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined)) {
+    throw new UsageError('--base, --since and --scope are for check only');
   }
   if (command === 'graph' && (opts.format !== 'text' || opts.rules.length > 0)) throw new UsageError('graph takes only --recursive and --json');
   return opts;
@@ -234,12 +223,11 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
  */
 async function loadAll(
   paths: string[], recursive: boolean, stderr: (s: string) => void,
-  onRead?: (config: ProjectConfig, read: ReadFiles) => Promise<CheckPlan>,
-): Promise<{ models: ProjectModel[]; broken: boolean; parallel: Map<ProjectModel, ParallelCheck> }> {
+  onRead?: (config: ProjectConfig, read: ReadFiles) => Promise<{ parseAllInFull: boolean }>,
+): Promise<{ models: ProjectModel[]; broken: boolean }> {
   const configs = new Map<string, ProjectConfig>();
   for (const p of paths) for (const c of await projectsFor(p, recursive)) configs.set(c.id, c);
   const models: ProjectModel[] = [];
-  const parallel = new Map<ProjectModel, ParallelCheck>();
   let broken = false;
   let sqlParser: Promise<SqlParserLoad> | undefined;
   for (const config of configs.values()) {
@@ -251,22 +239,19 @@ async function loadAll(
     for (const warning of config.warnings) stderr(`alembic-lint: warning: ${warning}\n`);
     const listing = await scanVersionLocations(nodeFileSystem, config.versionLocationPaths, config.recursiveVersionLocations);
     const read = { files: listing.files, folderLinks: listing.folderLinks, texts: await readAllFiles(nodeFileSystem, listing.files) };
-    // What needs the texts only starts now (git; the other threads, beside this thread's parse: checkWorker.ts).
-    const { threads, parseAllInFull } = onRead ? await onRead(config, read) : { threads: 1, parseAllInFull: false };
-    const check = threads > 1 ? new ParallelCheck(config, read, threads, stderr) : undefined;
+    // What needs the texts only (git) starts now, and runs while they are parsed.
+    const { parseAllInFull } = onRead ? await onRead(config, read) : { parseAllInFull: false };
     // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
     // when some migration runs SQL, and before any rule runs.
     if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
-    const parseInFull = check ? check.mine : parseAllInFull ? new Set(read.files) : undefined;
-    const model = ProjectModel.fromFiles(config, read, parseInFull ? { parseInFull } : {});
-    if (check) parallel.set(model, check);
+    const model = ProjectModel.fromFiles(config, read, parseAllInFull ? { parseInFull: new Set(read.files) } : {});
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);
   }
   const load = await sqlParser;
   if (load && !load.loaded && !load.noWebAssembly) stderr(`alembic-lint: warning: ${load.reason ?? 'PostgreSQL\'s parser did not load'}; SQL strings are read with regular expressions\n`);
-  return { models, broken, parallel };
+  return { models, broken };
 }
 
 async function projectSeverities(config: ProjectConfig, cli: RuleSeverityMap, stderr: (s: string) => void): Promise<RuleSeverityMap> {
@@ -398,23 +383,15 @@ async function releaseSettings(config: ProjectConfig, opts: Options): Promise<{ 
   return { file, settings };
 }
 
-/** How a project's files are checked: on how many threads, and whether every file is parsed in full at once. */
-interface CheckPlan {
-  threads: number;
-  /** Scope all: every file's rules run, so a header parse first would be work done twice. */
-  parseAllInFull: boolean;
-}
-
 /**
- * How many threads check a project: what --jobs says; by default more than one only for a full check
- * (scope all) of a large project, the check whose every file is parsed and checked. A default check
- * runs the rules of the new revisions only, which one thread does sooner than two could start.
+ * Whether every file of a project is parsed in full at once: in a full check (scope all) every file's
+ * rules run, so a header parse first would be a second pass over every file. A default check parses in
+ * full only what its rules and the schema model ask for.
  */
-async function checkPlan(config: ProjectConfig, files: number, opts: Options): Promise<CheckPlan> {
+async function parsesAllInFull(config: ProjectConfig, opts: Options): Promise<boolean> {
   // A pyproject.toml that cannot be read is reported once, by applyRelease, after the load's own problems.
   const scope = await releaseSettings(config, opts).then((r) => r.settings.scope, () => undefined);
-  const threads = opts.jobs !== undefined ? threadsFor(opts.jobs, files) : scope === 'all' ? threadsFor('auto', files) : 1;
-  return { threads, parseAllInFull: scope === 'all' };
+  return scope === 'all';
 }
 
 interface ReleaseLookup {
@@ -460,27 +437,17 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
   const cli = severitiesFromCli(opts.rules, ruleIds);
   if (cli.errors.length > 0) throw new UsageError(cli.errors.join('\n'));
   const releases = new Map<string, Promise<ReleaseLookup>>();
-  const { models, broken, parallel } = await loadAll(opts.paths, opts.recursive, err, async (config, read) => {
+  const { models, broken } = await loadAll(opts.paths, opts.recursive, err, async (config, read) => {
     const texts = new Map<string, string>();
     read.files.forEach((p, i) => { const t = read.texts[i]?.text; if (t !== undefined) texts.set(p, t); });
     const lookup = lookUpRelease(config, texts, opts);
     lookup.catch(() => undefined); // awaited (and its error reported) by applyRelease
     releases.set(config.id, lookup);
-    return checkPlan(config, read.files.length, opts);
+    return { parseAllInFull: await parsesAllInFull(config, opts) };
   });
+  for (const m of models) await applyRelease(m, releases.get(m.config.id), opts, err);
   const findings: Finding[] = [];
-  try {
-    // The workers get this thread's share of the schema effects before git is answered, not after.
-    for (const [m, check] of parallel) check.shareEffects(m);
-    for (const m of models) await applyRelease(m, releases.get(m.config.id), opts, err);
-    for (const m of models) {
-      const severities = await projectSeverities(m.config, cli.severities, err);
-      const check = parallel.get(m);
-      findings.push(...(check ? await check.run(m, m.releaseState, severities) : m.findings(severities)));
-    }
-  } finally {
-    for (const check of parallel.values()) check.stop();
-  }
+  for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
   const sum = summary(findings, models);
   if (opts.format === 'json') {
@@ -594,9 +561,9 @@ function runLanguageServer(args: string[]): void {
   require(server);
 }
 
-if (isMainThread && require.main === module && process.argv[2] === 'lsp') {
+if (require.main === module && process.argv[2] === 'lsp') {
   runLanguageServer(process.argv.slice(3));
-} else if (isMainThread && require.main === module) {
+} else if (require.main === module) {
   // `alembic-lint check ... | head`: a closed pipe ends the output quietly, like other command-line tools.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -141,8 +141,8 @@ export class ProjectModel {
   }
 
   /**
-   * The model of files already read (`load` reads them; the CLI's second thread is given what the
-   * first read, so both see the same texts).
+   * The model of files already read (`load` reads them; the CLI reads them itself, to ask git about
+   * them while they are parsed).
    */
   static fromFiles(config: ProjectConfig, read: ReadFiles, opts: ProjectModelOptions & { parseInFull?: ReadonlySet<string> } = {}): ProjectModel {
     const model = new ProjectModel(config, opts);
@@ -593,32 +593,8 @@ export class ProjectModel {
       (cached !== undefined && cached.file === f && cached.severities === severities && !(cached.schema && this.schemaStale.has(file)));
   }
 
-  /**
-   * Parses these files in full (the parse is kept with each file, for its rules to run on later) and
-   * makes their upgrade effects: what a second thread hands over for the schema model of the first.
-   */
-  prepareFiles(paths: readonly string[]): [string, readonly Effect[]][] {
-    const out: [string, readonly Effect[]][] = [];
-    for (const p of paths) {
-      const f = this.files.get(p);
-      if (!f) continue;
-      const effects = this.effectsOf(p, f.migration);
-      if (effects) out.push([p, effects]);
-    }
-    return out;
-  }
-
-  /**
-   * Effects another thread made for files of this same project (`prepareFiles` there, from the same
-   * texts: the caller sees to that): the schema model replays them instead of parsing those files here.
-   */
-  adoptEffects(file: string, effects: readonly Effect[]): void {
-    const f = this.files.get(file);
-    if (f && !this.effectsCache.has(f)) this.effectsCache.set(f, effects);
-  }
-
   /** Paths with parents before children (the schema replay's order), then files outside the graph. */
-  replayOrderPaths(): string[] {
+  private replayOrderPaths(): string[] {
     const structure = this.structureVersion;
     if (this.replayOrderCache?.structure === structure) return this.replayOrderCache.paths;
     const order = this.schemaReplay.topologicalOrder();
