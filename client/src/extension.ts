@@ -16,7 +16,7 @@ import { readSettings } from './config';
 import { databaseReader } from './databaseInputs';
 import { createLanguageClient } from './languageClient';
 import { Log } from './log';
-import { watchNewFolders } from './newFolders';
+import { watchFolderEvents } from './folderEvents';
 import { ProjectStore } from './projectStore';
 import type { Services } from './services';
 import { RevisionTreeProvider } from './views/revisionTree';
@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const serverChannel = vscode.window.createOutputChannel('Alembic Language Server', { log: true });
   context.subscriptions.push(serverChannel);
   client = createLanguageClient(context, serverChannel);
-  context.subscriptions.push(watchNewFolders(client));
+  context.subscriptions.push(watchFolderEvents(client));
 
   const store = new ProjectStore(client, databaseReader(context, log), (message) => log.warn(message));
   const services: Services = { context, log, client, store };

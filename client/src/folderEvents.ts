@@ -1,8 +1,10 @@
-// Projects that arrive inside a new folder. VS Code reports a folder made in one go (a clone, an unzip,
-// a copy) as one created folder and folds the events of the files in it into that one, so the
+// Folders made or deleted in one go. VS Code reports a folder made in one go (a clone, an unzip, a
+// copy) as one created folder and folds the events of the files in it into that one, so the
 // `**/alembic.ini` and `**/pyproject.toml` watchers never fire and the new project stayed unseen until
 // the next re-index. For each created folder we look inside (shallow, skipping what never holds a
 // project) and tell the server about the configuration files found, as its file watch would have.
+// A folder deleted in one go (rm -r, the explorer) is one deleted folder too: the server is told about
+// it, and drops the projects and migrations that were inside.
 import * as vscode from 'vscode';
 import { type DidChangeWatchedFilesParams, DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
 
@@ -38,10 +40,22 @@ export async function configurationFilesIn(folder: vscode.Uri): Promise<vscode.U
   return found;
 }
 
-/** Watches for created folders and reports the configuration files inside them to the server. */
-export function watchNewFolders(client: LanguageClient): vscode.Disposable {
-  // Creations only; a created file is one stat away from being dismissed.
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
+/** The files the server's own watchers cover: their deletions reach it already. */
+const WATCHED_BY_SERVER = /(?:\.py|[/\\]alembic\.ini|[/\\]pyproject\.toml)$/;
+
+/**
+ * Watches for created and deleted folders: reports the configuration files inside a created one, and
+ * a deleted one (the server knows what it held), to the server.
+ */
+export function watchFolderEvents(client: LanguageClient): vscode.Disposable {
+  // Creations and deletions; a created file is one stat away from being dismissed.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+  watcher.onDidDelete(async (uri) => {
+    // What was deleted cannot be asked any more: anything but the files the server watches goes on.
+    if (uri.scheme !== 'file' || WATCHED_BY_SERVER.test(uri.fsPath)) return;
+    const params: DidChangeWatchedFilesParams = { changes: [{ uri: uri.toString(), type: FileChangeType.Deleted }] };
+    await client.sendNotification(DidChangeWatchedFilesNotification.method, params).catch(() => undefined);
+  });
   watcher.onDidCreate(async (uri) => {
     if (uri.scheme !== 'file') return;
     const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
