@@ -20,6 +20,13 @@ async function configOf(): Promise<ProjectConfig> {
 }
 
 /** A migration with the given upgrade body (indented by the caller's lines) and an empty downgrade. */
+/** A model holding these texts (path → text), set one by one as an editor would. */
+function modelOfTexts(config: ProjectConfig, texts: ReadonlyMap<string, string>): ProjectModel {
+  const model = new ProjectModel(config);
+  for (const [p, t] of texts) model.setFile(p, t);
+  return model;
+}
+
 function rev(id: string, down: string | string[] | null, up: string, downBody = 'pass'): string {
   const d = down === null ? 'None' : typeof down === 'string' ? JSON.stringify(down) : `(${down.map((x) => JSON.stringify(x)).join(', ')})`;
   return `from alembic import op
@@ -324,13 +331,8 @@ describe('schema model: rules that ask it', () => {
     put('s1', null, `op.create_table('t', sa.Column('code', sa.String(64)), sa.Column('s', sa.Enum('a', name='st')))`);
     put('s2', 's1', 'op.add_column("t", sa.Column("z", sa.Integer()))');
     put('s3', 's2', `op.alter_column('t', 'code', type_=sa.String(100))\nsa.Enum('a', name='st').create(op.get_bind())`);
-    const model = new ProjectModel(config);
-    for (const [p, t] of texts) model.setFile(p, t);
-    const fresh = (): Map<string, readonly Finding[]> => {
-      const m = new ProjectModel(config);
-      for (const [p, t] of texts) m.setFile(p, t);
-      return new Map(m.findingsByPath());
-    };
+    const model = modelOfTexts(config, texts);
+    const fresh = (): Map<string, readonly Finding[]> => new Map(modelOfTexts(config, texts).findingsByPath());
     assert.deepEqual(new Map(model.findingsByPath()), fresh());
     const rnd = seededRandom(3);
     const bodies = [
@@ -363,13 +365,8 @@ describe('schema model: rules that ask it', () => {
     const rnd = seededRandom(11);
     const pick = (): string => bodies[Math.floor(rnd() * bodies.length)] ?? '';
     for (let k = 0; k < 12; k++) put(`q${k}`, k === 0 ? null : `q${k - 1}`, pick());
-    const model = new ProjectModel(config);
-    for (const [p, t] of texts) model.setFile(p, t);
-    const fresh = (): Map<string, readonly Finding[]> => {
-      const m = new ProjectModel(config);
-      for (const [p, t] of texts) m.setFile(p, t);
-      return new Map(m.findingsByPath());
-    };
+    const model = modelOfTexts(config, texts);
+    const fresh = (): Map<string, readonly Finding[]> => new Map(modelOfTexts(config, texts).findingsByPath());
     assert.deepEqual(new Map(model.findingsByPath()), fresh());
     for (let step = 0; step < 30; step++) {
       const k = 1 + Math.floor(rnd() * 11);
