@@ -244,7 +244,7 @@ async function loadAll(
     // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
     // when some migration runs SQL, and before any rule runs.
     if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
-    const model = ProjectModel.fromFiles(config, read, parseAllInFull ? { parseInFull: new Set(read.files) } : {});
+    const model = ProjectModel.fromFiles(config, read, { parseAllInFull });
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);
@@ -383,17 +383,6 @@ async function releaseSettings(config: ProjectConfig, opts: Options): Promise<{ 
   return { file, settings };
 }
 
-/**
- * Whether every file of a project is parsed in full at once: in a full check (scope all) every file's
- * rules run, so a header parse first would be a second pass over every file. A default check parses in
- * full only what its rules and the schema model ask for.
- */
-async function parsesAllInFull(config: ProjectConfig, opts: Options): Promise<boolean> {
-  // A pyproject.toml that cannot be read is reported once, by applyRelease, after the load's own problems.
-  const scope = await releaseSettings(config, opts).then((r) => r.settings.scope, () => undefined);
-  return scope === 'all';
-}
-
 interface ReleaseLookup {
   file: string;
   settings: ReleaseSettings;
@@ -401,19 +390,10 @@ interface ReleaseLookup {
 }
 
 /** Asks git which files are released (started as soon as the texts are read: git runs while they are parsed). */
-async function lookUpRelease(config: ProjectConfig, texts: ReadonlyMap<string, string>, opts: Options): Promise<ReleaseLookup> {
-  const { file, settings } = await releaseSettings(config, opts);
-  const found = await findRelease({ projectRoot: config.root, versionLocations: config.versionLocationPaths, texts }, settings, 'spawn');
-  return { file, settings, found };
-}
-
-function textsOf(model: ProjectModel): Map<string, string> {
-  const texts = new Map<string, string>();
-  for (const p of model.paths()) {
-    const f = model.getFile(p);
-    if (f) texts.set(p, f.text);
-  }
-  return texts;
+async function lookUpRelease(config: ProjectConfig, settings: ReturnType<typeof releaseSettings>, texts: ReadonlyMap<string, string>): Promise<ReleaseLookup> {
+  const { file, settings: s } = await settings;
+  const found = await findRelease({ projectRoot: config.root, versionLocations: config.versionLocationPaths, texts }, s, 'spawn');
+  return { file, settings: s, found };
 }
 
 /**
@@ -421,8 +401,8 @@ function textsOf(model: ProjectModel): Map<string, string> {
  * their choosing). A base the user named, or any base in a shallow clone, that cannot be used is a
  * configuration error (exit 2): checking everything instead would pass or fail CI for the wrong reason.
  */
-async function applyRelease(model: ProjectModel, lookup: Promise<ReleaseLookup> | undefined, opts: Options, err: (s: string) => void): Promise<void> {
-  const { file, settings, found } = await (lookup ?? lookUpRelease(model.config, textsOf(model), opts));
+async function applyRelease(model: ProjectModel, lookup: Promise<ReleaseLookup>, opts: Options, err: (s: string) => void): Promise<void> {
+  const { file, settings, found } = await lookup;
   if (found.problem && (settings.base !== 'auto' || found.problem.shallow)) {
     const from = opts.base !== undefined ? '--base' : `${file} [tool.alembic-lint] base`;
     throw new UsageError(`${found.problem.message}${settings.base !== 'auto' ? ` (${from} ${settings.base})` : ''}`);
@@ -440,12 +420,20 @@ async function runCheck(opts: Options, out: (s: string) => void, err: (s: string
   const { models, broken } = await loadAll(opts.paths, opts.recursive, err, async (config, read) => {
     const texts = new Map<string, string>();
     read.files.forEach((p, i) => { const t = read.texts[i]?.text; if (t !== undefined) texts.set(p, t); });
-    const lookup = lookUpRelease(config, texts, opts);
+    const settings = releaseSettings(config, opts);
+    const lookup = lookUpRelease(config, settings, texts);
     lookup.catch(() => undefined); // awaited (and its error reported) by applyRelease
     releases.set(config.id, lookup);
-    return { parseAllInFull: await parsesAllInFull(config, opts) };
+    // Scope all runs every file's rules: each file is parsed once, in full, instead of a header pass
+    // first. A pyproject.toml that cannot be read is reported once, by applyRelease, after the load's
+    // own problems.
+    return { parseAllInFull: await settings.then((r) => r.settings.scope === 'all', () => false) };
   });
-  for (const m of models) await applyRelease(m, releases.get(m.config.id), opts, err);
+  for (const m of models) {
+    const lookup = releases.get(m.config.id);
+    if (!lookup) throw new Error(`no release lookup for ${m.config.id}`);
+    await applyRelease(m, lookup, opts, err);
+  }
   const findings: Finding[] = [];
   for (const m of models) findings.push(...m.findings(await projectSeverities(m.config, cli.severities, err)));
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));

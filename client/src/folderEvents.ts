@@ -9,8 +9,8 @@ import * as vscode from 'vscode';
 import { type DidChangeWatchedFilesParams, DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
 
 const CONFIGURATION_FILES = new Set(['alembic.ini', 'pyproject.toml']);
-/** Folders that hold no project of the user's, and can hold very many folders. */
-const SKIPPED = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', '.venv', 'env', '.tox', '.git']);
+/** Folders that hold no project of the user's, and can hold very many folders (hidden ones are skipped by name). */
+const SKIPPED = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env']);
 /** How deep below the new folder, and how many folders at most: a new folder is looked at, not crawled. */
 const MAX_DEPTH = 3;
 const MAX_FOLDERS = 200;

@@ -31,6 +31,11 @@ export type DatabaseView =
       latencyMs?: number;
     };
 
+/** The version table's rows of a database read (as stored, else current + unknown); none when it was not read. */
+export function versionTableRows(db: DatabaseView | undefined): string[] {
+  return db?.kind === 'ok' ? (db.versionTable ?? [...db.current, ...db.unknown]) : [];
+}
+
 export interface ProjectState {
   info: ProjectInfo;
   graph?: RevisionGraphResult;
@@ -196,7 +201,7 @@ export class ProjectStore implements vscode.Disposable {
    * the same, but a revision added or removed changes what is pending (and what the table's ids mean).
    */
   private againstGraph(projectId: string, db: DatabaseView): Promise<DatabaseView> | DatabaseView {
-    return db.kind === 'ok' ? this.viewOf(projectId, { ...db, kind: 'read', versionTable: db.versionTable ?? [...db.current, ...db.unknown] }) : db;
+    return db.kind === 'ok' ? this.viewOf(projectId, { ...db, kind: 'read', versionTable: versionTableRows(db) }) : db;
   }
 
   /** The project a file belongs to (its versions folder or config file), or the only project. */

@@ -8,7 +8,7 @@ import { readViaAlembic, type AlembicFallback } from './alembicCurrent';
 import { connect, errorMessage } from './connect';
 import { parseDialectUrl, type DialectTarget } from './dialectUrl';
 import { readMysqlVersionTable } from './mysqlState';
-import { readSqliteVersionTable, type DirectRead } from './sqliteState';
+import { readSqliteVersionTable, round, type DirectRead } from './sqliteState';
 import { chooseDatabaseUrl, type DatabaseUrlInputs, type UrlSource } from './databaseUrl';
 import { problem, type DbProblem } from './problems';
 import { redactSecrets } from '../../common/redact';
@@ -202,6 +202,3 @@ export function describeDatabaseState(state: Extract<DatabaseState, { ok: true }
   return `Connected to ${state.dialect} ${state.serverVersion.split(/[ -]/)[0] ?? ''} at ${state.endpoint}${state.tls ? ' (TLS)' : ''} in ${ms} ms; current revision: ${current}.`;
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}

@@ -3,13 +3,12 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ui } from '../ui';
-import { OperationsRequest } from '../../../common/protocol';
+import type { OperationsResult } from '../../../common/protocol';
 import { databaseIdentity, describeIdentity, isProtected, type ProtectedServer } from '../../../runtime/db/protectedDatabases';
 import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
 import type { BackupPolicy } from '../../../runtime/backup/backup';
 import { readSettings } from '../config';
 import { type ProjectState, revisionsById } from '../projectStore';
-import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 
 /**
@@ -52,11 +51,12 @@ async function askWithBackup(message: string, detail: string, verb: string, poli
   return choice === backUp ? 'backUpAndRun' : choice === verb ? 'run' : undefined;
 }
 
-/** The modal before a downgrade: the revisions undone and the destructive operations in their downgrades. */
-export async function confirmDowngrade(s: Services, project: ProjectState, undone: string[], target: string, policy: BackupPolicy = 'never'): Promise<ChangeChoice> {
-  const { operations } = await s.client.sendRequest(OperationsRequest, {
-    projectId: project.info.id, revisions: undone, function: 'downgrade', fromDisk: true,
-  });
+/**
+ * The modal before a downgrade: the revisions undone and the destructive operations in their downgrades
+ * (`downgrades`: the server's reading of those functions, which the caller also sizes the snapshots by).
+ */
+export async function confirmDowngrade(project: ProjectState, undone: string[], target: string, downgrades: OperationsResult, policy: BackupPolicy = 'never'): Promise<ChangeChoice> {
+  const { operations } = downgrades;
   const nodes = revisionsById(project);
   const lines = undone.map((r) => `• ${shortRevision(r)} ${nodes.get(r)?.message ?? ''}`.trimEnd());
   const destructive = operations.map((o) => `• ${shortRevision(o.revision)}: ${o.operation}${o.target ? ` ${o.target}` : ''}`);

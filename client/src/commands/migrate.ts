@@ -9,7 +9,7 @@ import { runAlembic, showOutcome, type SessionRun } from '../runAlembic';
 import { requireTrust } from '../trust';
 import { chooseUrl } from '../databaseInputs';
 import { AppliedStateRequest, DowngradePlanRequest, OperationsRequest, RebasePlanRequest, ResolveRevisionRequest, type ResolveRevisionResult } from '../../../common/protocol';
-import type { ProjectState } from '../projectStore';
+import { type ProjectState, versionTableRows } from '../projectStore';
 import type { Services } from '../services';
 import { shortRevision } from '../views/format';
 import { revisionArg } from './args';
@@ -29,7 +29,7 @@ async function freshState(s: Services, project: ProjectState): Promise<{ current
   await s.store.refresh();
   const state = s.store.get(project.info.id) ?? project;
   const db = state.database;
-  if (db.kind === 'ok') return { current: db.current, applied: db.applied, versionTable: db.versionTable ?? [...db.current, ...db.unknown] };
+  if (db.kind === 'ok') return { current: db.current, applied: db.applied, versionTable: versionTableRows(db) };
   const why = db.kind === 'unconfigured' ? 'no database is configured' : db.kind === 'untrusted' ? 'the workspace is not trusted'
     : 'message' in db ? db.message : 'the database state is not known yet';
   const choice = await vscode.window.showErrorMessage(`Alembic: cannot read the database: ${why}.`, 'Configure Database Connection…');
@@ -71,7 +71,7 @@ async function tablesTouchedBy(s: Services, project: ProjectState, revisions: re
 async function pendingRevisions(s: Services, project: ProjectState): Promise<string[]> {
   const db = (s.store.get(project.info.id) ?? project).database;
   if (db.kind !== 'ok') return [];
-  const state = await s.client.sendRequest(AppliedStateRequest, { projectId: project.info.id, versionTable: db.versionTable ?? [...db.current, ...db.unknown] });
+  const state = await s.client.sendRequest(AppliedStateRequest, { projectId: project.info.id, versionTable: versionTableRows(db) });
   return state.pending;
 }
 
@@ -90,7 +90,8 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   }
   const chosen = await chooseUrl(s.context, project.info);
   const url = chosen.ok ? chosen.url : undefined;
-  const choice = await confirmDowngrade(s, project, undone, target, backupPolicyFor(project.info, url));
+  const downgrades = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: undone, function: 'downgrade', fromDisk: true });
+  const choice = await confirmDowngrade(project, undone, target, downgrades, backupPolicyFor(project.info, url));
   if (!choice) return;
   if (!(await protectedDatabaseCheck(project, url, 'Downgrade'))) return;
   // The downgrade runs only after a dump that succeeded: a failed or cancelled backup has said why.
@@ -99,7 +100,7 @@ async function downgradeTo(s: Services, project: ProjectState, target: string, c
   const { creations } = await s.client.sendRequest(OperationsRequest, { projectId: project.info.id, revisions: undone, function: 'upgrade', fromDisk: true });
   // What the downgrades themselves change (not only what the upgrades created: a downgrade also alters
   // tables that stay) bounds the snapshots of a very large schema.
-  const touchedTables = await tablesTouchedBy(s, project, undone, 'downgrade').catch(() => undefined);
+  const touchedTables = downgrades.tables;
   const title = `Downgrading to ${target === 'base' ? 'base' : shortRevision(target)}`;
   await runAlembic(s, project.info, cmd.downgrade({ target: commandTarget }), {
     title, needsDatabase: true,
@@ -120,7 +121,7 @@ async function stampAt(s: Services, project: ProjectState, revisions: string[]):
   if (!(await protectedDatabaseCheck(project, url, 'Stamp'))) return;
   if (choice === 'backUpAndRun') {
     const now = s.store.get(project.info.id)?.database;
-    const current = now?.kind === 'ok' ? (now.versionTable ?? [...now.current, ...now.unknown]) : [];
+    const current = versionTableRows(now);
     if (!url || !(await backUp(s, project.info, url, current))) return;
   }
   const title = `Stamping ${revisions.map(shortRevision).join(', ')}`;

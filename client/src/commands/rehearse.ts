@@ -11,7 +11,7 @@ import { saveProjectFiles } from '../unsavedFiles';
 import { changeReportMarkdown } from '../../../runtime/db/schemaChange';
 import { databaseIdentity, protectingPattern } from '../../../runtime/db/protectedDatabases';
 import { rehearseUpgrade, type RehearsalResult } from '../../../runtime/verify/rehearsal';
-import type { ProjectState } from '../projectStore';
+import { type ProjectState, versionTableRows } from '../projectStore';
 import type { Services } from '../services';
 import { backupFolderFor } from './backup';
 import { pickProject } from './pick';
@@ -46,7 +46,7 @@ async function rehearse(s: Services, project: ProjectState): Promise<RehearsalRe
     if (choice !== go) return;
   }
   const db = s.store.get(project.info.id)?.database;
-  const revisions = db?.kind === 'ok' ? (db.versionTable ?? [...db.current, ...db.unknown]) : [];
+  const revisions = versionTableRows(db);
   let python;
   try {
     python = await interpreterFor(project.info);

@@ -178,8 +178,9 @@ export class WorkspaceIndex implements WorkspaceModel {
   }
 
   /** An edit brought SQL while the parser is not loaded: load it, then analyse the files with SQL again. */
-  private sqlArrived(): void {
-    if (this.sqlParserLoad || sqlParserLoaded()) return;
+  private sqlArrived(text: string): void {
+    // Once the parser is loading, no text needs looking at (this runs on every keystroke).
+    if (this.sqlParserLoad || sqlParserLoaded() || !mayRunSql(text)) return;
     void this.loadSqlParser().then((load) => {
       if (!load.loaded) return;
       const ids: string[] = [];
@@ -198,7 +199,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       const changed = text === undefined ? model.removeFile(p) : model.setFile(p, text);
       if (!changed) continue;
-      if (text !== undefined && mayRunSql(text)) this.sqlArrived();
+      if (text !== undefined) this.sqlArrived(text);
       affected.push(id);
       // The file being edited gets its findings now, even while the others' are still coming.
       if (text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
@@ -217,7 +218,7 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (!model.owns(p)) continue;
       model.setFileFromDisk(p, read);
       affected.push(id);
-      if (read.text !== undefined && mayRunSql(read.text)) this.sqlArrived();
+      if (read.text !== undefined) this.sqlArrived(read.text);
       if (read.text !== undefined && this.fileRulesPending) model.fileFindings(p, this.severities(id));
     }
     return affected;

@@ -103,7 +103,7 @@ function stripComment(line: string): string {
 }
 
 /** What `call` (an `op.execute` / connection execute of literal SQL) does to lock_timeout, statement by statement. */
-export function callLockTimeout(m: Migration, call: ParsedCall): LockTimeoutEffect {
+function callLockTimeout(m: Migration, call: ParsedCall): LockTimeoutEffect {
   const executed = m.executedSql.find((s) => s.call === call);
   if (!executed || !LOCK_TIMEOUT.test(executed.sql)) return undefined;
   let effect: LockTimeoutEffect;

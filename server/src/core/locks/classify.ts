@@ -5,7 +5,7 @@ import type { ArgValue, Migration, ParsedCall, Range } from '../types';
 import { argAt, boolValue, kwarg, literalName, methodOf, nestedCalls } from '../facts/args';
 import { migrationFunctions } from '../facts/functions';
 import { type SchemaOp, schemaOps } from '../facts/schema';
-import { type SqlOp, sqlName, sqlOperations, sqlStatements } from '../facts/sql';
+import { QNAME, type SqlOp, sqlName, sqlOperations, sqlStatements } from '../facts/sql';
 
 /** One statement's row(s) of the lock table, with the tables it names. */
 export interface LockItem {
@@ -177,9 +177,9 @@ function pythonItems(op: SchemaOp): LockItem[] {
 
 const low = (s: string | undefined): string | undefined => s?.toLowerCase();
 
-const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))*`;
-const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${NAME})\s*\*?\s+(.*)$`, 'i');
-const REFERENCES = new RegExp(String.raw`\bREFERENCES\s+(${NAME})`, 'i');
+const REINDEX_TABLE = new RegExp(String.raw`^REINDEX\s+(?:\([^)]*\)\s*)?TABLE\s+CONCURRENTLY\s+(${QNAME})`, 'i');
+const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})\s*\*?\s+(.*)$`, 'i');
+const REFERENCES = new RegExp(String.raw`\bREFERENCES\s+(${QNAME})`, 'i');
 
 /** The statements of an `op.execute` call, each with its row. */
 function sqlItems(m: Migration, call: ParsedCall): LockItem[] {
@@ -232,7 +232,7 @@ function sqlOpItems(o: SqlOp, statement: string): LockItem[] {
     case 'delete_all':
       return [item(['delete_all'], t)];
     case 'reindex_concurrently': {
-      const m = new RegExp(String.raw`^REINDEX\s+(?:\([^)]*\)\s*)?TABLE\s+CONCURRENTLY\s+(${NAME})`, 'i').exec(statement);
+      const m = REINDEX_TABLE.exec(statement);
       return [item(['reindex_concurrently'], m?.[1] === undefined ? undefined : sqlName(m[1]))];
     }
     default:

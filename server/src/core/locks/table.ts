@@ -8,6 +8,8 @@
 // Every case's code runs against the fixture schema test/fixtures/locks/schema.sql (tables users,
 // orgs, teams and tags, an enum mood): its names are the ones the cases' code uses.
 
+import { addValueRunsInTransaction, constantDefaultIsInstant, setNotNullUsesCheck } from '../facts/postgresVersion';
+
 /** PostgreSQL's table lock modes, weakest first (the order of the conflict table in the manual). */
 export const LOCK_MODES = [
   'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE',
@@ -114,8 +116,8 @@ export const LOCK_CASES: readonly LockCase[] = [
   {
     id: 'add_column.constant_default', title: 'op.add_column with a constant server_default (or now())',
     python: 'op.add_column("users", sa.Column("level", sa.Integer(), nullable=False, server_default="0"))',
-    claim: (v) => ({ locks: on(AE), effect: v >= 11 ? 'none' : 'rewrite', outsideTransaction: false,
-      note: v >= 11 ? 'Since PostgreSQL 11 a non-volatile default is stored once, not written to every row.'
+    claim: (v) => ({ locks: on(AE), effect: constantDefaultIsInstant(v) ? 'none' : 'rewrite', outsideTransaction: false,
+      note: constantDefaultIsInstant(v) ? 'Since PostgreSQL 11 a non-volatile default is stored once, not written to every row.'
         : 'Before PostgreSQL 11 every row is rewritten with the default; from 11 on it is instant.' }),
   },
   {
@@ -153,7 +155,7 @@ export const LOCK_CASES: readonly LockCase[] = [
     python: 'op.alter_column("users", "email", nullable=False, existing_type=sa.String(50))',
     batchPython: 'batch_op.alter_column("email", nullable=False, existing_type=sa.String(50))',
     claim: (v) => ({ locks: on(AE), effect: 'scan', outsideTransaction: false,
-      note: v >= 12 ? 'Every row is checked under the lock; since PostgreSQL 12 a valid CHECK (col IS NOT NULL) constraint, added NOT VALID and validated earlier, skips the scan.'
+      note: setNotNullUsesCheck(v) ? 'Every row is checked under the lock; since PostgreSQL 12 a valid CHECK (col IS NOT NULL) constraint, added NOT VALID and validated earlier, skips the scan.'
         : 'Every row is checked under the lock (from PostgreSQL 12 on, a valid CHECK (col IS NOT NULL) constraint skips the scan).' }),
   },
   {
@@ -256,8 +258,8 @@ export const LOCK_CASES: readonly LockCase[] = [
   {
     id: 'enum_add_value', title: 'op.execute("ALTER TYPE ... ADD VALUE ...")',
     python: 'op.execute("ALTER TYPE mood ADD VALUE \'sad\'")',
-    claim: (v) => ({ locks: [], effect: 'none', outsideTransaction: v < 12,
-      note: v < 12 ? 'Before PostgreSQL 12 it cannot run inside a transaction: put it in an autocommit block.'
+    claim: (v) => ({ locks: [], effect: 'none', outsideTransaction: !addValueRunsInTransaction(v),
+      note: !addValueRunsInTransaction(v) ? 'Before PostgreSQL 12 it cannot run inside a transaction: put it in an autocommit block.'
         : 'Since PostgreSQL 12 it runs inside a transaction, but the new value cannot be used before the transaction commits.' }),
   },
   {

@@ -58,9 +58,19 @@ export class ProjectFile {
     return this.sql;
   }
 
-  /** The full parse when one is kept, else a fresh one that is not kept. */
+  /** A full parse made for something else (comparing an edit's effects), for the next rules run to take. */
+  private lent: Migration | undefined;
+
+  lend(migration: Migration): void {
+    this.lent = migration;
+  }
+
+  /** The full parse when one is kept, else the lent one or a fresh one, which is not kept. */
   transientMigration(): Migration {
-    return this.full ?? this.parseFull(this.text);
+    if (this.full) return this.full;
+    const migration = this.lent ?? this.parseFull(this.text);
+    this.lent = undefined;
+    return migration;
   }
 }
 
@@ -119,8 +129,8 @@ export class ProjectModel {
   private sinceCache: { graph: RevisionGraph; since: string; ids: ReadonlySet<string>; problem?: string } | undefined;
   private readonly parse: (text: string) => Migration;
   private readonly parseHeader: (text: string) => Migration;
-  /** While `fromFiles` reads: the files parsed in full from the start. */
-  private parseInFull: ReadonlySet<string> | undefined;
+  /** While `fromFiles` reads with `parseAllInFull`: files are parsed in full from the start. */
+  private parseAllInFull = false;
   /** What is wrong with migration files as read from disk (unreadable, not UTF-8, too large), by path. */
   private readonly fileProblems = new Map<string, string>();
   /** Links to folders inside the version locations: Alembic does not descend into them. */
@@ -144,13 +154,13 @@ export class ProjectModel {
    * The model of files already read (`load` reads them; the CLI reads them itself, to ask git about
    * them while they are parsed).
    */
-  static fromFiles(config: ProjectConfig, read: ReadFiles, opts: ProjectModelOptions & { parseInFull?: ReadonlySet<string> } = {}): ProjectModel {
+  static fromFiles(config: ProjectConfig, read: ReadFiles, opts: ProjectModelOptions & { parseAllInFull?: boolean } = {}): ProjectModel {
     const model = new ProjectModel(config, opts);
     model.folderLinks = read.folderLinks;
-    // Files whose rules will run here anyway are parsed in full at once, not twice (header, then full).
-    model.parseInFull = opts.parseInFull;
+    // When every file's rules will run anyway, each file is parsed in full at once, not twice (header, then full).
+    model.parseAllInFull = opts.parseAllInFull ?? false;
     read.files.forEach((p, i) => model.setFileFromDisk(p, read.texts[i] ?? {}));
-    model.parseInFull = undefined;
+    model.parseAllInFull = false;
     // The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts).
     if (config.dialect === undefined) {
       const found = dialectOfMigrations([...model.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
@@ -199,18 +209,25 @@ export class ProjectModel {
     if (!this.owns(file)) return false;
     const existing = this.files.get(file);
     if (existing && existing.text === text) return true;
-    const header = this.parseInFull?.has(file) ? this.parse(text) : this.parseHeader(text);
+    const header = this.parseAllInFull ? this.parse(text) : this.parseHeader(text);
     const revisionFile = readRevisionFile({ path: file, migration: header });
-    this.files.set(file, new ProjectFile(file, text, header, revisionFile, this.parse));
+    const created = new ProjectFile(file, text, header, revisionFile, this.parse);
+    this.files.set(file, created);
     this.changedFiles.add(file);
+    const sameGraph = existing !== undefined && sameGraphFacts(existing.revisionFile, revisionFile);
     /** A revision that keeps its id and gets new edges: only its states and its descendants' change. */
     let edgesEdited: string | undefined;
-    if (existing && this.graphCache && sameGraphFacts(existing.revisionFile, revisionFile)) {
+    if (existing && this.graphCache && sameGraph) {
       // A body edit. Most change nothing the schema model reads (a comment, a data statement, a
       // message): then every later state stands, and re-replaying them would cost each keystroke
       // ~40 µs a revision to the head. Nothing to compare when no replay read the old effects.
       const before = this.effectsCache.get(existing);
-      if (before !== undefined && !sameEffects(before, this.effectsOf(file))) this.schemaChanged(existing.revisionFile.revision);
+      if (before !== undefined) {
+        // The parse the comparison needs is the one the file's rules run on next: one parse per keystroke.
+        const migration = created.transientMigration();
+        created.lend(migration);
+        if (!sameEffects(before, this.effectsOf(file, migration))) this.schemaChanged(existing.revisionFile.revision);
+      }
     } else if (existing && this.graphCache && existing.revisionFile.revision !== undefined && existing.revisionFile.revision === revisionFile.revision) {
       // New down_revision or depends_on: what followed it in the old graph (here), and what follows it
       // in the new one (below, once the graph has its new edges).
@@ -224,7 +241,7 @@ export class ProjectModel {
       this.orderKeys.set(file, this.loadOrderKey(file));
       this.graphCache = undefined;
     } else if (this.graphCache) {
-      if (sameGraphFacts(existing.revisionFile, revisionFile)) {
+      if (sameGraph) {
         // Most edits leave ids and edges alone: swap the file into the graph.
         this.graphCache = replaceFileFacts(this.graphCache, existing.revisionFile, revisionFile);
       } else {

@@ -16,7 +16,7 @@ import { defineFileRule, type RuleFinding } from './rule';
 const TRANSACTION_CONTROL = /^(COMMIT|END|BEGIN|START\s+TRANSACTION|ROLLBACK|ABORT)\b/i;
 
 /** The transaction statement `call` runs (`COMMIT`, `BEGIN`, `commit()`), or undefined. */
-export function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): string | undefined {
+function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): string | undefined {
   const executed = m.executedSql.find((s) => s.call === call);
   if (executed) {
     for (const s of sqlStatements(executed.sql)) {

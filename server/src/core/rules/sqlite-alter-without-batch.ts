@@ -9,13 +9,13 @@
 // test/fixtures/rules/sqlite-alter-without-batch/ holds the examples the tests check it on
 // (test/integration/sqliteBatch.test.ts runs them with the real Alembic on a real SQLite file).
 import { sqliteOlderThan } from '../config/sqliteVersion';
-import { kwarg, receiverOf } from '../facts/args';
+import { kwarg, methodOf, receiverOf } from '../facts/args';
 import { migrationFunctions, schemaOpsOn } from '../facts/functions';
 import type { SchemaOp } from '../facts/schema';
 import { callAt, indentUnit, rewriteStatement } from '../fixes/calls';
 import type { ProjectConfig } from '../project/discover';
 import type { ArgValue, ParsedCall, Range } from '../types';
-import { type TextEdit } from '../fixes/source';
+import { samePosition, type TextEdit } from '../fixes/source';
 import { defineFileRule, type RuleFinding } from './rule';
 
 /** On findings the fix can wrap: an `op.*` statement with its table written as an argument. */
@@ -45,7 +45,7 @@ function alterations(call: ParsedCall): string[] {
 /** Why `op` fails on this project's SQLite, or undefined when SQLite can do it. */
 function failure(op: SchemaOp, project: ProjectConfig): string | undefined {
   const call = op.call;
-  const method = call.callee.slice(call.callee.lastIndexOf('.') + 1);
+  const method = methodOf(call.callee);
   switch (op.kind) {
     case 'create_constraint':
     case 'drop_constraint':
@@ -104,7 +104,7 @@ export const sqliteAlterWithoutBatch = defineFileRule<SqliteAlterWithoutBatchDat
     if (!table) return undefined;
     const schema = kwarg(call, 'schema');
     const header = `with op.batch_alter_table(${src.slice(table.value)}${schema ? `, schema=${src.slice(schema.range)}` : ''}) as batch_op:`;
-    const inner: TextEdit[] = [{ range: call.calleeRange, newText: `batch_op.${call.callee.slice(call.callee.lastIndexOf('.') + 1)}` }];
+    const inner: TextEdit[] = [{ range: call.calleeRange, newText: `batch_op.${methodOf(call.callee)}` }];
     inner.push(...deleteArguments(call, [table.range, ...(schema ? [kwargRange(call, 'schema')] : [])]));
     const edit = rewriteStatement(src, call, inner, header, indentUnit(src, migration));
     return edit ? { title: "Run it in 'op.batch_alter_table()'", edits: [edit], isPreferred: true } : undefined;
@@ -120,7 +120,7 @@ const TABLE_PARAMETER: Readonly<Record<string, [number, string]>> = {
 
 /** The table argument of an `op.*` call (positional or keyword): its value, and the range batch_op drops. */
 function tableArgument(call: ParsedCall): { range: Range; value: Range } | undefined {
-  const p = TABLE_PARAMETER[call.callee.slice(call.callee.lastIndexOf('.') + 1)];
+  const p = TABLE_PARAMETER[methodOf(call.callee)];
   if (!p) return undefined;
   const [index, name] = p;
   const positional = call.args[index];
@@ -146,7 +146,7 @@ function before(a: Range['start'], b: Range['start']): boolean {
 function deleteArguments(call: ParsedCall, ranges: Range[]): TextEdit[] {
   const all = [...call.args.map((a) => a.range), ...call.kwargs.map((k) => ({ start: k.nameRange.start, end: k.value.range.end }))]
     .sort((a, b) => (before(a.start, b.start) ? -1 : 1));
-  const dropped = all.map((r) => ranges.some((x) => x.start.line === r.start.line && x.start.character === r.start.character));
+  const dropped = all.map((r) => ranges.some((x) => samePosition(x.start, r.start)));
   const edits: TextEdit[] = [];
   for (let i = 0; i < all.length; i++) {
     if (!dropped[i]) continue;
