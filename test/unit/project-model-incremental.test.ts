@@ -173,6 +173,34 @@ describe('project: header first, file rules later', () => {
     assert.deepEqual(full.revision, file.header.revision);
   });
 
+  it('parsing every file in full at once (a full check) gives the same findings and keeps no full parse', async () => {
+    const config = await configOf();
+    const texts = new Map<string, string>();
+    let down: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const id = `f${i}`;
+      texts.set(`${DIR}/${id}.py`, text(id, down, { k: i }));
+      down = id;
+    }
+    const headerFirst = new ProjectModel(config);
+    for (const [p, t] of texts) headerFirst.setFile(p, t);
+    const files = [...texts.keys()];
+    const read = { files, folderLinks: [], texts: files.map((p) => ({ text: texts.get(p) ?? '' })) };
+    const allInFull = ProjectModel.fromFiles(config, read, { parseAllInFull: true });
+    const findings = allInFull.findings();
+    assert.ok(findings.some((f) => f.rule === 'add-not-null-column-without-default'), 'the file rules ran');
+    assert.deepEqual(findings, headerFirst.findings());
+    for (const p of files) {
+      const file = allInFull.getFile(p);
+      assert.ok(file);
+      // The full parse served the file's rules and its schema effects, and went with them.
+      assert.equal(file.header.headerOnly, true, `${p}: the header`);
+      assert.equal(file.header.functions.length, 0, `${p}: no calls kept`);
+      assert.equal((file as unknown as { full?: unknown; lent?: unknown }).full, undefined, `${p}: no full parse kept`);
+      assert.equal((file as unknown as { full?: unknown; lent?: unknown }).lent, undefined, `${p}: the lent parse was taken`);
+    }
+  });
+
   it('gives graph findings only for files whose rules have not run, then completes in slices', async () => {
     const model = await model3();
     const b2 = `${DIR}/b2.py`;

@@ -1,6 +1,6 @@
 // The migration parser: `parseMigration(text)` for the facts, the tokenizer for anything else that
 // needs to read Python source the same way.
-export { parseMigration, parseMigrationHeader } from './parseMigration';
+export { headerOf, parseMigration, parseMigrationHeader } from './parseMigration';
 export { migrationFunctionName } from './functions';
 export { LineIndex } from './lineIndex';
 export { decodeStringBody } from './strings';

@@ -73,6 +73,15 @@ export function parseMigrationHeader(text: string): Migration {
   return parseSafely(text, true);
 }
 
+/**
+ * The module-level facts of a full parse, shaped as parseMigrationHeader's: what a file keeps for its
+ * graph once its full parse has served its rules (the calls of every function are most of the memory).
+ */
+export function headerOf(full: Migration): Migration {
+  const { functions: _f, enumVariables: _e, executedSql: _x, helpers: _h, ...header } = full;
+  return { ...header, functions: [], enumVariables: [], executedSql: [], headerOnly: true };
+}
+
 function parseSafely(text: string, headerOnly: boolean): Migration {
   try {
     return parse(text, headerOnly);

@@ -12,7 +12,7 @@ import { mayRunSql } from '../facts/sqlParser';
 import { historyOrder } from '../graph/history';
 import { updateFileEdges } from '../graph/update';
 import type { RevisionFile, RevisionGraph, RevisionNode } from '../graph/types';
-import { parseMigration, parseMigrationHeader } from '../parse';
+import { headerOf, parseMigration, parseMigrationHeader } from '../parse';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import { runFileRules, runGraphRules } from '../rules/runner';
@@ -209,9 +209,13 @@ export class ProjectModel {
     if (!this.owns(file)) return false;
     const existing = this.files.get(file);
     if (existing && existing.text === text) return true;
-    const header = this.parseAllInFull ? this.parse(text) : this.parseHeader(text);
+    // Parsing every file in full at once (a full check): the full parse is lent to the file's rules
+    // run, not kept, so that it and the facts read from it die after the file's rules ran.
+    const full = this.parseAllInFull ? this.parse(text) : undefined;
+    const header = full ? headerOf(full) : this.parseHeader(text);
     const revisionFile = readRevisionFile({ path: file, migration: header });
     const created = new ProjectFile(file, text, header, revisionFile, this.parse);
+    if (full) created.lend(full);
     this.files.set(file, created);
     this.changedFiles.add(file);
     const sameGraph = existing !== undefined && sameGraphFacts(existing.revisionFile, revisionFile);
