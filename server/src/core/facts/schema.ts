@@ -202,7 +202,7 @@ class Reader {
     const table = low(literalName(nameArg));
     if (table !== undefined) op.table = table;
     op.nameUnknown = table === undefined;
-    if (def && method === 'create') op.columns = def.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
+    if (def && method === 'create') op.columns = this.columns(def);
     this.out.push(op);
     return true;
   }
@@ -249,7 +249,7 @@ class Reader {
         op.kind = 'create_table';
         this.setTable(op, call, batch, 0, 'table_name');
         op.nameUnknown = op.table === undefined;
-        op.columns = call.args.slice(1).flatMap((a) => (a.kind === 'call' && isColumnCallee(a.call.callee) ? [this.column(a.call)] : []));
+        op.columns = this.columns(call);
         return op;
       }
       case 'drop_table':
@@ -380,6 +380,16 @@ class Reader {
       return text !== undefined ? identifiersOf(text) : [low(literalName(x))];
     });
     if (names && names.length > 0 && names.every((n) => n !== undefined)) op.columnNames = names as string[];
+  }
+
+  /** The Column(...) arguments after a table's name (a loop: every create_table comes here). */
+  private columns(def: ParsedCall): ColumnFacts[] {
+    const out: ColumnFacts[] = [];
+    for (let i = 1; i < def.args.length; i++) {
+      const a = def.args[i];
+      if (a?.kind === 'call' && isColumnCallee(a.call.callee)) out.push(this.column(a.call));
+    }
+    return out;
   }
 
   private column(call: ParsedCall): ColumnFacts {
@@ -536,7 +546,9 @@ export { sqlName };
 /** Every enum a create_table creates implicitly (columns whose enum lacks create_type=False). */
 export function implicitEnums(op: SchemaOp): EnumFacts[] {
   if (op.kind !== 'create_table' || !op.columns) return [];
-  return op.columns.flatMap((c) => c.enums.filter((e) => !e.noImplicitCreate));
+  const out: EnumFacts[] = [];
+  for (const c of op.columns) for (const e of c.enums) if (!e.noImplicitCreate) out.push(e);
+  return out;
 }
 
 /** Where a create_table's implicit enum is written: the type of the column using it. */

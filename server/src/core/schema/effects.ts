@@ -197,14 +197,14 @@ function createTableEffect(op: SchemaOp, table: string): Effect[] {
     if (a.kind !== 'call' || isColumnCallee(a.call.callee)) continue;
     const kind = methodOf(a.call.callee);
     const given = literalName(kwarg(a.call, 'name'))?.toLowerCase();
-    const cols = a.call.args.flatMap((x) => (x.kind === 'string' ? [x.value.toLowerCase()] : []));
+    const cols = lowerStrings(a.call.args);
     if (kind === 'PrimaryKeyConstraint') {
       primary = false;
       constraints.push(given ?? `${table}_pkey`);
     } else if (kind === 'UniqueConstraint') {
       constraints.push(given ?? `${table}_${cols.join('_')}_key`);
     } else if (kind === 'ForeignKeyConstraint') {
-      const local = a.call.args[0]?.kind === 'sequence' ? a.call.args[0].items.flatMap((x) => (x.kind === 'string' ? [x.value.toLowerCase()] : [])) : [];
+      const local = a.call.args[0]?.kind === 'sequence' ? lowerStrings(a.call.args[0].items) : [];
       constraints.push(given ?? `${table}_${local.join('_')}_fkey`);
     } else if (kind === 'CheckConstraint') {
       if (given) constraints.push(given);
@@ -310,6 +310,13 @@ function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
     if (e) out.push({ k: 'create_enum', name: sqlName(e[1] ?? '') });
     else out.push({ k: 'shape', names: identifiers(statement) });
   }
+  return out;
+}
+
+/** The string literals among `values`, lower-cased. */
+function lowerStrings(values: readonly ArgValue[]): string[] {
+  const out: string[] = [];
+  for (const x of values) if (x.kind === 'string') out.push(x.value.toLowerCase());
   return out;
 }
 

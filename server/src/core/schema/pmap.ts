@@ -234,8 +234,12 @@ function setIn<V>(node: Node<V> | undefined, hash: number, key: string, value: V
       node.bitmap |= bit;
       return node;
     }
-    const children = node.children.slice();
-    children.splice(idx, 0, leaf);
+    // The new children in one exact-size array (a slice and then a splice allocate twice).
+    const from = node.children;
+    const children = new Array<Node<V>>(from.length + 1);
+    for (let i = 0; i < idx; i++) children[i] = from[i] as Node<V>;
+    children[idx] = leaf;
+    for (let i = idx; i < from.length; i++) children[i + 1] = from[i] as Node<V>;
     return own({ kind: 1, bitmap: node.bitmap | bit, children }, edit);
   }
   const child = node.children[idx];
