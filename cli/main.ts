@@ -244,7 +244,9 @@ async function loadAll(
     // PostgreSQL's parser reads the migrations' SQL: loaded (compiled while the files are parsed) only
     // when some migration runs SQL, and before any rule runs.
     if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
-    const model = ProjectModel.fromFiles(config, read, { parseAllInFull });
+    // Parsed in slices with a turn of the event loop between them: git's commands, each started when
+    // the one before answers, run during the parse instead of after it.
+    const model = await ProjectModel.fromFilesInSlices(config, read, { parseAllInFull, pause: () => new Promise((resolve) => setImmediate(resolve)) });
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);

@@ -173,6 +173,31 @@ describe('project: header first, file rules later', () => {
     assert.deepEqual(full.revision, file.header.revision);
   });
 
+  it('read in slices with a pause between them, gives the model read in one go', async () => {
+    const config = await configOf();
+    const files: string[] = [];
+    const texts: { text: string }[] = [];
+    let down: string | null = null;
+    for (let i = 0; i < 7; i++) {
+      files.push(`${DIR}/s${i}.py`);
+      texts.push({ text: text(`s${i}`, down, { k: i }) });
+      down = `s${i}`;
+    }
+    const read = { files, folderLinks: [], texts };
+    let pauses = 0;
+    const sliced = await ProjectModel.fromFilesInSlices(config, read, {
+      parseAllInFull: true, slice: 3,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    assert.equal(pauses, 2, 'a pause between slices of 3, 3 and 1 files, none after the last');
+    const whole = ProjectModel.fromFiles(config, read, { parseAllInFull: true });
+    assert.deepEqual(sliced.paths(), whole.paths());
+    assert.deepEqual(sliced.findings(), whole.findings());
+    assert.ok(sliced.findings().length > 0, 'the files have findings to compare');
+  });
+
   it('parsing every file in full at once (a full check) gives the same findings and keeps no full parse', async () => {
     const config = await configOf();
     const texts = new Map<string, string>();

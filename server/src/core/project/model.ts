@@ -157,19 +157,49 @@ export class ProjectModel {
   static fromFiles(config: ProjectConfig, read: ReadFiles, opts: ProjectModelOptions & { parseAllInFull?: boolean } = {}): ProjectModel {
     const model = new ProjectModel(config, opts);
     model.folderLinks = read.folderLinks;
+    model.addFilesRead(read, 0, read.files.length, opts.parseAllInFull ?? false);
+    model.readDialectEvidence();
+    return model;
+  }
+
+  /**
+   * `fromFiles` with a pause every `slice` files: a caller running other work beside the parse (the
+   * CLI's git commands, each started when the one before answers) lets it go on instead of waiting
+   * for the whole parse. The model is the same.
+   */
+  static async fromFilesInSlices(
+    config: ProjectConfig, read: ReadFiles,
+    opts: ProjectModelOptions & { parseAllInFull?: boolean; pause: () => Promise<void>; slice?: number },
+  ): Promise<ProjectModel> {
+    const model = new ProjectModel(config, opts);
+    model.folderLinks = read.folderLinks;
+    const slice = Math.max(1, opts.slice ?? 250);
+    for (let from = 0; from < read.files.length; from += slice) {
+      if (from > 0) await opts.pause();
+      model.addFilesRead(read, from, Math.min(read.files.length, from + slice), opts.parseAllInFull ?? false);
+    }
+    model.readDialectEvidence();
+    return model;
+  }
+
+  /** Files `from` to `to` (excluded) of a read, in order. */
+  private addFilesRead(read: ReadFiles, from: number, to: number, parseAllInFull: boolean): void {
     // When every file's rules will run anyway, each file is parsed in full at once, not twice (header, then full).
-    model.parseAllInFull = opts.parseAllInFull ?? false;
-    read.files.forEach((p, i) => model.setFileFromDisk(p, read.texts[i] ?? {}));
-    model.parseAllInFull = false;
-    // The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts).
+    this.parseAllInFull = parseAllInFull;
+    for (let i = from; i < to; i++) this.setFileFromDisk(read.files[i] ?? '', read.texts[i] ?? {});
+    this.parseAllInFull = false;
+  }
+
+  /** The weakest evidence of the dialect, read only when nothing stronger said (core/facts/dialectEvidence.ts). */
+  private readDialectEvidence(): void {
+    const config = this.config;
     if (config.dialect === undefined) {
-      const found = dialectOfMigrations([...model.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
+      const found = dialectOfMigrations([...this.files.values()].map((f) => ({ path: path.relative(config.root, f.path), text: f.text })));
       if (found) {
         config.dialect = found.dialect;
         config.dialectSource = found.source;
       }
     }
-    return model;
   }
 
   /** Whether Alembic would load `file` for this project. */
