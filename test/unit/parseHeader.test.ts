@@ -2,7 +2,7 @@
 // what comes after it must be read exactly as parseMigration reads it: these are the places where
 // reading less could lose its way (strings, prefixes, brackets, continuations, recoveries).
 import assert from 'node:assert/strict';
-import { parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
+import { headerOf, parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
 import type { Migration, RevisionValue } from '../../server/src/core/types';
 import { checkSkippedTokens } from '../support/skipBodies';
 
@@ -39,6 +39,22 @@ describe('parseMigrationHeader', () => {
     assert.deepEqual(m.comments.map((c) => c.text), [' id', ' a comment in a body']);
     assert.equal(parseMigration(text).headerOnly, undefined);
     assert.deepEqual(headerFacts(m), headerFacts(parseMigration(text)));
+  });
+
+  it('headerOf a full parse is the header parse (what a full check keeps of each file)', () => {
+    const texts = [
+      '"""Add users\n\nRevision ID: a1\nRevises: b0\nCreate Date: 2024-01-01\n"""\nrevision = "a1"  # id\ndown_revision = "b0"\n' +
+        'branch_labels = ("x",)\ndepends_on = None\nimport sqlalchemy as sa\nstatus = sa.Enum("a", name="s")\n\n\ndef helper():\n' +
+        '    op.execute("SELECT 1")\n\n\ndef upgrade():\n    # a comment in a body\n    op.create_table("users")\n    helper()\n\n\n' +
+        'def downgrade():\n    op.drop_table("users")\n',
+      'revision = "a"\n',
+      '',
+      'revision = f"{x}"\ndown_revision = ("a", "b")\ndef upgrade(:\n    op.f(\n',
+    ];
+    for (const text of texts) {
+      assert.deepEqual(headerOf(parseMigration(text)), parseMigrationHeader(text), JSON.stringify(text.slice(0, 40)));
+    }
+    assert.ok(parseMigration(texts[0] ?? '').functions.length > 0, 'the full parse has functions to leave out');
   });
 
   it('sees through triple-quoted strings in bodies that hold column-0 assignments', () => {

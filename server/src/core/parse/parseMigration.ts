@@ -78,8 +78,18 @@ export function parseMigrationHeader(text: string): Migration {
  * graph once its full parse has served its rules (the calls of every function are most of the memory).
  */
 export function headerOf(full: Migration): Migration {
-  const { functions: _f, enumVariables: _e, executedSql: _x, helpers: _h, ...header } = full;
-  return { ...header, functions: [], enumVariables: [], executedSql: [], headerOnly: true };
+  // Field by field (a rest-and-spread copy took ~4 µs a file); the unit test holds it equal to
+  // parseMigrationHeader's result, so a field added to Migration and forgotten here fails there.
+  const header: Migration = {
+    functions: [], enumVariables: [], executedSql: [], comments: full.comments, lineCount: full.lineCount,
+    syntaxProblems: full.syntaxProblems, headerOnly: true,
+  };
+  if (full.revision) header.revision = full.revision;
+  if (full.downRevision) header.downRevision = full.downRevision;
+  if (full.branchLabels) header.branchLabels = full.branchLabels;
+  if (full.dependsOn) header.dependsOn = full.dependsOn;
+  if (full.docstring) header.docstring = full.docstring;
+  return header;
 }
 
 function parseSafely(text: string, headerOnly: boolean): Migration {
