@@ -9,11 +9,17 @@ export function argAt(call: ParsedCall, index: number, keyword: string): ArgValu
     const positional = call.args[index];
     if (positional) return positional;
   }
-  return call.kwargs.find((k) => k.name === keyword)?.value;
+  return kwarg(call, keyword);
 }
 
 export function kwarg(call: ParsedCall, name: string): ArgValue | undefined {
-  return call.kwargs.find((k) => k.name === name)?.value;
+  // A loop, not find(): every rule and the schema facts ask several keywords of every call.
+  const kwargs = call.kwargs;
+  for (let i = 0; i < kwargs.length; i++) {
+    const k = kwargs[i];
+    if (k?.name === name) return k.value;
+  }
+  return undefined;
 }
 
 /** `op.f("x")`, `f("x")`, `conv("x")`: the name as written inside. */

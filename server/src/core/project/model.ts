@@ -219,7 +219,7 @@ export class ProjectModel {
     if (!this.owns(file)) return false;
     if (read.problem !== undefined) this.fileProblems.set(file, read.problem);
     else this.fileProblems.delete(file);
-    if (read.text !== undefined) this.setFile(file, read.text);
+    if (read.text !== undefined) this.setOwnedFile(file, read.text);
     else this.removeFile(file, { keepProblem: true });
     return true;
   }
@@ -237,8 +237,14 @@ export class ProjectModel {
   /** Adds or replaces a file (re-parsing it). Returns false when the file is not one of this project's. */
   setFile(file: string, text: string): boolean {
     if (!this.owns(file)) return false;
+    this.setOwnedFile(file, text);
+    return true;
+  }
+
+  /** setFile of a file `owns` said yes to (a load asks once per file, not twice). */
+  private setOwnedFile(file: string, text: string): void {
     const existing = this.files.get(file);
-    if (existing && existing.text === text) return true;
+    if (existing && existing.text === text) return;
     // Parsing every file in full at once (a full check): the full parse is lent to the file's rules
     // run, not kept, so that it and the facts read from it die after the file's rules ran.
     const full = this.parseAllInFull ? this.parse(text) : undefined;
@@ -292,7 +298,6 @@ export class ProjectModel {
         this.schemaChanged(undefined);
       }
     }
-    return true;
   }
 
   /** Some file may run SQL: the host loads PostgreSQL's parser before the file rules run (core/facts/sqlParser.ts). */
