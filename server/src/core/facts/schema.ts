@@ -142,16 +142,15 @@ export function schemaOps(migration: Migration, fn: MigrationFunction): SchemaOp
 }
 
 class Reader {
-  private readonly moduleEnums = new Map<string, ParsedCall>();
-  private readonly localEnums = new Map<string, ParsedCall>();
-  private readonly localTables = new Map<string, ParsedCall>();
+  // Made when the function first assigns one (most assign none: two maps less per function read).
+  private localEnums: Map<string, ParsedCall> | undefined;
+  private localTables: Map<string, ParsedCall> | undefined;
   private readonly out: SchemaOp[] = [];
   private connections: ReadonlySet<string> | undefined;
   /** While reading a helper's calls: the helper and the call of it. */
   private via: SchemaOp['via'];
 
   constructor(private readonly migration: Migration, private readonly fn: MigrationFunction) {
-    for (const v of migration.enumVariables) this.moduleEnums.set(v.name, v.call);
     this.connections = connectionNames(fn);
   }
 
@@ -191,7 +190,7 @@ class Reader {
     if (call.receiver && isTableCallee(call.receiver.callee) && call.callee === `${call.receiver.callee}().${method}`) def = call.receiver;
     else if (!call.receiver) {
       const recv = receiverOf(call.callee);
-      if (recv && !recv.includes('.')) def = this.localTables.get(recv);
+      if (recv && !recv.includes('.')) def = this.localTables?.get(recv);
       if (!def && !(recv?.endsWith('.__table__') ?? false)) return false;
     } else {
       return false;
@@ -213,12 +212,12 @@ class Reader {
     const onOp = recv === 'op';
     const onBatch = !!call.batch && recv === call.batch.alias;
     if (call.assignedTo && isEnumCallee(call.callee)) {
-      this.localEnums.set(call.assignedTo.name, call);
+      (this.localEnums ??= new Map()).set(call.assignedTo.name, call);
       return;
     }
     // Building a table object changes nothing in the database (`t = sa.table(...)` before bulk_insert).
     if (call.assignedTo && isTableCallee(call.callee)) {
-      if (/(^|\.)Table$/.test(call.callee)) this.localTables.set(call.assignedTo.name, call);
+      if (/(^|\.)Table$/.test(call.callee)) (this.localTables ??= new Map()).set(call.assignedTo.name, call);
       return;
     }
     if ((method === 'create' || method === 'drop') && (this.enumCall(call, index, method) || this.tableCall(call, index, method))) return;
@@ -426,9 +425,9 @@ class Reader {
   }
 
   private enumOfVariable(name: string): EnumFacts | undefined {
-    const local = this.localEnums.get(name);
+    const local = this.localEnums?.get(name);
     if (local) return enumFacts(local, { localVariable: name });
-    const module = this.moduleEnums.get(name);
+    const module = moduleEnum(this.migration, name);
     if (module) return enumFacts(module, { moduleVariable: name });
     return undefined;
   }
@@ -542,6 +541,15 @@ function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
 }
 
 export { sqlName };
+
+/** The module-level enum variable of that name (the last assignment wins, as in Python). */
+function moduleEnum(m: Migration, name: string): ParsedCall | undefined {
+  for (let i = m.enumVariables.length - 1; i >= 0; i--) {
+    const v = m.enumVariables[i];
+    if (v?.name === name) return v.call;
+  }
+  return undefined;
+}
 
 /** Every enum a create_table creates implicitly (columns whose enum lacks create_type=False). */
 export function implicitEnums(op: SchemaOp): EnumFacts[] {
