@@ -324,6 +324,21 @@ describe('schema model: rules that ask it', () => {
     assert.deepEqual(ofRule(fileOf(sameDeploy, 'y3'), 'add-column-with-volatile-default'), [], 'fresh is created in the same deploy: empty, nobody waits');
   });
 
+  it('lock-timeout-missing: a constraint added in op.execute SQL locks as op.create_check_constraint does, on the table its SQL names', async () => {
+    const revs: [string, string | null, string][] = [
+      ['w1', null, `op.create_table('fresh', sa.Column('a', sa.Integer()))`],
+      ['w2', 'w1', `op.execute("ALTER TABLE fresh ADD CONSTRAINT fresh_a_positive CHECK (a > 0) NOT VALID")`],
+    ];
+    const deployed = await modelOf(revs);
+    deployed.setRelease({ scope: 'all', since: 'w1' });
+    const found = ofRule(fileOf(deployed, 'w2'), 'lock-timeout-missing');
+    assert.equal(found.length, 1, 'fresh ran in production with w1: the ALTER waits for ACCESS EXCLUSIVE');
+    assert.match(found[0]?.message ?? '', /ACCESS EXCLUSIVE/);
+    const sameDeploy = await modelOf(revs);
+    sameDeploy.setRelease({ scope: 'all' });
+    assert.deepEqual(ofRule(fileOf(sameDeploy, 'w2'), 'lock-timeout-missing'), [], 'fresh is created in the same deploy: nobody waits for it');
+  });
+
   it('an edit of an earlier revision changes the later revision\'s findings as a fresh model finds them', async () => {
     const config = await configOf();
     const texts = new Map<string, string>();

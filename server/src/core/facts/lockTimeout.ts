@@ -22,6 +22,9 @@ export function blockingLock(op: SchemaOp): BlockingLock | undefined {
       case 'create_index': return op.sql.concurrently ? undefined : 'SHARE';
       case 'drop_index': return op.sql.concurrently ? undefined : 'ACCESS EXCLUSIVE';
       case 'add_foreign_key': return 'SHARE ROW EXCLUSIVE';
+      // CHECK, UNIQUE, PRIMARY KEY, EXCLUDE (NOT VALID too): as op.create_check_constraint below, and as
+      // the lock table's create_check_constraint and create_unique_constraint rows measured on a server.
+      case 'add_constraint': return 'ACCESS EXCLUSIVE';
       case 'add_column': case 'drop_column': case 'alter_type': case 'set_not_null': case 'rename_column':
       case 'rename_table': case 'drop_constraint': case 'drop_table': case 'truncate':
         return 'ACCESS EXCLUSIVE';
@@ -49,8 +52,10 @@ export function blockingLock(op: SchemaOp): BlockingLock | undefined {
  */
 export function onExistingTable(o: OpInContext, ctx: { schema?: SchemaAt | undefined }): boolean {
   if (o.newTable) return false;
-  if (o.op.table === undefined) return true;
-  return isExistingTable(ctx, o.op.table) !== false;
+  // A statement of op.execute the facts keep as `execute` names its table in its SQL reading.
+  const table = o.op.table ?? o.op.sql?.table;
+  if (table === undefined) return true;
+  return isExistingTable(ctx, table) !== false;
 }
 
 /** What a statement does to `lock_timeout`: sets it for the session or the transaction, turns it off, or nothing. */
