@@ -4,7 +4,7 @@
 // failed migration after a few seconds. This module says which operations take a lock that blocks
 // writes on an existing table, and whether the migration or env.py set `lock_timeout` first.
 import { isExistingTable, type SchemaAt } from '../schema';
-import type { Migration, MigrationFunction, ParsedCall } from '../types';
+import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
 import type { OpInContext } from './functions';
 import type { SchemaOp } from './schema';
 import { sqlStatements } from './sql';
@@ -35,12 +35,24 @@ export function blockingLock(op: SchemaOp): BlockingLock | undefined {
     case 'create_index': return op.concurrently ? undefined : 'SHARE';
     case 'drop_index': return op.concurrently ? undefined : 'ACCESS EXCLUSIVE';
     case 'create_constraint': return op.constraintType === 'foreignkey' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
-    case 'add_column': case 'drop_column': case 'alter_column': case 'rename_table': case 'drop_table': case 'drop_constraint':
+    case 'add_column': case 'drop_column': case 'rename_table': case 'drop_table': case 'drop_constraint':
       return 'ACCESS EXCLUSIVE';
+    // Every change of the lock table's alter_column rows takes ACCESS EXCLUSIVE except a comment
+    // (COMMENT ON COLUMN: SHARE UPDATE EXCLUSIVE), and `existing_*` alone changes nothing. A change
+    // not written literally (nullable=flag, **kwargs) may be any of them.
+    case 'alter_column': return changesMoreThanComment(op) ? 'ACCESS EXCLUSIVE' : undefined;
     // alembic-postgresql-enum: ALTER TABLE ... ALTER COLUMN ... TYPE on every column using the enum.
     case 'other': return /(^|\.)sync_enum_values$/.test(op.call.callee) ? 'ACCESS EXCLUSIVE' : undefined;
     default: return undefined;
   }
+}
+
+function changesMoreThanComment(op: SchemaOp): boolean {
+  const a = op.alter ?? {};
+  // Alembic's defaults mean "no change": type_=None, nullable=None, server_default=False.
+  const given = (v: ArgValue | undefined): boolean => !!v && v.kind !== 'none';
+  return given(a.type) || given(a.nullable) || (!!a.serverDefault && !(a.serverDefault.kind === 'bool' && !a.serverDefault.value)) ||
+    !!op.newNameArg || op.call.hasStarArgs;
 }
 
 /**

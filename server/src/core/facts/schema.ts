@@ -101,6 +101,8 @@ export interface SchemaOp {
     existingType?: ArgValue;
     serverDefault?: ArgValue;
     existingServerDefault?: ArgValue;
+    /** `comment=`: COMMENT ON COLUMN, which takes SHARE UPDATE EXCLUSIVE (reads and writes go on). */
+    comment?: ArgValue;
   };
   /** enum_create / enum_drop. */
   enumType?: EnumFacts;
@@ -124,7 +126,7 @@ const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list'
 const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
 
 /** alter_column's keywords, by the field of `alter` they fill. */
-const ALTER_KEYWORDS = [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default']] as const;
+const ALTER_KEYWORDS = [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default'], ['comment', 'comment']] as const;
 
 /** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */
 function isTableCallee(callee: string): boolean {

@@ -150,6 +150,7 @@ function pythonItems(op: SchemaOp): LockItem[] {
       if (nullable === true) ids.push('alter_column.drop_not_null');
       if (a.serverDefault) ids.push('alter_column.server_default');
       if (op.newNameArg) ids.push('alter_column.rename');
+      if (a.comment && a.comment.kind !== 'bool') ids.push('alter_column.comment');
       return ids.length > 0 ? [item(ids, t)] : [];
     }
     case 'create_index':

@@ -174,6 +174,11 @@ export const LOCK_CASES: readonly LockCase[] = [
     claim: fixed({ locks: on(AE), effect: 'none', outsideTransaction: false }),
   },
   {
+    id: 'alter_column.comment', title: 'op.alter_column comment',
+    python: 'op.alter_column("users", "name", comment="Shown to other users", existing_type=sa.String(50))',
+    claim: fixed({ locks: on('SHARE UPDATE EXCLUSIVE'), effect: 'none', outsideTransaction: false, note: 'Alembic writes COMMENT ON COLUMN, which waits only for other schema changes and VACUUM.' }),
+  },
+  {
     id: 'create_index', title: 'op.create_index',
     python: 'op.create_index("ix_users_score", "users", ["score"])',
     batchPython: 'batch_op.create_index("ix_users_score", ["score"])',
