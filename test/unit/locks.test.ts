@@ -49,6 +49,23 @@ describe('lock table', () => {
     assert.equal(describeItem(item, 13)?.text, 'ACCESS EXCLUSIVE on users — blocks reads and writes; rewrites the table');
   });
 
+  it('reads an added column\'s default as add-column-with-volatile-default does (one list of volatile functions)', () => {
+    const cases: [string, string][] = [
+      ['sa.Column("t", sa.Uuid(), server_default=sa.text("uuidv7()"))', 'add_column.volatile_default'],
+      ['sa.Column("x", sa.Float(), server_default=sa.text("random_normal()"))', 'add_column.volatile_default'],
+      ['sa.Column("t", sa.Uuid(), server_default=sa.text("gen_random_uuid()"))', 'add_column.volatile_default'],
+      ['sa.Column("n", sa.Integer(), sa.Identity())', 'add_column.volatile_default'],
+      ['sa.Column("d", sa.Integer(), sa.Computed("n + 1"))', 'add_column.volatile_default'],
+      // A virtual generated column (PostgreSQL 18) is computed when read, not written into every row:
+      // like a constant default, it goes into the catalog only.
+      ['sa.Column("d", sa.Integer(), sa.Computed("n + 1", persisted=False))', 'add_column.constant_default'],
+      ['sa.Column("at", sa.DateTime(), server_default=sa.text("now()"))', 'add_column.constant_default'],
+    ];
+    for (const [column, id] of cases) assert.deepEqual(idsOf(`    op.add_column("users", ${column})`), [[id]], column);
+    assert.deepEqual(idsOf('    op.execute("ALTER TABLE users ADD COLUMN t uuid DEFAULT uuidv7()")'), [['add_column.volatile_default']]);
+    assert.deepEqual(idsOf('    op.execute("ALTER TABLE users ADD COLUMN d int GENERATED ALWAYS AS (n + 1) VIRTUAL")'), [['add_column.constant_default']]);
+  });
+
   it('finds the same rows in SQL as in Alembic operations', () => {
     const cases: [string, string][] = [
       ['ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()', 'add_column.volatile_default'],

@@ -3,6 +3,7 @@
 // `op.execute`. An operation the table has no row for gets none, never a guess.
 import type { ArgValue, Migration, ParsedCall, Range } from '../types';
 import { argAt, boolValue, kwarg, literalName, methodOf, nestedCalls } from '../facts/args';
+import { columnDefaultCost, sqlColumnDefaultCost } from '../facts/columnDefaults';
 import { migrationFunctions } from '../facts/functions';
 import { type SchemaOp, schemaOps } from '../facts/schema';
 import { QNAME, type SqlOp, sqlName, sqlOperations, sqlStatements } from '../facts/sql';
@@ -62,23 +63,6 @@ const item = (caseIds: string[], table: string | undefined, referenced?: string)
   caseIds, ...(table !== undefined ? { table } : {}), ...(referenced !== undefined ? { referenced } : {}),
 });
 
-/** Functions PostgreSQL evaluates once per row: a column default calling one rewrites the table. */
-const VOLATILE = /\b(?:random|gen_random_uuid|uuid_generate_v[14]|uuid_generate_v1mc|clock_timestamp|timeofday|nextval|txid_current|gen_random_bytes|setseed)\s*\(/i;
-
-/** The text of a server_default as written: a literal is a constant, `sa.text("...")` its SQL. */
-function defaultSql(v: ArgValue | undefined): string | undefined {
-  if (!v) return undefined;
-  if (v.kind === 'string') return `'${v.value}'`;
-  if (v.kind === 'call') {
-    const text = /(^|\.)(text|literal_column)$/.test(v.call.callee) && v.call.args[0]?.kind === 'string' ? v.call.args[0].value : undefined;
-    if (text !== undefined) return text;
-    // sa.func.random(), func.gen_random_uuid()
-    const m = /(?:^|\.)func\.(\w+)$/.exec(v.call.callee);
-    if (m) return `${m[1] ?? ''}()`;
-  }
-  return undefined;
-}
-
 /** A referenced table from `sa.ForeignKey("orgs.id")` / `ForeignKeyConstraint([...], ["orgs.id"])`. */
 function referencedOf(call: ParsedCall): string | undefined {
   for (const a of [...call.args, ...call.kwargs.map((k) => k.value)]) {
@@ -133,9 +117,8 @@ function pythonItems(op: SchemaOp): LockItem[] {
     case 'add_column': {
       const col = op.column;
       if (!col) return [item(['add_column'], t)];
-      const generated = col.call?.args.some((a) => a.kind === 'call' && /(^|\.)(Identity|Computed)$/.test(a.call.callee)) ?? false;
-      const sql = col.call ? defaultSql(kwarg(col.call, 'server_default')) : undefined;
-      if (generated || (sql !== undefined && VOLATILE.test(sql))) return [item(['add_column.volatile_default'], t)];
+      // The rules' reading of the default (facts/columnDefaults.ts), so the hover and add-column-with-volatile-default agree.
+      if (columnDefaultCost(col).kind === 'volatile') return [item(['add_column.volatile_default'], t)];
       if (col.hasServerDefault) return [item(['add_column.constant_default'], t)];
       return [item([col.notNull ? 'add_column.not_null' : 'add_column'], t)];
     }
@@ -205,7 +188,7 @@ function sqlOpItems(o: SqlOp, statement: string): LockItem[] {
     case 'rename_table':
       return [item(['rename_table'], t)];
     case 'add_column': {
-      if (VOLATILE.test(statement) || /\b(?:BIG|SMALL)?SERIAL\d?\b|\bGENERATED\b/i.test(statement)) return [item(['add_column.volatile_default'], t)];
+      if (sqlColumnDefaultCost(o).kind === 'volatile') return [item(['add_column.volatile_default'], t)];
       if (o.hasDefault) return [item(['add_column.constant_default'], t)];
       return [item([o.notNull ? 'add_column.not_null' : 'add_column'], t)];
     }
