@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
 import { revisionFacts } from '../server/src/lsp/wire';
 import {
@@ -246,7 +247,7 @@ async function loadAll(
     if (!sqlParser && read.texts.some((t) => t.text !== undefined && mayRunSql(t.text))) sqlParser = loadSqlParser();
     // Parsed in slices with a turn of the event loop between them: git's commands, each started when
     // the one before answers, run during the parse instead of after it.
-    const model = await ProjectModel.fromFilesInSlices(config, read, { parseAllInFull, pause: () => new Promise((resolve) => setImmediate(resolve)) });
+    const model = await ProjectModel.fromFilesInSlices(config, read, { parseAllInFull, pause: () => nextTurn() });
     for (const problem of model.problems()) stderr(`alembic-lint: error: ${problem}\n`);
     broken ||= model.problems().length > 0;
     models.push(model);

@@ -58,11 +58,16 @@ export class ProjectFile {
     return this.sql;
   }
 
-  /** A full parse made for something else (comparing an edit's effects), for the next rules run to take. */
+  /** A full parse made before the file's rules run (a full check's load, an edit's effects comparison), for that run to take. */
   private lent: Migration | undefined;
 
   lend(migration: Migration): void {
     this.lent = migration;
+  }
+
+  /** The parse the next rules run will take (the kept one, or one made now and lent to that run). */
+  lentMigration(): Migration {
+    return this.full ?? (this.lent ??= this.parseFull(this.text));
   }
 
   /** The full parse when one is kept, else the lent one or a fresh one, which is not kept. */
@@ -264,9 +269,7 @@ export class ProjectModel {
       const before = this.effectsCache.get(existing);
       if (before !== undefined) {
         // The parse the comparison needs is the one the file's rules run on next: one parse per keystroke.
-        const migration = created.transientMigration();
-        created.lend(migration);
-        if (!sameEffects(before, this.effectsOf(file, migration))) this.schemaChanged(existing.revisionFile.revision);
+        if (!sameEffects(before, this.effectsOf(file, created.lentMigration()))) this.schemaChanged(existing.revisionFile.revision);
       }
     } else if (existing && this.graphCache && existing.revisionFile.revision !== undefined && existing.revisionFile.revision === revisionFile.revision) {
       // New down_revision or depends_on: what followed it in the old graph (here), and what follows it
