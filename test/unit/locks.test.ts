@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { blockingLock } from '../../server/src/core/facts/lockTimeout';
+import { schemaOps } from '../../server/src/core/facts/schema';
 import { callLocks, callLocksAt } from '../../server/src/core/locks/classify';
 import { claimText, describeItem, postgresMajor } from '../../server/src/core/locks/describe';
 import { locksDoc } from '../../server/src/core/locks/doc';
@@ -107,6 +109,20 @@ describe('lock table', () => {
     const both = callLocks(parseMigration(upgradeWith('    op.alter_column("t", "c", type_=sa.BigInteger(), nullable=False)')))[0]?.items[0];
     assert.deepEqual(both?.caseIds, ['alter_column.type', 'alter_column.set_not_null']);
     assert.equal(both && describeItem(both, 15)?.claim.effect, 'rewrite');
+  });
+
+  it("reads Alembic's no-change defaults of alter_column as no change, as lock-timeout-missing does", () => {
+    // type_=None, nullable=None, server_default=False, comment=False are Alembic's defaults: nothing changes.
+    assert.deepEqual(idsOf('    op.alter_column("t", "c", type_=None, nullable=None, server_default=False, existing_type=sa.Text())'), []);
+    assert.deepEqual(idsOf('    op.alter_column("t", "c", type_=None, server_default=False, comment="why")'), [['alter_column.comment']]);
+    // None is a change where it removes something: the default, the comment.
+    assert.deepEqual(idsOf('    op.alter_column("t", "c", server_default=None, comment=None)'), [['alter_column.server_default', 'alter_column.comment']]);
+    const rule = (body: string): boolean => {
+      const m = parseMigration(upgradeWith(body));
+      return schemaOps(m, m.functions.find((f) => f.name === 'upgrade')!).some((op) => blockingLock(op) !== undefined);
+    };
+    assert.equal(rule('    op.alter_column("t", "c", type_=None, server_default=False, comment="why")'), false);
+    assert.equal(rule('    op.alter_column("t", "c", server_default=None)'), true);
   });
 
   it('changes the claims at the versions PostgreSQL changed them', () => {

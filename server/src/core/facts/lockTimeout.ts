@@ -4,7 +4,8 @@
 // failed migration after a few seconds. This module says which operations take a lock that blocks
 // writes on an existing table, and whether the migration or env.py set `lock_timeout` first.
 import { isExistingTable, type SchemaAt } from '../schema';
-import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
+import type { Migration, MigrationFunction, ParsedCall } from '../types';
+import { alterColumnChanges } from './alterColumn';
 import type { OpInContext } from './functions';
 import type { SchemaOp } from './schema';
 import { sqlStatements } from './sql';
@@ -48,11 +49,8 @@ export function blockingLock(op: SchemaOp): BlockingLock | undefined {
 }
 
 function changesMoreThanComment(op: SchemaOp): boolean {
-  const a = op.alter ?? {};
-  // Alembic's defaults mean "no change": type_=None, nullable=None, server_default=False.
-  const given = (v: ArgValue | undefined): boolean => !!v && v.kind !== 'none';
-  return given(a.type) || given(a.nullable) || (!!a.serverDefault && !(a.serverDefault.kind === 'bool' && !a.serverDefault.value)) ||
-    !!op.newNameArg || op.call.hasStarArgs;
+  const c = alterColumnChanges(op);
+  return c.type || c.nullable !== undefined || c.serverDefault || c.rename || c.unknown;
 }
 
 /**

@@ -3,6 +3,7 @@
 // `op.execute`. An operation the table has no row for gets none, never a guess.
 import type { ArgValue, Migration, ParsedCall, Range } from '../types';
 import { argAt, boolValue, kwarg, literalName, methodOf, nestedCalls } from '../facts/args';
+import { alterColumnChanges } from '../facts/alterColumn';
 import { columnDefaultCost, sqlColumnDefaultCost } from '../facts/columnDefaults';
 import { migrationFunctions } from '../facts/functions';
 import { type SchemaOp, schemaOps } from '../facts/schema';
@@ -125,15 +126,16 @@ function pythonItems(op: SchemaOp): LockItem[] {
     case 'drop_column':
       return [item(['drop_column'], t)];
     case 'alter_column': {
-      const a = op.alter ?? {};
+      // The rules' reading of what the call changes (facts/alterColumn.ts), so the hover and
+      // lock-timeout-missing agree: type_=None or server_default=False is no row.
+      const c = alterColumnChanges(op);
       const ids: string[] = [];
-      if (a.type) ids.push(isWidening(a.existingType, a.type) ? 'alter_column.type_widen' : 'alter_column.type');
-      const nullable = boolValue(a.nullable);
-      if (nullable === false) ids.push('alter_column.set_not_null');
-      if (nullable === true) ids.push('alter_column.drop_not_null');
-      if (a.serverDefault) ids.push('alter_column.server_default');
-      if (op.newNameArg) ids.push('alter_column.rename');
-      if (a.comment && a.comment.kind !== 'bool') ids.push('alter_column.comment');
+      if (c.type) ids.push(isWidening(op.alter?.existingType, op.alter?.type) ? 'alter_column.type_widen' : 'alter_column.type');
+      if (c.nullable === false) ids.push('alter_column.set_not_null');
+      if (c.nullable === true) ids.push('alter_column.drop_not_null');
+      if (c.serverDefault) ids.push('alter_column.server_default');
+      if (c.rename) ids.push('alter_column.rename');
+      if (c.comment) ids.push('alter_column.comment');
       return ids.length > 0 ? [item(ids, t)] : [];
     }
     case 'create_index':
