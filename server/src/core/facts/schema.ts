@@ -224,7 +224,7 @@ class Reader {
     }
     if ((method === 'create' || method === 'drop') && (this.enumCall(call, index, method) || this.tableCall(call, index, method))) return;
     if (this.helper(call, index)) return;
-    if ((method === 'execute' || method === 'exec_driver_sql') && isSqlExecution(call.callee, this.connections)) {
+    if ((method === 'execute' || method === 'exec_driver_sql') && isSqlExecution(call.callee, this.connections, call.batch?.alias)) {
       this.execute(call, index);
       return;
     }

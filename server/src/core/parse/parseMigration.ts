@@ -416,14 +416,16 @@ export function connectionNames(fn: Pick<MigrationFunction, 'calls'>): Set<strin
 /**
  * Whether a call runs SQL on the migration's connection: `op.execute(...)`, and on the connection
  * itself `op.get_bind().execute(...)`, `conn.execute(...)`, `conn.exec_driver_sql(...)` (conn bound
- * to `op.get_bind()`).
+ * to `op.get_bind()`), and `batch_op.execute(...)` on the alias of the enclosing batch_alter_table block.
  */
-export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined): boolean {
+export function isSqlExecution(callee: string, connections: ReadonlySet<string> | undefined, batchAlias?: string): boolean {
   if (callee === 'op.execute') return true;
   // endsWith before any slice: most calls are neither (no string made for them).
   const dot = callee.endsWith('.execute') ? callee.length - 8 : callee.endsWith('.exec_driver_sql') ? callee.length - 16 : -1;
   if (dot < 0) return false;
   const recv = callee.slice(0, dot);
+  // `batch_op.execute(...)` inside `with op.batch_alter_table(...) as batch_op:` runs its SQL as op.execute does.
+  if (batchAlias !== undefined && recv === batchAlias) return dot === callee.length - 8;
   return recv === 'op.get_bind()' || recv === 'context.get_bind()' || (connections?.has(recv) ?? false);
 }
 
@@ -431,7 +433,7 @@ export function isSqlExecution(callee: string, connections: ReadonlySet<string> 
 function collectExecutedSql(fn: Pick<MigrationFunction, 'calls' | 'name'>, out: ExecutedSql[]): void {
   const connections = connectionNames(fn);
   for (const call of fn.calls) {
-    if (!isSqlExecution(call.callee, connections)) continue;
+    if (!isSqlExecution(call.callee, connections, call.batch?.alias)) continue;
     const arg = call.args[0] ?? call.kwargs.find((k) => k.name === 'sqltext' || k.name === 'statement')?.value;
     if (!arg) continue;
     if (arg.kind === 'string') {
