@@ -176,6 +176,45 @@ describe('project: discovery', () => {
     assert.match(missing[0]?.problems[0] ?? '', /cannot read the configuration file/);
   });
 
+  it('finds a package:path whose package holds the configuration (src layout)', async () => {
+    // Prefect's layout: the alembic.ini lives inside the package it names.
+    const fs = memoryFileSystem({
+      '/repo/src/prefect/server/database/alembic.ini': ini('script_location = prefect:server:database:_migrations'),
+      '/repo/src/prefect/server/database/_migrations/env.py': '',
+      '/repo/src/prefect/server/database/_migrations/versions/a.py': '',
+    });
+    const p = await loadConfigFile(fs, '/repo/src/prefect/server/database/alembic.ini');
+    assert.deepEqual(p?.problems, []);
+    assert.equal(p?.scriptLocationPath, '/repo/src/prefect/server/database/_migrations');
+    // Asked from the repository root, the root's src/ holds the package.
+    const fromRoot = await discoverProjects(fs, ['/repo']);
+    assert.equal(fromRoot[0]?.scriptLocationPath, '/repo/src/prefect/server/database/_migrations');
+  });
+
+  it('warns when the versions folder holds only subfolders of migrations (one history per database)', async () => {
+    const files = {
+      '/p/alembic.ini': ini('script_location = m'),
+      '/p/m/env.py': '',
+      '/p/m/versions/postgresql/a.py': '',
+      '/p/m/versions/sqlite/b.py': '',
+      '/p/m/versions/__pycache__/x.py': '',
+    };
+    const p = await loadConfigFile(memoryFileSystem(files), '/p/alembic.ini');
+    assert.match(p?.warnings.join('\n') ?? '', /'\/p\/m\/versions' holds no migration file, but its subfolders 'postgresql', 'sqlite' do/);
+    const recursive = await loadConfigFile(memoryFileSystem({ ...files, '/p/alembic.ini': ini('script_location = m\nrecursive_version_locations = true') }), '/p/alembic.ini');
+    assert.deepEqual(recursive?.warnings, [], 'recursive_version_locations reads them');
+    const flat = await loadConfigFile(memoryFileSystem({ ...files, '/p/m/versions/c.py': '' }), '/p/alembic.ini');
+    assert.deepEqual(flat?.warnings, [], 'a location with its own files is read as it is');
+  });
+
+  it('names the sections that set script_location when [alembic] does not (alembic --name)', async () => {
+    const text = '[alembic]\nfile_template = %%(rev)s\n\n[core]\nscript_location = db/core\n\n[tenant]\nscript_location = db/tenant\n';
+    const p = await loadConfigFile(memoryFileSystem({ '/d/alembic.ini': text }), '/d/alembic.ini');
+    assert.match(p?.problems.join('\n') ?? '', /No 'script_location' key found in configuration\. The sections \[core\], \[tenant\] set one: .*--name/);
+    const plain = await loadConfigFile(memoryFileSystem({ '/d/alembic.ini': '[alembic]\nfile_template = x\n' }), '/d/alembic.ini');
+    assert.deepEqual(plain?.problems, ["/d/alembic.ini: No 'script_location' key found in configuration."]);
+  });
+
   it('reports a package that cannot be found', async () => {
     const p = await loadConfigFile(memoryFileSystem({ '/p/alembic.ini': ini('script_location = nopkg:migrations') }), '/p/alembic.ini');
     assert.match(p?.problems.join('\n') ?? '', /package 'nopkg' not found in the workspace/);

@@ -9,7 +9,7 @@ import { postgresVersionFromPyproject } from '../config/postgresVersion';
 import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
 import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
-import { resolveLocations } from './locations';
+import { isRevisionFileName, resolveLocations } from './locations';
 import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
 
 /** One Alembic project with its locations resolved: everything needed to list and watch its files. */
@@ -208,10 +208,32 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
         config.warnings.push(settings.versionLocations
           ? `${settings.configFile}: version location '${loc}' does not exist (Alembic skips it)`
           : `${settings.configFile}: versions folder '${loc}' does not exist`);
+      } else if (!settings.recursiveVersionLocations) {
+        const nested = await revisionSubfolders(fs, loc);
+        if (nested.length > 0) {
+          // Prefect keeps one history per database in versions/postgresql and versions/sqlite, and its
+          // env.py picks one at run time (`context.script.version_locations = [...]`): nothing static says which.
+          config.warnings.push(`${settings.configFile}: '${loc}' holds no migration file, but its subfolders ` +
+            `${nested.map((n) => `'${n}'`).join(', ')} do; Alembic reads them only with recursive_version_locations = true or ` +
+            'with version_locations naming them (env.py may set them when it runs, which alembic-lint cannot follow): ' +
+            'set one of these, or check a subfolder alone (alembic-lint check <folder>)');
+        }
       }
     }
   }
   return config;
+}
+
+/** The subfolders of a version location that hold revision files, when the location itself holds none. */
+async function revisionSubfolders(fs: FileSystem, loc: string): Promise<string[]> {
+  const entries = await fs.readDirectory(loc);
+  if (!entries || entries.some((e) => e.kind !== 'directory' && isRevisionFileName(e.name))) return [];
+  const out: string[] = [];
+  for (const d of entries.filter((e) => e.kind === 'directory' && e.name !== '__pycache__').sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const inner = await fs.readDirectory(path.join(loc, d.name));
+    if (inner?.some((e) => e.kind !== 'directory' && isRevisionFileName(e.name))) out.push(d.name);
+  }
+  return out;
 }
 
 /** Folders whose presence marks a repository root: the upward search stops there (after looking in it). */

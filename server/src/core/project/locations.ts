@@ -25,7 +25,8 @@ export interface ResolvedLocations {
  * Resolves `script_location` and `version_locations` to absolute folders. Relative paths start at the
  * configuration's folder (Alembic resolves them against the working folder, and it is run there);
  * `package:path` names a folder inside a Python package, looked up in `prepend_sys_path`, the
- * configuration's folder, its `src/`, and the workspace roots.
+ * configuration's folder, its `src/`, the workspace roots and their `src/`, and the folders above the
+ * configuration (a package that holds its own alembic.ini).
  */
 export async function resolveLocations(fs: FileSystem, settings: AlembicSettings, workspaceRoots: string[] = []): Promise<ResolvedLocations> {
   const problems: string[] = [];
@@ -33,7 +34,10 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
     ...settings.prependSysPath.map((p) => path.resolve(settings.root, p)),
     settings.root,
     path.join(settings.root, 'src'),
-    ...workspaceRoots,
+    ...workspaceRoots.flatMap((r) => [r, path.join(r, 'src')]),
+    // A configuration inside the package it names (Prefect: src/prefect/server/database/alembic.ini
+    // with `prefect:server:database:_migrations`): the folder the package is installed from is above it.
+    ...ancestors(settings.root, PACKAGE_ANCESTORS),
   ];
   const coerce = async (value: string, option: string): Promise<string | undefined> => {
     if (path.isAbsolute(value) || !value.includes(':')) return path.resolve(settings.root, value);
@@ -66,6 +70,16 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
   }
   result.versionLocations = unique(result.versionLocations);
   return result;
+}
+
+/** How many folders above the configuration a `package:path` is looked for in. */
+const PACKAGE_ANCESTORS = 6;
+
+/** The folders above `dir`, nearest first, at most `limit` of them. */
+function ancestors(dir: string, limit: number): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(dir); out.length < limit && d !== path.dirname(d); d = path.dirname(d)) out.push(d);
+  return out;
 }
 
 /** What listing the version locations found. */

@@ -60,7 +60,7 @@ export function readIniSettings(iniPath: string, text: string, opts: ReadIniOpti
   };
   const scriptLocation = getAny('script_location');
   if (scriptLocation !== undefined) settings.scriptLocation = scriptLocation;
-  else problems.push(`${iniPath}: No 'script_location' key found in configuration.`);
+  else problems.push(`${iniPath}: No 'script_location' key found in configuration.${namedEnvironments(ini, section)}`);
 
   const versionLocations = get('version_locations');
   if (versionLocations) {
@@ -181,6 +181,17 @@ export function readToolAlembic(pyprojectPath: string, text: string): ToolAlembi
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The other sections that set script_location, said after Alembic's own message: one .ini can hold
+ * several environments, each run with `alembic --name <section>` (Netflix Dispatch: [core], [tenant]).
+ */
+function namedEnvironments(ini: IniFile, section: string): string {
+  const named = [...ini.sections].filter(([name, options]) => name !== section && options.has('script_location')).map(([name]) => `[${name}]`);
+  if (named.length === 0) return '';
+  return ` The sections ${named.join(', ')} set one: they are environments Alembic runs with --name (alembic --name <section> ...), ` +
+    `which alembic-lint does not read yet; to check one, give its version folder: alembic-lint check <script_location>/versions`;
 }
 
 function iniValue(ini: IniFile, section: string, name: string, iniPath: string, problems: string[]): string | undefined {
