@@ -203,13 +203,19 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     const undone = undoneBy(functionOps(migration, downgrade));
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
+    let firstDrop = -1;
     let lastDrop = -1;
     let renames = false;
     ups.forEach(({ op }, i) => {
-      if (DROP_KINDS.has(op.kind)) lastDrop = i;
-      else if (op.kind === 'rename_table' || (op.kind === 'alter_column' && op.newName !== undefined)) renames = true;
+      if (DROP_KINDS.has(op.kind)) {
+        if (firstDrop < 0) firstDrop = i;
+        lastDrop = i;
+      } else if (op.kind === 'rename_table' || (op.kind === 'alter_column' && op.newName !== undefined)) renames = true;
     });
     const laterDrops = (i: number): Undone | undefined => (i < lastDrop ? undoneBy(ups.slice(i + 1).map((x) => x.op)) : undefined);
+    // Dropped earlier in the upgrade and created again (autogenerate's drop and re-create of a foreign
+    // key on SQLite): it was there before the upgrade, so the downgrade leaves it in place.
+    const earlierDrops = (i: number): Undone | undefined => (firstDrop >= 0 && i > firstDrop ? undoneBy(ups.slice(0, i).map((x) => x.op)) : undefined);
     const seenEnums = new Set<string>();
     // Made with the pair's first finding (most pairs have none).
     let withDown: MissingInverse['pair'] | undefined;
@@ -225,6 +231,8 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       if (isUndone(undone, kind, final, e)) return;
       const later = laterDrops(i);
       if (later && isUndone(later, kind, final, e)) return;
+      const earlier = earlierDrops(i);
+      if (earlier && isUndone(earlier, kind, op, e)) return;
       const label = describe(kind, op, e);
       if (label === undefined) return;
       const m: MissingInverse = { pair: (withDown ??= { ...pair, downgrade }), kind, op, range, label, order, renamed: final !== op };
