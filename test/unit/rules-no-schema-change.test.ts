@@ -22,6 +22,10 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       ['    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")', /no ALTER TYPE \.\.\. DROP VALUE/],
       ['    prune_all("done")\n    prune_all("waiting")', /calls code this check cannot follow/],
       ['    conn = op.get_bind()\n    rows = conn.execute(sa.text("SELECT id FROM t")).fetchall()\n    conn.execute(t.insert().values(id=1))', /only changes data/],
+      // SQLite's connection settings around a backfill (Prefect's artifact data migration) change no schema.
+      ['    op.execute("PRAGMA foreign_keys=OFF")\n    op.execute("UPDATE t SET a = b")\n    op.execute("PRAGMA foreign_keys=ON")', /only changes data/],
+      // Settings alone (securedrop's security pragmas) are not data: their own message.
+      ['    conn = op.get_bind()\n    conn.execute(sa.text("PRAGMA secure_delete = ON"))\n    conn.execute(sa.text("PRAGMA auto_vacuum = FULL"))', /only changes SQLite settings \(PRAGMA\)/],
     ];
     for (const [up, message] of cases) {
       const found = findings(`\ndef upgrade():\n${up}\n\n\ndef downgrade():\n    pass\n`);

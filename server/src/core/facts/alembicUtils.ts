@@ -6,6 +6,7 @@
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { argAt, literalName, methodOf } from './args';
 import { callNames } from './functions';
+import { sqlStatements } from './sql';
 
 export type EntityMethod = 'create_entity' | 'replace_entity' | 'drop_entity';
 
@@ -16,6 +17,8 @@ export interface EntityOp {
   key: string;
   /** For messages: `PGFunction public.to_upper(t text)`, or the variable. */
   label: string;
+  /** What a SQL `DROP` of it names: `function:to_upper` (kind and bare name, lower case); undefined for a variable. */
+  sqlDropKey?: string;
 }
 
 const METHODS = new Set<string>(['create_entity', 'replace_entity', 'drop_entity']);
@@ -29,13 +32,42 @@ function definitionOf(fn: MigrationFunction, name: string, before: number): Pars
   return def;
 }
 
-function identify(def: ParsedCall): { key: string; label: string } | undefined {
+/** The SQL object kind each entity class is dropped as (`DROP FUNCTION ...`). */
+const SQL_KIND: Readonly<Record<string, string>> = {
+  PGFunction: 'function', PGProcedure: 'procedure', PGView: 'view', PGMaterializedView: 'materialized view',
+  PGTrigger: 'trigger', PGPolicy: 'policy', PGExtension: 'extension',
+};
+
+function identify(def: ParsedCall): { key: string; label: string; sqlDropKey?: string } | undefined {
   const cls = methodOf(def.callee);
   const schema = literalName(argAt(def, 0, 'schema'));
   const signature = literalName(argAt(def, 1, 'signature'));
   if (schema === undefined || signature === undefined) return undefined;
   const name = `${schema}.${signature}`;
-  return { key: `${cls}:${name.toLowerCase().replace(/\s+/g, '')}`, label: `${cls} ${name}` };
+  const kind = SQL_KIND[cls];
+  // A function's signature holds its arguments; the object's name is what comes before them.
+  const bare = signature.split('(')[0]?.trim().replace(/"/g, '').toLowerCase();
+  return { key: `${cls}:${name.toLowerCase().replace(/\s+/g, '')}`, label: `${cls} ${name}`, ...(kind && bare ? { sqlDropKey: `${kind}:${bare}` } : {}) };
+}
+
+const SQL_DROP = /^DROP\s+(FUNCTION|PROCEDURE|VIEW|MATERIALIZED\s+VIEW|TRIGGER|POLICY|EXTENSION)\s+(?:IF\s+EXISTS\s+)?((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)/i;
+
+/**
+ * The entities a function drops with SQL instead of `drop_entity` (`op.execute("DROP FUNCTION IF EXISTS
+ * f(timestamptz)")`, Polar's downgrade): `kind:bare name` keys, as `EntityOp.sqlDropKey`.
+ */
+export function sqlDroppedEntities(m: Migration, fn: MigrationFunction): Set<string> {
+  const out = new Set<string>();
+  for (const executed of m.executedSql) {
+    if (executed.function !== fn.name) continue;
+    for (const statement of sqlStatements(executed.sql)) {
+      const d = SQL_DROP.exec(statement);
+      if (!d) continue;
+      const name = (d[2] ?? '').split('.').pop()?.trim().replace(/"/g, '').toLowerCase();
+      if (name) out.add(`${(d[1] ?? '').toLowerCase().replace(/\s+/g, ' ')}:${name}`);
+    }
+  }
+  return out;
 }
 
 /** The alembic_utils entity operations of a function, in order. */

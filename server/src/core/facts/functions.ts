@@ -292,24 +292,41 @@ function opRunsOn(op: SchemaOp, fn: MigrationFunction, dialect: string): boolean
 /** Statements that change rows, not the schema, or only the session (`SET statement_timeout = ...`). */
 export const DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|TRUNCATE|COPY|SET|RESET)\b/i;
 
+/** SQLite's settings (`PRAGMA foreign_keys=OFF`, `PRAGMA auto_vacuum = FULL`): no schema object changes. */
+export const SETTING_STATEMENT = /^\s*PRAGMA\b/i;
+
 /**
  * The function changes data only: every operation runs SQL that reads or writes rows (UPDATE, INSERT,
- * DELETE ...), or Core statements on the connection, or `op.bulk_insert`. Undefined when it does
+ * DELETE ...), or Core statements on the connection, or `op.bulk_insert`, with SQLite settings around
+ * them (`PRAGMA foreign_keys=OFF` before a backfill). Settings alone are not data. False when it does
  * nothing. A helper call or any schema operation makes it not data-only.
  */
 export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
   const ops = functionOps(m, fn);
-  if (ops.length === 0) return false;
-  return ops.every((op) => {
-    if (op.kind === 'other') return op.call.callee === 'op.bulk_insert';
+  let data = false;
+  const every = ops.every((op) => {
+    if (op.kind === 'other') {
+      data = true;
+      return op.call.callee === 'op.bulk_insert';
+    }
     if (op.kind !== 'execute') return false;
     const executed = m.executedSql.find((s) => s.call === op.call);
     // SQL we cannot read (a Core statement on the connection) is taken as data; op.execute of a
     // non-literal is not, since it often carries DDL.
-    if (!executed) return op.call.callee !== 'op.execute';
+    if (!executed) {
+      data = true;
+      return op.call.callee !== 'op.execute';
+    }
     const statements = sqlStatements(executed.sql).filter((s) => s.trim() !== '');
-    return statements.length > 0 && statements.every((s) => DATA_STATEMENT.test(s));
+    if (statements.length === 0) return false;
+    for (const s of statements) {
+      if (SETTING_STATEMENT.test(s)) continue;
+      if (!DATA_STATEMENT.test(s)) return false;
+      data = true;
+    }
+    return true;
   });
+  return every && data;
 }
 
 const LOGGING = /^(?:logger|log|logging|LOG|_logger|_log)\.\w+$/;

@@ -5,7 +5,7 @@
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
-import { entityOps } from '../facts/alembicUtils';
+import { entityOps, sqlDroppedEntities } from '../facts/alembicUtils';
 import { callNames, type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
@@ -266,10 +266,13 @@ function missingEntityInverses(migration: Migration, text: string): RuleFinding<
     const downs = entityOps(migration, downgrade);
     // A drop or replace in the downgrade through a variable we cannot identify may undo anything.
     const unknownDown = downs.some((d) => d.key.startsWith('var:')) && !ups.some((u) => u.key.startsWith('var:'));
+    let droppedBySql: Set<string> | undefined;
     for (const u of ups) {
       if (u.method === 'drop_entity' || unknownDown) continue;
       const wanted = u.method === 'create_entity' ? 'drop_entity' : 'replace_entity';
       if (downs.some((d) => d.key === u.key && d.method === wanted)) continue;
+      // Dropped with SQL (`DROP FUNCTION IF EXISTS f(...)`) instead of drop_entity.
+      if (u.method === 'create_entity' && u.sqlDropKey !== undefined && (droppedBySql ??= sqlDroppedEntities(migration, downgrade)).has(u.sqlDropKey)) continue;
       // Created in the upgrade, then dropped later in it (a scratch entity): nothing to undo.
       if (ups.some((l) => l !== u && l.key === u.key && l.method === 'drop_entity' && l.call.range.start.line > u.call.range.start.line)) continue;
       out.push({

@@ -3,7 +3,7 @@
 // then reports success while the database keeps every change, and the next upgrade fails on objects
 // that already exist. An empty upgrade (a merge revision) needs no downgrade; a downgrade that raises
 // is a declared one-way migration (irreversible-migration).
-import { DATA_STATEMENT, functionOps, functionPairs, hasNoEffect, isDataOnly } from '../facts/functions';
+import { DATA_STATEMENT, functionOps, functionPairs, hasNoEffect, isDataOnly, SETTING_STATEMENT } from '../facts/functions';
 import { methodOf, receiverOf } from '../facts/args';
 import { sqlStatements } from '../facts/sql';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
@@ -63,11 +63,12 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
 });
 
 /** What an upgrade does when it changes no schema object the linter can see. */
-type NoSchemaChange = 'data' | 'extension' | 'enum-value' | 'code';
+type NoSchemaChange = 'data' | 'extension' | 'enum-value' | 'settings' | 'code';
 
 const NO_SCHEMA_MESSAGE: Record<Exclude<NoSchemaChange, 'data'>, (up: string, down: string) => string> = {
   extension: (up, down) => `${up}() only creates extensions if they do not exist and ${down}: a downgrade leaves the extension installed, and the next upgrade runs again without error. Drop it in the downgrade only if the previous revision must not have it.`,
   'enum-value': (up, down) => `${up}() adds values to an enum type and ${down}: PostgreSQL has no ALTER TYPE ... DROP VALUE, so there is nothing simple to undo. Write the downgrade only if you re-create the type without the value.`,
+  settings: (up, down) => `${up}() only changes SQLite settings (PRAGMA) and ${down}: a setting stored in the database file (auto_vacuum, journal_mode, user_version) stays after a downgrade. Set it back in the downgrade if the previous revision must not have it.`,
   code: (up, down) => `${up}() calls code this check cannot follow (no Alembic operation or DDL is visible) and ${down}: if that code changes the schema, write a downgrade that undoes it.`,
 };
 
@@ -76,10 +77,11 @@ const ENUM_VALUE_SQL = /^\s*ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b/i;
 
 /**
  * Why the upgrade needs no downgrade as far as the file shows, or undefined when it changes the schema:
- * every operation is data (rows), a CREATE EXTENSION IF NOT EXISTS, an ALTER TYPE ... ADD VALUE, or a
+ * every operation is data (rows), a CREATE EXTENSION IF NOT EXISTS, an ALTER TYPE ... ADD VALUE, a
+ * SQLite PRAGMA, or a
  * call of code outside Alembic's operations (a helper from another module, a Redis client): what is
  * not seen to change the schema is no warning. The most telling kind wins (enum values, extensions,
- * then data, then code).
+ * then data, then settings, then code).
  */
 function withoutSchemaChange(m: Migration, fn: MigrationFunction): NoSchemaChange | undefined {
   const kinds = new Set<NoSchemaChange>();
@@ -105,9 +107,10 @@ function withoutSchemaChange(m: Migration, fn: MigrationFunction): NoSchemaChang
       if (EXTENSION_SQL.test(statement)) kinds.add('extension');
       else if (ENUM_VALUE_SQL.test(statement)) kinds.add('enum-value');
       else if (DATA_STATEMENT.test(statement)) kinds.add('data');
+      else if (SETTING_STATEMENT.test(statement)) kinds.add('settings');
       else return undefined;
     }
   }
-  for (const k of ['enum-value', 'extension', 'data', 'code'] as const) if (kinds.has(k)) return k;
+  for (const k of ['enum-value', 'extension', 'data', 'settings', 'code'] as const) if (kinds.has(k)) return k;
   return undefined;
 }

@@ -296,7 +296,7 @@ function executeEffects(m: Migration, op: SchemaOp): Effect[] {
  * `sqlStatements` would give that one statement with the keyword still first (comments, quotes and
  * whitespace come after it), so it changes no shape, and the text need not be split.
  */
-const ONE_DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
+const ONE_DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|PRAGMA|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
 
 /** Statements the statement parser gave no operation for: CREATE TYPE ... AS ENUM, else what they name is unknown. */
 function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
