@@ -64,6 +64,32 @@ describe('dialect: the project\'s database', () => {
     assert.deepEqual(rulesOn(await projectWith({ '/p/alembic.ini': ini('postgresql://u@h/db') })), ['add-not-null-column-without-default', 'change-column-type', 'lock-timeout-missing', 'non-concurrent-index']);
   });
 
+  it('downgrade-asymmetry asks for an enum type to be dropped only where enum types exist (PostgreSQL)', async () => {
+    const text = `from alembic import op
+import sqlalchemy as sa
+
+revision = 'd0002'
+down_revision = None
+
+
+def upgrade():
+    op.create_table('runs', sa.Column('id', sa.Integer()), sa.Column('state', sa.Enum('A', 'B', name='state_type')))
+
+
+def downgrade():
+    op.drop_table('runs')
+`;
+    const on = (project: ProjectConfig | undefined): string[] => {
+      const migration = parseMigration(text);
+      const graph = buildRevisionGraph([{ path: '/p/m.py', migration }]);
+      return runFileRules(allRules, { path: '/p/m.py', text, migration }, graph, project).filter((f) => f.rule === 'downgrade-asymmetry').map((f) => f.message);
+    };
+    assert.match(on(undefined).join('\n'), /enum type 'state_type'/, 'unknown dialect: may be PostgreSQL');
+    assert.match(on(await projectWith({ '/p/alembic.ini': ini('postgresql://u@h/db') })).join('\n'), /enum type 'state_type'/);
+    assert.deepEqual(on(await projectWith({ '/p/alembic.ini': ini('sqlite:///app.db') })), [], 'SQLite keeps the enum in its column');
+    assert.deepEqual(on(await projectWith({ '/p/alembic.ini': ini('mysql://u@h/db') })), [], 'MySQL keeps the enum in its column');
+  });
+
   it('a [tool.alembic-lint] dialect key is not taken for a rule', () => {
     const r = severitiesFromPyproject('[tool.alembic-lint]\ndialect = "mysql"\n', '/p/pyproject.toml');
     assert.deepEqual(r, { severities: {}, errors: [], warnings: [] });

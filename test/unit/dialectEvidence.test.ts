@@ -39,7 +39,14 @@ describe('dialect: evidence from the migrations', () => {
     const pg = { path: 'a.py', text: migration('from sqlalchemy.dialects import postgresql', '    op.add_column("t", sa.Column("d", postgresql.JSONB()))') };
     const my = { path: 'b.py', text: migration('', '    op.create_table("t", sa.Column("id", sa.Integer()), mysql_engine="InnoDB")') };
     assert.deepEqual(dialectOfMigrations([pg]), { dialect: 'postgresql', source: 'dialect-specific code in the migrations (postgresql.JSONB in a.py)' });
-    assert.equal(dialectOfMigrations([pg, my]), undefined, 'two databases: unknown');
+    assert.deepEqual(dialectOfMigrations([my]), { dialect: 'mysql', source: 'dialect-specific code in the migrations (mysql_engine= in b.py)' });
+    // postgresql.JSONB fails on MySQL; mysql_engine= is ignored on PostgreSQL: the type decides.
+    assert.equal(dialectOfMigrations([pg, my])?.dialect, 'postgresql', 'a type that fails elsewhere decides over a keyword argument');
+    const sqlite = { path: 'c.py', text: migration('', '    op.execute("PRAGMA foreign_keys=OFF")\n    op.create_index("ix", "t", ["a"], postgresql_where=sa.text("a > 0"))') };
+    assert.equal(dialectOfMigrations([sqlite])?.dialect, 'sqlite', "SQL only SQLite runs decides over postgresql_where=, which SQLite ignores");
+    assert.equal(dialectOfMigrations([pg, sqlite]), undefined, 'two databases by code that fails elsewhere: unknown');
+    const pgKwarg = { path: 'd.py', text: migration('', '    op.create_index("ix", "t", ["a"], postgresql_using="gin")') };
+    assert.equal(dialectOfMigrations([pgKwarg, my]), undefined, 'two databases by keyword arguments only: unknown');
     assert.equal(dialectOfMigrations([]), undefined);
   });
 

@@ -29,6 +29,12 @@ export interface DialectEvidence {
   dialect: string;
   /** What was seen: `postgresql.JSONB`, `mysql_engine=`, `CREATE EXTENSION`. */
   what: string;
+  /**
+   * A dialect keyword argument (`postgresql_where=`, `mysql_engine=`): SQLAlchemy ignores it on the
+   * other databases, and autogenerate writes it from models made for several, so it says the project
+   * may run there, not that this code does. A dialect's type or SQL only it accepts would fail elsewhere.
+   */
+  weak?: true;
 }
 
 /** Names that stand for a dialect module, and names imported from one, in a migration's text. */
@@ -108,7 +114,7 @@ export function dialectEvidenceOf(text: string, parsed?: Migration): DialectEvid
         }
         for (const k of call.kwargs) {
           const d = /^(postgresql|mysql|sqlite|mssql|oracle)_\w+$/.exec(k.name)?.[1];
-          if (d) out.push({ dialect: d, what: `${k.name}=` });
+          if (d) out.push({ dialect: d, what: `${k.name}=`, weak: true });
         }
       }
     }
@@ -124,15 +130,24 @@ export function dialectEvidenceOf(text: string, parsed?: Migration): DialectEvid
 
 /**
  * The one database the migrations write for, with where it was seen (`postgresql.JSONB in
- * versions/abc.py`); undefined when they name none, or several.
+ * versions/abc.py`); undefined when they name none, or several. Code that fails elsewhere (a dialect's
+ * types, SQL only one database accepts) decides over dialect keyword arguments, which the other
+ * databases ignore: Prefect's SQLite history runs `PRAGMA foreign_keys=OFF` and carries an index's
+ * `postgresql_where=` from its models. Keyword arguments decide only when nothing stronger is seen.
  */
 export function dialectOfMigrations(files: Iterable<{ path: string; text: string }>): { dialect: string; source: string } | undefined {
-  let found: { dialect: string; what: string; path: string } | undefined;
+  let strong: { dialect: string; what: string; path: string } | undefined;
+  let weak: { dialect: string; what: string; path: string } | undefined;
+  let weakConflict = false;
   for (const f of files) {
     for (const e of dialectEvidenceOf(f.text)) {
-      if (!found) found = { ...e, path: f.path };
-      else if (found.dialect !== e.dialect) return undefined;
+      if (e.weak) {
+        if (!weak) weak = { ...e, path: f.path };
+        else if (weak.dialect !== e.dialect) weakConflict = true;
+      } else if (!strong) strong = { ...e, path: f.path };
+      else if (strong.dialect !== e.dialect) return undefined;
     }
   }
+  const found = strong ?? (weakConflict ? undefined : weak);
   return found ? { dialect: found.dialect, source: `dialect-specific code in the migrations (${found.what} in ${found.path})` } : undefined;
 }

@@ -6,6 +6,7 @@
 // missing-downgrade's business, a raising one is declared one-way.
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps, sqlDroppedEntities } from '../facts/alembicUtils';
+import { mayBePostgres } from '../facts/dialect';
 import { callNames, type FunctionPair, functionOps, functionPairs, hasNoEffect, implicitEnumsOf, opsInContext } from '../facts/functions';
 import { type EnumFacts, implicitEnumRange, postgresDefaultName, type SchemaOp } from '../facts/schema';
 import { insertInverseFix } from '../fixes/downgrade';
@@ -295,9 +296,12 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
   id: 'downgrade-asymmetry',
   defaultSeverity: 'warning',
   description: 'Something upgrade() creates is not undone by downgrade().',
-  check({ migration, text }) {
+  check({ migration, text, project }) {
     const entities = missingEntityInverses(migration, text);
-    const missing = missingInverses(migration, text);
+    // Only PostgreSQL has named enum types (CREATE TYPE): SQLite and MySQL keep an enum in its column,
+    // and SQLAlchemy's create() and drop() of one do nothing there.
+    const enumTypes = mayBePostgres(project?.dialect);
+    const missing = missingInverses(migration, text).filter((m) => enumTypes || m.kind !== 'enum');
     if (missing.length === 0) return entities;
     return missing.map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
