@@ -47,6 +47,8 @@ const KNOWN = [
   'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID, VALIDATE CONSTRAINT c',
   'ALTER TABLE t ADD CONSTRAINT u UNIQUE (a); ALTER TABLE t ADD PRIMARY KEY (id)',
   'ALTER TYPE mood ADD VALUE IF NOT EXISTS \'sad\'',
+  "CREATE TYPE public.\"Mood\" AS ENUM ('a', 'b'); CREATE TYPE pair AS (a int, b int)",
+  'ALTER TYPE s.mood RENAME TO mood_old; ALTER TYPE mood RENAME VALUE \'a\' TO \'b\'',
   "SET lock_timeout = 5000; SET LOCAL statement_timeout TO 1000; RESET lock_timeout",
   'BEGIN; COMMIT; START TRANSACTION; END; ROLLBACK',
   "UPDATE t SET a = 1; INSERT INTO t VALUES (1); SELECT 1",

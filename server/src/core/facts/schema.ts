@@ -517,6 +517,12 @@ function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
       return s.kind === 'drop_table' ? s.names.map((t) => one('drop_table', { table: t })) : [one('execute', {})];
     case 'drop_type':
       return s.names.map((n) => one('enum_drop', { name: n, checkfirst: s.ifExists, checkfirstGiven: true }));
+    // CREATE TYPE has no IF NOT EXISTS: it never checks first.
+    case 'create_type':
+      return s.names.map((n) => one('enum_create', { name: n, checkfirst: false, checkfirstGiven: true }));
+    // The old name goes and the new one comes (schema/effects.ts); the rules read it from `sql`.
+    case 'rename_type':
+      return [one('execute', {})];
     case 'drop_index':
       return s.names.map((n) => one('drop_index', { name: n }));
     case 'create_index':

@@ -18,6 +18,10 @@ export type SqlOpKind =
   | 'validate_constraint'
   /** `ALTER TYPE t ADD VALUE 'v'` (`names`: the type; `value`). */
   | 'add_enum_value'
+  /** `CREATE TYPE t AS ENUM (...)` (`names`: the type). */
+  | 'create_type'
+  /** `ALTER TYPE a RENAME TO b` (`names`: the old name, then the new one). */
+  | 'rename_type'
   /** `SET [LOCAL] name = value`, `RESET name` (see `setting`). */
   | 'set'
   /** `BEGIN`, `COMMIT`, `ROLLBACK`, ... (see `transaction`). */
@@ -224,6 +228,8 @@ const RE = {
   alterType: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+(?:SET\s+DATA\s+)?TYPE\b`, 'i'),
   setNotNull: new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?(${IDENT})\s+SET\s+NOT\s+NULL\b`, 'i'),
   addEnumValue: new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?`, 'i'),
+  createEnumType: new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i'),
+  renameType: new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${IDENT})`, 'i'),
   set: /^SET\s+(?:(LOCAL|SESSION)\s+)?(?!TRANSACTION\b|SESSION\s+CHARACTERISTICS\b)([A-Za-z_][\w.]*)\s*(?:=|\s+TO\b)\s*(.*)$/i,
   reset: /^RESET\s+([A-Za-z_][\w.]*)\s*$/i,
   transaction: /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK\s+TO|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i,
@@ -349,6 +355,8 @@ function statementOps(s: string): SqlOp[] {
   if (RE.reindex.test(s)) return [op('reindex_concurrently', s, { concurrently: true })];
   if ((m = RE.alterTable.exec(s))) return alterTableOps(s, sqlName(m[1] ?? ''), m[2] ?? '');
   if ((m = RE.addEnumValue.exec(s))) return [op('add_enum_value', s, { names: [sqlName(m[1] ?? '')], ...(m[2] ? { ifNotExists: true } : {}) })];
+  if ((m = RE.createEnumType.exec(s))) return [op('create_type', s, { names: [sqlName(m[1] ?? '')] })];
+  if ((m = RE.renameType.exec(s))) return [op('rename_type', s, { names: [sqlName(m[1] ?? ''), sqlName(m[2] ?? '')] })];
   if ((m = RE.set.exec(s))) {
     const raw = (m[3] ?? '').trim();
     const value = /^DEFAULT$/i.test(raw) || raw === "''" ? undefined : raw.replace(/^'(.*)'$/, '$1');

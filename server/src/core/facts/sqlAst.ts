@@ -102,6 +102,7 @@ export function statementOperations(stmt: Node, statement: string): SqlOp[] {
       const table = low(str(node(body, 'relation'), 'relname'));
       const renameType = str(body, 'renameType');
       if (renameType === 'OBJECT_TABLE') return one('rename_table', { table, names: [low(str(body, 'newname'))] });
+      if (renameType === 'OBJECT_TYPE') return one('rename_type', { names: [low(lastName(list(node(node(body, 'object'), 'List'), 'items'))), low(str(body, 'newname'))] });
       if (renameType === 'OBJECT_COLUMN' && str(body, 'relationType') === 'OBJECT_TABLE') {
         return one('rename_column', { table, names: [low(str(body, 'subname')), low(str(body, 'newname'))] });
       }
@@ -109,6 +110,8 @@ export function statementOperations(stmt: Node, statement: string): SqlOp[] {
     }
     case 'AlterTableStmt':
       return str(body, 'objtype') === 'OBJECT_TABLE' ? alterTableOps(body, statement) : [];
+    case 'CreateEnumStmt':
+      return one('create_type', { names: [low(lastName(list(body, 'typeName')))] });
     case 'AlterEnumStmt': {
       const value = str(body, 'newVal');
       // RENAME VALUE has oldVal too: not an added value.

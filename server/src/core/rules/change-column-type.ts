@@ -8,6 +8,7 @@
 import type { ArgValue, Migration } from '../types';
 import { columnTypeInfo, isSafeTypeChange, isSafeTypeInfoChange, isStringType } from '../facts/columnTypes';
 import { mayBePostgres } from '../facts/dialect';
+import { columnsOfRecreatedEnums } from '../facts/enumRecreation';
 import { functionPairs, schemaOpsOn, upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
 
@@ -21,10 +22,14 @@ export const changeColumnType = defineFileRule({
     // PostgreSQL's locks: nothing to say about a project on another database, or a branch for one.
     if (!mayBePostgres(project?.dialect)) return [];
     const out: RuleFinding[] = [];
+    // Made at the first type change (most files have none).
+    let recreated: Set<string> | undefined;
     for (const { op, newColumn } of upgradeOpsOn(migration, 'postgresql')) {
       if (op.kind !== 'alter_column' || newColumn) continue;
       const changes = op.sql ? op.sql.kind === 'alter_type' : !!op.alter?.type && op.alter.type.kind !== 'none';
       if (!changes) continue;
+      // A column moved to an enum type the upgrade recreates: enum-value-rewrite reports that rewrite once, on the type.
+      if ((recreated ??= columnsOfRecreatedEnums(migration)).has(`${op.table ?? ''}.${op.name ?? ''}`)) continue;
       const before = op.alter?.existingType ?? (op.table !== undefined && op.name !== undefined ? typeRestoredByDowngrade(migration, op.table, op.name) : undefined);
       if (isSafeTypeChange(before, op.alter?.type)) continue;
       // Neither argument nor downgrade tells the old type: the schema model may (the revision that

@@ -4,19 +4,13 @@
 // PostgreSQL rewrite its whole table under an ACCESS EXCLUSIVE lock, for every table that uses the
 // enum. When the change only adds values, `ALTER TYPE ... ADD VALUE` changes the catalog and no table
 // (before PostgreSQL 12 it cannot run inside a transaction: then in an autocommit block).
-import { argAt, isEnumCallee, kwarg, literalName } from '../facts/args';
+import { argAt, kwarg, literalName } from '../facts/args';
+import { enumRecreations, RENAME } from '../facts/enumRecreation';
 import { mayBePostgres } from '../facts/dialect';
 import { callNames, functionPairs, schemaOpsOn } from '../facts/functions';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
-import { QNAME, sqlName, sqlStatements } from '../facts/sql';
 import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
-
-const RENAME_TYPE = new RegExp(String.raw`^ALTER\s+TYPE\s+(${QNAME})\s+RENAME\s+TO\s+(${QNAME})`, 'i');
-const RENAME = /RENAME/i;
-const CREATE_ENUM = new RegExp(String.raw`^CREATE\s+TYPE\s+(${QNAME})\s+AS\s+ENUM\b`, 'i');
-const ALTER_TABLE = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${QNAME})`, 'i');
-const COLUMN_TYPE = new RegExp(String.raw`\bALTER\s+(?:COLUMN\s+)?(${QNAME})\s+(?:SET\s+DATA\s+)?TYPE\s+(${QNAME})`, 'gi');
 
 function strings(v: ArgValue | undefined): string[] | undefined {
   if (v?.kind !== 'sequence' || !v.items.every((i) => i.kind === 'string')) return undefined;
@@ -81,16 +75,6 @@ function addValueAdvice(version: number, type: string, statements: string[] | un
   return `${sql} changes no table.${txn}`;
 }
 
-/** The enum name of an `alter_column(type_=...)` value: an inline `sa.Enum(name=...)` or a variable bound to one. */
-function enumNameOf(m: Migration, fn: MigrationFunction, v: ArgValue | undefined): string | undefined {
-  let def: ParsedCall | undefined;
-  if (v?.kind === 'call' && isEnumCallee(v.call.callee)) def = v.call;
-  else if (v?.kind === 'name') {
-    def = fn.calls.find((c) => c.assignedTo?.name === v.name && isEnumCallee(c.callee)) ?? m.enumVariables.find((e) => e.name === v.name)?.call;
-  }
-  return def ? literalName(kwarg(def, 'name'))?.toLowerCase() : undefined;
-}
-
 export const enumValueRewrite = defineFileRule({
   id: 'enum-value-rewrite',
   defaultSeverity: 'warning',
@@ -126,52 +110,11 @@ export const enumValueRewrite = defineFileRule({
   },
 });
 
-/**
- * The by-hand pattern: a type renamed (`ALTER TYPE t RENAME TO t_old`, or a new type renamed into
- * place), an enum created under a name involved in a rename, and columns changed to it. One finding
- * per recreated type, on its creation, naming the tables rewritten.
- */
+/** One finding per recreated type, on its creation, naming the tables rewritten. */
 function recreatedEnums(m: Migration, fn: MigrationFunction, version: number): RuleFinding[] {
-  const renamed = new Set<string>();
-  const created = new Map<string, ParsedCall>();
-  const columns = new Map<string, Set<string>>();
-  const addColumn = (type: string, table: string | undefined): void => {
-    const set = columns.get(type) ?? new Set<string>();
-    set.add(table ?? '?');
-    columns.set(type, set);
-  };
-  for (const op of schemaOpsOn(m, fn, 'postgresql')) {
-    if (op.kind === 'enum_create' && op.name !== undefined && !created.has(op.name)) created.set(op.name, op.call);
-    if (op.kind === 'alter_column' && !op.sql) {
-      const t = enumNameOf(m, fn, op.alter?.type);
-      if (t !== undefined) addColumn(t, op.table);
-    }
-  }
-  for (const e of m.executedSql) {
-    if (!fn.calls.includes(e.call)) continue;
-    for (const s of sqlStatements(e.sql)) {
-      let r: RegExpExecArray | null;
-      if ((r = RENAME_TYPE.exec(s))) {
-        renamed.add(sqlName(r[1] ?? ''));
-        renamed.add(sqlName(r[2] ?? ''));
-      } else if ((r = CREATE_ENUM.exec(s))) {
-        const n = sqlName(r[1] ?? '');
-        if (!created.has(n)) created.set(n, e.call);
-      } else if ((r = ALTER_TABLE.exec(s))) {
-        const table = sqlName(r[1] ?? '');
-        for (const c of s.matchAll(COLUMN_TYPE)) addColumn(sqlName(c[2] ?? ''), table);
-      }
-    }
-  }
-  const out: RuleFinding[] = [];
-  for (const [type, call] of created) {
-    const tables = columns.get(type);
-    if (!renamed.has(type) || !tables || tables.size === 0) continue;
-    const list = [...tables].map((t) => `'${t}'`).join(', ');
-    out.push({
-      range: call.range,
-      message: `Type ${type} is recreated and the columns using it are changed to the new type: PostgreSQL rewrites ${tables.size > 1 ? 'tables' : 'table'} ${list} under an ACCESS EXCLUSIVE lock. If the change only adds values, ${addValueAdvice(version, type, undefined)}`,
-    });
-  }
-  return out;
+  return enumRecreations(m, fn).map(({ type, call, tables }) => ({
+    range: call.range,
+    message: `Type ${type} is recreated and the columns using it are changed to the new type: PostgreSQL rewrites ${tables.size > 1 ? 'tables' : 'table'} ${[...tables].map((t) => `'${t}'`).join(', ')} under an ACCESS EXCLUSIVE lock. If the change only adds values, ${addValueAdvice(version, type, undefined)}`,
+  }));
 }
+

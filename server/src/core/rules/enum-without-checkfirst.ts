@@ -43,6 +43,11 @@ class TypeEvidence {
   private readonly createdByUpgrade: Set<string> | undefined;
   /** Types a create_table of this function creates implicitly, with the first such call's index. */
   private readonly implicit = new Map<string, number>();
+  /**
+   * Types this function made (a create, or `ALTER TYPE a RENAME TO b`) and has not dropped since, as
+   * the operations are seen: a drop of one cannot find it gone (the enum swap's `DROP TYPE x_old`).
+   */
+  private readonly made = new Set<string>();
 
   constructor(migration: Migration, fn: MigrationFunction) {
     if (fn.kind === 'downgrade') {
@@ -51,6 +56,8 @@ class TypeEvidence {
         this.createdByUpgrade = new Set();
         for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
           if (op.kind === 'enum_create' && op.name !== undefined) this.createdByUpgrade.add(op.name);
+          const renamedTo = op.sql?.kind === 'rename_type' ? op.sql.names[1] : undefined;
+          if (renamedTo !== undefined) this.createdByUpgrade.add(renamedTo);
           for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
         }
       }
@@ -58,6 +65,25 @@ class TypeEvidence {
     for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
       for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined && !this.implicit.has(e.name)) this.implicit.set(e.name, op.index);
     }
+  }
+
+  /** Records `ALTER TYPE a RENAME TO b`: a is gone, b is made here. */
+  renamed(from: string, to: string): void {
+    this.made.delete(from);
+    this.made.add(to);
+  }
+
+  /**
+   * Whether the function made the type (and did not drop it since) before this operation, which it
+   * then records: every enum operation of the function passes here, in order.
+   */
+  madeBefore(op: SchemaOp): boolean {
+    const name = op.name;
+    if (name === undefined) return false;
+    const made = this.made.has(name);
+    if (op.kind === 'enum_create') this.made.add(name);
+    else this.made.delete(name);
+    return made;
   }
 
   /** Records the operation; the reason it may fail, or undefined when nothing says it may. */
@@ -147,14 +173,28 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
     const out: RuleFinding<EnumWithoutCheckfirstData>[] = [];
     for (const fn of migrationFunctions(migration)) {
       let sqlDrops: Map<SchemaOp['call'], string[]> | undefined;
-      // Read only when the function has an enum operation to judge (most have none).
+      // Made at the function's first enum operation (most have none).
       let evidence: TypeEvidence | undefined;
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
+        if (op.sql?.kind === 'rename_type') {
+          const [from, to] = op.sql.names;
+          if (from !== undefined && to !== undefined) (evidence ??= new TypeEvidence(migration, fn)).renamed(from, to);
+          continue;
+        }
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
+        // A drop of a type this function made (created, or renamed to: the enum swap's DROP TYPE x_old) cannot find it gone.
+        const madeHere = (evidence ??= new TypeEvidence(migration, fn)).madeBefore(op) && op.kind === 'enum_drop';
         if (op.sql) {
-          sqlDrops ??= new Map();
-          if (op.checkfirst === false) sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
-          (evidence ??= new TypeEvidence(migration, fn)).see(op);
+          // A SQL create (CREATE TYPE) is recorded, not judged.
+          if (op.kind === 'enum_drop' && op.checkfirst === false && !madeHere) {
+            sqlDrops ??= new Map();
+            sqlDrops.set(op.call, [...(sqlDrops.get(op.call) ?? []), typeName(op)]);
+          }
+          evidence.see(op);
+          continue;
+        }
+        if (madeHere) {
+          evidence.see(op);
           continue;
         }
         // A checkfirst given as a variable is the author's decision; only absent or literal False count.

@@ -274,6 +274,10 @@ function opEffects(m: Migration, op: SchemaOp): Effect[] {
     case 'enum_drop':
       return op.name === undefined ? [{ k: 'opaque' }] : [{ k: 'drop_enum', name: op.name }];
     case 'execute':
+      if (op.sql?.kind === 'rename_type') {
+        const [from, to] = op.sql.names;
+        return from === undefined || to === undefined ? [{ k: 'opaque' }] : [{ k: 'drop_enum', name: from }, { k: 'create_enum', name: to }];
+      }
       return executeEffects(m, op);
     case 'other':
       return otherEffects(op);
