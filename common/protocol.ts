@@ -63,6 +63,8 @@ export interface ProjectInfo {
   versionTableSchema?: string;
   /** Configuration problems (unreadable ini, missing script_location ...), for the UI to show. */
   problems: string[];
+  /** Flask-Migrate's migrations folder (`flask db` runs it; Alembic's command line cannot). */
+  flaskMigrate?: boolean;
   revisionCount: number;
   heads: string[];
 }

@@ -3,6 +3,7 @@
 // outcome shown with plain advice and a link to the failing migration line.
 import * as vscode from 'vscode';
 import type { AlembicCommand } from '../../runtime/alembic/commandArguments';
+import { flaskDbCommand, flaskMigrateRefusal } from '../../runtime/alembic/flaskMigrate';
 import { type AlembicInterpreter, InterpreterError, resolveInterpreter } from '../../runtime/alembic/interpreter';
 import { describeCommits, type RunOutcome, interpretRun } from '../../runtime/alembic/results';
 import { AlembicBusyError, AlembicRunner } from '../../runtime/alembic/runner';
@@ -69,6 +70,15 @@ export interface RunAlembicOptions {
 /** Runs one command; never throws: problems are shown and come back as an outcome or undefined. */
 export async function runAlembic(s: Services, project: ProjectInfo, command: AlembicCommand, o: RunAlembicOptions): Promise<SessionRun | undefined> {
   if (!requireTrust(`Running Alembic (${o.title})`)) return undefined;
+  if (project.flaskMigrate) {
+    // `flask db` runs this env.py inside the app; Alembic's command line cannot (runtime/alembic/flaskMigrate.ts).
+    const dir = project.scriptLocation ?? project.root;
+    const message = flaskMigrateRefusal(command, project.configFile, dir);
+    s.log.warn(message);
+    const choice = await vscode.window.showErrorMessage(`Alembic: ${o.title}: ${message}`, 'Copy Command');
+    if (choice === 'Copy Command') await vscode.env.clipboard.writeText(flaskDbCommand(command, dir));
+    return undefined;
+  }
   // Alembic runs the saved files: what runs migrations (or prints their SQL, or writes a revision after
   // the heads on disk) saves the project's unsaved edits first, or stops.
   const readsMigrations = command.changesDatabase || command.offline || command.writesFiles;

@@ -9,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { splitPassword } from '../db/databaseUrl';
 import { redactSecrets } from '../../common/redact';
 import { displayCommand, type AlembicCommand } from './commandArguments';
+import { flaskMigrateDirectoryOf, flaskMigrateRefusal } from './flaskMigrate';
 import { tcpConnectionsOfGroup, type SocketEnd } from './processSockets';
 import { DatabaseBusyError, type RunLock, type HeldRunLock } from '../db/runLock';
 import type { SessionReaper, SessionSummary } from '../db/sessionReaper';
@@ -30,6 +31,7 @@ export interface RunnerOptions {
   iniPath: string;
   /** `--name`: the ini section, when not `alembic`. */
   iniSection?: string;
+
   /** The resolved database URL, passed to env.py in `databaseUrlEnvVar`. Unset: the variable is left as inherited. */
   databaseUrl?: string;
   /** The variable the project's env.py reads (`alembic.databaseUrlEnvVar`). Default DATABASE_URL. */
@@ -220,6 +222,8 @@ export class AlembicRunner {
   private readonly secrets: string[];
   /** PGOPTIONS and what the log should say about the timeouts (values refused, drivers that ignore them). */
   readonly session: SessionOptions;
+  /** Flask-Migrate's migrations folder when the project is one (read at the first run). */
+  private flaskMigrateDirectory: Promise<string | undefined> | undefined;
 
   constructor(private readonly opts: RunnerOptions) {
     this.iniPath = path.resolve(opts.iniPath);
@@ -271,6 +275,9 @@ export class AlembicRunner {
       cancelled: false, stdout: '', stderr: '', startedAt, durationMs: performance.now() - t0, applicationName,
     });
     if (ro.signal?.aborted) return { ...base(), cancelled: true };
+    // Flask-Migrate's env.py runs only under `flask db`: refused here, for every caller, with that command.
+    const flaskDir = await (this.flaskMigrateDirectory ??= flaskMigrateDirectoryOf(this.iniPath));
+    if (flaskDir !== undefined) return { ...base(), startError: flaskMigrateRefusal(command, this.iniPath, flaskDir) };
     const got = await acquire(this.projectKey, { display, since: startedAt }, ro.ifBusy ?? 'refuse', ro.signal);
     if (!got) return { ...base(), cancelled: true };
     try {

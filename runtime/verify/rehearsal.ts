@@ -6,6 +6,7 @@
 import path from 'node:path';
 import * as cmd from '../alembic/commandArguments';
 import { interpretRun } from '../alembic/results';
+import { flaskMigrateDirectoryOf, flaskMigrateRefusal } from '../alembic/flaskMigrate';
 import { AlembicRunner } from '../alembic/runner';
 import { backupDatabase, restoreBackup, type BackupResult } from '../backup/backup';
 import { aroundRun, changeReport, summarizeChange, type ChangeReport } from '../db/schemaChange';
@@ -67,6 +68,10 @@ export async function rehearseUpgrade(o: RehearsalOptions): Promise<RehearsalRes
     steps.push(s);
     o.onStep?.({ name: s.name, message: s.message, ok: s.ok });
   };
+
+  // Flask-Migrate's env.py runs only under `flask db`: say so before a backup and a copy are made for nothing.
+  const flaskDir = await flaskMigrateDirectoryOf(o.iniPath);
+  if (flaskDir !== undefined) return fail('backup', flaskMigrateRefusal(cmd.upgrade({ target }), o.iniPath, flaskDir));
 
   o.onStep?.({ name: 'backup', message: 'Backing up the database with pg_dump' });
   try {

@@ -58,6 +58,7 @@ export class WireProject {
       heads: graph.heads,
     };
     if (c.scriptLocationPath !== undefined) info.scriptLocation = c.scriptLocationPath;
+    if (c.flaskMigrate) info.flaskMigrate = true;
     if (c.sqlalchemyUrl !== undefined) {
       // Never a password over the wire (the LSP trace logs every message): the client reads the ini
       // itself when it connects.

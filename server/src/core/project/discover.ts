@@ -1,7 +1,7 @@
 // Finding Alembic projects: every alembic.ini, every pyproject.toml with `[tool.alembic]`, or the one
 // configuration file the user named (`alembic.configFile`).
 import path from 'node:path';
-import { rendersAsBatch, scanEnvPy } from './envPy';
+import { isFlaskMigrateEnv, rendersAsBatch, scanEnvPy } from './envPy';
 import { dialectOfEnvPy, dialectOfUrl, normalizeDialect } from '../facts/dialect';
 import { dialectFromPyproject } from '../config/severities';
 import { sqliteVersionFromPyproject } from '../config/sqliteVersion';
@@ -50,6 +50,12 @@ export interface ProjectConfig extends AlembicSettings {
   postgresVersionSource: string;
   /** env.py sets `lock_timeout` for every migration (`SET lock_timeout`, `-c lock_timeout=` in connect options). */
   envSetsLockTimeout?: boolean;
+  /**
+   * Flask-Migrate's migrations folder: an alembic.ini without `script_location` beside Flask-Migrate's
+   * env.py. `flask db` sets the script location to that folder, as the analysis does; Alembic's own
+   * command line cannot run it.
+   */
+  flaskMigrate?: boolean;
 }
 
 export interface DiscoverOptions {
@@ -152,7 +158,17 @@ function setDialect(config: ProjectConfig, dialect: string, source: string): voi
   config.dialectSource = source;
 }
 
-async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: string[]): Promise<ProjectConfig> {
+/** Alembic's message for an ini without `script_location` (settings.ts). */
+const NO_SCRIPT_LOCATION = "No 'script_location' key found in configuration.";
+
+async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: string[]): Promise<ProjectConfig> {
+  let settings = given;
+  // Flask-Migrate: `flask db` sets script_location to the ini's own folder, beside its env.py.
+  const flaskMigrate = settings.kind === 'ini' && settings.scriptLocation === undefined &&
+    isFlaskMigrateEnv((await fs.readFile(path.join(settings.root, 'env.py'))) ?? '');
+  if (flaskMigrate) {
+    settings = { ...settings, scriptLocation: settings.root, problems: settings.problems.filter((p) => !p.endsWith(NO_SCRIPT_LOCATION)) };
+  }
   const locations = settings.kind === 'folder'
     ? { scriptLocation: settings.root, versionLocations: [settings.root], problems: [] }
     : await resolveLocations(fs, settings, roots);
@@ -164,6 +180,7 @@ async function completeConfig(fs: FileSystem, settings: AlembicSettings, roots: 
     warnings: [],
     postgresVersion: DEFAULT_POSTGRES_VERSION,
     postgresVersionSource: `the default (${DEFAULT_POSTGRES_VERSION})`,
+    ...(flaskMigrate ? { flaskMigrate: true } : {}),
   };
   let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {

@@ -174,3 +174,12 @@ function isWordChar(c: number): boolean {
 export function rendersAsBatch(text: string): boolean {
   return text.split(/\r?\n/).some((line) => /\brender_as_batch\s*=\s*True\b/.test(line.replace(/#.*$/, '')));
 }
+
+/**
+ * env.py is Flask-Migrate's (`current_app.extensions["migrate"]`): `flask db ...` runs it inside the
+ * Flask app, after setting `script_location` to the migrations folder itself, so its alembic.ini has
+ * none, and Alembic's own command line cannot run it (no app context).
+ */
+export function isFlaskMigrateEnv(text: string): boolean {
+  return /\bcurrent_app\.extensions\s*\[\s*["']migrate["']\s*\]/.test(text);
+}
