@@ -2,6 +2,9 @@
 // with its own message (issue 18's "true but noise": extensions created if missing, enum values added,
 // code of another module called), while an upgrade with DDL among them stays a warning.
 import assert from 'node:assert/strict';
+import { buildRevisionGraph } from '../../server/src/core/graph';
+import { parseMigration, parseMigrationHeader } from '../../server/src/core/parse';
+import { allRules, runFileRules } from '../../server/src/core/rules';
 import type { Finding } from '../../server/src/core/types';
 import { fileFindings } from './ruleFixtures';
 
@@ -65,5 +68,24 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
     ]) {
       assert.deepEqual(findings(`\ndef upgrade():\n${up}\n\n\ndef downgrade():\n    pass\n`).map((f) => f.severity), ['warning'], up);
     }
+  });
+
+  it("is information where the project writes no downgrades (80 % of at least 10 revisions have none)", () => {
+    const file = (i: number, withDowngrade: boolean): { path: string; text: string } => ({
+      path: `/p/v${i}.py`,
+      text: `from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r${i}'\ndown_revision = ${i === 0 ? 'None' : `'r${i - 1}'`}\n\n\ndef upgrade():\n    op.add_column("t", sa.Column("c${i}", sa.Integer()))\n` +
+        (withDowngrade ? `\n\ndef downgrade():\n    op.drop_column("t", "c${i}")\n` : ''),
+    });
+    const severities = (files: { path: string; text: string }[]): string[] => {
+      const graph = buildRevisionGraph(files.map((f) => ({ path: f.path, migration: parseMigrationHeader(f.text) })));
+      const last = files[files.length - 1];
+      if (!last) return [];
+      return runFileRules(allRules, { path: last.path, text: last.text, migration: parseMigration(last.text) }, graph, undefined)
+        .filter((f) => f.rule === 'missing-downgrade').map((f) => `${f.severity} ${/as in 9 of the project's 10 revisions: it upgrades only/.test(f.message) ? 'convention' : 'own'}`);
+    };
+    // OpenStack's way: one early revision with a downgrade, none since.
+    assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i === 0))), ['information convention']);
+    assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i < 3))), ['warning own'], '7 of 10: not the convention');
+    assert.deepEqual(severities(Array.from({ length: 9 }, (_, i) => file(i, false))), ['warning own'], 'fewer than 10 revisions say nothing');
   });
 });

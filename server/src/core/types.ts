@@ -201,6 +201,11 @@ export interface Migration {
    * `executedSql` are empty whatever the file holds.
    */
   headerOnly?: true;
+  /**
+   * The module defines `downgrade` (or `downgrade_<engine>`) at column 0: known from a header parse
+   * too, so a rule can tell a project that writes no downgrades at all.
+   */
+  definesDowngrade?: true;
 }
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';

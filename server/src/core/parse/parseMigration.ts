@@ -89,6 +89,7 @@ export function headerOf(full: Migration): Migration {
   if (full.branchLabels) header.branchLabels = full.branchLabels;
   if (full.dependsOn) header.dependsOn = full.dependsOn;
   if (full.docstring) header.docstring = full.docstring;
+  if (full.definesDowngrade) header.definesDowngrade = true;
   return header;
 }
 
@@ -238,8 +239,9 @@ class ModuleWalker {
     if (!isDef) return next;
     const name = tk.isWord(j, 'async') ? j + 2 : j + 1;
     if (name >= headerEnd || tk.kind[name] !== TK_NAME) return next;
-    if (this.headerOnly) return next;
     const which = migrationFunctionName(tk.tokText(name));
+    if (which?.kind === 'downgrade') this.m.definesDowngrade = true;
+    if (this.headerOnly) return next;
     let p = name + 1;
     const parameters = tk.isOp(p, LPAREN) && tk.after(p, headerEnd) > p + 2;
     if (tk.isOp(p, LPAREN)) p = tk.after(p, headerEnd);

@@ -6,6 +6,7 @@
 import { DATA_STATEMENT, functionOps, functionPairs, hasNoEffect, isDataOnly, SETTING_STATEMENT } from '../facts/functions';
 import { methodOf, receiverOf } from '../facts/args';
 import { sqlStatements } from '../facts/sql';
+import type { RevisionGraph } from '../graph';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { generateDowngradeFix } from '../fixes/downgrade';
 import { defineFileRule, type RuleFinding } from './rule';
@@ -17,7 +18,7 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
   id: 'missing-downgrade',
   defaultSeverity: 'warning',
   description: 'upgrade() changes the database but downgrade() is missing or empty.',
-  check({ migration, text }) {
+  check({ migration, text, graph }) {
     const out: RuleFinding<MissingDowngradeData>[] = [];
     for (const { upgrade, downgrade, engine } of functionPairs(migration)) {
       if (hasNoEffect(migration, upgrade)) continue;
@@ -41,7 +42,16 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
           continue;
         }
       }
-      if (!downgrade) {
+      const convention = !downgrade ? upgradeOnly(graph) : undefined;
+      if (!downgrade && convention) {
+        // The project writes no downgrades (OpenStack's policy since 2015: Octavia has one in 95 files).
+        out.push({
+          range: upgrade.defLineRange,
+          severity: 'information',
+          message: `There is no ${downName}(), as in ${convention.without} of the project's ${convention.total} revisions: it upgrades only. 'alembic downgrade' to before this revision fails. Write ${downName}() if the project is to roll back (the quick fix drafts one), or raise NotImplementedError in it to say that it does not.`,
+          data: { upgrade: upgrade.name, downgrade: downName, missing: true },
+        });
+      } else if (!downgrade) {
         out.push({
           range: upgrade.defLineRange,
           message: `${upgrade.name}() changes the database but there is no ${downName}(): 'alembic downgrade' cannot undo this revision. Write ${downName}() (the quick fix drafts one from ${upgrade.name}()), or make it raise to declare the revision one-way.`,
@@ -70,6 +80,28 @@ export const missingDowngrade = defineFileRule<MissingDowngradeData>({
     return generateDowngradeFix(src, migration, data.upgrade);
   },
 });
+
+/** At least this many revisions, and this share of them without a downgrade, make a project upgrade-only. */
+const UPGRADE_ONLY_MIN_REVISIONS = 10;
+const UPGRADE_ONLY_SHARE = 0.8;
+
+const upgradeOnlyMemo = new WeakMap<RevisionGraph, { without: number; total: number } | null>();
+
+/**
+ * The project writes no downgrades: of at least 10 revisions, 80 % or more define no `downgrade` at
+ * all (read from each file's header). A missing downgrade is then its convention, not an oversight.
+ */
+function upgradeOnly(graph: RevisionGraph): { without: number; total: number } | undefined {
+  let found = upgradeOnlyMemo.get(graph);
+  if (found === undefined) {
+    let without = 0;
+    for (const node of graph.nodes.values()) if (!node.file.migration.definesDowngrade) without++;
+    const total = graph.nodes.size;
+    found = total >= UPGRADE_ONLY_MIN_REVISIONS && without >= UPGRADE_ONLY_SHARE * total ? { without, total } : null;
+    upgradeOnlyMemo.set(graph, found);
+  }
+  return found ?? undefined;
+}
 
 /** Words of a comment or docstring that declares the downgrade left empty on purpose. */
 const ONE_WAY = /\b(?:no|not|never|without|cannot|can't|won't)\b[^\n]{0,40}\bdowngrad|\bdowngrad\w*\b[^\n]{0,40}\b(?:not\s+(?:implemented|supported|possible|needed|required)|unsupported|impossible)|\birreversible\b|\bone[- ]way\b|\bonly\s+upgrades?\b|\bno\s+going\s+back\b|\bnot\s+reversible\b|\bnon[- ]reversible\b/i;
