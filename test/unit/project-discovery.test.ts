@@ -191,20 +191,30 @@ describe('project: discovery', () => {
     assert.equal(fromRoot[0]?.scriptLocationPath, '/repo/src/prefect/server/database/_migrations');
   });
 
-  it('warns when the versions folder holds only subfolders of migrations (one history per database)', async () => {
+  it('warns when subfolders of a versions folder hold migrations Alembic does not read', async () => {
+    const rev = 'revision = "a"\ndown_revision = None\n';
     const files = {
       '/p/alembic.ini': ini('script_location = m'),
       '/p/m/env.py': '',
-      '/p/m/versions/postgresql/a.py': '',
-      '/p/m/versions/sqlite/b.py': '',
-      '/p/m/versions/__pycache__/x.py': '',
+      '/p/m/versions/postgresql/a.py': rev,
+      '/p/m/versions/sqlite/b.py': rev,
+      '/p/m/versions/__pycache__/x.py': rev,
+      '/p/m/versions/helpers/util.py': 'def helper():\n    pass\n',
     };
     const p = await loadConfigFile(memoryFileSystem(files), '/p/alembic.ini');
     assert.match(p?.warnings.join('\n') ?? '', /'\/p\/m\/versions' holds no migration file, but its subfolders 'postgresql', 'sqlite' do/);
     const recursive = await loadConfigFile(memoryFileSystem({ ...files, '/p/alembic.ini': ini('script_location = m\nrecursive_version_locations = true') }), '/p/alembic.ini');
     assert.deepEqual(recursive?.warnings, [], 'recursive_version_locations reads them');
-    const flat = await loadConfigFile(memoryFileSystem({ ...files, '/p/m/versions/c.py': '' }), '/p/alembic.ini');
-    assert.deepEqual(flat?.warnings, [], 'a location with its own files is read as it is');
+    // Neutron: a file of its own, and a folder per release below (versions/2024.1/expand/...).
+    const neutron = await loadConfigFile(memoryFileSystem({
+      '/p/alembic.ini': ini('script_location = m'), '/p/m/env.py': '', '/p/m/versions/kilo_initial.py': rev,
+      '/p/m/versions/2024.1/expand/c.py': rev, '/p/m/versions/helpers/util.py': 'x = 1\n',
+    }), '/p/alembic.ini');
+    assert.match(neutron?.warnings.join('\n') ?? '', /the subfolders '2024\.1' of '\/p\/m\/versions' hold migration files that Alembic does not read/);
+    const helpersOnly = await loadConfigFile(memoryFileSystem({
+      '/p/alembic.ini': ini('script_location = m'), '/p/m/env.py': '', '/p/m/versions/a.py': rev, '/p/m/versions/helpers/util.py': 'x = 1\n',
+    }), '/p/alembic.ini');
+    assert.deepEqual(helpersOnly?.warnings, [], 'a folder of helper modules holds no migration');
   });
 
   it('names the sections that set script_location when [alembic] does not (alembic --name)', async () => {

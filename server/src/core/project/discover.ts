@@ -227,12 +227,15 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
           : `${settings.configFile}: versions folder '${loc}' does not exist`);
       } else if (!settings.recursiveVersionLocations) {
         const nested = await revisionSubfolders(fs, loc);
-        if (nested.length > 0) {
-          // Prefect keeps one history per database in versions/postgresql and versions/sqlite, and its
-          // env.py picks one at run time (`context.script.version_locations = [...]`): nothing static says which.
-          config.warnings.push(`${settings.configFile}: '${loc}' holds no migration file, but its subfolders ` +
-            `${nested.map((n) => `'${n}'`).join(', ')} do; Alembic reads them only with recursive_version_locations = true or ` +
-            'with version_locations naming them (env.py may set them when it runs, which alembic-lint cannot follow): ' +
+        if (nested.folders.length > 0) {
+          // Prefect keeps one history per database in versions/postgresql and versions/sqlite, Neutron one
+          // folder per release (versions/2024.1/expand): their tools set version_locations when they run.
+          const names = nested.folders.map((n) => `'${n}'`).join(', ');
+          config.warnings.push(`${settings.configFile}: ` + (nested.own
+            ? `the subfolders ${names} of '${loc}' hold migration files that Alembic does not read (recursive_version_locations is off)`
+            : `'${loc}' holds no migration file, but its subfolders ${names} do`) +
+            '; Alembic reads them only with recursive_version_locations = true or with version_locations naming them ' +
+            '(env.py or a tool may set them when it runs, which alembic-lint cannot follow): ' +
             'set one of these, or check a subfolder alone (alembic-lint check <folder>)');
         }
       }
@@ -241,16 +244,37 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
   return config;
 }
 
-/** The subfolders of a version location that hold revision files, when the location itself holds none. */
-async function revisionSubfolders(fs: FileSystem, loc: string): Promise<string[]> {
+/** How deep below a version location migration files are looked for. */
+const NESTED_DEPTH = 3;
+/** A revision file's `revision = ...` line (or `revision: str = ...`). */
+const REVISION_LINE = /^revision\s*(?::[^=\n]*)?=/m;
+
+/**
+ * The subfolders of a version location (non-recursive: Alembic reads only its own files) that hold
+ * revision files, at most NESTED_DEPTH levels down; and whether the location has files of its own.
+ * A subfolder counts only when a file in it has a `revision =` line: helper modules are not migrations.
+ */
+async function revisionSubfolders(fs: FileSystem, loc: string): Promise<{ own: boolean; folders: string[] }> {
   const entries = await fs.readDirectory(loc);
-  if (!entries || entries.some((e) => e.kind !== 'directory' && isRevisionFileName(e.name))) return [];
-  const out: string[] = [];
+  if (!entries) return { own: false, folders: [] };
+  const own = entries.some((e) => e.kind !== 'directory' && isRevisionFileName(e.name));
+  const holdsRevision = async (dir: string, depth: number): Promise<boolean> => {
+    const inner = await fs.readDirectory(dir);
+    if (!inner) return false;
+    for (const e of inner) {
+      if (e.kind === 'directory' || !isRevisionFileName(e.name)) continue;
+      const text = await fs.readFile(path.join(dir, e.name));
+      if (text !== undefined && REVISION_LINE.test(text)) return true;
+    }
+    if (depth >= NESTED_DEPTH) return false;
+    for (const d of inner) if (d.kind === 'directory' && d.name !== '__pycache__' && (await holdsRevision(path.join(dir, d.name), depth + 1))) return true;
+    return false;
+  };
+  const folders: string[] = [];
   for (const d of entries.filter((e) => e.kind === 'directory' && e.name !== '__pycache__').sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const inner = await fs.readDirectory(path.join(loc, d.name));
-    if (inner?.some((e) => e.kind !== 'directory' && isRevisionFileName(e.name))) out.push(d.name);
+    if (await holdsRevision(path.join(loc, d.name), 1)) folders.push(d.name);
   }
-  return out;
+  return { own, folders };
 }
 
 /** Folders whose presence marks a repository root: the upward search stops there (after looking in it). */
