@@ -5,7 +5,7 @@
 // or column the same function created earlier holds nothing yet, so dropping it loses nothing.
 import type { Migration, MigrationFunction } from '../types';
 import { type OpInContext, opsInContext } from './functions';
-import type { SchemaOp } from './schema';
+import { columnLabel, type SchemaOp } from './schema';
 
 /** drop_table and drop_column come from Alembic operations or SQL; the others from SQL only. */
 export type DataLossKind = 'drop_table' | 'drop_column' | 'drop_schema' | 'truncate' | 'delete_all';
@@ -40,7 +40,7 @@ export function dataLossIn(m: Migration, fn: MigrationFunction): DataLoss[] {
 }
 
 function lostObject(op: SchemaOp): string {
-  if (op.kind === 'drop_column') return `${op.table ?? '?'}.${op.name ?? '?'}`;
+  if (op.kind === 'drop_column') return columnLabel(op);
   // A statement names its objects itself (a TRUNCATE or DROP TABLE may list several).
   if (op.sql) return op.sql.names.join(', ') || op.table || '?';
   return op.table ?? '?';

@@ -119,6 +119,17 @@ export interface SchemaOp {
 
 const low = (s: string | undefined): string | undefined => s?.toLowerCase();
 
+/**
+ * A column as messages name it: `users.email`; a part that is not a literal (a loop over tables, a
+ * variable) is said so instead of a bare `?`.
+ */
+export function columnLabel(op: Pick<SchemaOp, 'table' | 'name'>): string {
+  const { table, name } = op;
+  if (table !== undefined && name !== undefined) return `${table}.${name}`;
+  if (name !== undefined) return `${name} (its table is not a literal)`;
+  return table !== undefined ? `a column of ${table} (its name is not a literal)` : 'a column (not named by literals)';
+}
+
 /** Calls that do nothing to the schema and need no inverse. */
 const NEUTRAL_METHODS = new Set(['get_bind', 'get_context', 'autocommit_block', 'batch_alter_table', 'f', 'inline_literal', 'is_offline_mode', 'begin_transaction']);
 const NEUTRAL_FUNCTIONS = new Set(['print', 'len', 'range', 'str', 'int', 'list', 'dict', 'set', 'tuple', 'sorted', 'isinstance', 'getattr', 'hasattr']);

@@ -10,6 +10,7 @@ import { upgradeOpsOn } from '../facts/functions';
 import { onExistingTable } from '../facts/lockTimeout';
 import { constantDefaultIsInstant, postgresVersionOf } from '../facts/postgresVersion';
 import { defineFileRule, type RuleFinding } from './rule';
+import { columnLabel } from '../facts/schema';
 
 export const addColumnWithVolatileDefault = defineFileRule({
   id: 'add-column-with-volatile-default',
@@ -25,7 +26,7 @@ export const addColumnWithVolatileDefault = defineFileRule({
       const { op } = o;
       if (op.kind !== 'add_column' || !op.column || !onExistingTable(o, ctx)) continue;
       const cost = op.sql ? sqlColumnDefaultCost(op.sql) : columnDefaultCost(op.column);
-      const where = (): string => `${op.table ?? '?'}.${op.name ?? '?'}`;
+      const where = (): string => columnLabel(op);
       if (cost.kind === 'volatile') {
         out.push({
           range: op.range,

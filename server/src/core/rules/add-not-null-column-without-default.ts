@@ -6,6 +6,7 @@ import { mayBePostgres } from '../facts/dialect';
 import { upgradeOpsOn } from '../facts/functions';
 import { constantDefaultIsInstant, postgresVersionOf } from '../facts/postgresVersion';
 import { defineFileRule, type RuleFinding } from './rule';
+import { columnLabel } from '../facts/schema';
 
 export const addNotNullColumnWithoutDefault = defineFileRule({
   id: 'add-not-null-column-without-default',
@@ -22,7 +23,7 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
       if (op.kind !== 'add_column' || newTable || !op.column) continue;
       const c = op.column;
       if (!c.notNull || c.hasServerDefault) continue;
-      const where = `${op.table ?? '?'}.${op.name ?? '?'}`;
+      const where = columnLabel(op);
       const pythonDefault = c.hasPythonDefault ? ' (default= is applied by SQLAlchemy on new INSERTs only; existing rows need server_default=)' : '';
       out.push({
         range: op.range,

@@ -11,6 +11,7 @@ import { mayBePostgres } from '../facts/dialect';
 import { columnsOfRecreatedEnums } from '../facts/enumRecreation';
 import { functionPairs, schemaOpsOn, upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
+import { columnLabel } from '../facts/schema';
 
 export { isSafeTypeChange };
 
@@ -40,7 +41,7 @@ export const changeColumnType = defineFileRule({
       out.push({
         range: op.range,
         ...(unknownBefore ? { severity: 'information' as const } : {}),
-        message: `Changing the type of ${op.table ?? '?'}.${op.name ?? '?'} makes PostgreSQL rewrite the table and its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), except for a few safe changes such as widening a VARCHAR.${unknownBefore ? ' The old type is not known here (no existing_type=): give it, and the warning goes away if the change is safe.' : ''} On a large table: add a new column, backfill it, and switch over.`,
+        message: `Changing the type of ${columnLabel(op)} makes PostgreSQL rewrite the table and its indexes under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile), except for a few safe changes such as widening a VARCHAR.${unknownBefore ? ' The old type is not known here (no existing_type=): give it, and the warning goes away if the change is safe.' : ''} On a large table: add a new column, backfill it, and switch over.`,
       });
     }
     return out;

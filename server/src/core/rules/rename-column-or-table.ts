@@ -4,6 +4,7 @@
 // never backward compatible. Information by default: often planned, and deploy order fixes it.
 import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
+import { columnLabel } from '../facts/schema';
 
 export const renameColumnOrTable = defineFileRule({
   id: 'rename-column-or-table',
@@ -21,7 +22,7 @@ export const renameColumnOrTable = defineFileRule({
       } else if (op.kind === 'alter_column' && (op.newNameArg || op.sql?.kind === 'rename_column') && !newColumn) {
         out.push({
           range: op.range,
-          message: `Renaming column ${op.table ?? '?'}.${op.name ?? '?'} to '${op.newName ?? '?'}' breaks code still using the old name until the new code is deployed. Safer: add the new column, write both, backfill, switch reads, then drop the old one.`,
+          message: `Renaming column ${columnLabel(op)} to '${op.newName ?? '?'}' breaks code still using the old name until the new code is deployed. Safer: add the new column, write both, backfill, switch reads, then drop the old one.`,
         });
       }
     }

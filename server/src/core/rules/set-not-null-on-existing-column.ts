@@ -6,6 +6,7 @@ import { mayBePostgres } from '../facts/dialect';
 import { upgradeOpsOn } from '../facts/functions';
 import { postgresVersionOf, setNotNullUsesCheck } from '../facts/postgresVersion';
 import { defineFileRule, type RuleFinding } from './rule';
+import { columnLabel } from '../facts/schema';
 
 export const setNotNullOnExistingColumn = defineFileRule({
   id: 'set-not-null-on-existing-column',
@@ -22,7 +23,7 @@ export const setNotNullOnExistingColumn = defineFileRule({
       if (!sets) continue;
       out.push({
         range: op.range,
-        message: `Setting NOT NULL on ${op.table ?? '?'}.${op.name ?? '?'} scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL. ${setNotNullUsesCheck(version)
+        message: `Setting NOT NULL on ${columnLabel(op)} scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL. ${setNotNullUsesCheck(version)
           ? `On a large table: add CHECK (${op.name ?? 'col'} IS NOT NULL) NOT VALID, validate it, then set NOT NULL (PostgreSQL 12+ then skips the scan).`
           : `PostgreSQL ${version} scans even when a validated CHECK (${op.name ?? 'col'} IS NOT NULL) proves it (only 12+ skips the scan): on a large table keep the validated CHECK constraint instead of NOT NULL until you upgrade.`}`,
       });
