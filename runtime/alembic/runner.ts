@@ -156,6 +156,8 @@ function acquire(key: string, holder: Holder, ifBusy: 'refuse' | 'wait', signal:
     return Promise.resolve(true);
   }
   if (ifBusy === 'refuse') return Promise.reject(new AlembicBusyError(lock.holder.display, lock.holder.since, holder.display));
+  // Cancelled before it could queue (while the run looked at its project): an abort event will not come again.
+  if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const waiter = { holder, grant: () => { signal?.removeEventListener('abort', onAbort); resolve(true); } };
     const onAbort = (): void => {
