@@ -51,6 +51,21 @@ describe('rules: graph diagnostics', () => {
     assert.deepEqual(brief(fs), [`1.py:${REV_LINE}:multiple-heads:information`, `2.py:${REV_LINE}:multiple-heads:information`]);
   });
 
+  it('multiple-heads: unlabelled lines that a depends_on ties across are information (expand/contract)', () => {
+    // Glance: each release's contract revision depends on its expand revision; neither line is labelled.
+    const files = {
+      '0.py': migrationText('base', null),
+      '1.py': migrationText('e1', 'base'), '2.py': migrationText('e2', 'e1'),
+      '3.py': migrationText('c1', 'base'), '4.py': migrationText('c2', 'c1', { deps: 'e2' }),
+    };
+    const fs = check(files);
+    assert.deepEqual(brief(fs), [`2.py:${REV_LINE}:multiple-heads:information`, `4.py:${REV_LINE}:multiple-heads:information`]);
+    assert.match(fs.find((f) => f.path === '/v/2.py')?.message ?? '', /kept apart on purpose: c2 depends on e2 across them/);
+    // A depends_on below the fork ties nothing: still two heads to merge.
+    const below = check({ ...files, '4.py': migrationText('c2', 'c1', { deps: 'base' }) });
+    assert.deepEqual(brief(below).map((b) => b.split(':').pop()), ['warning', 'warning']);
+  });
+
   it('revision-cycle: on each member\'s down_revision, self-loops included', () => {
     const fs = check({ '0.py': migrationText('base', null), '1.py': migrationText('a', 'b'), '2.py': migrationText('b', 'a'), '3.py': migrationText('s', 's') });
     assert.deepEqual(brief(fs).filter((f) => f.includes('cycle')), [`1.py:${DOWN_LINE}:revision-cycle:error`, `2.py:${DOWN_LINE}:revision-cycle:error`, `3.py:${DOWN_LINE}:revision-cycle:error`]);
