@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mergeSeverities, severitiesFromCli, severitiesFromPyproject, type RuleSeverityMap } from '../server/src/core/config/severities';
 import { revisionFacts } from '../server/src/lsp/wire';
 import {
-  discoverProjects, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig,
+  discoverProjects, loadConfigFiles, loadFolderConfigs, loadMigrationFolder, type ProjectConfig,
 } from '../server/src/core/project';
 import { ProjectModel, type ReadFiles } from '../server/src/core/project/model';
 import { readAllFiles } from '../server/src/core/project/fs';
@@ -199,17 +199,17 @@ async function projectsFor(p: string, recursive: boolean): Promise<ProjectConfig
   const kind = await nodeFileSystem.stat(abs);
   if (kind === undefined) throw new UsageError(`${p}: no such file or folder`);
   if (kind === 'file') {
-    const config = await loadConfigFile(nodeFileSystem, abs);
-    if (!config) throw new UsageError(`${p}: no [tool.alembic] table`);
-    return [config];
+    const configs = await loadConfigFiles(nodeFileSystem, abs);
+    if (configs.length === 0) throw new UsageError(`${p}: no [tool.alembic] table`);
+    return configs;
   }
   if (recursive) {
     const found = await discoverProjects(nodeFileSystem, [abs]);
     if (found.length === 0) throw new UsageError(`${p}: no alembic.ini or pyproject.toml with [tool.alembic] below this folder`);
     return found;
   }
-  const config = await loadFolderConfig(nodeFileSystem, abs);
-  if (config) return [config];
+  const configs = await loadFolderConfigs(nodeFileSystem, abs);
+  if (configs.length > 0) return configs;
   const entries = (await nodeFileSystem.readDirectory(abs)) ?? [];
   if (!entries.some((e) => e.kind === 'file' && e.name.endsWith('.py'))) {
     throw new UsageError(`${p}: neither an Alembic project (alembic.ini, pyproject.toml with [tool.alembic]) nor a folder of migration files`);
@@ -472,6 +472,8 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
     const g = m.graph;
     return {
       root: m.config.root,
+      // Only for a named environment of the ini (`alembic --name`): the JSON keeps its shape otherwise.
+      ...(m.config.iniSection !== undefined ? { iniSection: m.config.iniSection } : {}),
       versionLocations: m.config.versionLocationPaths,
       revisions: m.historyNodes().map(revisionFacts),
       heads: g.heads,
@@ -483,7 +485,7 @@ async function runGraph(opts: Options, out: (s: string) => void, err: (s: string
     return broken ? configurationError(err) : 0;
   }
   for (const p of projects) {
-    out(`${displayPath(p.root)} (${p.revisions.length} revisions; heads: ${p.heads.join(', ') || '-'}; bases: ${p.bases.join(', ') || '-'})\n`);
+    out(`${displayPath(p.root)}${p.iniSection !== undefined ? ` [${p.iniSection}]` : ''} (${p.revisions.length} revisions; heads: ${p.heads.join(', ') || '-'}; bases: ${p.bases.join(', ') || '-'})\n`);
     for (const r of p.revisions) {
       const marks = [p.heads.includes(r.revision) ? 'head' : '', r.downRevisions.length > 1 ? 'mergepoint' : '', r.branchLabels.length ? r.branchLabels.join(',') : ''].filter(Boolean);
       out(`  ${r.downRevisions.join(', ') || '<base>'} -> ${r.revision}${marks.length ? ` (${marks.join(') (')})` : ''}, ${r.message ?? ''}\n`);

@@ -40,7 +40,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 /** One Alembic project the server found (an `alembic.ini` or a `pyproject.toml` with `[tool.alembic]`). */
 export interface ProjectInfo {
-  /** Stable id: the absolute path of the configuration file. */
+  /** Stable id: the absolute path of the configuration file, and `#section` for a named environment. */
   id: string;
   /** Folder holding the configuration file; Alembic runs here. */
   root: string;
@@ -65,6 +65,8 @@ export interface ProjectInfo {
   problems: string[];
   /** Flask-Migrate's migrations folder (`flask db` runs it; Alembic's command line cannot). */
   flaskMigrate?: boolean;
+  /** The ini section of a named environment (`alembic --name <section>`); absent for `[alembic]`. */
+  iniSection?: string;
   revisionCount: number;
   heads: string[];
 }

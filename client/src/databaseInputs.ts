@@ -103,6 +103,7 @@ export function stateOptions(project: ProjectInfo): DatabaseStateOptions {
     alembic: async (): Promise<AlembicFallback> => ({
       python: (await interpreterFor(project)).path,
       iniPath: project.configFile,
+      ...(project.iniSection ? { iniSection: project.iniSection } : {}),
       databaseUrlEnvVar: settings.databaseUrlEnvVar,
     }),
   };

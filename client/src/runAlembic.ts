@@ -106,6 +106,7 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
   const runner = new AlembicRunner({
     python: python.path,
     iniPath: project.configFile,
+    ...(project.iniSection ? { iniSection: project.iniSection } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     databaseUrlEnvVar: settings.databaseUrlEnvVar,
     sink: (line) => s.log.output(line.text),

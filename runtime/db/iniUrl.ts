@@ -7,10 +7,10 @@ import type { ProjectInfo } from '../../common/protocol';
 
 /** `sqlalchemy.url` as configparser gives it (interpolated), password included; undefined when unset or unreadable. */
 export function iniSqlalchemyUrl(
-  project: Pick<ProjectInfo, 'configFile' | 'kind' | 'sqlalchemyUrl' | 'sqlalchemyUrlMasked'>,
+  project: Pick<ProjectInfo, 'configFile' | 'kind' | 'sqlalchemyUrl' | 'sqlalchemyUrlMasked' | 'iniSection'>,
   readText: (file: string) => string | undefined = (file) => readTextFile(file).text,
 ): string | undefined {
   if (!project.sqlalchemyUrlMasked || project.kind !== 'ini') return project.sqlalchemyUrl;
   const text = readText(project.configFile);
-  return text === undefined ? undefined : readIniSettings(project.configFile, text).sqlalchemyUrl;
+  return text === undefined ? undefined : readIniSettings(project.configFile, text, project.iniSection ? { section: project.iniSection } : {}).sqlalchemyUrl;
 }

@@ -1,9 +1,12 @@
 // The errors people meet, produced by the real Alembic and drivers, and what results.ts makes of them.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as cmd from '../../runtime/alembic/commandArguments';
 import { interpretRun, type RunOutcome } from '../../runtime/alembic/results';
 import type { AlembicRunner } from '../../runtime/alembic/runner';
+import { discoverProjects } from '../../server/src/core/project';
+import { nodeFileSystem } from '../../server/src/fs/nodeFileSystem';
 import { createScratchDatabase, type ScratchDatabase } from '../support/pg';
 import { closedPort, project, runnerFor, versions, type Project } from './runner-support';
 
@@ -129,6 +132,22 @@ describe('AlembicRunner: known errors and their advice', function () {
     assert.equal(o.message, "KeyError: 'DATABASE_URL'");
     assert.equal(o.advice?.kind, 'databaseUrlMissing');
     assert.equal(o.projectLocation?.file, path.join(sync.dir, 'migrations', 'env.py'));
+  });
+
+  it('a named environment of the ini (alembic --name): the runner passes its section, and the project knows it', async () => {
+    const p = use('runner-linear');
+    // The [alembic] section keeps only shared options; the environment is [core] (Netflix Dispatch's layout).
+    const ini = fs.readFileSync(p.ini, 'utf8').replace(/^script_location = migrations$/m, '').replace('[loggers]', '[core]\nscript_location = migrations\n\n[loggers]');
+    fs.writeFileSync(p.ini, ini);
+    const [config] = await discoverProjects(nodeFileSystem, [p.dir]);
+    assert.equal(config?.id, `${p.ini}#core`);
+    assert.equal(config?.iniSection, 'core');
+    const named = await runnerFor(p, db.url, { iniSection: 'core' }).run(cmd.heads());
+    assert.equal(named.exitCode, 0, named.stderr);
+    assert.match(named.stdout, /\(head\)/);
+    const plain = await runnerFor(p, db.url).run(cmd.heads());
+    assert.notEqual(plain.exitCode, 0, 'without --name Alembic reads [alembic], which has no script_location');
+    assert.match(`${plain.stdout}${plain.stderr}`, /script_location/);
   });
 
   it('an interpreter that does not exist: not started, with the reason', async () => {

@@ -155,6 +155,28 @@ describe('cli: alembic-lint', function () {
     assert.equal(merge?.message, 'merge left and right');
     assert.equal(p.revisions[p.revisions.length - 1]?.revision, 'aa0000000001');
   });
+
+  it('checks and graphs each named environment of an alembic.ini (alembic --name) as its own project', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lint-named-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nfile_template = %%(rev)s\n\n[core]\nscript_location = core\n\n[tenant]\nscript_location = tenant\n');
+      for (const [env, rev] of [['core', 'c0000001'], ['tenant', 't0000001']] as const) {
+        fs.mkdirSync(path.join(dir, env, 'versions'), { recursive: true });
+        fs.writeFileSync(path.join(dir, env, 'env.py'), '');
+        fs.writeFileSync(path.join(dir, env, 'versions', `${rev}.py`), migrationText(rev, null));
+      }
+      const check = run(['check', dir, '--format', 'text']);
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stderr, /2 revisions in 2 projects/);
+      const graph = run(['graph', dir]);
+      assert.match(graph.stdout, /\[core\] \(1 revisions; heads: c0000001;/);
+      assert.match(graph.stdout, /\[tenant\] \(1 revisions; heads: t0000001;/);
+      const json = JSON.parse(run(['graph', dir, '--json']).stdout) as { projects: { iniSection?: string }[] };
+      assert.deepEqual(json.projects.map((p) => p.iniSection), ['core', 'tenant']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 // Workspace files built to hang or crash the tool, made at test time in a temporary folder. A child

@@ -217,10 +217,19 @@ describe('project: discovery', () => {
     assert.deepEqual(helpersOnly?.warnings, [], 'a folder of helper modules holds no migration');
   });
 
-  it('names the sections that set script_location when [alembic] does not (alembic --name)', async () => {
-    const text = '[alembic]\nfile_template = %%(rev)s\n\n[core]\nscript_location = db/core\n\n[tenant]\nscript_location = db/tenant\n';
-    const p = await loadConfigFile(memoryFileSystem({ '/d/alembic.ini': text }), '/d/alembic.ini');
-    assert.match(p?.problems.join('\n') ?? '', /No 'script_location' key found in configuration\. The sections \[core\], \[tenant\] set one: .*--name/);
+  it('reads each named environment of an ini as its own project (alembic --name)', async () => {
+    // Netflix Dispatch: [alembic] holds only shared options, [core] and [tenant] are the environments.
+    const text = '[alembic]\nfile_template = %%(rev)s\n\n[core]\nscript_location = db/core\nsqlalchemy.url = postgresql://h/core\n\n[tenant]\nscript_location = db/tenant\n\n[loggers]\nkeys = root\n';
+    const files = { '/d/alembic.ini': text, '/d/db/core/env.py': '', '/d/db/core/versions/a.py': '', '/d/db/tenant/env.py': '', '/d/db/tenant/versions/b.py': '' };
+    const projects = await discoverProjects(memoryFileSystem(files), ['/d']);
+    assert.deepEqual(projects.map((p) => [p.id, p.iniSection, p.scriptLocationPath, p.problems]), [
+      ['/d/alembic.ini#core', 'core', '/d/db/core', []],
+      ['/d/alembic.ini#tenant', 'tenant', '/d/db/tenant', []],
+    ]);
+    assert.equal(projects[0]?.sqlalchemyUrl, 'postgresql://h/core', "the section's own options");
+    // An [alembic] environment of its own comes first, beside the named ones.
+    const both = await discoverProjects(memoryFileSystem({ ...files, '/d/alembic.ini': text.replace('[alembic]\n', '[alembic]\nscript_location = db/core\n') }), ['/d']);
+    assert.deepEqual(both.map((p) => p.id), ['/d/alembic.ini', '/d/alembic.ini#core', '/d/alembic.ini#tenant']);
     const plain = await loadConfigFile(memoryFileSystem({ '/d/alembic.ini': '[alembic]\nfile_template = x\n' }), '/d/alembic.ini');
     assert.deepEqual(plain?.problems, ["/d/alembic.ini: No 'script_location' key found in configuration."]);
   });

@@ -22,7 +22,7 @@ export async function pickProject(s: Services, arg?: unknown): Promise<ProjectSt
   }
   if (projects.length === 1) return projects[0];
   const picked = await ui.showQuickPick(projects.map((p) => ({
-    label: vscode.workspace.asRelativePath(p.info.configFile), description: `${p.info.revisionCount} revisions`, state: p,
+    label: `${vscode.workspace.asRelativePath(p.info.configFile)}${p.info.iniSection ? ` [${p.info.iniSection}]` : ''}`, description: `${p.info.revisionCount} revisions`, state: p,
   })), { placeHolder: 'Which Alembic project?' });
   return picked?.state;
 }

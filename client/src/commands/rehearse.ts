@@ -60,7 +60,7 @@ async function rehearse(s: Services, project: ProjectState): Promise<RehearsalRe
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
       return await rehearseUpgrade({
-        databaseUrl: chosen.url, python: python.path, iniPath: project.info.configFile, backupFolder: backupFolderFor(project.info),
+        databaseUrl: chosen.url, python: python.path, iniPath: project.info.configFile, ...(project.info.iniSection ? { iniSection: project.info.iniSection } : {}), backupFolder: backupFolderFor(project.info),
         revisions, databaseUrlEnvVar: settings.databaseUrlEnvVar, env: process.env, signal: abort.signal,
         ...(versionTable ? { versionTable } : {}),
         onStep: (step) => {

@@ -234,7 +234,8 @@ export class GraphPanel implements vscode.Disposable {
 }
 
 function projectName(state: ProjectState | undefined, projectId: string): string {
-  return path.basename(state?.info.root ?? path.dirname(projectId));
+  const name = path.basename(state?.info.root ?? path.dirname(projectId));
+  return state?.info.iniSection ? `${name} [${state.info.iniSection}]` : name;
 }
 
 function titleFor(state: ProjectState | undefined, projectId: string): string {

@@ -58,7 +58,7 @@ export class RevisionTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const state = this.store.get(element.projectId);
     if (element.kind === 'project') {
       const item = new vscode.TreeItem(path.basename(state?.info.root ?? element.projectId), vscode.TreeItemCollapsibleState.Expanded);
-      item.description = state ? vscode.workspace.asRelativePath(state.info.configFile) : undefined;
+      item.description = state ? `${vscode.workspace.asRelativePath(state.info.configFile)}${state.info.iniSection ? ` [${state.info.iniSection}]` : ''}` : undefined;
       item.contextValue = 'project';
       item.iconPath = new vscode.ThemeIcon('database');
       item.id = `project:${element.projectId}`;

@@ -10,7 +10,7 @@ import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
 import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
 import { isRevisionFileName, resolveLocations } from './locations';
-import { folderSettings, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
+import { folderSettings, namedEnvironments, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
 
 /** One Alembic project with its locations resolved: everything needed to list and watch its files. */
 export interface ProjectConfig extends AlembicSettings {
@@ -74,8 +74,7 @@ const DEFAULT_SKIP = ['node_modules', '.git', '.hg', '.svn', '__pycache__', '.ve
 export async function discoverProjects(fs: FileSystem, roots: string[], opts: DiscoverOptions = {}): Promise<ProjectConfig[]> {
   if (opts.configFile) {
     const file = path.resolve(roots[0] ?? '/', opts.configFile);
-    const p = await loadConfigFile(fs, file, roots);
-    return p ? [p] : [];
+    return loadConfigFiles(fs, file, roots);
   }
   const skip = new Set([...DEFAULT_SKIP, ...(opts.skipFolders ?? [])]);
   const maxDepth = opts.maxDepth ?? 12;
@@ -91,8 +90,7 @@ export async function discoverProjects(fs: FileSystem, roots: string[], opts: Di
     if (!entries) return;
     const names = new Set(entries.map((e) => e.name));
     if (names.has('pyvenv.cfg')) return;
-    const project = await loadFolderConfig(fs, dir, names, roots);
-    if (project) found.set(project.id, project);
+    for (const project of await loadFolderConfigs(fs, dir, names, roots)) found.set(project.id, project);
     if (depth >= maxDepth) return;
     const subdirs = entries.filter((e) => e.kind === 'directory' && !skip.has(e.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of subdirs) {
@@ -106,18 +104,51 @@ export async function discoverProjects(fs: FileSystem, roots: string[], opts: Di
 
 /** The project whose configuration is in `dir` (alembic.ini first, else pyproject.toml with [tool.alembic]). */
 export async function loadFolderConfig(fs: FileSystem, dir: string, names?: Set<string>, roots: string[] = [dir]): Promise<ProjectConfig | undefined> {
+  return (await loadFolderConfigs(fs, dir, names, roots))[0];
+}
+
+/** Every project whose configuration is in `dir`: several for an alembic.ini with named environments. */
+export async function loadFolderConfigs(fs: FileSystem, dir: string, names?: Set<string>, roots: string[] = [dir]): Promise<ProjectConfig[]> {
   const has = async (n: string): Promise<boolean> => (names ? names.has(n) : (await fs.stat(path.join(dir, n))) === 'file');
-  if (await has('alembic.ini')) return loadConfigFile(fs, path.join(dir, 'alembic.ini'), roots);
-  if (await has('pyproject.toml')) return loadConfigFile(fs, path.join(dir, 'pyproject.toml'), roots, true);
-  return undefined;
+  if (await has('alembic.ini')) return loadConfigFiles(fs, path.join(dir, 'alembic.ini'), roots);
+  if (await has('pyproject.toml')) return loadConfigFiles(fs, path.join(dir, 'pyproject.toml'), roots, true);
+  return [];
 }
 
 /**
  * A project from one configuration file (an .ini of any name, or a pyproject.toml). A pyproject.toml
  * without `[tool.alembic]` is no project (`undefined`) when `quiet`, and a project with that problem
- * otherwise; an unreadable file is a project with a problem, so that the user sees why.
+ * otherwise; an unreadable file is a project with a problem, so that the user sees why. For an .ini
+ * with environments in named sections, the first of them (see loadConfigFiles).
  */
 export async function loadConfigFile(fs: FileSystem, given: string, roots: string[] = [], quiet = false): Promise<ProjectConfig | undefined> {
+  return (await loadConfigFiles(fs, given, roots, quiet))[0];
+}
+
+/**
+ * Every project of one configuration file: an .ini's `[alembic]` environment, when it has a
+ * script_location or nothing else does, and each named section with a script_location (`alembic --name
+ * core`), whose id is the file's path and `#section`.
+ */
+export async function loadConfigFiles(fs: FileSystem, given: string, roots: string[] = [], quiet = false): Promise<ProjectConfig[]> {
+  const file = path.resolve(given);
+  const text = path.basename(file) === 'pyproject.toml' ? undefined : await fs.readFile(file);
+  const named = text === undefined ? [] : namedEnvironments(text, file);
+  const main = await loadOneConfig(fs, file, roots, quiet);
+  if (named.length === 0 || text === undefined) return main ? [main] : [];
+  const out: ProjectConfig[] = [];
+  // [alembic] without a script_location of its own, beside named environments, is no environment.
+  if (main && (main.scriptLocationPath !== undefined || main.flaskMigrate)) out.push(main);
+  const pyprojectPath = path.join(path.dirname(file), 'pyproject.toml');
+  const pyprojectText = await fs.readFile(pyprojectPath);
+  for (const section of named) {
+    const settings = readIniSettings(file, text, { section, ...(pyprojectText === undefined ? {} : { pyproject: { path: pyprojectPath, text: pyprojectText } }) });
+    out.push(await completeConfig(fs, settings, roots));
+  }
+  return out;
+}
+
+async function loadOneConfig(fs: FileSystem, given: string, roots: string[], quiet: boolean): Promise<ProjectConfig | undefined> {
   // Alembic's `%(here)s` is os.path.abspath of the file's folder: a relative path would be joined twice.
   const file = path.resolve(given);
   const text = await fs.readFile(file);
@@ -174,7 +205,7 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
     : await resolveLocations(fs, settings, roots);
   const config: ProjectConfig = {
     ...settings,
-    id: settings.configFile,
+    id: settings.iniSection === undefined ? settings.configFile : `${settings.configFile}#${settings.iniSection}`,
     versionLocationPaths: locations.versionLocations,
     problems: [...settings.problems, ...locations.problems],
     warnings: [],

@@ -9,5 +9,5 @@ export {
 } from './locations';
 export { scanEnvPy, type EnvPyFacts } from './envPy';
 export {
-  discoverProjects, findProjectAbove, loadConfigFile, loadFolderConfig, loadMigrationFolder, type ProjectConfig, type DiscoverOptions,
+  discoverProjects, findProjectAbove, loadConfigFile, loadConfigFiles, loadFolderConfig, loadFolderConfigs, loadMigrationFolder, type ProjectConfig, type DiscoverOptions,
 } from './discover';

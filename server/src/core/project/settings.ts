@@ -14,6 +14,8 @@ export interface AlembicSettings {
   configFile: string;
   /** Folder of the configuration file: Alembic runs here, relative paths start here. */
   root: string;
+  /** The ini section read (`alembic --name <section>`), when not `[alembic]`. */
+  iniSection?: string;
   /** `script_location` as configured (interpolated), not yet resolved. */
   scriptLocation?: string;
   /** `version_locations` entries as configured (interpolated, split); absent when not set. */
@@ -60,7 +62,8 @@ export function readIniSettings(iniPath: string, text: string, opts: ReadIniOpti
   };
   const scriptLocation = getAny('script_location');
   if (scriptLocation !== undefined) settings.scriptLocation = scriptLocation;
-  else problems.push(`${iniPath}: No 'script_location' key found in configuration.${namedEnvironments(ini, section)}`);
+  else problems.push(`${iniPath}: No 'script_location' key found in configuration.`);
+  if (section !== 'alembic') settings.iniSection = section;
 
   const versionLocations = get('version_locations');
   if (versionLocations) {
@@ -184,14 +187,12 @@ function isTable(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The other sections that set script_location, said after Alembic's own message: one .ini can hold
- * several environments, each run with `alembic --name <section>` (Netflix Dispatch: [core], [tenant]).
+ * The sections other than `[alembic]` that set script_location: each is an environment Alembic runs
+ * with `alembic --name <section>` (Netflix Dispatch's [core] and [tenant]), in file order.
  */
-function namedEnvironments(ini: IniFile, section: string): string {
-  const named = [...ini.sections].filter(([name, options]) => name !== section && options.has('script_location')).map(([name]) => `[${name}]`);
-  if (named.length === 0) return '';
-  return ` The sections ${named.join(', ')} set one: they are environments Alembic runs with --name (alembic --name <section> ...), ` +
-    `which alembic-lint does not read yet; to check one, give its version folder: alembic-lint check <script_location>/versions`;
+export function namedEnvironments(text: string, iniPath: string): string[] {
+  const ini = parseIni(text, { here: path.dirname(iniPath) });
+  return [...ini.sections].filter(([name, options]) => name !== 'alembic' && options.has('script_location')).map(([name]) => name);
 }
 
 function iniValue(ini: IniFile, section: string, name: string, iniPath: string, problems: string[]): string | undefined {
