@@ -46,6 +46,18 @@ def downgrade():
     assert.match(evident[2]?.message ?? '', /creates it more than once/);
     assert.match(evident[3]?.message ?? '', /autocommit block/);
     assert.match(evident[4]?.message ?? '', /another revision owns it/);
+
+    // An upgrade whose SQL cannot be read (rucio's f-string CREATE TYPE) may have created the type: unknown, no warning.
+    const unread = findings(`
+def upgrade():
+    values = "'a', 'b'"
+    op.execute(f'CREATE TYPE "STATE_CHK" AS ENUM({values})')
+
+
+def downgrade():
+    op.execute('DROP TYPE "STATE_CHK"')
+`, 'enum-without-checkfirst');
+    assert.deepEqual(severities(unread), ['information']);
   });
 
   it('missing-downgrade: a data-only upgrade is information with its own message; a print-only downgrade is empty', () => {

@@ -53,13 +53,19 @@ class TypeEvidence {
     if (fn.kind === 'downgrade') {
       const pair = functionPairs(migration).find((p) => p.downgrade === fn);
       if (pair) {
-        this.createdByUpgrade = new Set();
+        const created = new Set<string>();
+        // SQL the upgrade runs that cannot be read (an f-string, a variable) may create any type: then
+        // whether the upgrade created it is unknown, and unknown is no evidence (rucio builds its
+        // CREATE TYPE ... AS ENUM with an f-string).
+        let unreadable = false;
         for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
-          if (op.kind === 'enum_create' && op.name !== undefined) this.createdByUpgrade.add(op.name);
+          if (op.kind === 'enum_create' && op.name !== undefined) created.add(op.name);
           const renamedTo = op.sql?.kind === 'rename_type' ? op.sql.names[1] : undefined;
-          if (renamedTo !== undefined) this.createdByUpgrade.add(renamedTo);
-          for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) this.createdByUpgrade.add(e.name);
+          if (renamedTo !== undefined) created.add(renamedTo);
+          for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) created.add(e.name);
+          if (op.kind === 'execute' && !op.sql && !migration.executedSql.some((e) => e.call === op.call)) unreadable = true;
         }
+        if (!unreadable) this.createdByUpgrade = created;
       }
     }
     for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
