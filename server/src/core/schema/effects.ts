@@ -10,7 +10,7 @@ import { type ColumnTypeInfo, columnTypeInfo } from '../facts/columnTypes';
 import { evaluateCondition } from '../facts/dialect';
 import { migrationFunctions, schemaOpsOn, upgradeFunctions } from '../facts/functions';
 import { implicitEnums, postgresDefaultName, type SchemaOp } from '../facts/schema';
-import { sqlName, sqlOperations, sqlStatements } from '../facts/sql';
+import { sqlOperations, sqlStatements } from '../facts/sql';
 import type { ArgValue, Migration, MigrationFunction, ParsedCall } from '../types';
 
 export interface ColumnEffect {
@@ -60,7 +60,6 @@ function runsForSure(op: SchemaOp, fn: MigrationFunction, dialect: string): bool
   return definitely(op.via.call, fn, dialect) && definitely(op.call, op.via.helper, dialect);
 }
 
-const CREATE_ENUM_SQL = /^CREATE\s+TYPE\s+("(?:[^"]|"")+"|[\w$.]+)\s+AS\s+ENUM\b/i;
 /** Statements that leave every table, column, type and index as it was (rows, values, rights, statistics). */
 const NO_SHAPE_CHANGE = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
 
@@ -302,7 +301,7 @@ function executeEffects(m: Migration, op: SchemaOp): Effect[] {
  */
 const ONE_DATA_STATEMENT = /^\s*(?:UPDATE|INSERT|DELETE|SELECT|WITH|MERGE|COPY|SET|RESET|PRAGMA|COMMENT|GRANT|REVOKE|ANALYZE|VACUUM)\b/i;
 
-/** Statements the statement parser gave no operation for: CREATE TYPE ... AS ENUM, else what they name is unknown. */
+/** Statements the statement readers gave no operation for: what they name is unknown (CREATE TYPE ... AS ENUM is an operation of its own, create_type). */
 function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
   const executed = m.executedSql.find((s) => s.call === op.call);
   if (!executed) return [];
@@ -310,9 +309,7 @@ function unrecognisedSql(m: Migration, op: SchemaOp): Effect[] {
   const out: Effect[] = [];
   for (const statement of sqlStatements(executed.sql)) {
     if (NO_SHAPE_CHANGE.test(statement) || sqlOperations(statement).length > 0) continue;
-    const e = CREATE_ENUM_SQL.exec(statement);
-    if (e) out.push({ k: 'create_enum', name: sqlName(e[1] ?? '') });
-    else out.push({ k: 'shape', names: identifiers(statement) });
+    out.push({ k: 'shape', names: identifiers(statement) });
   }
   return out;
 }
