@@ -64,6 +64,8 @@ verify  upgrades, downgrades and re-upgrades every revision (or --range) on a sc
                                    included, in the process list (ps): prefer one of the two above
                    Without any of them: $DATABASE_URL, else a local throwaway PostgreSQL.
           --python   the interpreter with Alembic (default: .venv/venv in the project, else python3)
+          --name     the named environment of the ini to verify (its section, as alembic --name); needed when
+                     the ini's [alembic] section has no script_location of its own
           --local    use only a local throwaway PostgreSQL (needs initdb and pg_ctl), never the URL's server
           --protected PATTERN
                      a protected database: a glob over host/database or the database name; repeatable,
@@ -85,6 +87,8 @@ interface Options {
   databaseUrl?: DatabaseUrlSource;
   python?: string;
   range?: string;
+  /** verify's `--name`: the ini section of a named environment (Alembic's --name). */
+  iniSection?: string;
   verifyFormat?: 'text' | 'markdown' | 'json';
   local: boolean;
   protectedDatabases?: string[];
@@ -157,6 +161,7 @@ function parseArgs(argv: string[]): Options {
           break;
         case '--python': opts.python = value(name, inline); break;
         case '--range': opts.range = value(name, inline); break;
+        case '-n': case '--name': opts.iniSection = value(name, inline); break;
         case '--local': opts.local = true; break;
         case '--allow-protected': opts.allowProtected = true; break;
         case '--protected': (opts.protectedDatabases ??= []).push(value(name, inline)); break;
@@ -179,6 +184,9 @@ function parseArgs(argv: string[]): Options {
     throw new UsageError('--format markdown is for verify only');
   } else if (opts.local || opts.allowProtected || opts.protectedDatabases) {
     throw new UsageError('--local, --protected and --allow-protected are for verify only');
+  } else if (opts.iniSection !== undefined) {
+    // check and graph take every environment of an ini already, each as a project of its own.
+    throw new UsageError('--name is for verify only: check and graph read every named environment of an alembic.ini');
   }
   if ((command === 'check' || command === 'graph') && opts.paths.length === 0) throw new UsageError(`${command} needs at least one PATH`);
   if (command !== 'check' && (opts.base !== undefined || opts.since !== undefined || opts.scope !== undefined)) {
@@ -523,7 +531,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return await runVerify({
           path: opts.paths[0] ?? '.', format: opts.verifyFormat ?? 'text', databaseUrlEnvVar: 'DATABASE_URL',
           ...(databaseUrl ? { databaseUrl } : {}), ...(opts.python ? { python: opts.python } : {}),
-          ...(opts.range ? { range: opts.range } : {}),
+          ...(opts.range ? { range: opts.range } : {}), ...(opts.iniSection ? { iniSection: opts.iniSection } : {}),
           local: opts.local, protectedDatabases: opts.protectedDatabases ?? DEFAULT_PROTECTED_DATABASES, allowProtected: opts.allowProtected,
         }, out, err);
       }

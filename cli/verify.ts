@@ -2,12 +2,15 @@
 // "Verify Round Trip…" command, from the command line. The engine lives with the client's database
 // code (runtime/verify, no vscode import); this file only parses options and prints the report.
 import path from 'node:path';
+import { loadConfigFiles } from '../server/src/core/project';
+import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 // The runtime (pg, the Alembic runner, the reports) is imported when `verify` runs, not when the CLI
 // starts: `check` never needs it, and loading it took a tenth of a large project's check.
 import pkg from '../package.json';
 
 export const VERIFY_USAGE = `  alembic-lint verify PATH [--database-url-env NAME | --database-url-stdin | --database-url URL] [--python PYTHON]
-                     [--range REV|A:B|A:|:B] [--format text|markdown|json] [--local] [--protected PATTERN]... [--allow-protected]`;
+                     [--name SECTION] [--range REV|A:B|A:|:B] [--format text|markdown|json] [--local] [--protected PATTERN]...
+                     [--allow-protected]`;
 
 /** The extension's default for alembic.protectedDatabases, so that both guard the same databases. */
 export const DEFAULT_PROTECTED_DATABASES: readonly string[] =
@@ -44,6 +47,8 @@ export interface VerifyOptions {
   databaseUrl?: string;
   python?: string;
   range?: string;
+  /** The named environment (`--name`): a section of the ini other than [alembic]. */
+  iniSection?: string;
   format: 'text' | 'markdown' | 'json';
   databaseUrlEnvVar: string;
   /** Only a local throwaway PostgreSQL, never the URL's server. */
@@ -52,6 +57,31 @@ export interface VerifyOptions {
   protectedDatabases: readonly string[];
   /** Scratch databases may be made on a protected server. */
   allowProtected: boolean;
+}
+
+/**
+ * Why the ini cannot be verified as asked, before anything runs: `--name` names no environment of it,
+ * or it holds named environments only and none was named (Alembic would stop at "No 'script_location'
+ * key found"). Undefined when it can run; an ini that cannot be read is left to Alembic's own message.
+ */
+export async function environmentProblem(iniPath: string, iniSection: string | undefined): Promise<string | undefined> {
+  if (path.basename(iniPath) === 'pyproject.toml') return iniSection === undefined ? undefined : '--name is for an .ini file: pyproject.toml holds one environment';
+  let configs;
+  try {
+    configs = await loadConfigFiles(nodeFileSystem, iniPath, [], true);
+  } catch {
+    return undefined;
+  }
+  const named = configs.flatMap((c) => (c.iniSection === undefined ? [] : [c.iniSection]));
+  const hasMain = configs.some((c) => c.iniSection === undefined && (c.scriptLocationPath !== undefined || c.flaskMigrate));
+  const choices = named.map((n) => `--name ${n}`).join(', ');
+  if (iniSection === undefined || iniSection === 'alembic') {
+    if (hasMain || named.length === 0) return undefined;
+    return `${iniPath} has no environment in [alembic], only named ones: verify one with ${choices}`;
+  }
+  if (named.includes(iniSection)) return undefined;
+  const others = [...(hasMain ? ['[alembic] (no --name)'] : []), ...named.map((n) => `[${n}]`)];
+  return `${iniPath} has no environment [${iniSection}] (a section with a script_location)${others.length > 0 ? `; its environments: ${others.join(', ')}` : ''}`;
 }
 
 /** Runs the verification; 0 passed, 1 failed or cancelled, 2 could not run. Ctrl-C cancels and cleans up. */
@@ -64,6 +94,11 @@ export async function runVerify(o: VerifyOptions, out: (s: string) => void, err:
   const { renderMarkdownReport, renderTextReport } = require('../runtime/verify/report') as typeof import('../runtime/verify/report');
   const { verifyProject } = require('../runtime/verify/verifyProject') as typeof import('../runtime/verify/verifyProject');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  const problem = await environmentProblem(iniPath, o.iniSection);
+  if (problem !== undefined) {
+    err(`alembic-lint: ${problem}\n`);
+    return 2;
+  }
   let python: string;
   try {
     python = (await resolveInterpreter({ ...(o.python ? { settingPath: o.python } : {}), projectRoot: path.dirname(iniPath) })).path;
@@ -85,6 +120,7 @@ export async function runVerify(o: VerifyOptions, out: (s: string) => void, err:
       ...(databaseUrl ? { databaseUrl } : {}),
       where: o.local ? 'local' : 'auto', protectedDatabases: o.protectedDatabases, allowProtected: o.allowProtected,
       ...(o.range ? { range: o.range } : {}),
+      ...(o.iniSection && o.iniSection !== 'alembic' ? { iniSection: o.iniSection } : {}),
       onProgress: (p) => err(`${p.message}\n`),
     });
     if (o.format === 'json') out(`${JSON.stringify(report, null, 2)}\n`);

@@ -2,6 +2,8 @@
 // Debian's Alembic. Passing and failing projects, exit codes, and no scratch database left behind.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fixturePath, repoRoot } from '../support/paths';
 import { testPython } from '../support/python';
@@ -117,6 +119,28 @@ describe('alembic-lint verify (CLI)', function () {
       const report = JSON.parse(r.stdout) as { ok: boolean; scratch?: { location: string } };
       assert.equal(report.ok, true);
       assert.equal(report.scratch?.location, 'server', 'the scratch database went on the server the URL names');
+    }
+  });
+
+  it('verifies a named environment of the ini (--name), as alembic --name runs it', async () => {
+    // amani with its environment moved from [alembic] into [core] (Netflix Dispatch's layout): Alembic
+    // itself finds no script_location unless --name core reaches it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lint-verify-named-'));
+    try {
+      fs.cpSync(fixturePath('amani'), dir, { recursive: true });
+      const ini = path.join(dir, 'alembic.ini');
+      const text = fs.readFileSync(ini, 'utf8');
+      assert.match(text, /^script_location = alembic$/m);
+      fs.writeFileSync(ini, text.replace(/^script_location = alembic$/m, '').replace('[loggers]', '[core]\nscript_location = alembic\n\n[loggers]'));
+      const before = await verifyDatabases();
+      const r = verify(dir, '--name', 'core', '--range', '002_user_phone', '--format', 'json');
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const report = JSON.parse(r.stdout) as JsonReport;
+      assert.equal(report.ok, true, report.error);
+      assert.deepEqual(report.revisions.map((x) => [x.revision, x.status]), [['002_user_phone', 'passed']]);
+      assert.deepEqual(await verifyDatabases(), before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -173,6 +173,16 @@ describe('cli: alembic-lint', function () {
       assert.match(graph.stdout, /\[tenant\] \(1 revisions; heads: t0000001;/);
       const json = JSON.parse(run(['graph', dir, '--json']).stdout) as { projects: { iniSection?: string }[] };
       assert.deepEqual(json.projects.map((p) => p.iniSection), ['core', 'tenant']);
+      // verify runs one environment: it must be named, and be one of the ini's (nothing runs otherwise).
+      const unnamed = run(['verify', dir]);
+      assert.equal(unnamed.code, 2, unnamed.stderr);
+      assert.match(unnamed.stderr, /has no environment in \[alembic\], only named ones: verify one with --name core, --name tenant/);
+      const unknown = run(['verify', dir, '--name', 'tenants']);
+      assert.equal(unknown.code, 2, unknown.stderr);
+      assert.match(unknown.stderr, /has no environment \[tenants\] \(a section with a script_location\); its environments: \[core\], \[tenant\]/);
+      const misplaced = run(['check', dir, '--name', 'core']);
+      assert.equal(misplaced.code, 2);
+      assert.match(misplaced.stderr, /--name is for verify only/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
