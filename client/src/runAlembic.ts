@@ -15,6 +15,7 @@ import { redactUrl } from '../../common/redact';
 import type { ProjectInfo } from '../../common/protocol';
 import type { Services } from './services';
 import { requireTrust } from './trust';
+import { ui } from './ui';
 import { saveProjectFiles } from './unsavedFiles';
 import { aroundRun, changeReport, type ChangeReport, type Creation } from '../../runtime/db/schemaChange';
 import { rememberSchemaChange, showSchemaChange } from './commands/schemaChange';
@@ -75,7 +76,7 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     const dir = project.scriptLocation ?? project.root;
     const message = flaskMigrateRefusal(command, project.configFile, dir);
     s.log.warn(message);
-    const choice = await vscode.window.showErrorMessage(`Alembic: ${o.title}: ${message}`, 'Copy Command');
+    const choice = await ui.showErrorMessage(`Alembic: ${o.title}: ${message}`, 'Copy Command');
     if (choice === 'Copy Command') await vscode.env.clipboard.writeText(flaskDbCommand(command, dir));
     return undefined;
   }
