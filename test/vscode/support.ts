@@ -121,3 +121,24 @@ export async function appliedVersions(db: ScratchDatabase): Promise<string[]> {
     return (await c.query('SELECT version_num FROM alembic_version ORDER BY 1')).rows.map((r: { version_num: string }) => r.version_num);
   });
 }
+
+/**
+ * Removes a project a suite added to the workspace, so that the suites after it see the workspace they
+ * expect: the ini first (a deleted folder reaches the server as one event for the folder, which names
+ * no alembic.ini), then its folder once the store has dropped the project.
+ */
+export async function removeAddedProject(api: AlembicExtensionApi, what: string, ini: string, folder: string): Promise<void> {
+  fs.rmSync(ini, { force: true });
+  const gone = async (): Promise<boolean> => {
+    await api.services.store.refresh();
+    return !api.services.store.projects.some((p) => p.info.configFile === ini);
+  };
+  try {
+    await waitFor(`${what} gone`, gone, 20_000);
+  } catch {
+    // The watcher missed the deletion: a restarted server indexes the workspace as it is now.
+    await vscode.commands.executeCommand('alembic.restartServer');
+    await waitFor(`${what} gone after a server restart`, gone, 40_000);
+  }
+  fs.rmSync(folder, { recursive: true, force: true });
+}

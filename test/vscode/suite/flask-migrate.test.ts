@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
-import { extensionApi, waitFor } from '../support';
+import { extensionApi, removeAddedProject, waitFor } from '../support';
 
 const INI = '# A generic, single database configuration (Flask-Migrate\'s template).\n\n[alembic]\n# file_template = %%(rev)s_%%(slug)s\n\n[loggers]\nkeys = root\n\n[handlers]\nkeys =\n\n[formatters]\nkeys =\n\n[logger_root]\nlevel = WARN\nhandlers =\n';
 const ENV = 'from alembic import context\nfrom flask import current_app\n\nconfig = context.config\ntarget_metadata = current_app.extensions["migrate"].db.metadata\n\ncontext.configure(url=current_app.config["SQLALCHEMY_DATABASE_URI"], target_metadata=target_metadata)\nwith context.begin_transaction():\n    context.run_migrations()\n';
@@ -38,15 +38,7 @@ describe('a Flask-Migrate project', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
   after(async () => {
-    fs.rmSync(path.join(migrations, 'alembic.ini'), { force: true });
-    const gone = async (): Promise<boolean> => { await api.services.store.refresh(); return !project(); };
-    try {
-      await waitFor('the Flask-Migrate project gone', gone, 20_000);
-    } catch {
-      await vscode.commands.executeCommand('alembic.restartServer');
-      await waitFor('the Flask-Migrate project gone after a server restart', gone, 40_000);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeAddedProject(api, 'the Flask-Migrate project', path.join(migrations, 'alembic.ini'), dir);
   });
 
   it('is found with the migrations folder as its script location, and its revision is in the tree', async () => {

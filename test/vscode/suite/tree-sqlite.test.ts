@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { AlembicExtensionApi } from '../../../client/src/extension';
 import { fixturePath } from '../../support/paths';
 import { runPython } from '../../support/python';
-import { extensionApi, waitFor } from '../support';
+import { extensionApi, removeAddedProject, waitFor } from '../support';
 
 const A = 'a1b2c3d4e5f6';
 const B = 'b2c3d4e5f6a7';
@@ -52,17 +52,7 @@ describe('Revisions tree on a SQLite project', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
   after(async () => {
-    // The ini first: a deleted folder reaches the server as one event for the folder, which names no alembic.ini.
-    fs.rmSync(path.join(dir, 'alembic.ini'), { force: true });
-    const gone = async (): Promise<boolean> => { await api.services.store.refresh(); return !project(); };
-    try {
-      await waitFor('the SQLite project gone', gone, 20_000);
-    } catch {
-      // The watcher missed the deletion: a restarted server indexes the workspace as it is now.
-      await vscode.commands.executeCommand('alembic.restartServer');
-      await waitFor('the SQLite project gone after a server restart', gone, 40_000);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeAddedProject(api, 'the SQLite project', path.join(dir, 'alembic.ini'), dir);
   });
 
   it('shows applied, current and pending from the file', async () => {
