@@ -2,7 +2,7 @@
 // locations and separators, package:path, env.py's version table, Alembic's file filter and order.
 import assert from 'node:assert/strict';
 import {
-  discoverProjects, isRevisionFileName, listRevisionFiles, loadConfigFile, memoryFileSystem, readIniSettings,
+  discoverProjects, isRevisionFileName, listRevisionFiles, loadConfigFile, loadConfigFiles, memoryFileSystem, readIniSettings,
   readPyprojectSettings, scanEnvPy,
 } from '../../server/src/core/project';
 import { ProjectModel } from '../../server/src/core/project/model';
@@ -232,6 +232,12 @@ describe('project: discovery', () => {
     assert.deepEqual(both.map((p) => p.id), ['/d/alembic.ini', '/d/alembic.ini#core', '/d/alembic.ini#tenant']);
     const plain = await loadConfigFile(memoryFileSystem({ '/d/alembic.ini': '[alembic]\nfile_template = x\n' }), '/d/alembic.ini');
     assert.deepEqual(plain?.problems, ["/d/alembic.ini: No 'script_location' key found in configuration."]);
+    // The ini and its pyproject.toml are read once for all its environments, not once per project made.
+    const memory = memoryFileSystem({ ...files, '/d/pyproject.toml': '[tool.alembic-lint]\ndialect = "postgresql"\n' });
+    const reads = new Map<string, number>();
+    const counting = { ...memory, readFile: async (p: string) => { reads.set(p, (reads.get(p) ?? 0) + 1); return memory.readFile(p); } };
+    assert.equal((await loadConfigFiles(counting, '/d/alembic.ini')).length, 2);
+    assert.equal(reads.get('/d/alembic.ini'), 1);
   });
 
   it('reports a package that cannot be found', async () => {

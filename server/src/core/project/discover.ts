@@ -10,7 +10,7 @@ import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
 import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
 import { isRevisionFileName, resolveLocations } from './locations';
-import { folderSettings, namedEnvironments, readIniSettings, readPyprojectSettings, type AlembicSettings } from './settings';
+import { folderSettings, namedEnvironments, readIniSettings, readPyprojectSettings, type AlembicSettings, type ReadIniOptions } from './settings';
 
 /** One Alembic project with its locations resolved: everything needed to list and watch its files. */
 export interface ProjectConfig extends AlembicSettings {
@@ -131,27 +131,28 @@ export async function loadConfigFile(fs: FileSystem, given: string, roots: strin
  * core`), whose id is the file's path and `#section`.
  */
 export async function loadConfigFiles(fs: FileSystem, given: string, roots: string[] = [], quiet = false): Promise<ProjectConfig[]> {
+  // Alembic's `%(here)s` is os.path.abspath of the file's folder: a relative path would be joined twice.
   const file = path.resolve(given);
-  const text = path.basename(file) === 'pyproject.toml' ? undefined : await fs.readFile(file);
-  const named = text === undefined ? [] : namedEnvironments(text, file);
-  const main = await loadOneConfig(fs, file, roots, quiet);
+  // Each file is read once: the [alembic] project and the named environments are made from the same texts.
+  const text = await fs.readFile(file);
+  const isIni = path.basename(file) !== 'pyproject.toml';
+  const pyprojectPath = path.join(path.dirname(file), 'pyproject.toml');
+  const pyproject = isIni && text !== undefined ? await fs.readFile(pyprojectPath) : undefined;
+  const besideIni = pyproject === undefined ? {} : { pyproject: { path: pyprojectPath, text: pyproject } };
+  const main = await loadOneConfig(fs, file, text, besideIni, roots, quiet);
+  const named = isIni && text !== undefined ? namedEnvironments(text, file) : [];
   if (named.length === 0 || text === undefined) return main ? [main] : [];
   const out: ProjectConfig[] = [];
   // [alembic] without a script_location of its own, beside named environments, is no environment.
   if (main && (main.scriptLocationPath !== undefined || main.flaskMigrate)) out.push(main);
-  const pyprojectPath = path.join(path.dirname(file), 'pyproject.toml');
-  const pyprojectText = await fs.readFile(pyprojectPath);
-  for (const section of named) {
-    const settings = readIniSettings(file, text, { section, ...(pyprojectText === undefined ? {} : { pyproject: { path: pyprojectPath, text: pyprojectText } }) });
-    out.push(await completeConfig(fs, settings, roots));
-  }
+  for (const section of named) out.push(await completeConfig(fs, readIniSettings(file, text, { section, ...besideIni }), roots));
   return out;
 }
 
-async function loadOneConfig(fs: FileSystem, given: string, roots: string[], quiet: boolean): Promise<ProjectConfig | undefined> {
-  // Alembic's `%(here)s` is os.path.abspath of the file's folder: a relative path would be joined twice.
-  const file = path.resolve(given);
-  const text = await fs.readFile(file);
+/** The [alembic] project of a configuration file read as `text` (undefined: it could not be read). */
+async function loadOneConfig(
+  fs: FileSystem, file: string, text: string | undefined, besideIni: ReadIniOptions, roots: string[], quiet: boolean,
+): Promise<ProjectConfig | undefined> {
   let settings: AlembicSettings | undefined;
   if (text === undefined) {
     // Asked again only now, for the reason (a folder, a pipe, too large, permission denied ...).
@@ -165,9 +166,7 @@ async function loadOneConfig(fs: FileSystem, given: string, roots: string[], qui
       settings = brokenSettings('pyproject', file, `${file}: no [tool.alembic] table`);
     }
   } else {
-    const pyprojectPath = path.join(path.dirname(file), 'pyproject.toml');
-    const pyprojectText = await fs.readFile(pyprojectPath);
-    settings = readIniSettings(file, text, pyprojectText === undefined ? {} : { pyproject: { path: pyprojectPath, text: pyprojectText } });
+    settings = readIniSettings(file, text, besideIni);
   }
   return completeConfig(fs, settings, roots);
 }
