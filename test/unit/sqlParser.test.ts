@@ -84,6 +84,20 @@ describe('SQL strings: PostgreSQL\'s parser and the regular expressions', () => 
     assert.deepEqual([ops[6]?.names, ops[6]?.value], [['mood'], 'sad']);
   });
 
+  it('takes a procedural block (PL/SQL\'s begin ... end;) for no transaction statement, in both readers', () => {
+    const block = `begin
+      execute immediate 'alter table policy add (action_large clob)';
+      execute immediate 'update policy set action_large = action';
+      end;
+      DROP TABLE leftover`;
+    for (const read of [sqlOperations, regexOperations]) {
+      assert.deepEqual(read(block).map(shape), ['drop_table - [leftover] #3'], read.name);
+      // PostgreSQL's and MySQL's own BEGIN ... END stay a transaction's, with their modes.
+      assert.deepEqual(read('BEGIN; DROP TABLE a; END; BEGIN ISOLATION LEVEL SERIALIZABLE; BEGIN WORK; COMMIT').map((o) => o.transaction ?? o.kind),
+        ['begin', 'drop_table', 'commit', 'begin', 'begin', 'commit'], read.name);
+    }
+  });
+
   it('gets right what the regular expressions get wrong', () => {
     // NOT NULL inside a CHECK is not the column's constraint, and ON DELETE SET DEFAULT is not a default.
     const [check] = sqlOperations('ALTER TABLE t ADD COLUMN c int CHECK (c IS NOT NULL)');

@@ -255,8 +255,36 @@ export function sqlOperations(sql: string): SqlOp[] {
 /** The regular expressions' reading (what runs where WebAssembly cannot). */
 export function regexOperations(sql: string): SqlOp[] {
   const out: SqlOp[] = [];
-  sqlStatements(sql).forEach((s, i) => {
+  const statements = sqlStatements(sql);
+  const inBlocks = blockStatements(statements);
+  statements.forEach((s, i) => {
+    if (inBlocks?.has(i)) return;
     for (const o of statementOps(s)) out.push({ ...o, statementIndex: i });
+  });
+  return out;
+}
+
+/** `BEGIN` as a transaction statement: alone, or with WORK/TRANSACTION and transaction modes (PostgreSQL's, MySQL's). */
+const TRANSACTION_BEGIN = /^BEGIN(?:\s+(?:WORK|TRANSACTION)\b)?(?:\s+(?:ISOLATION|READ|NOT|DEFERRABLE)\b.*)?$/is;
+/** `END` closing a procedural block (not `END IF`, `END LOOP`, `END CASE` ..., which close what the block holds). */
+const BLOCK_END = /^END(?:\s+(?!IF\b|LOOP\b|CASE\b|WHILE\b|REPEAT\b|FOR\b)[A-Za-z_][\w$]*)?$/i;
+
+/**
+ * The statements that belong to procedural blocks (`begin execute immediate '...'; ... end;`, Oracle's
+ * PL/SQL, SQL Server's BEGIN ... END): split at each `;`, a block's first statement starts with a
+ * BEGIN that is followed by more than a transaction's modes, and it runs to its END. None of them is a
+ * statement of its own (that `end` is no COMMIT), and what they do is another database's code, which
+ * neither reader follows. Undefined when there is no block (most texts).
+ */
+function blockStatements(statements: readonly string[]): Set<number> | undefined {
+  let out: Set<number> | undefined;
+  let depth = 0;
+  statements.forEach((s, i) => {
+    const opens = /^BEGIN\b/i.test(s) && !TRANSACTION_BEGIN.test(s);
+    if (depth === 0 && !opens) return;
+    (out ??= new Set()).add(i);
+    if (opens) depth++;
+    else if (BLOCK_END.test(s)) depth--;
   });
   return out;
 }
@@ -304,7 +332,11 @@ function parseOrFallBack(sql: string, parse: PgParse): SqlOp[] {
   const tree = tryParse(withPositionalParameters(sql), parse);
   if (tree) return opsOfTree(sql, tree);
   const out: SqlOp[] = [];
-  sqlStatements(sql).forEach((s, i) => {
+  const statements = sqlStatements(sql);
+  const inBlocks = blockStatements(statements);
+  statements.forEach((s, i) => {
+    // A procedural block's `end` would parse as PostgreSQL's END (COMMIT): its statements are not read.
+    if (inBlocks?.has(i)) return;
     const one = tryParse(withPositionalParameters(s), parse);
     const ops = one ? opsOfTree(s, one) : statementOps(s);
     for (const o of ops) out.push({ ...o, statementIndex: i });

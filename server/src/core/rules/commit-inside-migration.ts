@@ -8,21 +8,22 @@
 // before 12); the autocommit block is Alembic's way to do that.
 import { isSqlExecution } from '../parse/parseMigration';
 import { callNames, migrationFunctions } from '../facts/functions';
-import { sqlStatements } from '../facts/sql';
+import { sqlOperations } from '../facts/sql';
 import type { Migration, MigrationFunction, ParsedCall } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
-/** A statement that ends or starts a transaction. */
-const TRANSACTION_CONTROL = /^(COMMIT|END|BEGIN|START\s+TRANSACTION|ROLLBACK|ABORT)\b/i;
+/** Transaction statements that end or start the migration's transaction (a savepoint's keep it). */
+const ENDS_OR_STARTS = new Set<string | undefined>(['begin', 'commit', 'rollback']);
 
 /** The transaction statement `call` runs (`COMMIT`, `BEGIN`, `commit()`), or undefined. */
 function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): string | undefined {
   const executed = m.executedSql.find((s) => s.call === call);
   if (executed) {
-    for (const s of sqlStatements(executed.sql)) {
-      const t = TRANSACTION_CONTROL.exec(s);
-      // `END IF`, `END LOOP` close PL/pgSQL blocks; ROLLBACK TO SAVEPOINT keeps the transaction.
-      if (t && !/^END\s+(IF|LOOP|CASE)\b/i.test(s) && !/^ROLLBACK\s+TO\b/i.test(s)) return (t[1] ?? '').toUpperCase().replace(/\s+/g, ' ');
+    // The SQL readers' transaction statements: not PL/pgSQL's `END IF` inside a DO block or a function
+    // body, nor a procedural block's `begin ... end;` (Oracle's PL/SQL), nor ROLLBACK TO SAVEPOINT.
+    for (const op of sqlOperations(executed.sql)) {
+      if (op.kind !== 'transaction' || !ENDS_OR_STARTS.has(op.transaction)) continue;
+      return (/^(START\s+TRANSACTION|[A-Za-z]+)/i.exec(op.statement)?.[1] ?? op.transaction ?? '').toUpperCase().replace(/\s+/g, ' ');
     }
     return undefined;
   }
