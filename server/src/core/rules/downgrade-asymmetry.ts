@@ -124,7 +124,10 @@ function isUndone(u: Undone, kind: CreatedKind, op: SchemaOp, e?: EnumFacts): bo
       // A constraint of the index's name owns it (`ADD CONSTRAINT x UNIQUE USING INDEX x`): dropping it drops the index.
       return (op.name !== undefined && (u.indexes.has(op.name) || u.constraints.has(op.name))) || (t !== undefined && u.tables.has(t));
     case 'constraint':
-      return u.constraints.has(constraintKey(op)) || (t !== undefined && u.tables.has(t)) || droppedByConvention(u, op);
+      // An unnamed drop on the table (`drop_constraint(None, "t")`, no type_) is the downgrade's try at
+      // it: it raises, which drop-constraint-without-name reports; the drop is not missing.
+      return u.constraints.has(constraintKey(op)) || (op.name === undefined && !op.nameUnknown && u.constraints.has(`unnamed:${t ?? ''}:`)) ||
+        (t !== undefined && u.tables.has(t)) || droppedByConvention(u, op);
     case 'enum':
       return enumKeys(e ?? op.enumType, e ? e.name : op.name).some((k) => u.enums.has(k));
   }
