@@ -499,6 +499,47 @@ describe('parseMigration: positions and recovery', () => {
     assert.equal(textAt(text, call(fn(m, 'downgrade'), 'op.drop_table').range), "op.drop_table('members')");
   });
 
+  it('marks the calls of a try body whose handlers never raise, and only those', () => {
+    const text = [
+      'def upgrade():',
+      '    try:',
+      '        op.create_table("a")',
+      '        with op.batch_alter_table("b") as batch_op:',
+      '            batch_op.add_column(x)',
+      '    except Exception as exc:',
+      '        print(exc)',
+      '    else:',
+      '        op.create_index("ix_else", "a", ["id"])',
+      '    op.create_table("after")',
+      '    try:',
+      '        op.create_table("reraised")',
+      '    except ProgrammingError as exc:',
+      '        if "exists" not in str(exc):',
+      '            raise',
+      '    try:',
+      '        op.create_table("finally_only")',
+      '    finally:',
+      '        log.info("done")',
+      '    try:',
+      '        try:',
+      '            op.create_table("inner")',
+      '        except ValueError:',
+      '            raise',
+      '    except Exception:',
+      '        pass',
+      '    try: op.create_table("one_line")',
+      '    except Exception: pass',
+      '',
+    ].join('\n');
+    const marked = fn(parseMigration(text), 'upgrade').calls.map((c) => `${c.callee}${c.inSwallowingTry ? ' swallowed' : ''}`);
+    assert.deepEqual(marked, [
+      'op.create_table swallowed', 'op.batch_alter_table swallowed', 'batch_op.add_column swallowed', 'print',
+      'op.create_index', 'op.create_table', 'op.create_table', 'str', 'op.create_table', 'log.info',
+      // The outer try swallows what the inner one lets through.
+      'op.create_table swallowed', 'op.create_table swallowed',
+    ]);
+  });
+
   it('keeps every fact before and after an unclosed call in upgrade', () => {
     const { text, m } = fixture('broken_half_typed.py');
     assert.deepEqual(vars(m), { revision: "'ha1f00000001'", down_revision: "'ha1f00000000'", branch_labels: 'None', depends_on: "'after_the_break'" });

@@ -104,6 +104,11 @@ export interface ParsedCall {
    * Absent when the call runs unconditionally.
    */
   guards?: readonly BranchGuard[];
+  /**
+   * In the body of a `try:` whose `except` handlers never raise (`except Exception: print(...)`): when
+   * the call fails, the migration goes on as if it had not run. Absent otherwise.
+   */
+  inSwallowingTry?: boolean;
 }
 
 /** One condition a call's branch depends on, as source text (`bind.dialect.name == "mysql"`). */

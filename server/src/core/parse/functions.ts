@@ -115,6 +115,19 @@ interface Frame {
   exits: boolean;
 }
 
+/**
+ * A `try:` statement being read: where its body's calls start and end in the function's list, how many
+ * `except` handlers it has, whether one of them raises, and whether its last clause is a handler.
+ */
+interface TryStatement {
+  depth: number;
+  from: number;
+  to: number;
+  handlers: number;
+  reraises: boolean;
+  inHandler: boolean;
+}
+
 /** A block opener waiting for its INDENT: the context inside, and the guard its exit would negate. */
 interface PendingBlock {
   ctx: CallContext;
@@ -139,9 +152,40 @@ class BodyScanner {
    */
   private chains: Map<number, string[]> | undefined;
   private readonly calls: ParsedCall[];
+  /** The `try:` statements open around the line being read, innermost last. */
+  private readonly tries: TryStatement[] = [];
 
   constructor(private readonly tk: Tokens, private readonly fn: MigrationFunction) {
     this.calls = fn.calls;
+  }
+
+  /**
+   * Ends the `try:` statements that the line at `depth` starting at token `i` is not part of (a
+   * statement at their depth other than `except`/`else`/`finally`, or one further out), and notes
+   * that line when it is one of their clauses. Calls of a body whose handlers never raise get
+   * `inSwallowingTry`: that they fail does not stop the migration.
+   */
+  private tryClauses(i: number, end: boolean): void {
+    const tk = this.tk;
+    for (let t = this.tries[this.tries.length - 1]; t; t = this.tries[this.tries.length - 1]) {
+      const clause = !end && t.depth === this.depth && (tk.isWord(i, 'except') || tk.isWord(i, 'else') || tk.isWord(i, 'finally'));
+      if (clause) {
+        if (t.to < 0) t.to = this.calls.length;
+        t.inHandler = tk.isWord(i, 'except');
+        if (t.inHandler) t.handlers++;
+        return;
+      }
+      if (!end && t.depth < this.depth) break;
+      this.tries.pop();
+      if (t.handlers > 0 && !t.reraises) for (let c = t.from; c < t.to; c++) (this.calls[c] as ParsedCall).inSwallowingTry = true;
+    }
+    if (!end && tk.isWord(i, 'try') && tk.isOp(i + 1, COLON)) {
+      this.tries.push({ depth: this.depth, from: this.calls.length, to: -1, handlers: 0, reraises: false, inHandler: false });
+    } else if (!end && tk.isWord(i, 'raise')) {
+      // A handler that raises (even on one condition) lets the failure through.
+      const t = this.tries[this.tries.length - 1];
+      if (t && t.inHandler && t.depth < this.depth) t.reraises = true;
+    }
   }
 
   scan(a: number, b: number): void {
@@ -175,6 +219,7 @@ class BodyScanner {
       }
       if (k === TK_NEWLINE) { i++; continue; }
       this.pending = undefined;
+      if (this.tries.length > 0 || tk.isWord(i, 'try')) this.tryClauses(i, false);
       const lineEnd = Math.min(tk.lineEnd(i), b);
       if (tk.isWord(i, 'with')) this.withStatement(i + 1, lineEnd);
       else if (tk.isWord(i, 'async') && tk.isWord(i + 1, 'with')) this.withStatement(i + 2, lineEnd);
@@ -190,6 +235,7 @@ class BodyScanner {
       }
       i = lineEnd;
     }
+    if (this.tries.length > 0) this.tryClauses(i, true);
   }
 
   /** `if c:`, `elif c:`, `else:` at token i, with the body on the same line or in the next block. */
