@@ -15,7 +15,7 @@
 // downgrade-asymmetry (what a downgrade leaves undone), irreversible-migration (a raising downgrade).
 //
 // The correspondence, by the start of each range (`line:character`):
-//   destructive-upgrade "drops table 'T'" at R    <->  `drop_table T` at R
+//   destructive-upgrade "drops table 'T'" at R    <->  `drop_table T` at R (T `?` when said in words)
 //   destructive-upgrade "drops column T.C" at R   <->  `drop_column T.C` at R
 //   destructive-sql "<what> (<object>); ..." at R <->  `execute <statement>` lines at R, one per
 //                                                      statement, together standing for one loss
@@ -78,10 +78,11 @@ interface RuleLoss {
 /** `[kind, object]` for each loss a destructive-upgrade or destructive-sql message names. */
 function lossesInMessage(rule: string, message: string): [string, string][] {
   if (rule === destructiveUpgrade.id) {
-    const table = /^upgrade\(\) drops table '(.*)' and every row in it;/.exec(message);
-    if (table) return [['drop_table', table[1] ?? '']];
-    const column = /^upgrade\(\) drops column (\S+) and its data;/.exec(message);
-    if (column) return [['drop_column', column[1] ?? '']];
+    // A name that is not a literal is said in words; the confirmation's object is then `?` (a table) or columnLabel's words.
+    const table = /^upgrade\(\) drops (?:table '(.*)'|a table \(its name is not a literal\)) and every row in it;/.exec(message);
+    if (table) return [['drop_table', table[1] ?? '?']];
+    const column = /^upgrade\(\) drops (?:column (.+?)|(a column .+?\))) and its data;/.exec(message);
+    if (column) return [['drop_column', column[1] ?? column[2] ?? '']];
   } else {
     const sql = /^This SQL (.*): the data is lost and a downgrade cannot restore it\./.exec(message);
     if (sql) {

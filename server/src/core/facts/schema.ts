@@ -127,7 +127,17 @@ export function columnLabel(op: Pick<SchemaOp, 'table' | 'name'>): string {
   const { table, name } = op;
   if (table !== undefined && name !== undefined) return `${table}.${name}`;
   if (name !== undefined) return `${name} (its table is not a literal)`;
-  return table !== undefined ? `a column of ${table} (its name is not a literal)` : 'a column (not named by literals)';
+  return table !== undefined ? `a column of ${table} (its name is not a literal)` : 'a column (neither its table nor its name is a literal)';
+}
+
+/** The column as a message's object after a verb: `column users.email`, or `a column of users (...)` (columnLabel). */
+export function columnPhrase(op: Pick<SchemaOp, 'table' | 'name'>): string {
+  return op.name === undefined ? columnLabel(op) : `column ${columnLabel(op)}`;
+}
+
+/** The table as a message's object after a verb: `table 'users'`, or in words when its name is not a literal. */
+export function tablePhrase(table: string | undefined): string {
+  return table === undefined || table === '?' ? 'a table (its name is not a literal)' : `table '${table}'`;
 }
 
 /** Calls that do nothing to the schema and need no inverse. */

@@ -4,7 +4,10 @@
 // never backward compatible. Information by default: often planned, and deploy order fixes it.
 import { upgradeOpsOn } from '../facts/functions';
 import { defineFileRule, type RuleFinding } from './rule';
-import { columnLabel } from '../facts/schema';
+import { columnPhrase, tablePhrase } from '../facts/schema';
+
+/** The new name in a message: quoted, or in words when it is not a literal. */
+const newNamePhrase = (name: string | undefined): string => (name === undefined ? 'a name that is not a literal' : `'${name}'`);
 
 export const renameColumnOrTable = defineFileRule({
   id: 'rename-column-or-table',
@@ -17,12 +20,12 @@ export const renameColumnOrTable = defineFileRule({
       if (op.kind === 'rename_table') {
         out.push({
           range: op.range,
-          message: `Renaming table '${op.table ?? '?'}' to '${op.newName ?? '?'}' breaks every running query that uses the old name until the new code is deployed. Consider a view with the old name, or deploy code that handles both first.`,
+          message: `Renaming ${tablePhrase(op.table)} to ${newNamePhrase(op.newName)} breaks every running query that uses the old name until the new code is deployed. Consider a view with the old name, or deploy code that handles both first.`,
         });
       } else if (op.kind === 'alter_column' && (op.newNameArg || op.sql?.kind === 'rename_column') && !newColumn) {
         out.push({
           range: op.range,
-          message: `Renaming column ${columnLabel(op)} to '${op.newName ?? '?'}' breaks code still using the old name until the new code is deployed. Safer: add the new column, write both, backfill, switch reads, then drop the old one.`,
+          message: `Renaming ${columnPhrase(op)} to ${newNamePhrase(op.newName)} breaks code still using the old name until the new code is deployed. Safer: add the new column, write both, backfill, switch reads, then drop the old one.`,
         });
       }
     }
