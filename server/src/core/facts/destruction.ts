@@ -4,7 +4,8 @@
 // and by DELETE without WHERE (a DELETE with WHERE picks rows: a data change, not a loss). A table
 // or column the same function created earlier holds nothing yet, so dropping it loses nothing.
 import type { Migration, MigrationFunction } from '../types';
-import { type OpInContext, opsInContext } from './functions';
+import { functionOps, functionPairs, type OpInContext, opsInContext } from './functions';
+import { sqlStatements } from './sql';
 import { columnLabel, type SchemaOp } from './schema';
 
 /** drop_table and drop_column come from Alembic operations or SQL; the others from SQL only. */
@@ -44,4 +45,54 @@ function lostObject(op: SchemaOp): string {
   // A statement names its objects itself (a TRUNCATE or DROP TABLE may list several).
   if (op.sql) return op.sql.names.join(', ') || op.table || '?';
   return op.table ?? '?';
+}
+
+/** A Core statement that writes rows: `t.update()...`, `t.insert()...`, `sa.insert(t)`, `sa.update(t)`. */
+const CORE_WRITE = /(?:^|\.)(?:update|insert)(?:\(\)|$)/;
+const SQL_WRITE = /^\s*(?:UPDATE|INSERT)\b/i;
+
+/** A Core write built to be executed later (`update = t.update().where(...).values(...)`); not `dict.update(...)`. */
+const CORE_WRITE_BUILT = /\.(?:update|insert)\(\)\.(?:where|values)\b/;
+
+/** The function writes rows: op.bulk_insert, UPDATE or INSERT in SQL, or a Core update()/insert() executed. */
+function writesRows(m: Migration, fn: MigrationFunction): boolean {
+  if (fn.calls.some((c) => CORE_WRITE_BUILT.test(c.callee))) return true;
+  return functionOps(m, fn).some((op) => {
+    if (op.call.callee === 'op.bulk_insert') return true;
+    if (op.kind !== 'execute') return false;
+    const executed = m.executedSql.find((e) => e.call === op.call);
+    if (executed) return sqlStatements(executed.sql).some((st) => SQL_WRITE.test(st));
+    const arg = op.call.args[0];
+    return arg?.kind === 'call' && CORE_WRITE.test(arg.call.callee);
+  });
+}
+
+/**
+ * What the downgrade of the upgrade holding `op` puts back with rows: the tables it creates and the
+ * columns it adds, when it also writes rows (manila and OpenStack move a column's values to another
+ * table in the upgrade and copy them back in the downgrade). The values come back only if the upgrade
+ * kept them somewhere, which is not visible here; but the downgrade does not leave them empty.
+ */
+export function refilledByDowngrade(m: Migration): (loss: DataLoss) => boolean {
+  const refilled = new Map<MigrationFunction, Set<string>>();
+  for (const { upgrade, downgrade } of functionPairs(m)) {
+    if (!downgrade || !writesRows(m, downgrade)) continue;
+    const back = new Set<string>();
+    for (const op of functionOps(m, downgrade)) {
+      if (op.kind === 'create_table' && op.table !== undefined) back.add(op.table);
+      else if (op.kind === 'add_column' && op.table !== undefined && op.name !== undefined) back.add(`${op.table}.${op.name}`);
+    }
+    if (back.size > 0) refilled.set(upgrade, back);
+  }
+  if (refilled.size === 0) return () => false;
+  return (loss) => {
+    const { op } = loss;
+    const call = op.via?.call ?? op.call;
+    for (const [upgrade, back] of refilled) {
+      if (!upgrade.calls.includes(call)) continue;
+      if (op.table === undefined) return false;
+      return loss.kind === 'drop_table' ? back.has(op.table) : op.name !== undefined && back.has(`${op.table}.${op.name}`);
+    }
+    return false;
+  };
 }
