@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
     const times: number[] = [];
     for (let run = 0; run < 3; run++) {
       const started = performance.now();
-      const found = await findRelease({ projectRoot: root, versionLocations: config.versionLocationPaths, texts }, DEFAULT_RELEASE_SETTINGS, access);
+      const found = await findRelease({ projectRoot: root, versionLocations: config.versionLocationPaths, recursive: config.recursiveVersionLocations, texts }, DEFAULT_RELEASE_SETTINGS, access);
       times.push(performance.now() - started);
       if (found.problem) throw new Error(`no release: ${found.problem.message}`);
       model.setRelease(found.release);

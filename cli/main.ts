@@ -403,7 +403,7 @@ interface ReleaseLookup {
 /** Asks git which files are released (started as soon as the texts are read: git runs while they are parsed). */
 async function lookUpRelease(config: ProjectConfig, settings: ReturnType<typeof releaseSettings>, texts: ReadonlyMap<string, string>): Promise<ReleaseLookup> {
   const { file, settings: s } = await settings;
-  const found = await findRelease({ projectRoot: config.root, versionLocations: config.versionLocationPaths, texts }, s, 'spawn');
+  const found = await findRelease({ projectRoot: config.root, versionLocations: config.versionLocationPaths, recursive: config.recursiveVersionLocations, texts }, s, 'spawn');
   return { file, settings: s, found };
 }
 

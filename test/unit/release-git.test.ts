@@ -30,7 +30,7 @@ async function loadModel(root: string): Promise<ProjectModel> {
 async function classify(model: ProjectModel, access: GitAccess, settings: Partial<ReleaseSettings> = {}): Promise<FoundRelease> {
   const texts = new Map<string, string>();
   for (const p of model.paths()) texts.set(p, model.getFile(p)?.text ?? '');
-  const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, texts },
+  const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, recursive: model.config.recursiveVersionLocations, texts },
     { ...DEFAULT_RELEASE_SETTINGS, ...settings }, access);
   model.setRelease(found.release);
   return found;
@@ -100,6 +100,26 @@ describe('release: released and new revisions from real git repositories', funct
         assert.ok(before);
         assert.deepEqual([...before.keys()].map((k) => path.basename(k)).sort(), [revisionFileName(2), revisionFileName(3), revisionFileName(4)]);
         assert.equal(before.get(path.join(p.versions, revisionFileName(2))), releasedText);
+      });
+
+      it('a migration in a subfolder Alembic does not read, or an __init__.py, is neither released nor deleted (unless the locations are recursive)', async () => {
+        // Neutron keeps one folder per release below versions/, which Alembic reads only when told to.
+        const p = project();
+        fs.mkdirSync(path.join(p.versions, '2023.1'));
+        p.write(path.join('2023.1', '0009_sub.py'), migrationText('dddd00000009', revisionId(3)));
+        // Nor is a package's __init__.py, which Alembic does not load as a revision (fides, glance, ckan ...).
+        p.write('__init__.py', '');
+        p.commit('main: a revision in a release folder');
+        p.git('checkout', '-q', '-b', 'feature');
+        const model = await loadModel(p.root);
+        const found = await classify(model, access);
+        assert.deepEqual([...(found.release.base?.releasedBefore.keys() ?? [])], [], 'nothing released is missing from what Alembic reads');
+        assert.deepEqual(model.findings().filter((f) => f.rule === 'released-revision-modified'), []);
+        fs.writeFileSync(path.join(p.root, 'alembic.ini'), `${fs.readFileSync(path.join(p.root, 'alembic.ini'), 'utf8')}recursive_version_locations = true\n`);
+        const recursive = await loadModel(p.root);
+        await classify(recursive, access);
+        assert.deepEqual(newRevisions(recursive), [], 'read recursively, the subfolder revision is released like the others');
+        assert.ok(recursive.getFile(path.join(p.versions, '2023.1', '0009_sub.py')));
       });
 
       it('a base that moved on after the fork: its new and deleted migrations are known (what the merge would hold)', async () => {

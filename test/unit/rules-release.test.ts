@@ -19,7 +19,7 @@ async function findings(root: string, rule: string): Promise<Finding[]> {
   assert.ok(config);
   const model = await ProjectModel.load(nodeFileSystem, config);
   const texts = new Map(model.paths().map((p) => [p, model.getFile(p)?.text ?? '']));
-  const found = await findRelease({ projectRoot: root, versionLocations: config.versionLocationPaths, texts }, DEFAULT_RELEASE_SETTINGS, 'spawn');
+  const found = await findRelease({ projectRoot: root, versionLocations: config.versionLocationPaths, recursive: config.recursiveVersionLocations, texts }, DEFAULT_RELEASE_SETTINGS, 'spawn');
   assert.equal(found.problem, undefined, found.problem?.message);
   model.setRelease(found.release);
   return model.findings().filter((f) => f.rule === rule);

@@ -7,6 +7,7 @@ import {
   type BaseRelease, noBaseNote, type ProjectRelease, type ReleaseSettings,
 } from '../core/release/release';
 import { GitCli } from './gitCli';
+import { isRevisionFileName } from '../core/project/locations';
 import { blobId, findRepositoryRoot, type GitReader } from './reader';
 
 export interface ReleaseInput {
@@ -14,6 +15,8 @@ export interface ReleaseInput {
   projectRoot: string;
   /** Absolute folders of the version locations. */
   versionLocations: readonly string[];
+  /** `recursive_version_locations`: Alembic reads their subfolders too (else only files directly in them). */
+  recursive: boolean;
   /** The working texts of the project's migration files by absolute path (the editor's, when open). */
   texts: ReadonlyMap<string, string>;
 }
@@ -102,6 +105,9 @@ async function readBase(reader: GitReader, input: ReleaseInput, configured: stri
     return { problem: { kind: 'no-merge-base', shallow, message: `HEAD and ${ref} have no common commit in ${reader.root}${cloneHint}` } };
   }
   const folders = input.versionLocations.map((l) => toGitPath(reader.root, l)).filter((f): f is string => f !== undefined);
+  // Only the files Alembic reads, as the model holds them: a file in a subfolder it does not read
+  // (Neutron's release folders, without recursive_version_locations) is neither released nor deleted.
+  const isMigration = (rel: string): boolean => readByAlembic(rel, folders, input.recursive);
   const atMergeBase = await blobsIn(reader, mergeBase, folders);
   const unchanged = new Map<string, string>();
   const working = new Set<string>();
@@ -159,6 +165,10 @@ function toGitPath(root: string, p: string): string | undefined {
   return rel.split(path.sep).join('/');
 }
 
-function isMigration(rel: string): boolean {
-  return rel.endsWith('.py') && !rel.split('/').includes('__pycache__');
+/** A git path (`/`-separated) names a file Alembic loads from these version folders (git paths too). */
+function readByAlembic(rel: string, folders: readonly string[], recursive: boolean): boolean {
+  const slash = rel.lastIndexOf('/');
+  const dir = slash < 0 ? '' : rel.slice(0, slash);
+  if (!isRevisionFileName(rel.slice(slash + 1))) return false;
+  return folders.some((f) => dir === f || (recursive && (f === '' || dir.startsWith(`${f}/`)) && !dir.split('/').some((p) => p.endsWith('__pycache__'))));
 }

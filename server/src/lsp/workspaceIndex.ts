@@ -291,7 +291,7 @@ export class WorkspaceIndex implements WorkspaceModel {
         const f = model.getFile(p);
         if (f) texts.set(p, f.text);
       }
-      const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, texts }, settings, access);
+      const found = await findRelease({ projectRoot: model.config.root, versionLocations: model.config.versionLocationPaths, recursive: model.config.recursiveVersionLocations, texts }, settings, access);
       // A newer index replaced the model meanwhile: it classifies its own.
       if (this.models.get(id) !== model) continue;
       model.setRelease(found.release);
