@@ -66,12 +66,8 @@ export interface VerifyOptions {
  */
 export async function environmentProblem(iniPath: string, iniSection: string | undefined): Promise<string | undefined> {
   if (path.basename(iniPath) === 'pyproject.toml') return iniSection === undefined ? undefined : '--name is for an .ini file: pyproject.toml holds one environment';
-  let configs;
-  try {
-    configs = await loadConfigFiles(nodeFileSystem, iniPath, [], true);
-  } catch {
-    return undefined;
-  }
+  const configs = await loadConfigFiles(nodeFileSystem, iniPath, [], true).catch(() => undefined);
+  if (!configs) return undefined;
   const named = configs.flatMap((c) => (c.iniSection === undefined ? [] : [c.iniSection]));
   const hasMain = configs.some((c) => c.iniSection === undefined && (c.scriptLocationPath !== undefined || c.flaskMigrate));
   const choices = named.map((n) => `--name ${n}`).join(', ');

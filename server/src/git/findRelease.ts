@@ -7,7 +7,7 @@ import {
   type BaseRelease, noBaseNote, type ProjectRelease, type ReleaseSettings,
 } from '../core/release/release';
 import { GitCli } from './gitCli';
-import { isRevisionFileName } from '../core/project/locations';
+import { isInVersionLocations } from '../core/project/locations';
 import { blobId, findRepositoryRoot, type GitReader } from './reader';
 
 export interface ReleaseInput {
@@ -107,7 +107,7 @@ async function readBase(reader: GitReader, input: ReleaseInput, configured: stri
   const folders = input.versionLocations.map((l) => toGitPath(reader.root, l)).filter((f): f is string => f !== undefined);
   // Only the files Alembic reads, as the model holds them: a file in a subfolder it does not read
   // (Neutron's release folders, without recursive_version_locations) is neither released nor deleted.
-  const isMigration = (rel: string): boolean => readByAlembic(rel, folders, input.recursive);
+  const isMigration = (rel: string): boolean => isInVersionLocations(path.join(reader.root, rel), input.versionLocations, input.recursive);
   const atMergeBase = await blobsIn(reader, mergeBase, folders);
   const unchanged = new Map<string, string>();
   const working = new Set<string>();
@@ -163,12 +163,4 @@ function toGitPath(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   return rel.split(path.sep).join('/');
-}
-
-/** A git path (`/`-separated) names a file Alembic loads from these version folders (git paths too). */
-function readByAlembic(rel: string, folders: readonly string[], recursive: boolean): boolean {
-  const slash = rel.lastIndexOf('/');
-  const dir = slash < 0 ? '' : rel.slice(0, slash);
-  if (!isRevisionFileName(rel.slice(slash + 1))) return false;
-  return folders.some((f) => dir === f || (recursive && (f === '' || dir.startsWith(`${f}/`)) && !dir.split('/').some((p) => p.endsWith('__pycache__'))));
 }

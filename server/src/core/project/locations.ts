@@ -139,7 +139,7 @@ export async function scanVersionLocations(fs: FileSystem, versionLocations: str
 }
 
 /** Whether `file` is one Alembic would load from these version locations. */
-export function isInVersionLocations(file: string, versionLocations: string[], recursive: boolean): boolean {
+export function isInVersionLocations(file: string, versionLocations: readonly string[], recursive: boolean): boolean {
   if (!isRevisionFileName(path.basename(file))) return false;
   const dir = path.dirname(file);
   return versionLocations.some((loc) => {
