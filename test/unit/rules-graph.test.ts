@@ -99,6 +99,17 @@ describe('rules: graph diagnostics', () => {
     assert.deepEqual(brief(fs), ['2.py:2:docstring-mismatch:hint', '2.py:3:docstring-mismatch:hint']);
   });
 
+  it('docstring-mismatch: a first revision whose header says None, (none) or <base> agrees with down_revision = None', () => {
+    for (const says of ['None', '(none)', '<base>', 'none']) {
+      const first = migrationText('a', null).replace('Revises: \n', `Revises: ${says}\n`);
+      assert.ok(first.includes(`Revises: ${says}\n`), says);
+      assert.deepEqual(brief(check({ '1.py': first })), [], says);
+    }
+    // Said of a revision that does revise one: the header is stale.
+    const second = migrationText('b', 'a').replace('Revises: a\n', 'Revises: None\n');
+    assert.deepEqual(brief(check({ '1.py': migrationText('a', null), '2.py': second })), ['2.py:3:docstring-mismatch:hint']);
+  });
+
   it('unresolved-value: information on each variable the parser could not read', () => {
     const fs = check({ '1.py': migrationText('a', null).replace('down_revision = None', 'down_revision = PARENT').replace('depends_on = None', 'depends_on = get_deps()') });
     assert.deepEqual(brief(fs), [`1.py:${DOWN_LINE}:unresolved-value:information`, `1.py:12:unresolved-value:information`]);

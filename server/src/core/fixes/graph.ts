@@ -78,9 +78,9 @@ export function docstringHeaderFix(src: SourceText, m: Migration, field: 'revisi
     if (!mm) continue;
     const start = (mm[1] ?? '').length;
     let end = line.length;
-    // A one-line docstring may close on this line.
-    const close = line.search(/("""|''')\s*$/);
-    if (close >= start) end = close;
+    // The docstring may close on this line (a comment may follow the quotes).
+    const close = line.slice(start).search(/"""|'''/);
+    if (close >= 0) end = start + close;
     const text = ids.length > 0 ? ` ${ids.join(', ')}` : '';
     return {
       title: `Update the docstring: Revises: ${ids.join(', ') || '(nothing)'}`,

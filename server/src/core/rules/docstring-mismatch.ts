@@ -10,6 +10,9 @@ export type DocstringMismatchData =
   | { field: 'revisionId'; expected: string }
   | { field: 'revises'; expected: string[] };
 
+/** What the Revises: line of a first revision may say instead of an id. */
+const NO_PARENT = /^(?:none|\(none\)|<base>|-)$/i;
+
 export const docstringMismatch = defineFileRule<DocstringMismatchData>({
   id: 'docstring-mismatch',
   defaultSeverity: 'hint',
@@ -30,12 +33,14 @@ export const docstringMismatch = defineFileRule<DocstringMismatchData>({
     const down = migration.downRevision?.value;
     if (header.revises && down && down.kind !== 'unresolved') {
       const actual = down.kind === 'string' ? (down.value ? [down.value] : []) : down.kind === 'sequence' ? down.items.map((i) => i.value) : [];
-      const revises = header.revises;
+      // "Revises: None" (older templates), "(none)", "<base>": the first revision, which revises nothing.
+      const only = header.revises.length === 1 ? header.revises[0]?.value : undefined;
+      const revises = only !== undefined && NO_PARENT.test(only) ? [] : header.revises;
       // One parent on each side (nearly every file): no copies to compare.
       const same = actual.length === revises.length &&
         (actual.length === 1 ? actual[0] === revises[0]?.value : [...actual].sort().join('\u0000') === revises.map((r: StringAt) => r.value).sort().join('\u0000'));
       if (!same) {
-        const written = revises.map((r: StringAt) => r.value);
+        const written = header.revises.map((r: StringAt) => r.value);
         const range = header.revises[0]?.range ?? header.revisionId?.range ?? header.range;
         out.push({
           range: header.revises.length > 0 ? spanOf(header.revises) : range,
