@@ -48,6 +48,8 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       '    pass  # one-way migration',
       // OpenStack manila's words.
       '    # NOTE(vponomaryov): no need to implement old behaviour as it was bug, and,\n    # moreover, not compatible with data from upgraded version.\n    pass',
+      // CKAN's, after it moved from sqlalchemy-migrate.
+      "    u'''We aren't going to recreate `migrate_version` here.\n\n    We don't want to downgrade to sqlalchemy-migrate back again.\n    '''\n    pass",
     ]) {
       const found = on(down);
       assert.deepEqual(found.map((f) => f.severity), ['information'], down);
@@ -72,22 +74,30 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
     }
   });
 
-  it("is information where the project writes no downgrades (80 % of at least 10 revisions have none)", () => {
-    const file = (i: number, withDowngrade: boolean): { path: string; text: string } => ({
+  it("is information where the project writes no downgrades (80 % of at least 10 revisions, or all but one of 3 to 9, have none)", () => {
+    const file = (i: number, withDowngrade: boolean | 'empty'): { path: string; text: string } => ({
       path: `/p/v${i}.py`,
       text: `from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r${i}'\ndown_revision = ${i === 0 ? 'None' : `'r${i - 1}'`}\n\n\ndef upgrade():\n    op.add_column("t", sa.Column("c${i}", sa.Integer()))\n` +
-        (withDowngrade ? `\n\ndef downgrade():\n    op.drop_column("t", "c${i}")\n` : ''),
+        (withDowngrade === 'empty' ? '\n\ndef downgrade():\n    pass\n' : withDowngrade ? `\n\ndef downgrade():\n    op.drop_column("t", "c${i}")\n` : ''),
     });
     const severities = (files: { path: string; text: string }[]): string[] => {
       const graph = buildRevisionGraph(files.map((f) => ({ path: f.path, migration: parseMigrationHeader(f.text) })));
       const last = files[files.length - 1];
       if (!last) return [];
       return runFileRules(allRules, { path: last.path, text: last.text, migration: parseMigration(last.text) }, graph, undefined)
-        .filter((f) => f.rule === 'missing-downgrade').map((f) => `${f.severity} ${/as in 9 of the project's 10 revisions: it upgrades only/.test(f.message) ? 'convention' : 'own'}`);
+        .filter((f) => f.rule === 'missing-downgrade')
+        .map((f) => `${f.severity} ${/as in \d+ of the project's \d+ revisions: it upgrades only|the project writes no downgrades \(\d+ of its \d+ revisions have none\)/.test(f.message) ? 'convention' : 'own'}`);
     };
     // OpenStack's way: one early revision with a downgrade, none since.
     assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i === 0))), ['information convention']);
     assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i < 3))), ['warning own'], '7 of 10: not the convention');
-    assert.deepEqual(severities(Array.from({ length: 9 }, (_, i) => file(i, false))), ['warning own'], 'fewer than 10 revisions say nothing');
+    // Cinder: 8 revisions, none with a downgrade; Nova's API database: 3, the first with `pass`.
+    assert.deepEqual(severities(Array.from({ length: 8 }, (_, i) => file(i, false))), ['information convention'], 'all of 8');
+    assert.deepEqual(severities(Array.from({ length: 3 }, (_, i) => file(i, i === 0 ? 'empty' : false))), ['information convention'], '2 of 3');
+    assert.deepEqual(severities(Array.from({ length: 5 }, (_, i) => file(i, i < 2))), ['warning own'], '3 of 5: not the convention');
+    assert.deepEqual(severities(Array.from({ length: 2 }, (_, i) => file(i, false))), ['warning own'], 'two revisions say nothing');
+    // The empty downgrade of a project that writes none (Nova keeps `pass` in a few): its convention too.
+    assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i === 9 ? 'empty' : false))), ['information convention'], 'empty, 9 of 10 without');
+    assert.deepEqual(severities(Array.from({ length: 10 }, (_, i) => file(i, i >= 5 ? 'empty' : i < 2))), ['warning own'], 'empty, 3 of 10 without');
   });
 });
