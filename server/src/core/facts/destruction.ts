@@ -27,9 +27,21 @@ function isSqlOnlyLoss(kind: string | undefined): kind is SqlOnlyLoss {
   return kind === 'drop_schema' || kind === 'truncate' || kind === 'delete_all';
 }
 
+/**
+ * Tables a migration tool keeps for itself, no application's data: sqlalchemy-migrate's version table,
+ * which Nova, Cinder and CKAN drop once they moved to Alembic.
+ */
+const TOOL_TABLES: ReadonlySet<string> = new Set(['migrate_version']);
+
+/** Every table `op` drops is a migration tool's own (a schema prefix aside). */
+function dropsToolTablesOnly(op: SchemaOp): boolean {
+  const names = op.sql ? op.sql.names : op.table !== undefined ? [op.table] : [];
+  return names.length > 0 && names.every((n) => TOOL_TABLES.has(n.slice(n.lastIndexOf('.') + 1)));
+}
+
 /** The data `op` destroys where it runs; undefined when it destroys none. */
 export function dataLoss({ op, newTable, newColumn }: OpInContext): DataLoss | undefined {
-  if (op.kind === 'drop_table') return newTable ? undefined : { kind: 'drop_table', object: lostObject(op), op };
+  if (op.kind === 'drop_table') return newTable || dropsToolTablesOnly(op) ? undefined : { kind: 'drop_table', object: lostObject(op), op };
   if (op.kind === 'drop_column') return newColumn ? undefined : { kind: 'drop_column', object: lostObject(op), op };
   const sqlKind = op.sql?.kind;
   return isSqlOnlyLoss(sqlKind) ? { kind: sqlKind, object: lostObject(op), op } : undefined;

@@ -35,7 +35,7 @@ export const destructiveUpgrade = defineFileRule({
       } else if (loss.kind === 'drop_column') {
         out.push({
           range: loss.op.range,
-          message: `upgrade() drops ${columnPhrase(loss.op)} and its data; a downgrade recreates it empty, and code still reading it breaks. Deploy code that no longer uses it first.`,
+          message: `upgrade() drops ${columnPhrase(loss.op)} and its data; a downgrade can add the column back but not its values, and code still reading it breaks. Deploy code that no longer uses it first.`,
         });
       }
     }
