@@ -3,8 +3,10 @@
 // the migration fails with `column "x" contains null values` on any table that has rows (it only
 // works on the empty development database, which is why it slips through review).
 import { mayBePostgres } from '../facts/dialect';
-import { upgradeOpsOn } from '../facts/functions';
+import { emptiedBefore, emptiedTables } from '../facts/emptiedTables';
+import { upgradeFunctions, upgradeOpsOn } from '../facts/functions';
 import { constantDefaultIsInstant, postgresVersionOf } from '../facts/postgresVersion';
+import type { Position, Range } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 import { columnLabel } from '../facts/schema';
 
@@ -12,7 +14,7 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
   id: 'add-not-null-column-without-default',
   defaultSeverity: 'warning',
   description: 'A NOT NULL column without server_default is added to an existing table: fails when the table has rows.',
-  check({ migration, project }) {
+  check({ migration, project, text }) {
     const out: RuleFinding[] = [];
     // Before PostgreSQL 11 a server_default is written into every row: the table is rewritten.
     const version = postgresVersionOf(project);
@@ -23,6 +25,9 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
       if (op.kind !== 'add_column' || newTable || !op.column) continue;
       const c = op.column;
       if (!c.notNull || c.hasServerDefault) continue;
+      // Every row was deleted earlier in the same function: no row for the column to fail on.
+      const fn = op.table === undefined ? undefined : upgradeFunctions(migration).find((f) => contains(f.range, op.range.start));
+      if (fn && op.table !== undefined && emptiedBefore(emptiedTables(migration, fn, text), op.table, op.range.start)) continue;
       const where = columnLabel(op);
       const pythonDefault = c.hasPythonDefault ? ' (default= is applied by SQLAlchemy on new INSERTs only; existing rows need server_default=)' : '';
       out.push({
@@ -33,3 +38,8 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
     return out;
   },
 });
+
+function contains(r: Range, p: Position): boolean {
+  return (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
+    (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
+}
