@@ -127,6 +127,12 @@ describe('SQL strings: PostgreSQL\'s parser and the regular expressions', () => 
     assert.deepEqual(ops.map((o) => `${shape(o)} ${o.parsed ? 'parser' : 'regex'}`), ['add_column t [d] not-null #1 regex', 'drop_column u [x] #2 parser']);
   });
 
+  it("reads MySQL's backticked names (which PostgreSQL's parser refuses) by the name inside the backticks", () => {
+    // Mozilla ichnaea's "ALTER TABLE api_key DROP COLUMN `shortname`" was a drop of a column named "column".
+    const ops = sqlOperations('ALTER TABLE api_key DROP COLUMN `shortname`; DROP TABLE `old``log`; ALTER TABLE `t` ADD COLUMN `c` int NOT NULL');
+    assert.deepEqual(ops.map((o) => `${shape(o)} ${o.parsed ? 'parser' : 'regex'}`), ['drop_column api_key [shortname] #0 regex', 'drop_table - [old`log] #1 regex', 'add_column t [c] not-null #2 regex']);
+  });
+
   it('gives nothing, and never throws, for text that is not SQL', () => {
     for (const junk of ['', '   ', ';;;', 'not sql at all', '\u0000', "'unterminated", 'ALTER TABLE', '$$', 'x'.repeat(100_000)]) {
       assert.deepEqual(sqlOperations(junk), [], JSON.stringify(junk.slice(0, 20)));

@@ -66,7 +66,10 @@ export interface SqlOp {
   transaction?: SqlTransaction;
 }
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+// Quoted the standard way ("name") or MySQL's (`name`, which PostgreSQL's parser refuses, so the
+// regular expressions read it): unquoted, a backticked name would not match, and `DROP COLUMN `x``
+// was read as a drop of a column named "column".
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|\`(?:[^\`]|\`\`)+\`|[A-Za-z_][\w$]*)`;
 /** A possibly schema-qualified, possibly quoted SQL name (for the regular-expression readers). */
 export const QNAME = String.raw`${IDENT}(?:\s*\.\s*${IDENT})*`;
 const QNAME_LIST = String.raw`${QNAME}(?:\s*,\s*${QNAME})*`;
@@ -81,7 +84,7 @@ const QNAME_G = new RegExp(QNAME, 'g');
 export function sqlName(raw: string): string {
   const parts = raw.match(IDENT_G) ?? [raw];
   const last = parts[parts.length - 1] ?? raw;
-  const unquoted = last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last;
+  const unquoted = last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last.startsWith('`') ? last.slice(1, -1).replace(/``/g, '`') : last;
   return unquoted.toLowerCase();
 }
 
