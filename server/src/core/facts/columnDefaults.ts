@@ -49,6 +49,7 @@ export function columnDefaultCost(c: ColumnFacts): DefaultCost {
       if (!(persisted?.kind === 'bool' && !persisted.value)) return { kind: 'volatile', text: 'sa.Computed(...)', why: 'a stored generated column is computed for every row' };
     }
   }
+  if (c.serial) return { kind: 'volatile', text: 'SERIAL', why: 'SQLAlchemy emits an integer primary key as SERIAL, whose nextval() runs for every row' };
   const sd = kwarg(c.call, 'server_default');
   if (!sd || sd.kind === 'none') return { kind: 'none' };
   if (sd.kind === 'string' || sd.kind === 'number' || sd.kind === 'bool') return { kind: 'constant', text: sd.kind === 'string' ? `'${sd.value}'` : sd.kind === 'bool' ? String(sd.value) : sd.text };

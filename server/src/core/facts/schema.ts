@@ -36,6 +36,12 @@ export interface ColumnFacts {
   hasServerDefault: boolean;
   /** `default=` (Python side only: existing rows do not get it). */
   hasPythonDefault: boolean;
+  /**
+   * An integer primary key SQLAlchemy makes autoincrement (`sa.Column("id", sa.Integer, primary_key=True)`):
+   * on PostgreSQL, `op.add_column` emits it as SERIAL (BIGSERIAL, SMALLSERIAL), whose nextval() default
+   * fills every existing row. Checked with Alembic's own offline SQL.
+   */
+  serial: boolean;
   /** Enum types the column uses (its type argument). */
   enums: EnumFacts[];
 }
@@ -148,6 +154,12 @@ const cache = new WeakMap<MigrationFunction, SchemaOp[]>();
 
 /** alter_column's keywords, by the field of `alter` they fill. */
 const ALTER_KEYWORDS = [['type', 'type_'], ['existingType', 'existing_type'], ['serverDefault', 'server_default'], ['existingServerDefault', 'existing_server_default'], ['comment', 'comment']] as const;
+
+/** `sa.Integer`, `sa.BigInteger()`, `Integer`, `sa.SMALLINT` ...: the integer types SQLAlchemy autoincrements. */
+function isIntegerType(v: ArgValue | undefined): boolean {
+  const name = v?.kind === 'call' ? v.call.callee : v?.kind === 'name' ? v.name : v?.kind === 'other' ? v.text : undefined;
+  return name !== undefined && /(?:^|\.)(?:Integer|BigInteger|SmallInteger|INTEGER|BIGINT|SMALLINT|INT)$/.test(name);
+}
 
 /** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */
 function isTableCallee(callee: string): boolean {
@@ -422,12 +434,15 @@ class Reader {
     const primaryKey = boolValue(kwarg(call, 'primary_key')) === true;
     const sd = kwarg(call, 'server_default');
     const generated = call.args.some((a) => a.kind === 'call' && /(^|\.)(Identity|Computed)$/.test(a.call.callee));
+    const hasServerDefault = (!!sd && sd.kind !== 'none') || generated;
+    const hasPythonDefault = !!kwarg(call, 'default');
     const facts: ColumnFacts = {
       call,
       primaryKey,
       notNull: nullable === false || (primaryKey && nullable !== true),
-      hasServerDefault: (!!sd && sd.kind !== 'none') || generated,
-      hasPythonDefault: !!kwarg(call, 'default'),
+      hasServerDefault,
+      hasPythonDefault,
+      serial: primaryKey && !hasServerDefault && !hasPythonDefault && boolValue(kwarg(call, 'autoincrement')) !== false && isIntegerType(typeArg),
       enums: [],
     };
     if (nameArg) facts.nameArg = nameArg;
@@ -549,7 +564,9 @@ function sqlSchemaOps(base: SchemaOp, s: SqlOp): SchemaOp[] {
     case 'create_index':
       return [one('create_index', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}) })];
     case 'add_column': {
-      const column: ColumnFacts = { primaryKey: false, notNull: s.notNull, hasServerDefault: s.hasDefault, hasPythonDefault: false, enums: [] };
+      // `ADD COLUMN id serial`: PostgreSQL's pseudo-type, a sequence's nextval() as its default.
+      const serial = /^(?:big|small)?serial[248]?$/.test(s.columnType ?? '');
+      const column: ColumnFacts = { primaryKey: false, notNull: s.notNull, hasServerDefault: s.hasDefault, hasPythonDefault: false, serial, enums: [] };
       if (s.names[0]) column.name = s.names[0];
       return [one('add_column', { ...(s.table ? { table: s.table } : {}), ...(s.names[0] ? { name: s.names[0] } : {}), column })];
     }

@@ -25,6 +25,9 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
       if (op.kind !== 'add_column' || newTable || !op.column) continue;
       const c = op.column;
       if (!c.notNull || c.hasServerDefault) continue;
+      // On PostgreSQL an integer primary key is added as SERIAL: its sequence gives every row a value
+      // (add-column-with-volatile-default reports the rewrite that costs).
+      if (c.serial && mayBePostgres(project?.dialect)) continue;
       // Every row was deleted earlier in the same function: no row for the column to fail on.
       const fn = op.table === undefined ? undefined : upgradeFunctions(migration).find((f) => contains(f.range, op.range.start));
       if (fn && op.table !== undefined && emptiedBefore(emptiedTables(migration, fn, text), op.table, op.range.start)) continue;
