@@ -27,6 +27,9 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       ['    conn = op.get_bind()\n    rows = conn.execute(sa.text("SELECT id FROM t")).fetchall()\n    conn.execute(t.insert().values(id=1))', /only changes data/],
       // SQLite's connection settings around a backfill (Prefect's artifact data migration) change no schema.
       ['    op.execute("PRAGMA foreign_keys=OFF")\n    op.execute("UPDATE t SET a = b")\n    op.execute("PRAGMA foreign_keys=ON")', /only changes data/],
+      // A string formatted with values whose own text is data statements (Pagure's ACL descriptions).
+      ['    for acl in ACLS:\n        op.execute(\n            "UPDATE acls SET description=\'%s\' WHERE name=\'%s\';" % (\n                ACLS[acl], acl)\n        )', /only changes data/],
+      ['    op.execute("DELETE FROM t WHERE kind = {}".format(kind))\n    op.execute(f"INSERT INTO t (a) VALUES ({v})")', /only changes data/],
       // Settings alone (securedrop's security pragmas) are not data: their own message.
       ['    conn = op.get_bind()\n    conn.execute(sa.text("PRAGMA secure_delete = ON"))\n    conn.execute(sa.text("PRAGMA auto_vacuum = FULL"))', /only changes SQLite settings \(PRAGMA\)/],
     ];
@@ -48,6 +51,9 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       '    pass  # one-way migration',
       // OpenStack manila's words.
       '    # NOTE(vponomaryov): no need to implement old behaviour as it was bug, and,\n    # moreover, not compatible with data from upgraded version.\n    pass',
+      // Pagure's.
+      '    """ We do not want to go back in fact. """\n    pass',
+      "    \"\"\" There isn't really anything to back out, so just keep going. \"\"\"\n    pass",
       // CKAN's, after it moved from sqlalchemy-migrate.
       "    u'''We aren't going to recreate `migrate_version` here.\n\n    We don't want to downgrade to sqlalchemy-migrate back again.\n    '''\n    pass",
     ]) {
@@ -69,6 +75,10 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       '    op.execute("ALTER TYPE mood ADD VALUE \'calm\'")\n    op.execute("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql")',
       '    prune_all("done")\n    op.add_column("t", sa.Column("c", sa.Integer()))',
       '    op.execute(some_sql)',
+      // Formatted, but not data: DDL, or a placeholder where the statement's keyword would be.
+      '    op.execute(f"ALTER TABLE {table} ADD COLUMN c int")',
+      '    op.execute("%s" % statement)',
+      '    op.execute("UPDATE t SET a = 1; DROP TABLE {}".format(old))',
     ]) {
       assert.deepEqual(findings(`\ndef upgrade():\n${up}\n\n\ndef downgrade():\n    pass\n`).map((f) => f.severity), ['warning'], up);
     }

@@ -1,7 +1,7 @@
 // Upgrade/downgrade pairs, and what an upgrade has created before a given operation ("an existing
 // table" is one the same function has not created earlier: only tables already in the database
 // hold rows and take traffic while the migration runs).
-import type { Migration, MigrationFunction } from '../types';
+import type { ArgValue, Migration, MigrationFunction } from '../types';
 import { runsOn } from './dialect';
 import { type EnumFacts, implicitEnums, type SchemaOp, schemaOps } from './schema';
 import { sqlStatements } from './sql';
@@ -312,12 +312,14 @@ export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
     if (op.kind !== 'execute') return false;
     const executed = m.executedSql.find((s) => s.call === op.call);
     // SQL we cannot read (a Core statement on the connection) is taken as data; op.execute of a
-    // non-literal is not, since it often carries DDL.
-    if (!executed) {
+    // non-literal is not, since it often carries DDL, unless it is a string formatted with values
+    // whose own text is data statements (Pagure's "UPDATE acls SET description='%s' ..." % (...)).
+    const template = executed ? undefined : formattedTemplate(op.call.args[0]);
+    if (!executed && template === undefined) {
       data = true;
       return op.call.callee !== 'op.execute';
     }
-    const statements = sqlStatements(executed.sql).filter((s) => s.trim() !== '');
+    const statements = sqlStatements(executed?.sql ?? template ?? '').filter((s) => s.trim() !== '');
     if (statements.length === 0) return false;
     for (const s of statements) {
       if (SETTING_STATEMENT.test(s)) continue;
@@ -327,6 +329,19 @@ export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
     return true;
   });
   return every && data;
+}
+
+/** A string literal formatted with values: `"..." % x`, `"...".format(...)`, an f-string; group 2 is its text. */
+const FORMATTED = /^(?:[rRuU]?("""|'''|"|')([\s\S]*?)\1\s*(?:%|\.format\s*\()|[fF][rR]?("""|'''|"|')([\s\S]*)\3$|[rR][fF]("""|'''|"|')([\s\S]*)\5$)/;
+
+/**
+ * The text of a formatted SQL string, its placeholders left in (`%s`, `{}`, `{name}`): enough to tell
+ * which statements it runs when each starts with its keyword, not to read the names in it.
+ */
+function formattedTemplate(arg: ArgValue | undefined): string | undefined {
+  if (arg?.kind !== 'other') return undefined;
+  const m = FORMATTED.exec(arg.text);
+  return m ? (m[2] ?? m[4] ?? m[6]) : undefined;
 }
 
 const LOGGING = /^(?:logger|log|logging|LOG|_logger|_log)\.\w+$/;
