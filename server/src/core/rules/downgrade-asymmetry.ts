@@ -178,6 +178,12 @@ function describe(kind: CreatedKind, op: SchemaOp, e?: EnumFacts): string | unde
   }
 }
 
+/** Where the downgrade renames the table (or column) `final` names back to the one `first` names; -1 when it does not. */
+function renameBackAt(downs: readonly SchemaOp[], final: SchemaOp, first: SchemaOp): number {
+  if (final.table !== first.table) return downs.findIndex((d) => d.kind === 'rename_table' && d.table === final.table && d.newName === first.table);
+  return downs.findIndex((d) => d.kind === 'alter_column' && d.table === final.table && d.name === final.name && d.newName === first.name);
+}
+
 /** The table and name an item ends up with after the upgrade's later renames. */
 function finalNames(kind: CreatedKind, op: SchemaOp, later: readonly SchemaOp[]): SchemaOp {
   let table = op.table;
@@ -208,6 +214,7 @@ export function missingInverses(migration: Migration, text: string): MissingInve
     if (!ups.some((x) => KIND_OF[x.op.kind] !== undefined && !x.op.sql)) continue;
     if (callsLocalHelper(text, migration, downgrade)) continue;
     const undone = undoneBy(functionOps(migration, downgrade));
+    let downs: readonly SchemaOp[] | undefined;
     // Created then dropped again within the upgrade (a scratch table): nothing to undo.
     // Only drops undo anything: after the upgrade's last drop there is nothing to look at.
     let firstDrop = -1;
@@ -239,6 +246,11 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       }
       const final = kind === 'enum' || !renames ? op : finalNames(kind, op, ups.slice(i + 1).map((x) => x.op));
       if (isUndone(undone, kind, final, e)) return;
+      // The downgrade renames it back first and drops it under its first name (MindsDB's datasource).
+      if (final !== op && isUndone(undone, kind, op, e)) {
+        const back = renameBackAt(downs ??= functionOps(migration, downgrade), final, op);
+        if (back >= 0 && isUndone(undoneBy(downs.slice(back + 1)), kind, op, e)) return;
+      }
       const later = laterDrops(i);
       if (later && isUndone(later, kind, final, e)) return;
       const earlier = earlierDrops(i);
@@ -317,7 +329,9 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
       return {
         range: m.range,
         message: `${m.pair.upgrade.name}() creates ${m.label}${how}, but ${m.pair.downgrade.name}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
-        data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index },
+        // Renamed later in the upgrade: the drop would go under the new name, before the downgrade's
+        // own renames, which a fix cannot place reliably; no fix, so no data for one.
+        ...(m.renamed ? {} : { data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index } }),
       };
     }).concat(entities);
   },
