@@ -618,17 +618,38 @@ const DEFAULT_NAME_SUFFIX: Partial<Record<ConstraintType, string>> = { foreignke
 /**
  * The name PostgreSQL gives an index or constraint created without one: `<table>_<columns>_fkey`,
  * `<table>_<columns>_key`, `<table>_pkey`, `<table>_<columns>_idx`. Undefined when it cannot be told
- * (no literal table or columns, a check constraint, a name longer than PostgreSQL's 63 bytes, which it
- * shortens in its own way).
+ * (no literal table or columns, a check constraint, a name past 63 bytes that is not ASCII).
  */
 export function postgresDefaultName(op: SchemaOp): string | undefined {
   if (op.table === undefined || (op.name !== undefined || op.nameUnknown)) return undefined;
-  let name: string | undefined;
-  if (op.kind === 'create_constraint' && op.constraintType === 'primary') name = `${op.table}_pkey`;
-  else if (op.kind === 'create_constraint' && op.constraintType && DEFAULT_NAME_SUFFIX[op.constraintType] && op.columnNames) {
-    name = `${op.table}_${op.columnNames.join('_')}_${DEFAULT_NAME_SUFFIX[op.constraintType] ?? ''}`;
-  } else if (op.kind === 'create_index' && op.columnNames) {
-    name = `${op.table}_${op.columnNames.join('_')}_idx`;
+  if (op.kind === 'create_constraint' && op.constraintType === 'primary') return postgresObjectName(op.table, undefined, 'pkey');
+  if (op.kind === 'create_constraint' && op.constraintType && DEFAULT_NAME_SUFFIX[op.constraintType] && op.columnNames) {
+    return postgresObjectName(op.table, op.columnNames.join('_'), DEFAULT_NAME_SUFFIX[op.constraintType] ?? '');
   }
-  return name !== undefined && name.length <= 63 ? name : undefined;
+  if (op.kind === 'create_index' && op.columnNames) return postgresObjectName(op.table, op.columnNames.join('_'), 'idx');
+  return undefined;
+}
+
+/** PostgreSQL's longest name: NAMEDATALEN - 1 bytes. */
+const MAX_NAME = 63;
+
+/**
+ * `<name1>_<name2>_<label>` as PostgreSQL's makeObjectName makes it: when it is longer than 63 bytes,
+ * the longer of the two names loses its last character until it fits, so Faraday's unnamed foreign
+ * key on policy_violation_vulnerability_association.vulnerability_id is
+ * `policy_violation_vulnerability_associatio_vulnerability_id_fkey`. ASCII only: PostgreSQL clips
+ * other names at character boundaries of the database's encoding.
+ */
+function postgresObjectName(name1: string, name2: string | undefined, label: string): string | undefined {
+  const whole = `${name1}${name2 !== undefined ? `_${name2}` : ''}_${label}`;
+  if (whole.length <= MAX_NAME) return whole;
+  if (!/^[\x20-\x7e]*$/.test(whole)) return undefined;
+  const available = MAX_NAME - (label.length + 1) - (name2 !== undefined ? 1 : 0);
+  let n1 = name1.length;
+  let n2 = name2?.length ?? 0;
+  while (n1 + n2 > available) {
+    if (n1 > n2) n1--;
+    else n2--;
+  }
+  return `${name1.slice(0, n1)}${name2 !== undefined ? `_${name2.slice(0, n2)}` : ''}_${label}`;
 }
