@@ -48,6 +48,8 @@ class TypeEvidence {
    * the operations are seen: a drop of one cannot find it gone (the enum swap's `DROP TYPE x_old`).
    */
   private readonly made = new Set<string>();
+  /** Types this function dropped and has not created since: a create of one cannot find it there (the enum swap's re-create). */
+  private readonly gone = new Set<string>();
 
   constructor(migration: Migration, fn: MigrationFunction) {
     if (fn.kind === 'downgrade') {
@@ -60,6 +62,9 @@ class TypeEvidence {
         let unreadable = false;
         for (const op of schemaOpsOn(migration, pair.upgrade, 'postgresql')) {
           if (op.kind === 'enum_create' && op.name !== undefined) created.add(op.name);
+          // `ALTER TYPE x ADD VALUE` in the upgrade: x exists when it ends, so the downgrade's drop
+          // finds it (Faraday's downgrades swap the type back without the value).
+          if (op.sql?.kind === 'add_enum_value' && op.sql.names[0] !== undefined) created.add(op.sql.names[0]);
           const renamedTo = op.sql?.kind === 'rename_type' ? op.sql.names[1] : undefined;
           if (renamedTo !== undefined) created.add(renamedTo);
           for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) created.add(e.name);
@@ -80,16 +85,20 @@ class TypeEvidence {
   }
 
   /**
-   * Whether the function made the type (and did not drop it since) before this operation, which it
-   * then records: every enum operation of the function passes here, in order.
+   * Whether, before this operation, the function had made the type (and not dropped it since) or
+   * dropped it (and not created it since); the operation is then recorded. Every enum operation of
+   * the function passes here, in order.
    */
-  madeBefore(op: SchemaOp): boolean {
+  before(op: SchemaOp): { made: boolean; gone: boolean } {
     const name = op.name;
-    if (name === undefined) return false;
-    const made = this.made.has(name);
-    if (op.kind === 'enum_create') this.made.add(name);
+    if (name === undefined) return { made: false, gone: false };
+    const was = { made: this.made.has(name), gone: this.gone.has(name) };
+    const creating = op.kind === 'enum_create';
+    if (creating) this.made.add(name);
     else this.made.delete(name);
-    return made;
+    if (creating) this.gone.delete(name);
+    else this.gone.add(name);
+    return was;
   }
 
   /** Records the operation; the reason it may fail, or undefined when nothing says it may. */
@@ -102,7 +111,6 @@ class TypeEvidence {
       if (before > 0) return 'this function creates it more than once';
       const implicitAt = this.implicit.get(name);
       if (implicitAt !== undefined && implicitAt < op.index) return 'create_table created it earlier in this function';
-      if ((this.dropped.get(name) ?? 0) > 0) return 'this function drops and re-creates it';
       if (op.inAutocommitBlock) return 'in an autocommit block, a failed run leaves it behind';
       return undefined;
     }
@@ -189,7 +197,11 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
         }
         if (op.kind !== 'enum_create' && op.kind !== 'enum_drop') continue;
         // A drop of a type this function made (created, or renamed to: the enum swap's DROP TYPE x_old) cannot find it gone.
-        const madeHere = (evidence ??= new TypeEvidence(migration, fn)).madeBefore(op) && op.kind === 'enum_drop';
+        const was = (evidence ??= new TypeEvidence(migration, fn)).before(op);
+        const madeHere = was.made && op.kind === 'enum_drop';
+        // A create of a type this function dropped cannot find it there: the swap's old type dropped
+        // and the new one created under its name (Faraday's user_roles, import_source_enum).
+        const droppedHere = was.gone && op.kind === 'enum_create';
         if (op.sql) {
           // A SQL create (CREATE TYPE) is recorded, not judged.
           if (op.kind === 'enum_drop' && op.checkfirst === false && !madeHere) {
@@ -199,7 +211,7 @@ export const enumWithoutCheckfirst = defineFileRule<EnumWithoutCheckfirstData>({
           evidence.see(op);
           continue;
         }
-        if (madeHere) {
+        if (madeHere || droppedHere) {
           evidence.see(op);
           continue;
         }
