@@ -58,6 +58,39 @@ def downgrade():
     op.execute('DROP TYPE "STATE_CHK"')
 `, 'enum-without-checkfirst');
     assert.deepEqual(severities(unread), ['information']);
+    // The upgrade adds a value to the type, so it exists when the downgrade swaps it back without the
+    // value (Faraday: CREATE TYPE x_tmp, columns moved, DROP TYPE x, x_tmp renamed to x).
+    const swappedBack = findings(`
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("ALTER TYPE token_scopes ADD VALUE IF NOT EXISTS 'jira'")
+
+
+def downgrade():
+    op.execute("CREATE TYPE token_scopes_tmp AS ENUM('read', 'write')")
+    op.execute("ALTER TABLE user_token ALTER COLUMN scope SET DATA TYPE token_scopes_tmp USING scope::text::token_scopes_tmp")
+    op.execute("DROP TYPE token_scopes")
+    op.execute("ALTER TYPE token_scopes_tmp RENAME TO token_scopes")
+`, 'enum-without-checkfirst');
+    assert.deepEqual(severities(swappedBack), ['information']);
+    assert.doesNotMatch(swappedBack[0]?.message ?? '', /another revision owns it/);
+    // The swap that drops the old type and creates the new one under its name: the create cannot find
+    // it there, so only the drops and the temporary type's create are reported (Faraday's user_roles).
+    const recreated = findings(`
+def upgrade():
+    tmp_type = sa.Enum('a', 'b', 'c', name='_user_roles')
+    tmp_type.create(op.get_bind(), checkfirst=False)
+    op.execute('ALTER TABLE u ALTER COLUMN role TYPE _user_roles USING role::text::_user_roles')
+    sa.Enum('a', 'b', name='user_roles').drop(op.get_bind(), checkfirst=False)
+    sa.Enum('a', 'b', 'c', name='user_roles').create(op.get_bind(), checkfirst=False)
+    op.execute('ALTER TABLE u ALTER COLUMN role TYPE user_roles USING role::text::user_roles')
+    tmp_type.drop(op.get_bind(), checkfirst=False)
+
+
+def downgrade():
+    pass
+`, 'enum-without-checkfirst');
+    assert.deepEqual(recreated.map((f) => `${f.range.start.line + 1 - 6} ${f.severity}`), ['4 information', '6 information']);
   });
 
   it('missing-downgrade: a data-only upgrade is information with its own message; a print-only downgrade is empty', () => {
@@ -100,5 +133,20 @@ def downgrade():
     const fixed = fixedText(text, 'drop-constraint-without-name', line) ?? '';
     assert.match(fixed, /op\.drop_constraint\('orders_customer_id_fkey', 'orders', type_='foreignkey'\)/);
     assert.deepEqual(fileFindings('/p/m.py', fixed).filter((f) => f.rule === 'drop-constraint-without-name' || f.rule === 'downgrade-asymmetry'), []);
+  });
+
+  it('downgrade-asymmetry: an enum type created with checkfirst=True and left by the downgrade is information (the next upgrade skips it)', () => {
+    const left = findings(`
+def upgrade():
+    sa.Enum('name', 'cve', name='group_by').create(op.get_bind(), checkfirst=True)
+    sa.Enum('a', 'b', name='kind').create(op.get_bind())
+    op.add_column('workspace', sa.Column('group_by', sa.Enum('name', 'cve', name='group_by'), nullable=True))
+
+
+def downgrade():
+    op.drop_column('workspace', 'group_by')
+`, 'downgrade-asymmetry');
+    assert.deepEqual(left.map((f) => f.severity), ['information', 'warning']);
+    assert.match(left[0]?.message ?? '', /with checkfirst=True, .*the next upgrade skips it/);
   });
 });

@@ -4,6 +4,7 @@
 // After such a downgrade the database is not where the previous revision left it, and the next
 // upgrade fails on `already exists`. Only judged when downgrade() has a body: an empty one is
 // missing-downgrade's business, a raising one is declared one-way.
+import { runsOnlyIfMissing } from '../facts/existenceGuards';
 import type { Migration, MigrationFunction, Range } from '../types';
 import { entityOps, sqlDroppedEntities } from '../facts/alembicUtils';
 import { mayBePostgres } from '../facts/dialect';
@@ -239,6 +240,8 @@ export function missingInverses(migration: Migration, text: string): MissingInve
       // Inside `try: ... except Exception: print(...)` (a repair migration creating what may be
       // there already): the next upgrade's 'already exists' is caught, so it does not fail.
       if (op.call.inSwallowingTry) return;
+      // Only when it is missing (`if not column_exists(...)`): the next upgrade skips it.
+      if (runsOnlyIfMissing(op.call)) return;
       if (kind === 'enum') {
         const keys = enumKeys(e ?? op.enumType, e ? e.name : op.name);
         if (keys.length === 0 || keys.some((k) => seenEnums.has(k))) return;
@@ -326,6 +329,16 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
     if (missing.length === 0) return entities;
     return missing.map((m): RuleFinding<DowngradeAsymmetryData> => {
       const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
+      // `.create(bind, checkfirst=True)`: the next upgrade skips the type it finds, so nothing fails;
+      // the downgraded database still has a type it did not have (Faraday's group_by).
+      if (!m.implicitEnum && m.op.kind === 'enum_create' && m.op.checkfirst === true) {
+        return {
+          range: m.range,
+          severity: 'information',
+          message: `${m.pair.upgrade.name}() creates ${m.label} with checkfirst=True, and ${m.pair.downgrade.name}() does not drop it: the next upgrade skips it, but a downgraded database keeps a type it did not have. Drop it in ${m.pair.downgrade.name}() to leave the schema as it was.`,
+          ...(m.renamed ? {} : { data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index } }),
+        };
+      }
       return {
         range: m.range,
         message: `${m.pair.upgrade.name}() creates ${m.label}${how}, but ${m.pair.downgrade.name}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
