@@ -115,6 +115,19 @@ describe('rules: PostgreSQL safety', () => {
     assert.equal(isSafeTypeChange(call('sa.Text'), call('sa.String', n('10'))), false, 'a length checks every row');
     assert.equal(isSafeTypeChange(call('mysql.LONGTEXT'), call('sa.Text')), true);
     assert.equal(isSafeTypeChange(call('sa.Integer'), call('sa.Integer')), true, 'the same type');
+    // The same PostgreSQL type by another SQLAlchemy name (Faraday's REAL to Float(precision=3, asdecimal=1)).
+    const kw = (name: string, value: ArgValue): ArgValue => {
+      const v = call('sa.Float');
+      if (v.kind === 'call') v.call.kwargs.push({ name, value, nameRange: v.range });
+      return v;
+    };
+    assert.equal(isSafeTypeChange(call('sa.REAL'), call('sa.Float', n('3'))), true, 'FLOAT(3) is real');
+    assert.equal(isSafeTypeChange(call('sa.REAL'), kw('precision', n('3'))), true, 'precision= as a keyword');
+    assert.equal(isSafeTypeChange(call('sa.REAL'), call('sa.Float', n('30'))), false, 'FLOAT(30) is double precision');
+    assert.equal(isSafeTypeChange(call('sa.Float'), call('postgresql.DOUBLE_PRECISION')), true, 'FLOAT is double precision');
+    assert.equal(isSafeTypeChange(call('sa.INTEGER'), call('sa.Integer')), true);
+    assert.equal(isSafeTypeChange(call('sa.DateTime'), call('sa.TIMESTAMP')), true);
+    assert.equal(isSafeTypeChange(call('sa.DateTime'), call('sa.DateTime', { kind: 'bool', value: true, range: n('0').range })), false, 'to timestamptz');
   });
 
   it('reports a string type change whose old type is unknown as information, with the reason', () => {
@@ -149,5 +162,12 @@ for (const reader of SQL_READERS) describe(`rules: the SQL reader (${reader.name
     const alter = sqlOperations('ALTER TABLE ONLY t DROP COLUMN IF EXISTS a, DROP CONSTRAINT c, ALTER COLUMN b DROP DEFAULT, ADD COLUMN e serial');
     assert.deepEqual(alter.map((o) => `${o.kind} ${o.table} ${o.names.join(',')}`), ['drop_column t a', 'drop_constraint t c', 'add_column t e']);
     assert.equal(alter[2]?.hasDefault, true);
+  });
+
+  it('names a concurrent index statement by its keywords and its index, not by its first four words', () => {
+    // Faraday's downgrade: the first four words of 'DROP INDEX CONCURRENTLY IF EXISTS ix' ended at "IF".
+    const fs = run(`\ndef upgrade():\n    op.execute("CREATE UNIQUE INDEX CONCURRENTLY ix_v_risk ON v (risk)")\n\n\ndef downgrade():\n    op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_v_risk")\n`)
+      .filter((f) => f.rule === 'concurrent-index-outside-autocommit').map((f) => f.message.replace(/ cannot run inside.*/, ''));
+    assert.deepEqual(fs, ['CREATE UNIQUE INDEX CONCURRENTLY (index ix_v_risk)', 'DROP INDEX CONCURRENTLY (index ix_v_risk)']);
   });
 });

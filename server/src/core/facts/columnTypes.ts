@@ -14,6 +14,41 @@ export interface ColumnTypeInfo {
   scale?: number;
   /** Every argument is a literal we read (so two `other` types with the same base and arguments are equal). */
   argsKnown: boolean;
+  /**
+   * The type PostgreSQL stores, for SQLAlchemy types that are another's name there: `sa.REAL` and
+   * `sa.Float(precision=3)` are both `real` (FLOAT(p) is real up to p = 24), `sa.Float()` and
+   * `sa.DOUBLE_PRECISION` are `double precision`, `sa.Integer` and `sa.INTEGER` are `integer`.
+   */
+  postgres?: string;
+}
+
+/** Types whose PostgreSQL form takes no argument that changes it, by SQLAlchemy name. */
+const POSTGRES_PLAIN: Readonly<Record<string, string>> = {
+  REAL: 'real', FLOAT4: 'real', DOUBLE_PRECISION: 'double precision', DOUBLE: 'double precision', Double: 'double precision', FLOAT8: 'double precision',
+  Integer: 'integer', INTEGER: 'integer', INT: 'integer', BigInteger: 'bigint', BIGINT: 'bigint', SmallInteger: 'smallint', SMALLINT: 'smallint',
+  Boolean: 'boolean', BOOLEAN: 'boolean', Date: 'date', DATE: 'date', JSON: 'json', JSONB: 'jsonb',
+  LargeBinary: 'bytea', BYTEA: 'bytea', UUID: 'uuid', Uuid: 'uuid',
+};
+
+/** The PostgreSQL type of a SQLAlchemy type with literal arguments, when it is one we know by name. */
+function postgresTypeOf(base: string, v: ArgValue): string | undefined {
+  const args = v.kind === 'call' ? v.call : undefined;
+  // Arguments other than these may change the type, or belong to another database (`unsigned=True`).
+  const only = (...names: string[]): boolean => !args || (args.args.length <= (names.length > 0 ? 1 : 0) && args.kwargs.every((k) => names.includes(k.name)));
+  if (base === 'Float' || base === 'FLOAT') {
+    if (!only('precision', 'asdecimal', 'decimal_return_scale')) return undefined;
+    // FLOAT(p): real for p up to 24, double precision above; no precision is double precision.
+    const p = args ? argAt(args, 0, 'precision') : undefined;
+    if (p === undefined || p.kind === 'none') return 'double precision';
+    return p.kind === 'number' ? (Number(p.text) <= 24 ? 'real' : 'double precision') : undefined;
+  }
+  if (base === 'DateTime' || base === 'TIMESTAMP') {
+    if (!only('timezone')) return undefined;
+    const tz = args ? argAt(args, 0, 'timezone') : undefined;
+    if (tz !== undefined && tz.kind !== 'bool') return undefined;
+    return tz?.value === true ? 'timestamp with time zone' : 'timestamp without time zone';
+  }
+  return only() ? POSTGRES_PLAIN[base] : undefined;
 }
 
 const VARCHAR = new Set(['String', 'VARCHAR', 'Unicode', 'NVARCHAR', 'CHAR_VARYING']);
@@ -39,6 +74,10 @@ export function columnTypeInfo(v: ArgValue | undefined): ColumnTypeInfo | undefi
     const literal = (a: ArgValue): boolean => a.kind === 'number' || a.kind === 'string' || a.kind === 'bool' || a.kind === 'none';
     info.argsKnown = v.call.args.every(literal) && v.call.kwargs.every((k) => literal(k.value)) && !v.call.hasStarArgs;
     if (family === 'other' && info.argsKnown) info.base = `${base}(${[...v.call.args.map(argText), ...v.call.kwargs.map((k) => `${k.name}=${argText(k.value)}`)].join(',')})`;
+  }
+  if (family === 'other' && info.argsKnown) {
+    const postgres = postgresTypeOf(base, v);
+    if (postgres !== undefined) info.postgres = postgres;
   }
   return info;
 }
@@ -67,6 +106,8 @@ export function isSafeTypeInfoChange(a: ColumnTypeInfo | undefined, b: ColumnTyp
   if (a.family === 'numeric' && b.family === 'numeric') {
     return (a.scale ?? 0) === (b.scale ?? 0) && (b.length === undefined || (a.length !== undefined && b.length >= a.length));
   }
+  // The same type by another name (REAL to Float(precision=3), INTEGER to Integer): nothing changes.
+  if (a.postgres !== undefined && a.postgres === b.postgres) return true;
   return a.family === 'other' && b.family === 'other' && a.argsKnown && b.argsKnown && a.base === b.base;
 }
 

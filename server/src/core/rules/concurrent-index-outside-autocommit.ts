@@ -29,7 +29,7 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (!op.concurrently || op.inAutocommitBlock || seen.has(op.call)) continue;
         seen.add(op.call);
-        const statement = op.sql ? op.sql.statement.split(' ').slice(0, 4).join(' ').toUpperCase() : op.kind === 'create_index' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY';
+        const statement = `${op.sql ? sqlKeywords(op.sql.statement) : op.kind === 'create_index' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY'}${op.name !== undefined ? ` (index ${op.name})` : ''}`;
         const finding: RuleFinding<ConcurrentIndexOutsideAutocommitData> = {
           range: op.range,
           message: `${statement} cannot run inside a transaction block, and Alembic runs this migration in one: it fails. Put it in 'with op.get_context().autocommit_block():'.`,
@@ -57,3 +57,14 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
     return call && autocommitFix(src, migration, call);
   },
 });
+
+/**
+ * The statement's words up to CONCURRENTLY (`CREATE UNIQUE INDEX CONCURRENTLY`, `DROP INDEX
+ * CONCURRENTLY`, `REINDEX TABLE CONCURRENTLY`): its first four words were the index name, or `IF`
+ * of `IF EXISTS`.
+ */
+function sqlKeywords(statement: string): string {
+  const words = statement.trim().split(/\s+/);
+  const at = words.findIndex((w) => w.toUpperCase() === 'CONCURRENTLY');
+  return (at >= 0 ? words.slice(0, at + 1) : words.slice(0, 3)).join(' ').toUpperCase();
+}
