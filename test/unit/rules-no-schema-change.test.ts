@@ -30,6 +30,8 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       // A string formatted with values whose own text is data statements (Pagure's ACL descriptions).
       ['    for acl in ACLS:\n        op.execute(\n            "UPDATE acls SET description=\'%s\' WHERE name=\'%s\';" % (\n                ACLS[acl], acl)\n        )', /only changes data/],
       ['    op.execute("DELETE FROM t WHERE kind = {}".format(kind))\n    op.execute(f"INSERT INTO t (a) VALUES ({v})")', /only changes data/],
+      // A Core statement through op.execute (Faraday renames inactive users so).
+      ["    t = sa.table('u', sa.column('name'))\n    op.execute(t.update().where(t.c.name == 'x').values({'name': 'y'}))", /only changes data/],
       // Settings alone (securedrop's security pragmas) are not data: their own message.
       ['    conn = op.get_bind()\n    conn.execute(sa.text("PRAGMA secure_delete = ON"))\n    conn.execute(sa.text("PRAGMA auto_vacuum = FULL"))', /only changes SQLite settings \(PRAGMA\)/],
     ];
@@ -54,6 +56,8 @@ describe('rules: missing-downgrade on upgrades without schema changes', () => {
       // Pagure's.
       '    """ We do not want to go back in fact. """\n    pass',
       "    \"\"\" There isn't really anything to back out, so just keep going. \"\"\"\n    pass",
+      // Faraday's: another revision undoes it.
+      '    # Downgrade is handled by 75c38da2da8a\n    pass',
       // CKAN's, after it moved from sqlalchemy-migrate.
       "    u'''We aren't going to recreate `migrate_version` here.\n\n    We don't want to downgrade to sqlalchemy-migrate back again.\n    '''\n    pass",
     ]) {

@@ -317,7 +317,9 @@ export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
     const template = executed ? undefined : formattedTemplate(op.call.args[0]);
     if (!executed && template === undefined) {
       data = true;
-      return op.call.callee !== 'op.execute';
+      // A Core statement that writes rows is data through op.execute too (`t.update().where(...).values(...)`).
+      const arg = op.call.args[0];
+      return op.call.callee !== 'op.execute' || (arg?.kind === 'call' && CORE_ROWS.test(arg.call.callee));
     }
     const statements = sqlStatements(executed?.sql ?? template ?? '').filter((s) => s.trim() !== '');
     if (statements.length === 0) return false;
@@ -330,6 +332,9 @@ export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
   });
   return every && data;
 }
+
+/** A Core statement on rows: `t.update()...`, `t.insert().values`, `t.delete().where`, `sa.insert(t)`. */
+const CORE_ROWS = /(?:^|\.)(?:update|insert|delete)(?:\(\)|$)/;
 
 /** A string literal formatted with values: `"..." % x`, `"...".format(...)`, an f-string; group 2 is its text. */
 const FORMATTED = /^(?:[rRuU]?("""|'''|"|')([\s\S]*?)\1\s*(?:%|\.format\s*\()|[fF][rR]?("""|'''|"|')([\s\S]*)\3$|[rR][fF]("""|'''|"|')([\s\S]*)\5$)/;
