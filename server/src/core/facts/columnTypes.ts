@@ -3,7 +3,7 @@
 // binary-coercible from the old one: VARCHAR(n) to a longer VARCHAR or to TEXT, TEXT to an unbounded
 // VARCHAR, a NUMERIC with more precision at the same scale, and a type to the same type. Dialect
 // types whose PostgreSQL form is TEXT (MySQL's LONGTEXT, ...) count as TEXT.
-import type { ArgValue } from '../types';
+import type { ArgValue, ParsedCall } from '../types';
 import { argAt, methodOf } from './args';
 
 export interface ColumnTypeInfo {
@@ -23,32 +23,43 @@ export interface ColumnTypeInfo {
 }
 
 /** Types whose PostgreSQL form takes no argument that changes it, by SQLAlchemy name. */
-const POSTGRES_PLAIN: Readonly<Record<string, string>> = {
-  REAL: 'real', FLOAT4: 'real', DOUBLE_PRECISION: 'double precision', DOUBLE: 'double precision', Double: 'double precision', FLOAT8: 'double precision',
-  Integer: 'integer', INTEGER: 'integer', INT: 'integer', BigInteger: 'bigint', BIGINT: 'bigint', SmallInteger: 'smallint', SMALLINT: 'smallint',
-  Boolean: 'boolean', BOOLEAN: 'boolean', Date: 'date', DATE: 'date', JSON: 'json', JSONB: 'jsonb',
-  LargeBinary: 'bytea', BYTEA: 'bytea', UUID: 'uuid', Uuid: 'uuid',
-};
+const POSTGRES_PLAIN: ReadonlyMap<string, string> = new Map([
+  ['REAL', 'real'], ['FLOAT4', 'real'], ['DOUBLE_PRECISION', 'double precision'], ['DOUBLE', 'double precision'], ['Double', 'double precision'], ['FLOAT8', 'double precision'],
+  ['Integer', 'integer'], ['INTEGER', 'integer'], ['INT', 'integer'], ['BigInteger', 'bigint'], ['BIGINT', 'bigint'], ['SmallInteger', 'smallint'], ['SMALLINT', 'smallint'],
+  ['Boolean', 'boolean'], ['BOOLEAN', 'boolean'], ['Date', 'date'], ['DATE', 'date'], ['JSON', 'json'], ['JSONB', 'jsonb'],
+  ['LargeBinary', 'bytea'], ['BYTEA', 'bytea'], ['UUID', 'uuid'], ['Uuid', 'uuid'],
+]);
+const FLOAT_KEYWORDS: readonly string[] = ['precision', 'asdecimal', 'decimal_return_scale'];
+const DATETIME_KEYWORDS: readonly string[] = ['timezone'];
+const NO_KEYWORDS: readonly string[] = [];
+
+/** At most one positional argument (none when no keyword is allowed), and keywords among `allowed` only. */
+function argumentsAmong(call: ParsedCall | undefined, allowed: readonly string[]): boolean {
+  if (!call) return true;
+  if (call.args.length > (allowed.length > 0 ? 1 : 0)) return false;
+  for (const k of call.kwargs) if (!allowed.includes(k.name)) return false;
+  return true;
+}
 
 /** The PostgreSQL type of a SQLAlchemy type with literal arguments, when it is one we know by name. */
 function postgresTypeOf(base: string, v: ArgValue): string | undefined {
   const args = v.kind === 'call' ? v.call : undefined;
-  // Arguments other than these may change the type, or belong to another database (`unsigned=True`).
-  const only = (...names: string[]): boolean => !args || (args.args.length <= (names.length > 0 ? 1 : 0) && args.kwargs.every((k) => names.includes(k.name)));
+  // Arguments other than the type's own may change it, or belong to another database (`unsigned=True`).
   if (base === 'Float' || base === 'FLOAT') {
-    if (!only('precision', 'asdecimal', 'decimal_return_scale')) return undefined;
+    if (!argumentsAmong(args, FLOAT_KEYWORDS)) return undefined;
     // FLOAT(p): real for p up to 24, double precision above; no precision is double precision.
     const p = args ? argAt(args, 0, 'precision') : undefined;
     if (p === undefined || p.kind === 'none') return 'double precision';
     return p.kind === 'number' ? (Number(p.text) <= 24 ? 'real' : 'double precision') : undefined;
   }
   if (base === 'DateTime' || base === 'TIMESTAMP') {
-    if (!only('timezone')) return undefined;
+    if (!argumentsAmong(args, DATETIME_KEYWORDS)) return undefined;
     const tz = args ? argAt(args, 0, 'timezone') : undefined;
     if (tz !== undefined && tz.kind !== 'bool') return undefined;
     return tz?.value === true ? 'timestamp with time zone' : 'timestamp without time zone';
   }
-  return only() ? POSTGRES_PLAIN[base] : undefined;
+  const plain = POSTGRES_PLAIN.get(base);
+  return plain !== undefined && argumentsAmong(args, NO_KEYWORDS) ? plain : undefined;
 }
 
 const VARCHAR = new Set(['String', 'VARCHAR', 'Unicode', 'NVARCHAR', 'CHAR_VARYING']);
