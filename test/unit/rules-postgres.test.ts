@@ -170,4 +170,13 @@ for (const reader of SQL_READERS) describe(`rules: the SQL reader (${reader.name
       .filter((f) => f.rule === 'concurrent-index-outside-autocommit').map((f) => f.message.replace(/ cannot run inside.*/, ''));
     assert.deepEqual(fs, ['CREATE UNIQUE INDEX CONCURRENTLY (index ix_v_risk)', 'DROP INDEX CONCURRENTLY (index ix_v_risk)']);
   });
+
+  it('takes a concurrent index after execution_options(isolation_level="AUTOCOMMIT") for information, with why it is fragile', () => {
+    // Faraday's: on SQLAlchemy 1.4 with Alembic on PostgreSQL the index is built (checked), but the
+    // switch rolls back what ran before it, and SQLAlchemy 2.0 refuses it.
+    const fs = run(`\ndef upgrade():\n    op.get_bind().execution_options(isolation_level="AUTOCOMMIT")\n    op.execute("CREATE INDEX CONCURRENTLY ix_v_risk ON v (risk)")\n\n\ndef downgrade():\n    op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_v_risk")\n    op.get_bind().execution_options(isolation_level="AUTOCOMMIT")\n`)
+      .filter((f) => f.rule === 'concurrent-index-outside-autocommit');
+    assert.deepEqual(fs.map((f) => f.severity), ['information', 'warning'], 'the downgrade switches only after its drop');
+    assert.match(fs[0]?.message ?? '', /only because execution_options\(isolation_level="AUTOCOMMIT"\) on line \d+ ends it: on SQLAlchemy 1\.x that rolls back/);
+  });
 });

@@ -3,12 +3,14 @@
 // and PostgreSQL refuses these statements there: `CREATE INDEX CONCURRENTLY cannot run inside a
 // transaction block`. Checked in upgrades and downgrades alike. Before PostgreSQL 12 the same holds for
 // `ALTER TYPE ... ADD VALUE` (the project's `postgres-version`; 12 and later run it in a transaction).
+import { kwarg } from '../facts/args';
 import { mayBePostgres } from '../facts/dialect';
 import { migrationFunctions, schemaOpsOn } from '../facts/functions';
 import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
 import { sqlStatements } from '../facts/sql';
+import type { MigrationFunction, ParsedCall, Position } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
 /** On findings the fix can move into an autocommit block (not inside a batch block). */
@@ -29,6 +31,19 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (!op.concurrently || op.inAutocommitBlock || seen.has(op.call)) continue;
         seen.add(op.call);
+        const switched = autocommitSwitchBefore(fn, op.range.start);
+        if (switched) {
+          // `op.get_bind().execution_options(isolation_level="AUTOCOMMIT")` (Faraday): SQLAlchemy 1.x
+          // ends the migration's transaction there (checked with Alembic on PostgreSQL: the index is
+          // built), rolling back what ran before it; SQLAlchemy 2.0 refuses to change it mid-transaction.
+          out.push({
+            range: op.range,
+            severity: 'information',
+            message: `This runs outside the migration's transaction only because execution_options(isolation_level="AUTOCOMMIT") on line ${switched.line + 1} ends it: on SQLAlchemy 1.x that rolls back what the migration ran before it, and SQLAlchemy 2.0 refuses to change the isolation level inside a transaction. Put it in 'with op.get_context().autocommit_block():' instead.`,
+            ...(op.batch ? {} : { data: { fix: 'autocommit' as const } }),
+          });
+          continue;
+        }
         const statement = `${op.sql ? sqlKeywords(op.sql.statement) : op.kind === 'create_index' ? 'CREATE INDEX CONCURRENTLY' : 'DROP INDEX CONCURRENTLY'}${op.name !== undefined ? ` (index ${op.name})` : ''}`;
         const finding: RuleFinding<ConcurrentIndexOutsideAutocommitData> = {
           range: op.range,
@@ -68,3 +83,15 @@ function sqlKeywords(statement: string): string {
   const at = words.findIndex((w) => w.toUpperCase() === 'CONCURRENTLY');
   return (at >= 0 ? words.slice(0, at + 1) : words.slice(0, 3)).join(' ').toUpperCase();
 }
+
+/** `x.execution_options(isolation_level="AUTOCOMMIT")` in the function before `at`: where it is, if anywhere. */
+function autocommitSwitchBefore(fn: MigrationFunction, at: Position): Position | undefined {
+  const found = fn.calls.find((c: ParsedCall) => {
+    if (!c.callee.endsWith('execution_options')) return false;
+    const level = kwarg(c, 'isolation_level');
+    const start = c.range.start;
+    return level?.kind === 'string' && level.value.toUpperCase() === 'AUTOCOMMIT' && (start.line < at.line || (start.line === at.line && start.character < at.character));
+  });
+  return found?.range.start;
+}
+
