@@ -2,6 +2,7 @@
 // the ORM's `session.query(Model).delete()` of a model the migration declares itself (Optuna's v2.4.0.a
 // deletes every row of trial_values, then adds a NOT NULL column to it). After that the table has no
 // rows that a later statement of the same function could fail on.
+import { isBefore } from '../positions';
 import type { Migration, MigrationFunction, Position } from '../types';
 import { functionOps } from './functions';
 
@@ -42,9 +43,7 @@ export function emptiedTables(m: Migration, fn: MigrationFunction, text: string)
   return out;
 }
 
-const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
-
 /** Whether `table` was emptied in `fn` before `at`. */
 export function emptiedBefore(emptied: readonly EmptiedTable[], table: string, at: Position): boolean {
-  return emptied.some((e) => e.table === table && before(e.at, at));
+  return emptied.some((e) => e.table === table && isBefore(e.at, at));
 }

@@ -314,14 +314,14 @@ export function isDataOnly(m: Migration, fn: MigrationFunction): boolean {
     // SQL we cannot read (a Core statement on the connection) is taken as data; op.execute of a
     // non-literal is not, since it often carries DDL, unless it is a string formatted with values
     // whose own text is data statements (Pagure's "UPDATE acls SET description='%s' ..." % (...)).
-    const template = executed ? undefined : formattedTemplate(op.call.args[0]);
-    if (!executed && template === undefined) {
+    const arg = op.call.args[0];
+    const sql = executed?.sql ?? formattedTemplate(arg);
+    if (sql === undefined) {
       data = true;
       // A Core statement that writes rows is data through op.execute too (`t.update().where(...).values(...)`).
-      const arg = op.call.args[0];
       return op.call.callee !== 'op.execute' || (arg?.kind === 'call' && CORE_ROWS.test(arg.call.callee));
     }
-    const statements = sqlStatements(executed?.sql ?? template ?? '').filter((s) => s.trim() !== '');
+    const statements = sqlStatements(sql).filter((s) => s.trim() !== '');
     if (statements.length === 0) return false;
     for (const s of statements) {
       if (SETTING_STATEMENT.test(s)) continue;

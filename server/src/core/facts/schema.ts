@@ -6,6 +6,7 @@
 import type { ArgValue, HelperFunction, Migration, MigrationFunction, ParsedCall, Range } from '../types';
 import { argAt, boolValue, isColumnCallee, isEnumCallee, kwarg, literalName, methodOf, nestedCalls, receiverOf } from './args';
 import { connectionNames, isSqlExecution } from '../parse/parseMigration';
+import { columnTypeInfo } from './columnTypes';
 import { type SqlOp, sqlName, sqlOperations } from './sql';
 
 export type SchemaOpKind =
@@ -157,8 +158,8 @@ const ALTER_KEYWORDS = [['type', 'type_'], ['existingType', 'existing_type'], ['
 
 /** `sa.Integer`, `sa.BigInteger()`, `Integer`, `sa.SMALLINT` ...: the integer types SQLAlchemy autoincrements. */
 function isIntegerType(v: ArgValue | undefined): boolean {
-  const name = v?.kind === 'call' ? v.call.callee : v?.kind === 'name' ? v.name : v?.kind === 'other' ? v.text : undefined;
-  return name !== undefined && /(?:^|\.)(?:Integer|BigInteger|SmallInteger|INTEGER|BIGINT|SMALLINT|INT)$/.test(name);
+  const postgres = columnTypeInfo(v)?.postgres;
+  return postgres === 'integer' || postgres === 'bigint' || postgres === 'smallint';
 }
 
 /** `sa.Table`, `Table`, `sa.table`, `sa.column`, `sa.MetaData`: schema objects in Python, nothing in the database. */

@@ -1,11 +1,8 @@
 // Edits on one call: add or set a keyword argument, wrap the statement in a `with` block; and the
 // file's own style (indent unit, quote character) so inserted code looks like the code around it.
 import type { Migration, MigrationFunction, ParsedCall, Position, Range } from '../types';
+import { isBefore as before } from '../positions';
 import { samePosition, type SourceText, type TextEdit } from './source';
-
-function before(a: Position, b: Position): boolean {
-  return a.line < b.line || (a.line === b.line && a.character < b.character);
-}
 
 /**
  * The statement-level call of any migration function, or of a helper they call, that starts at

@@ -6,7 +6,7 @@ import { mayBePostgres } from '../facts/dialect';
 import { emptiedBefore, emptiedTables } from '../facts/emptiedTables';
 import { upgradeFunctions, upgradeOpsOn } from '../facts/functions';
 import { constantDefaultIsInstant, postgresVersionOf } from '../facts/postgresVersion';
-import type { Position, Range } from '../types';
+import { contains } from '../positions';
 import { defineFileRule, type RuleFinding } from './rule';
 import { columnLabel } from '../facts/schema';
 
@@ -41,8 +41,3 @@ export const addNotNullColumnWithoutDefault = defineFileRule({
     return out;
   },
 });
-
-function contains(r: Range, p: Position): boolean {
-  return (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
-    (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
-}

@@ -10,6 +10,7 @@ import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
 import { sqlStatements } from '../facts/sql';
+import { isBefore } from '../positions';
 import type { MigrationFunction, ParsedCall, Position } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
@@ -89,8 +90,7 @@ function autocommitSwitchBefore(fn: MigrationFunction, at: Position): Position |
   const found = fn.calls.find((c: ParsedCall) => {
     if (!c.callee.endsWith('execution_options')) return false;
     const level = kwarg(c, 'isolation_level');
-    const start = c.range.start;
-    return level?.kind === 'string' && level.value.toUpperCase() === 'AUTOCOMMIT' && (start.line < at.line || (start.line === at.line && start.character < at.character));
+    return level?.kind === 'string' && level.value.toUpperCase() === 'AUTOCOMMIT' && isBefore(c.range.start, at);
   });
   return found?.range.start;
 }

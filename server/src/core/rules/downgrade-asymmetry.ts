@@ -328,23 +328,26 @@ export const downgradeAsymmetry = defineFileRule<DowngradeAsymmetryData>({
     const missing = missingInverses(migration, text).filter((m) => enumTypes || m.kind !== 'enum');
     if (missing.length === 0) return entities;
     return missing.map((m): RuleFinding<DowngradeAsymmetryData> => {
-      const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
+      const up = m.pair.upgrade.name;
+      const down = m.pair.downgrade.name;
+      // Renamed later in the upgrade: the drop would go under the new name, before the downgrade's
+      // own renames, which a fix cannot place reliably; no fix, so no data for one.
+      const data = m.renamed ? {} : { data: { upgrade: up, downgrade: down, kind: m.kind, callIndex: m.op.index } };
       // `.create(bind, checkfirst=True)`: the next upgrade skips the type it finds, so nothing fails;
       // the downgraded database still has a type it did not have (Faraday's group_by).
       if (!m.implicitEnum && m.op.kind === 'enum_create' && m.op.checkfirst === true) {
         return {
           range: m.range,
           severity: 'information',
-          message: `${m.pair.upgrade.name}() creates ${m.label} with checkfirst=True, and ${m.pair.downgrade.name}() does not drop it: the next upgrade skips it, but a downgraded database keeps a type it did not have. Drop it in ${m.pair.downgrade.name}() to leave the schema as it was.`,
-          ...(m.renamed ? {} : { data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index } }),
+          message: `${up}() creates ${m.label} with checkfirst=True, and ${down}() does not drop it: the next upgrade skips it, but a downgraded database keeps a type it did not have. Drop it in ${down}() to leave the schema as it was.`,
+          ...data,
         };
       }
+      const how = m.implicitEnum ? ` (create_table creates it for this column; drop_table does not drop it)` : '';
       return {
         range: m.range,
-        message: `${m.pair.upgrade.name}() creates ${m.label}${how}, but ${m.pair.downgrade.name}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
-        // Renamed later in the upgrade: the drop would go under the new name, before the downgrade's
-        // own renames, which a fix cannot place reliably; no fix, so no data for one.
-        ...(m.renamed ? {} : { data: { upgrade: m.pair.upgrade.name, downgrade: m.pair.downgrade.name, kind: m.kind, callIndex: m.op.index } }),
+        message: `${up}() creates ${m.label}${how}, but ${down}() does not ${VERB[m.kind]} it: after a downgrade the next upgrade fails with 'already exists'.`,
+        ...data,
       };
     }).concat(entities);
   },

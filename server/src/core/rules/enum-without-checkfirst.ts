@@ -40,7 +40,8 @@ function isDialectEnum(op: SchemaOp): boolean {
 class TypeEvidence {
   private readonly created = new Map<string, number>();
   private readonly dropped = new Map<string, number>();
-  private readonly createdByUpgrade: Set<string> | undefined;
+  /** For a downgrade: the types its upgrade creates or changes, which exist when the downgrade runs. */
+  private readonly knownAfterUpgrade: Set<string> | undefined;
   /** Types a create_table of this function creates implicitly, with the first such call's index. */
   private readonly implicit = new Map<string, number>();
   /**
@@ -70,7 +71,7 @@ class TypeEvidence {
           for (const e of implicitEnumsOf(migration, op)) if (e.name !== undefined) created.add(e.name);
           if (op.kind === 'execute' && !op.sql && !migration.executedSql.some((e) => e.call === op.call)) unreadable = true;
         }
-        if (!unreadable) this.createdByUpgrade = created;
+        if (!unreadable) this.knownAfterUpgrade = created;
       }
     }
     for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
@@ -118,7 +119,7 @@ class TypeEvidence {
     this.dropped.set(name, before + 1);
     if (before > 0) return 'this function drops it more than once';
     if (op.inAutocommitBlock) return 'in an autocommit block, a failed run may have dropped it';
-    if (this.createdByUpgrade && !this.createdByUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
+    if (this.knownAfterUpgrade && !this.knownAfterUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
     return undefined;
   }
 
@@ -126,7 +127,7 @@ class TypeEvidence {
   sqlDropReason(call: ParsedCall, name: string): string | undefined {
     if ((this.dropped.get(name) ?? 0) > 1) return 'this function drops it more than once';
     if (call.inAutocommitBlock) return 'in an autocommit block, a failed run may have dropped it';
-    if (this.createdByUpgrade && !this.createdByUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
+    if (this.knownAfterUpgrade && !this.knownAfterUpgrade.has(name)) return 'the upgrade did not create it: another revision owns it';
     return undefined;
   }
 }
