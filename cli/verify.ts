@@ -2,7 +2,7 @@
 // "Verify Round Trip…" command, from the command line. The engine lives with the client's database
 // code (runtime/verify, no vscode import); this file only parses options and prints the report.
 import path from 'node:path';
-import { loadConfigFiles } from '../server/src/core/project';
+import { loadConfigFiles, type ProjectConfig } from '../server/src/core/project';
 import { nodeFileSystem } from '../server/src/fs/nodeFileSystem';
 // The runtime (pg, the Alembic runner, the reports) is imported when `verify` runs, not when the CLI
 // starts: `check` never needs it, and loading it took a tenth of a large project's check.
@@ -60,13 +60,20 @@ export interface VerifyOptions {
 }
 
 /**
- * Why the ini cannot be verified as asked, before anything runs: `--name` names no environment of it,
- * or it holds named environments only and none was named (Alembic would stop at "No 'script_location'
- * key found"). Undefined when it can run; an ini that cannot be read is left to Alembic's own message.
+ * The environment of the ini to verify: `problem` says why it cannot be verified as asked, before
+ * anything runs: `--name` names no environment of it, or it holds named environments only and none was
+ * named (Alembic would stop at "No 'script_location' key found"). `workingFolder`: the folder Alembic
+ * must run in, when not the ini's. An ini that cannot be read is left to Alembic's own message.
  */
-export async function environmentProblem(iniPath: string, iniSection: string | undefined): Promise<string | undefined> {
-  if (path.basename(iniPath) === 'pyproject.toml') return iniSection === undefined ? undefined : '--name is for an .ini file: pyproject.toml holds one environment';
+export async function verifiedEnvironment(iniPath: string, iniSection: string | undefined): Promise<{ problem?: string; workingFolder?: string }> {
   const configs = await loadConfigFiles(nodeFileSystem, iniPath, [], true).catch(() => undefined);
+  const chosen = configs?.find((c) => (c.iniSection ?? 'alembic') === (iniSection ?? 'alembic'));
+  const problem = environmentProblem(iniPath, iniSection, configs);
+  return { ...(problem !== undefined ? { problem } : {}), ...(chosen?.workingFolder !== undefined ? { workingFolder: chosen.workingFolder } : {}) };
+}
+
+function environmentProblem(iniPath: string, iniSection: string | undefined, configs: readonly ProjectConfig[] | undefined): string | undefined {
+  if (path.basename(iniPath) === 'pyproject.toml') return iniSection === undefined ? undefined : '--name is for an .ini file: pyproject.toml holds one environment';
   if (!configs) return undefined;
   const named = configs.flatMap((c) => (c.iniSection === undefined ? [] : [c.iniSection]));
   const hasMain = configs.some((c) => c.iniSection === undefined && (c.scriptLocationPath !== undefined || c.flaskMigrate));
@@ -90,7 +97,7 @@ export async function runVerify(o: VerifyOptions, out: (s: string) => void, err:
   const { renderMarkdownReport, renderTextReport } = require('../runtime/verify/report') as typeof import('../runtime/verify/report');
   const { verifyProject } = require('../runtime/verify/verifyProject') as typeof import('../runtime/verify/verifyProject');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const problem = await environmentProblem(iniPath, o.iniSection);
+  const { problem, workingFolder } = await verifiedEnvironment(iniPath, o.iniSection);
   if (problem !== undefined) {
     err(`alembic-lint: ${problem}\n`);
     return 2;
@@ -112,6 +119,7 @@ export async function runVerify(o: VerifyOptions, out: (s: string) => void, err:
   try {
     const report = await verifyProject({
       projectRoot: path.dirname(iniPath), iniPath, python, signal: abort.signal,
+      ...(workingFolder !== undefined ? { workingFolder } : {}),
       databaseUrlEnvVar: o.databaseUrlEnvVar,
       ...(databaseUrl ? { databaseUrl } : {}),
       where: o.local ? 'local' : 'auto', protectedDatabases: o.protectedDatabases, allowProtected: o.allowProtected,

@@ -42,8 +42,13 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export interface ProjectInfo {
   /** Stable id: the absolute path of the configuration file, and `#section` for a named environment. */
   id: string;
-  /** Folder holding the configuration file; Alembic runs here. */
+  /** Folder holding the configuration file; Alembic runs here unless `workingFolder` says otherwise. */
   root: string;
+  /**
+   * The folder Alembic runs in when it is not `root`: the relative `script_location` exists only from
+   * there (a `conf/alembic.ini` run from the repository root).
+   */
+  workingFolder?: string;
   configFile: string;
   kind: 'ini' | 'pyproject';
   /** Absolute path to the `script_location` folder (holds env.py). */

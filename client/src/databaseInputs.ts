@@ -89,9 +89,15 @@ export function databaseReader(context: vscode.ExtensionContext, log: Log) {
   };
 }
 
+/** The folder Alembic runs in for the project (a relative SQLite path starts there): its working folder, else the config file's. */
+export function alembicFolderOf(project: Pick<ProjectInfo, 'configFile' | 'workingFolder'>): string {
+  return project.workingFolder ?? path.dirname(project.configFile);
+}
+
 /**
  * How the project's database is read, as the migration run will see it: the version table named by the
- * settings or env.py, a relative SQLite path from the folder Alembic runs in (the config file's), and for
+ * settings or env.py, a relative SQLite path from the folder Alembic runs in (the config file's, or the
+ * project's working folder), and for
  * dialects without a direct reader, the project's interpreter running `alembic current`.
  */
 export function stateOptions(project: ProjectInfo): DatabaseStateOptions {
@@ -99,11 +105,12 @@ export function stateOptions(project: ProjectInfo): DatabaseStateOptions {
   return {
     env: process.env,
     versionTable: versionTableFor(settings, project) ?? {},
-    baseDir: path.dirname(project.configFile),
+    baseDir: alembicFolderOf(project),
     alembic: async (): Promise<AlembicFallback> => ({
       python: (await interpreterFor(project)).path,
       iniPath: project.configFile,
       ...(project.iniSection ? { iniSection: project.iniSection } : {}),
+      ...(project.workingFolder !== undefined ? { workingFolder: project.workingFolder } : {}),
       databaseUrlEnvVar: settings.databaseUrlEnvVar,
     }),
   };

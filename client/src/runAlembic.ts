@@ -108,6 +108,7 @@ export async function runAlembic(s: Services, project: ProjectInfo, command: Ale
     python: python.path,
     iniPath: project.configFile,
     ...(project.iniSection ? { iniSection: project.iniSection } : {}),
+    ...(project.workingFolder !== undefined ? { workingFolder: project.workingFolder } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     databaseUrlEnvVar: settings.databaseUrlEnvVar,
     sink: (line) => s.log.output(line.text),

@@ -27,8 +27,10 @@ export type OutputSink = (line: OutputLine) => void;
 export interface RunnerOptions {
   /** The interpreter (from interpreter.ts). */
   python: string;
-  /** The project's alembic.ini; Alembic runs in its folder. */
+  /** The project's alembic.ini; Alembic runs in its folder unless `workingFolder` is given. */
   iniPath: string;
+  /** The folder Alembic runs in, when not the ini's (ProjectInfo.workingFolder). */
+  workingFolder?: string;
   /** `--name`: the ini section, when not `alembic`. */
   iniSection?: string;
 
@@ -229,7 +231,7 @@ export class AlembicRunner {
 
   constructor(private readonly opts: RunnerOptions) {
     this.iniPath = path.resolve(opts.iniPath);
-    this.cwd = path.dirname(this.iniPath);
+    this.cwd = opts.workingFolder !== undefined ? path.resolve(opts.workingFolder) : path.dirname(this.iniPath);
     this.projectKey = opts.projectKey ?? this.iniPath;
     const envVar = opts.databaseUrlEnvVar ?? 'DATABASE_URL';
     if (!ENV_VAR.test(envVar)) throw new Error(`alembic.databaseUrlEnvVar "${envVar}" is not a valid environment variable name`);

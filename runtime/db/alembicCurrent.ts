@@ -12,8 +12,9 @@ import { problem, type DbProblem } from './problems';
 export interface AlembicFallback {
   /** The project's interpreter (runtime/alembic/interpreter.ts). */
   python: string;
-  /** alembic.ini (or pyproject.toml); Alembic runs in its folder. */
+  /** alembic.ini (or pyproject.toml); Alembic runs in its folder unless `workingFolder` is given. */
   iniPath: string;
+  workingFolder?: string;
   iniSection?: string;
   /** The variable env.py reads the URL from (alembic.databaseUrlEnvVar). */
   databaseUrlEnvVar?: string;
@@ -63,6 +64,7 @@ export async function readViaAlembic(url: string, fb: AlembicFallback, o: { time
   const runner = new AlembicRunner({
     python: fb.python, iniPath: fb.iniPath, databaseUrl: url,
     ...(fb.iniSection ? { iniSection: fb.iniSection } : {}),
+    ...(fb.workingFolder !== undefined ? { workingFolder: fb.workingFolder } : {}),
     ...(fb.databaseUrlEnvVar ? { databaseUrlEnvVar: fb.databaseUrlEnvVar } : {}),
     ...(fb.env ? { env: fb.env } : {}),
     // Its own key: a read must not refuse to run beside the user's upgrade of the same project.

@@ -30,6 +30,8 @@ export interface RehearsalOptions {
   python: string;
   iniPath: string;
   iniSection?: string;
+  /** The folder Alembic runs in, when not the ini's. */
+  workingFolder?: string;
   databaseUrlEnvVar?: string;
   versionTable?: VersionTableName;
   /** Where the backup goes (alembic.backupFolder). */
@@ -91,7 +93,8 @@ export async function rehearseUpgrade(o: RehearsalOptions): Promise<RehearsalRes
   try {
     const runner = new AlembicRunner({
       python: o.python, iniPath: o.iniPath, databaseUrl: scratch.alembicUrl, projectKey: `${o.iniPath}#rehearsal-${scratch.name}`,
-      ...(o.iniSection ? { iniSection: o.iniSection } : {}), ...(o.databaseUrlEnvVar ? { databaseUrlEnvVar: o.databaseUrlEnvVar } : {}),
+      ...(o.iniSection ? { iniSection: o.iniSection } : {}), ...(o.workingFolder !== undefined ? { workingFolder: o.workingFolder } : {}),
+      ...(o.databaseUrlEnvVar ? { databaseUrlEnvVar: o.databaseUrlEnvVar } : {}),
       ...(o.env ? { env: o.env } : {}), sink: (l) => log(l.text),
     });
     // Before the copy holds anything: env.py must be shown to use it, or the migrations could run on the real database.

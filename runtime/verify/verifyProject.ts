@@ -20,8 +20,9 @@ import { createScratchDatabase, type ConnectFn, type ScratchDatabase, type Scrat
 export interface VerifyProjectOptions {
   /** Folder of the project (for relative paths in the report). */
   projectRoot: string;
-  /** alembic.ini (Alembic runs in its folder). */
+  /** alembic.ini (Alembic runs in its folder unless `workingFolder` is given). */
   iniPath: string;
+  workingFolder?: string;
   /** The project's database URL: the scratch database goes on the same server. Absent: a local server. */
   databaseUrl?: string;
   /** Interpreter with Alembic installed. */
@@ -107,6 +108,7 @@ export async function verifyProject(opts: VerifyProjectOptions): Promise<VerifyR
   const runnerBase = {
     python: opts.python, iniPath, projectKey, sink, secrets,
     ...(opts.iniSection ? { iniSection: opts.iniSection } : {}),
+    ...(opts.workingFolder !== undefined ? { workingFolder: opts.workingFolder } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.databaseUrlEnvVar ? { databaseUrlEnvVar: opts.databaseUrlEnvVar } : {}),
   };

@@ -150,6 +150,24 @@ describe('AlembicRunner: known errors and their advice', function () {
     assert.match(`${plain.stdout}${plain.stderr}`, /script_location/);
   });
 
+  it('an ini in conf/ whose script_location starts at the repository root: the project knows its working folder, and the runner runs Alembic there', async () => {
+    // hypothesis' h and lms: conf/alembic.ini says `script_location = h/migrations`, run as `alembic -c conf/alembic.ini` from the root.
+    const p = use('runner-linear');
+    fs.mkdirSync(path.join(p.dir, 'conf'));
+    const moved = path.join(p.dir, 'conf', 'alembic.ini');
+    fs.renameSync(p.ini, moved);
+    const [config] = await discoverProjects(nodeFileSystem, [p.dir]);
+    assert.equal(config?.configFile, moved);
+    assert.deepEqual(config?.problems, []);
+    assert.equal(config?.workingFolder, p.dir);
+    const there = await runnerFor({ ...p, ini: moved }, db.url, { workingFolder: config?.workingFolder ?? '' }).run(cmd.heads());
+    assert.equal(there.exitCode, 0, there.stderr);
+    assert.match(there.stdout, /\(head\)/);
+    const besideIni = await runnerFor({ ...p, ini: moved }, db.url).run(cmd.heads());
+    assert.notEqual(besideIni.exitCode, 0, 'from conf/ Alembic finds no conf/migrations');
+    assert.match(`${besideIni.stdout}${besideIni.stderr}`, /Path doesn't exist/);
+  });
+
   it('an interpreter that does not exist: not started, with the reason', async () => {
     const p = use('runner-linear');
     const r = runnerFor(p, db.url, { python: path.join(p.dir, 'no-such-python') });

@@ -191,6 +191,28 @@ describe('project: discovery', () => {
     assert.equal(fromRoot[0]?.scriptLocationPath, '/repo/src/prefect/server/database/_migrations');
   });
 
+  it('runs a relative script_location from the folder it exists from: an ini in conf/ naming a path from the repository root', async () => {
+    // hypothesis' h and lms: conf/alembic.ini says `script_location = h/migrations`, and is run from
+    // the repository root (alembic -c conf/alembic.ini). Before, this was "Path doesn't exist".
+    const fs = memoryFileSystem({
+      '/repo/conf/alembic.ini': ini('script_location = h/migrations\nversion_locations = h/migrations/versions h/more'),
+      '/repo/h/migrations/env.py': '',
+      '/repo/h/migrations/versions/a.py': 'revision = "a"\ndown_revision = None\n',
+      '/repo/h/more/b.py': 'revision = "b"\ndown_revision = "a"\n',
+    });
+    const p = await loadConfigFile(fs, '/repo/conf/alembic.ini');
+    assert.deepEqual(p?.problems, []);
+    assert.equal(p?.scriptLocationPath, '/repo/h/migrations');
+    assert.deepEqual(p?.versionLocationPaths, ['/repo/h/migrations/versions', '/repo/h/more'], 'version locations start at the same folder');
+    assert.equal(p?.workingFolder, '/repo', 'Alembic is run from there');
+    // Beside the ini, the ini's folder wins and is no working folder of its own; from nowhere, Alembic's own error.
+    const beside = await loadConfigFile(memoryFileSystem({ '/r/alembic.ini': ini('script_location = m'), '/r/m/env.py': '' }), '/r/alembic.ini');
+    assert.equal(beside?.workingFolder, undefined);
+    const nowhere = await loadConfigFile(memoryFileSystem({ '/r/conf/alembic.ini': ini('script_location = gone') }), '/r/conf/alembic.ini');
+    assert.equal(nowhere?.workingFolder, undefined);
+    assert.match(nowhere?.problems[0] ?? '', /Path doesn't exist: '\/r\/conf\/gone'/);
+  });
+
   it('warns when subfolders of a versions folder hold migrations Alembic does not read', async () => {
     const rev = 'revision = "a"\ndown_revision = None\n';
     const files = {

@@ -1,6 +1,5 @@
 // Confirmations before a command changes what is applied: what will be undone, which of it destroys
 // data (from the server's parsed calls), and for protected databases the typed database name.
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { ui } from '../ui';
 import type { OperationsResult } from '../../../common/protocol';
@@ -8,6 +7,7 @@ import { databaseIdentity, describeIdentity, isProtected, type ProtectedServer }
 import { localClusterUnavailable } from '../../../runtime/verify/localCluster';
 import type { BackupPolicy } from '../../../runtime/backup/backup';
 import { readSettings } from '../config';
+import { alembicFolderOf } from '../databaseInputs';
 import { type ProjectState, revisionsById } from '../projectStore';
 import { shortRevision } from '../views/format';
 
@@ -17,8 +17,8 @@ import { shortRevision } from '../views/format';
  * and a protected database whose name cannot be told is refused.
  */
 export async function protectedDatabaseCheck(project: ProjectState, url: string | undefined, action: string): Promise<boolean> {
-  // A relative SQLite path is the file in the folder Alembic runs in (the config file's).
-  const identity = url ? databaseIdentity(url, process.env, undefined, path.dirname(project.info.configFile)) : undefined;
+  // A relative SQLite path is the file in the folder Alembic runs in.
+  const identity = url ? databaseIdentity(url, process.env, undefined, alembicFolderOf(project.info)) : undefined;
   if (!identity) return true;
   const patterns = readSettings(vscode.Uri.file(project.info.root)).protectedDatabases;
   if (!isProtected(patterns, identity)) return true;

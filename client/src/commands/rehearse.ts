@@ -60,7 +60,8 @@ async function rehearse(s: Services, project: ProjectState): Promise<RehearsalRe
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
       return await rehearseUpgrade({
-        databaseUrl: chosen.url, python: python.path, iniPath: project.info.configFile, ...(project.info.iniSection ? { iniSection: project.info.iniSection } : {}), backupFolder: backupFolderFor(project.info),
+        databaseUrl: chosen.url, python: python.path, iniPath: project.info.configFile, ...(project.info.iniSection ? { iniSection: project.info.iniSection } : {}),
+        ...(project.info.workingFolder !== undefined ? { workingFolder: project.info.workingFolder } : {}), backupFolder: backupFolderFor(project.info),
         revisions, databaseUrlEnvVar: settings.databaseUrlEnvVar, env: process.env, signal: abort.signal,
         ...(versionTable ? { versionTable } : {}),
         onStep: (step) => {

@@ -59,7 +59,8 @@ export function verifyCommands(s: Services): Record<string, Handler> {
         let last = 0;
         try {
           return await verifyProject({
-            projectRoot: project.info.root, iniPath: project.info.configFile, ...(project.info.iniSection ? { iniSection: project.info.iniSection } : {}), python,
+            projectRoot: project.info.root, iniPath: project.info.configFile, ...(project.info.iniSection ? { iniSection: project.info.iniSection } : {}),
+            ...(project.info.workingFolder !== undefined ? { workingFolder: project.info.workingFolder } : {}), python,
             ...(chosen.ok ? { databaseUrl: chosen.url } : {}),
             ...(range ? { range } : {}),
             // Asked above: 'server' is the user's yes for the protected server, 'local' never touches it.

@@ -59,6 +59,7 @@ export class WireProject {
     };
     if (c.scriptLocationPath !== undefined) info.scriptLocation = c.scriptLocationPath;
     if (c.flaskMigrate) info.flaskMigrate = true;
+    if (c.workingFolder !== undefined) info.workingFolder = c.workingFolder;
     if (c.iniSection !== undefined) info.iniSection = c.iniSection;
     if (c.sqlalchemyUrl !== undefined) {
       // Never a password over the wire (the LSP trace logs every message): the client reads the ini

@@ -20,6 +20,8 @@ export interface ProjectConfig extends AlembicSettings {
   scriptLocationPath?: string;
   /** Absolute version locations. */
   versionLocationPaths: string[];
+  /** The folder Alembic is run in, when not the configuration's (see ResolvedLocations.workingFolder). */
+  workingFolder?: string;
   versionTable?: string;
   versionTableSchema?: string;
   /**
@@ -211,6 +213,7 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
     postgresVersion: DEFAULT_POSTGRES_VERSION,
     postgresVersionSource: `the default (${DEFAULT_POSTGRES_VERSION})`,
     ...(flaskMigrate ? { flaskMigrate: true } : {}),
+    ...('workingFolder' in locations && locations.workingFolder !== undefined ? { workingFolder: locations.workingFolder } : {}),
   };
   let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {

@@ -18,12 +18,20 @@ export interface ResolvedLocations {
   scriptLocation?: string;
   /** Absolute version locations, in configuration order (existing or not). */
   versionLocations: string[];
+  /**
+   * The folder Alembic must be run in for the relative locations to exist, when it is not the
+   * configuration's own folder (an ini in `conf/` naming `h/migrations`, run from the repository root).
+   */
+  workingFolder?: string;
   problems: string[];
 }
 
 /**
- * Resolves `script_location` and `version_locations` to absolute folders. Relative paths start at the
- * configuration's folder (Alembic resolves them against the working folder, and it is run there);
+ * Resolves `script_location` and `version_locations` to absolute folders. Alembic resolves relative
+ * paths against the folder it is run in: the configuration's folder, unless the relative
+ * `script_location` exists only from a workspace root or a folder above the configuration (hypothesis'
+ * `conf/alembic.ini` says `h/migrations`, and is run from the repository root as `alembic -c
+ * conf/alembic.ini`); then that folder is the working folder, for the version locations too;
  * `package:path` names a folder inside a Python package, looked up in `prepend_sys_path`, the
  * configuration's folder, its `src/`, the workspace roots and their `src/`, and the folders above the
  * configuration (a package that holds its own alembic.ini).
@@ -39,8 +47,9 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
     // with `prefect:server:database:_migrations`): the folder the package is installed from is above it.
     ...ancestors(settings.root, PACKAGE_ANCESTORS),
   ];
+  const workingFolder = await findWorkingFolder(fs, settings, workspaceRoots);
   const coerce = async (value: string, option: string): Promise<string | undefined> => {
-    if (path.isAbsolute(value) || !value.includes(':')) return path.resolve(settings.root, value);
+    if (path.isAbsolute(value) || !value.includes(':')) return path.resolve(workingFolder ?? settings.root, value);
     const [pkg = '', ...rest] = value.split(':');
     const rel = path.join(...pkg.split('.'), ...rest);
     for (const base of unique(bases)) {
@@ -51,6 +60,7 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
     return undefined;
   };
   const result: ResolvedLocations = { versionLocations: [], problems };
+  if (workingFolder !== undefined) result.workingFolder = workingFolder;
   if (settings.scriptLocation !== undefined) {
     const loc = await coerce(settings.scriptLocation, 'script_location');
     if (loc !== undefined) {
@@ -70,6 +80,28 @@ export async function resolveLocations(fs: FileSystem, settings: AlembicSettings
   }
   result.versionLocations = unique(result.versionLocations);
   return result;
+}
+
+/**
+ * The folder, other than the configuration's, from which a relative `script_location` exists: the
+ * workspace roots that hold the configuration, then the folders above it, nearest first. Undefined
+ * when the location is absolute, a `package:path`, exists from the configuration's folder, or exists
+ * from nowhere (then Alembic's own "Path doesn't exist" is reported for the configuration's folder).
+ */
+async function findWorkingFolder(fs: FileSystem, settings: AlembicSettings, workspaceRoots: readonly string[]): Promise<string | undefined> {
+  const value = settings.scriptLocation;
+  if (value === undefined || path.isAbsolute(value) || value.includes(':')) return undefined;
+  if ((await fs.stat(path.resolve(settings.root, value))) === 'directory') return undefined;
+  const holding = workspaceRoots.filter((r) => isInside(settings.root, r));
+  for (const base of unique([...holding, ...ancestors(settings.root, PACKAGE_ANCESTORS)])) {
+    if ((await fs.stat(path.resolve(base, value))) === 'directory') return base;
+  }
+  return undefined;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** How many folders above the configuration a `package:path` is looked for in. */
