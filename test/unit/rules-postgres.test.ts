@@ -179,4 +179,13 @@ for (const reader of SQL_READERS) describe(`rules: the SQL reader (${reader.name
     assert.deepEqual(fs.map((f) => f.severity), ['information', 'warning'], 'the downgrade switches only after its drop');
     assert.match(fs[0]?.message ?? '', /only because execution_options\(isolation_level="AUTOCOMMIT"\) on line \d+ ends it: on SQLAlchemy 1\.x that rolls back/);
   });
+  it('takes a concurrent index after op.execute("COMMIT") for information (psycopg2 then runs it outside a transaction); a BEGIN after the COMMIT starts one again', () => {
+    // hypothesis' h and lms commit first before every concurrent index: with psycopg2, Alembic and
+    // PostgreSQL 15 the index is built (checked). commit-inside-migration still reports the COMMIT.
+    const fs = run(`\ndef upgrade():\n    op.execute("COMMIT")\n    op.create_index("ix_t_x", "t", ["x"], postgresql_concurrently=True)\n    op.execute("BEGIN")\n    op.execute("CREATE INDEX CONCURRENTLY ix_t_y ON t (y)")\n\n\ndef downgrade():\n    op.drop_index("ix_t_x", table_name="t", postgresql_concurrently=True)\n    op.execute("COMMIT")\n`);
+    const concurrent = fs.filter((f) => f.rule === 'concurrent-index-outside-autocommit');
+    assert.deepEqual(concurrent.map((f) => f.severity), ['information', 'warning', 'warning'], 'after COMMIT; after BEGIN again; before the downgrade commits');
+    assert.match(concurrent[0]?.message ?? '', /only because the COMMIT on line \d+ ends it: with psycopg2/);
+    assert.equal(fs.filter((f) => f.rule === 'commit-inside-migration').length, 3, 'COMMIT, BEGIN and the downgrade\'s COMMIT are still reported');
+  });
 });

@@ -7,44 +7,10 @@
 // a statement PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE
 // before 12); the autocommit block is Alembic's way to do that.
 import { isSqlExecution } from '../parse/parseMigration';
-import { callNames, migrationFunctions } from '../facts/functions';
-import { sqlOperations } from '../facts/sql';
-import type { Migration, MigrationFunction, ParsedCall } from '../types';
+import { migrationFunctions } from '../facts/functions';
+import { mayControlTransactions, transactionControl } from '../facts/transactions';
 import { defineFileRule, type RuleFinding } from './rule';
 
-/** Transaction statements that end or start the migration's transaction (a savepoint's keep it). */
-const ENDS_OR_STARTS = new Set<string | undefined>(['begin', 'commit', 'rollback']);
-
-/** The transaction statement `call` runs (`COMMIT`, `BEGIN`, `commit()`), or undefined. */
-function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): string | undefined {
-  const executed = m.executedSql.find((s) => s.call === call);
-  if (executed) {
-    // The SQL readers' transaction statements: not PL/pgSQL's `END IF` inside a DO block or a function
-    // body, nor a procedural block's `begin ... end;` (Oracle's PL/SQL), nor ROLLBACK TO SAVEPOINT.
-    for (const op of sqlOperations(executed.sql)) {
-      if (op.kind !== 'transaction' || !ENDS_OR_STARTS.has(op.transaction)) continue;
-      return (/^(START\s+TRANSACTION|[A-Za-z]+)/i.exec(op.statement)?.[1] ?? op.transaction ?? '').toUpperCase().replace(/\s+/g, ' ');
-    }
-    return undefined;
-  }
-  const m2 = /^(.*)\.(commit|rollback)$/.exec(call.callee);
-  if (!m2 || call.args.length > 0) return undefined;
-  const recv = m2[1] ?? '';
-  const bound = fn.calls.some((c) => c.assignedTo?.name === recv && (c.callee === 'op.get_bind' || c.callee === 'context.get_bind'));
-  return recv === 'op.get_bind()' || recv === 'context.get_bind()' || bound ? `${m2[2] ?? ''}()` : undefined;
-}
-
-/**
- * A cheap look first (most files qualify for nothing): a transaction statement needs one of its words
- * in some executed SQL (a statement starts at a word boundary of the text, whatever comments and
- * strings are removed around it), and a `commit()`/`rollback()` a call so named.
- */
-function mayControlTransactions(m: Migration, fns: readonly MigrationFunction[]): boolean {
-  if (m.executedSql.some((e) => TRANSACTION_WORD.test(e.sql))) return true;
-  return fns.some((fn) => callNames(m, fn).commit);
-}
-
-const TRANSACTION_WORD = /\b(?:COMMIT|END|BEGIN|START|ROLLBACK|ABORT)\b/i;
 
 export const commitInsideMigration = defineFileRule({
   id: 'commit-inside-migration',

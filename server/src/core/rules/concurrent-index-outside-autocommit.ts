@@ -10,8 +10,9 @@ import { callAt } from '../fixes/calls';
 import { autocommitFix } from '../fixes/postgres';
 import { addValueRunsInTransaction, postgresVersionOf } from '../facts/postgresVersion';
 import { sqlStatements } from '../facts/sql';
+import { transactionEndedBefore } from '../facts/transactions';
 import { isBefore } from '../positions';
-import type { MigrationFunction, ParsedCall, Position } from '../types';
+import type { Migration, MigrationFunction, ParsedCall, Position } from '../types';
 import { defineFileRule, type RuleFinding } from './rule';
 
 /** On findings the fix can move into an autocommit block (not inside a batch block). */
@@ -32,15 +33,12 @@ export const concurrentIndexOutsideAutocommit = defineFileRule<ConcurrentIndexOu
       for (const op of schemaOpsOn(migration, fn, 'postgresql')) {
         if (!op.concurrently || op.inAutocommitBlock || seen.has(op.call)) continue;
         seen.add(op.call);
-        const switched = autocommitSwitchBefore(fn, op.range.start);
-        if (switched) {
-          // `op.get_bind().execution_options(isolation_level="AUTOCOMMIT")` (Faraday): SQLAlchemy 1.x
-          // ends the migration's transaction there (checked with Alembic on PostgreSQL: the index is
-          // built), rolling back what ran before it; SQLAlchemy 2.0 refuses to change it mid-transaction.
+        const outside = outsideTransactionBecause(migration, fn, op.range.start);
+        if (outside) {
           out.push({
             range: op.range,
             severity: 'information',
-            message: `This runs outside the migration's transaction only because execution_options(isolation_level="AUTOCOMMIT") on line ${switched.line + 1} ends it: on SQLAlchemy 1.x that rolls back what the migration ran before it, and SQLAlchemy 2.0 refuses to change the isolation level inside a transaction. Put it in 'with op.get_context().autocommit_block():' instead.`,
+            message: `This runs outside the migration's transaction only because ${outside}. Put it in 'with op.get_context().autocommit_block():' instead.`,
             ...(op.batch ? {} : { data: { fix: 'autocommit' as const } }),
           });
           continue;
@@ -83,6 +81,24 @@ function sqlKeywords(statement: string): string {
   const words = statement.trim().split(/\s+/);
   const at = words.findIndex((w) => w.toUpperCase() === 'CONCURRENTLY');
   return (at >= 0 ? words.slice(0, at + 1) : words.slice(0, 3)).join(' ').toUpperCase();
+}
+
+/**
+ * Why a statement at `at` runs outside the migration's transaction though no autocommit block holds
+ * it, in words (undefined: it runs inside, and fails).
+ */
+function outsideTransactionBecause(m: Migration, fn: MigrationFunction, at: Position): string | undefined {
+  // `op.get_bind().execution_options(isolation_level="AUTOCOMMIT")` (Faraday): SQLAlchemy 1.x ends the
+  // migration's transaction there (checked with Alembic on PostgreSQL: the index is built), rolling
+  // back what ran before it; SQLAlchemy 2.0 refuses to change it mid-transaction.
+  const switched = autocommitSwitchBefore(fn, at);
+  if (switched) return `execution_options(isolation_level="AUTOCOMMIT") on line ${switched.line + 1} ends it: on SQLAlchemy 1.x that rolls back what the migration ran before it, and SQLAlchemy 2.0 refuses to change the isolation level inside a transaction`;
+  // `op.execute("COMMIT")` first (hypothesis' h and lms, before every concurrent index): with psycopg2
+  // the COMMIT ends the migration's transaction and psycopg2 starts no new one, so the index is built
+  // (checked with Alembic and PostgreSQL 15). commit-inside-migration reports the COMMIT itself.
+  const committed = transactionEndedBefore(m, fn, at);
+  if (committed) return `the COMMIT on line ${committed.line + 1} ends it: with psycopg2 the statements after it then run on their own, so it works, but a driver that begins a transaction whenever none is open (psycopg 3) fails here`;
+  return undefined;
 }
 
 /** `x.execution_options(isolation_level="AUTOCOMMIT")` in the function before `at`: where it is, if anywhere. */
