@@ -9,15 +9,22 @@ import type { Migration, MigrationFunction, ParsedCall, Position } from '../type
 /** Transaction statements that end or start the migration's transaction (a savepoint's keep it). */
 const ENDS_OR_STARTS = new Set<string | undefined>(['begin', 'commit', 'rollback']);
 
-/** The transaction statement `call` runs (`COMMIT`, `BEGIN`, `commit()`), or undefined. */
-export function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): string | undefined {
+/** A transaction statement a call runs: its words (`COMMIT`, `BEGIN`, `commit()`), and whether it ends the transaction. */
+export interface TransactionControl {
+  statement: string;
+  ends: boolean;
+}
+
+/** The transaction statement `call` runs, or undefined. */
+export function transactionControl(m: Migration, fn: MigrationFunction, call: ParsedCall): TransactionControl | undefined {
   const executed = m.executedSql.find((s) => s.call === call);
   if (executed) {
     // The SQL readers' transaction statements: not PL/pgSQL's `END IF` inside a DO block or a function
     // body, nor a procedural block's `begin ... end;` (Oracle's PL/SQL), nor ROLLBACK TO SAVEPOINT.
     for (const op of sqlOperations(executed.sql)) {
       if (op.kind !== 'transaction' || !ENDS_OR_STARTS.has(op.transaction)) continue;
-      return (/^(START\s+TRANSACTION|[A-Za-z]+)/i.exec(op.statement)?.[1] ?? op.transaction ?? '').toUpperCase().replace(/\s+/g, ' ');
+      const statement = (/^(START\s+TRANSACTION|[A-Za-z]+)/i.exec(op.statement)?.[1] ?? op.transaction ?? '').toUpperCase().replace(/\s+/g, ' ');
+      return { statement, ends: op.transaction !== 'begin' };
     }
     return undefined;
   }
@@ -25,7 +32,7 @@ export function transactionControl(m: Migration, fn: MigrationFunction, call: Pa
   if (!m2 || call.args.length > 0) return undefined;
   const recv = m2[1] ?? '';
   const bound = fn.calls.some((c) => c.assignedTo?.name === recv && (c.callee === 'op.get_bind' || c.callee === 'context.get_bind'));
-  return recv === 'op.get_bind()' || recv === 'context.get_bind()' || bound ? `${m2[2] ?? ''}()` : undefined;
+  return recv === 'op.get_bind()' || recv === 'context.get_bind()' || bound ? { statement: `${m2[2] ?? ''}()`, ends: true } : undefined;
 }
 
 /**
@@ -50,9 +57,8 @@ export function transactionEndedBefore(m: Migration, fn: MigrationFunction, at: 
   for (const call of fn.calls) {
     if (!isBefore(call.range.start, at)) break;
     if (call.inAutocommitBlock) continue;
-    const what = transactionControl(m, fn, call);
-    if (what === undefined) continue;
-    ended = /^(COMMIT|END|ROLLBACK|ABORT|commit\(\)|rollback\(\))/i.test(what) ? call.range.start : undefined;
+    const control = transactionControl(m, fn, call);
+    if (control) ended = control.ends ? call.range.start : undefined;
   }
   return ended;
 }

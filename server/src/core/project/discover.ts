@@ -9,7 +9,7 @@ import { postgresVersionFromPyproject } from '../config/postgresVersion';
 import { DEFAULT_POSTGRES_VERSION } from '../locks/table';
 import { setsLockTimeout } from '../facts/lockTimeout';
 import { type FileSystem, readAllFiles } from './fs';
-import { isRevisionFileName, resolveLocations } from './locations';
+import { isRevisionFileName, resolveLocations, type ResolvedLocations } from './locations';
 import { folderSettings, namedEnvironments, readIniSettings, readPyprojectSettings, type AlembicSettings, type ReadIniOptions } from './settings';
 
 /** One Alembic project with its locations resolved: everything needed to list and watch its files. */
@@ -201,7 +201,7 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
   if (flaskMigrate) {
     settings = { ...settings, scriptLocation: settings.root, problems: settings.problems.filter((p) => !p.endsWith(NO_SCRIPT_LOCATION)) };
   }
-  const locations = settings.kind === 'folder'
+  const locations: ResolvedLocations = settings.kind === 'folder'
     ? { scriptLocation: settings.root, versionLocations: [settings.root], problems: [] }
     : await resolveLocations(fs, settings, roots);
   const config: ProjectConfig = {
@@ -213,7 +213,7 @@ async function completeConfig(fs: FileSystem, given: AlembicSettings, roots: str
     postgresVersion: DEFAULT_POSTGRES_VERSION,
     postgresVersionSource: `the default (${DEFAULT_POSTGRES_VERSION})`,
     ...(flaskMigrate ? { flaskMigrate: true } : {}),
-    ...('workingFolder' in locations && locations.workingFolder !== undefined ? { workingFolder: locations.workingFolder } : {}),
+    ...(locations.workingFolder !== undefined ? { workingFolder: locations.workingFolder } : {}),
   };
   let envDialect: string | undefined;
   if (locations.scriptLocation !== undefined) {

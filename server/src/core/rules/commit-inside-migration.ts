@@ -28,7 +28,7 @@ export const commitInsideMigration = defineFileRule({
         const next = fn.calls[i + 1];
         if (next && (next.inAutocommitBlock || /(^|\.)autocommit_block$/.test(next.callee))) return;
         if (!isSqlExecution(call.callee, undefined) && !/\.(commit|rollback|execute|exec_driver_sql)$/.test(call.callee)) return;
-        const what = transactionControl(migration, fn, call);
+        const what = transactionControl(migration, fn, call)?.statement;
         if (!what) return;
         out.push({
           range: call.range,
